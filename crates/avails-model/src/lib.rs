@@ -1,0 +1,24 @@
+//! Types for the Prime Video Avails API: the `Avail` payload, its parts, and
+//! the request/response envelopes, serialized with the reference's exact
+//! field names.
+//!
+//! Enumerated attributes (`WorkType`, `LicenseType`, `FormatProfile`, ...) are
+//! kept as strings so a value the reference does not list is preserved when a
+//! payload is read and reported by the validator instead of failing to parse;
+//! the allowed values live in [`enums`]. Every struct keeps attributes it does
+//! not know in an `extra` map so nothing read from a payload vanishes.
+
+pub mod avail;
+pub mod envelope;
+pub mod enums;
+pub mod location;
+pub mod term;
+
+pub use avail::*;
+pub use envelope::*;
+pub use enums::BusinessLine;
+pub use location::Location;
+pub use term::{Money, Term, TermValueKind};
+
+/// Attributes a payload carried that the model has no field for.
+pub type Extra = serde_json::Map<String, serde_json::Value>;
