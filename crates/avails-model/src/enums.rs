@@ -74,6 +74,41 @@ impl BusinessLine {
     }
 }
 
+/// ChannelIdentity values that mean Prime Video's own subscriptions
+/// (Prime, Amazon Kids+ as `A4K`) rather than a third-party channel.
+pub const PRIME_CHANNELS: &[&str] = &["prime", "A4K"];
+
+/// ChannelIdentity values that mean free viewing (trailers on SVOD rows in the
+/// reference's examples carry `FVOD`).
+pub const FREE_CHANNELS: &[&str] = &["FVOD"];
+
+impl BusinessLine {
+    /// The default rule: EST/VOD/POEST are TVOD, FVOD is FVOD, SVOD is
+    /// PRIME_SUBSCRIPTION for Prime channels or no channel, FVOD for a free
+    /// channel, CHANNELS otherwise. `avails-mapping` can override it.
+    pub fn infer(license_type: &str, channel_identity: Option<&str>) -> Option<Self> {
+        let lt = license_type.trim();
+        if ["EST", "VOD", "POEST"].iter().any(|t| t.eq_ignore_ascii_case(lt)) {
+            return Some(Self::Tvod);
+        }
+        if lt.eq_ignore_ascii_case("FVOD") {
+            return Some(Self::Fvod);
+        }
+        if !lt.eq_ignore_ascii_case("SVOD") {
+            return None;
+        }
+        let channel = channel_identity.map(str::trim).filter(|c| !c.is_empty());
+        Some(match channel {
+            None => Self::PrimeSubscription,
+            Some(c) if PRIME_CHANNELS.iter().any(|p| p.eq_ignore_ascii_case(c)) => {
+                Self::PrimeSubscription
+            }
+            Some(c) if FREE_CHANNELS.iter().any(|p| p.eq_ignore_ascii_case(c)) => Self::Fvod,
+            Some(_) => Self::Channels,
+        })
+    }
+}
+
 impl fmt::Display for BusinessLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -104,5 +139,33 @@ impl FromStr for BusinessLine {
             .into_iter()
             .find(|b| b.as_str().eq_ignore_ascii_case(s))
             .ok_or_else(|| UnknownBusinessLine(s.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn infers_business_lines_of_the_reference() {
+        assert_eq!(BusinessLine::infer("EST", None), Some(BusinessLine::Tvod));
+        assert_eq!(BusinessLine::infer("POEST", None), Some(BusinessLine::Tvod));
+        assert_eq!(BusinessLine::infer("FVOD", Some("FVOD")), Some(BusinessLine::Fvod));
+        assert_eq!(
+            BusinessLine::infer("SVOD", Some("mgm_plus_subscription")),
+            Some(BusinessLine::Channels)
+        );
+        assert_eq!(
+            BusinessLine::infer("SVOD", Some("prime")),
+            Some(BusinessLine::PrimeSubscription)
+        );
+        assert_eq!(BusinessLine::infer("SVOD", Some("FVOD")), Some(BusinessLine::Fvod));
+        assert_eq!(BusinessLine::infer("Rental", None), None);
+    }
+
+    #[test]
+    fn parses_wire_names() {
+        assert_eq!("channels".parse(), Ok(BusinessLine::Channels));
+        assert!("TV".parse::<BusinessLine>().is_err());
     }
 }

@@ -1,0 +1,3 @@
+//! One module per subcommand: argument struct and a `run` that returns an exit code.
+
+pub mod convert;
