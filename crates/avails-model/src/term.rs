@@ -39,9 +39,10 @@ pub struct Money {
     /// Amount; some price terms carry only the currency.
     #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
-    /// ISO 4217 currency code.
-    #[serde(rename = "_currency")]
-    pub currency: String,
+    /// ISO 4217 currency code; required by the reference, but optional here
+    /// so a sheet that omits it is reported by validation, not lost.
+    #[serde(rename = "_currency", skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
     /// Attributes not modelled here, kept verbatim.
     #[serde(flatten)]
     pub extra: Extra,

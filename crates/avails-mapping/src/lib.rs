@@ -1,0 +1,419 @@
+//! The EMA column → Avails API JSON mapping table.
+//!
+//! The table is data (`mappings/ema.toml`): [`Mapping::default_table`] is the
+//! copy embedded at build time, [`Mapping::from_path`] loads a user's edited
+//! copy. Loading checks the table so a typo fails early with its place.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use avails_model::{BusinessLine, TermValueKind};
+use serde::Deserialize;
+
+/// The default table, embedded so `avails` works from any directory.
+pub const DEFAULT_TOML: &str = include_str!("../../../mappings/ema.toml");
+
+/// Errors loading a mapping table.
+#[derive(Debug, thiserror::Error)]
+pub enum MappingError {
+    /// The file could not be read.
+    #[error("cannot read mapping file {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has unknown keys.
+    #[error("mapping {origin}: {message}")]
+    Parse {
+        /// The file, or `built-in`.
+        origin: String,
+        /// What the TOML parser said.
+        message: String,
+    },
+    /// The TOML parsed but says something impossible.
+    #[error("mapping {origin}: {message}")]
+    Invalid {
+        /// The file, or `built-in`.
+        origin: String,
+        /// What is wrong and what is allowed.
+        message: String,
+    },
+}
+
+/// How a column's cell becomes JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnKind {
+    /// Trimmed text.
+    Text,
+    /// A one-element array of text.
+    TextList,
+    /// A whole number.
+    Integer,
+    /// `{"Number": n}`.
+    Sequence,
+    /// `Full Extract` → `FullExtract`.
+    EntryType,
+    /// `[{"country": ..}]`.
+    Countries,
+    /// `[{"value": lang, "_asset"?: kind}, ..]`.
+    Languages,
+    /// `{"value": ..}`.
+    Format,
+    /// ISO 8601 date-time.
+    Start,
+    /// ISO 8601 date-time, `Open`, or `ESTStart`.
+    End,
+    /// `[{"BundledALID": ..}, ..]`.
+    Bundle,
+    /// `[{"_ecosystem": "DMA", "EcosystemID": ..}]`.
+    Dma,
+}
+
+/// Which object of the payload a path starts in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Level {
+    /// The avail itself.
+    Avail,
+    /// The avail's single asset.
+    Asset,
+    /// The row's transaction.
+    Transaction,
+}
+
+/// One column of the table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnRule {
+    /// EMA column name (canonical, after aliases).
+    pub name: String,
+    /// `Avail.X`, `Asset.X` or `Transaction.X`, dots nesting objects.
+    pub path: String,
+    /// How the cell is converted.
+    pub kind: ColumnKind,
+    /// Only rows of these WorkTypes use this rule (all rows when empty).
+    #[serde(default)]
+    pub work_types: Vec<String>,
+    /// Column used when this one is empty.
+    #[serde(default)]
+    pub fallback: Option<String>,
+}
+
+impl ColumnRule {
+    /// The level the path starts in and the remaining segments.
+    pub fn target(&self) -> (Level, Vec<&str>) {
+        let mut parts = self.path.split('.');
+        let level = match parts.next() {
+            Some("Asset") => Level::Asset,
+            Some("Transaction") => Level::Transaction,
+            _ => Level::Avail,
+        };
+        (level, parts.collect())
+    }
+
+    /// Whether this rule applies to a row of this WorkType.
+    pub fn applies_to(&self, work_type: &str) -> bool {
+        self.work_types.is_empty()
+            || self
+                .work_types
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(work_type))
+    }
+}
+
+/// One term of the table, from a column or from the price triple.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermRule {
+    /// Term name (`_termName`); absent for the price entry.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Column holding the value.
+    #[serde(default)]
+    pub column: Option<String>,
+    /// Value kind: Text, Money, Event, Boolean, Duration, Number.
+    #[serde(default)]
+    pub value: Option<String>,
+    /// This entry stands for the PriceType/PriceValue/PriceCurrency term.
+    #[serde(default)]
+    pub price: bool,
+}
+
+/// A PriceType's term.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceTerm {
+    /// Term name.
+    pub term: String,
+    /// Value kind.
+    pub value: String,
+}
+
+/// The PriceType / PriceValue / PriceCurrency columns.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceRule {
+    /// Column naming the price type.
+    pub type_column: String,
+    /// Column holding the price value.
+    pub value_column: String,
+    /// Column holding the ISO 4217 currency.
+    pub currency_column: String,
+    /// Value kind of a price type not listed.
+    pub unknown_value: String,
+    /// Known price types.
+    pub types: BTreeMap<String, PriceTerm>,
+}
+
+impl PriceRule {
+    /// The term name and value kind for a PriceType cell.
+    pub fn term_for(&self, price_type: &str) -> (String, TermValueKind) {
+        let found = self
+            .types
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(price_type.trim()));
+        match found {
+            Some((_, t)) => (t.term.clone(), kind_of(&t.value).unwrap_or(TermValueKind::Text)),
+            None => (
+                price_type.trim().to_string(),
+                kind_of(&self.unknown_value).unwrap_or(TermValueKind::Text),
+            ),
+        }
+    }
+}
+
+/// Header detection settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SheetRule {
+    /// How many rows to search for the column-name row.
+    pub search_rows: u32,
+    /// How many marker names the column-name row must hold.
+    pub min_markers: usize,
+    /// Column names that identify the column-name row.
+    pub markers: Vec<String>,
+    /// Prefix of EMA comment cells and rows.
+    pub comment_prefix: String,
+}
+
+/// Date settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateRule {
+    /// Offset appended to values without one (`""` keeps them local).
+    pub default_offset: String,
+}
+
+/// The business-line rule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessLineRule {
+    /// Non-SVOD license types → business line.
+    pub license_types: BTreeMap<String, String>,
+    /// SVOD ChannelIdentity → business line.
+    pub svod_channels: BTreeMap<String, String>,
+    /// SVOD without a ChannelIdentity.
+    pub svod_without_channel: String,
+    /// SVOD with any other ChannelIdentity.
+    pub svod_other_channel: String,
+}
+
+/// The whole table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    /// Format version of the table.
+    pub version: u32,
+    /// Header detection.
+    pub sheet: SheetRule,
+    /// Date handling.
+    pub dates: DateRule,
+    /// Alternative header names → canonical names.
+    #[serde(default)]
+    pub aliases: BTreeMap<String, String>,
+    /// Column rules, in output order.
+    #[serde(rename = "column")]
+    pub columns: Vec<ColumnRule>,
+    /// Term rules, in output order.
+    #[serde(rename = "term")]
+    pub terms: Vec<TermRule>,
+    /// The price triple.
+    pub price: PriceRule,
+    /// The business-line rule.
+    pub business_line: BusinessLineRule,
+}
+
+/// Parses a term value kind name.
+pub fn kind_of(name: &str) -> Option<TermValueKind> {
+    TermValueKind::from_attribute(name)
+}
+
+impl Mapping {
+    /// The embedded default table.
+    pub fn default_table() -> Self {
+        Self::from_toml(DEFAULT_TOML, "built-in").expect("the embedded mapping table is valid")
+    }
+
+    /// Loads a table from a file.
+    pub fn from_path(path: &Path) -> Result<Self, MappingError> {
+        let text = std::fs::read_to_string(path).map_err(|source| MappingError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Parses and checks a table.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Self, MappingError> {
+        let mapping: Mapping = toml::from_str(text).map_err(|e| MappingError::Parse {
+            origin: origin.to_string(),
+            message: e.to_string().trim().replace('\n', " "),
+        })?;
+        mapping.check(origin)?;
+        Ok(mapping)
+    }
+
+    fn check(&self, origin: &str) -> Result<(), MappingError> {
+        let invalid = |message: String| MappingError::Invalid {
+            origin: origin.to_string(),
+            message,
+        };
+        for c in &self.columns {
+            if !["Avail.", "Asset.", "Transaction."]
+                .iter()
+                .any(|p| c.path.starts_with(p))
+            {
+                return Err(invalid(format!(
+                    "column `{}`: path `{}` must start with Avail., Asset. or Transaction.",
+                    c.name, c.path
+                )));
+            }
+        }
+        for t in &self.terms {
+            if t.price {
+                continue;
+            }
+            let (Some(name), Some(_), Some(value)) = (&t.name, &t.column, &t.value) else {
+                return Err(invalid(
+                    "every [[term]] needs name, column and value (or price = true)".into(),
+                ));
+            };
+            if kind_of(value).is_none() {
+                return Err(invalid(format!(
+                    "term `{name}`: value `{value}` is not one of Text, Money, Event, Boolean, Duration, Number"
+                )));
+            }
+        }
+        for p in self.price.types.values() {
+            if kind_of(&p.value).is_none() {
+                return Err(invalid(format!(
+                    "price term `{}`: value `{}` is not a term value kind",
+                    p.term, p.value
+                )));
+            }
+        }
+        let lines = self
+            .business_line
+            .license_types
+            .values()
+            .chain(self.business_line.svod_channels.values())
+            .chain([
+                &self.business_line.svod_without_channel,
+                &self.business_line.svod_other_channel,
+            ]);
+        for line in lines {
+            line.parse::<BusinessLine>()
+                .map_err(|e| invalid(format!("[business_line]: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// The canonical name of a header cell (aliases resolved, trimmed).
+    pub fn canonical_column<'a>(&'a self, header: &'a str) -> &'a str {
+        let header = header.trim();
+        self.aliases
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(header))
+            .map(|(_, v)| v.as_str())
+            .unwrap_or(header)
+    }
+
+    /// The business line of a row from its LicenseType and ChannelIdentity.
+    pub fn business_line(
+        &self,
+        license_type: &str,
+        channel_identity: Option<&str>,
+    ) -> Option<BusinessLine> {
+        let rule = &self.business_line;
+        let lt = license_type.trim();
+        if lt.eq_ignore_ascii_case("SVOD") {
+            let line = match channel_identity.map(str::trim).filter(|c| !c.is_empty()) {
+                None => &rule.svod_without_channel,
+                Some(c) => rule
+                    .svod_channels
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(c))
+                    .map(|(_, v)| v)
+                    .unwrap_or(&rule.svod_other_channel),
+            };
+            return line.parse().ok();
+        }
+        rule.license_types
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(lt))
+            .and_then(|(_, v)| v.parse().ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_table_loads() {
+        let m = Mapping::default_table();
+        assert!(m.columns.iter().any(|c| c.name == "ALID"));
+        assert_eq!(m.canonical_column("BundleALIDs"), "BundledALIDs");
+    }
+
+    #[test]
+    fn business_line_rule_matches_model_default() {
+        let m = Mapping::default_table();
+        for (lt, ch) in [
+            ("EST", None),
+            ("VOD", None),
+            ("POEST", None),
+            ("FVOD", Some("FVOD")),
+            ("SVOD", None),
+            ("SVOD", Some("prime")),
+            ("SVOD", Some("A4K")),
+            ("SVOD", Some("FVOD")),
+            ("SVOD", Some("mgm_plus_subscription")),
+            ("Rental", None),
+        ] {
+            assert_eq!(m.business_line(lt, ch), BusinessLine::infer(lt, ch), "{lt} {ch:?}");
+        }
+    }
+
+    #[test]
+    fn typo_in_table_is_reported_with_origin() {
+        let bad = DEFAULT_TOML.replace("value = \"Duration\"", "value = \"Hours\"");
+        let err = Mapping::from_toml(&bad, "my.toml").unwrap_err().to_string();
+        assert!(err.contains("my.toml") && err.contains("Hours"), "{err}");
+    }
+
+    #[test]
+    fn unknown_key_is_rejected() {
+        let bad = format!("{DEFAULT_TOML}\n[extra]\nx = 1\n");
+        assert!(Mapping::from_toml(&bad, "x.toml").is_err());
+    }
+
+    #[test]
+    fn unknown_price_type_becomes_text_term_of_that_name() {
+        let m = Mapping::default_table();
+        assert_eq!(m.price.term_for("LicenseFee"), ("LicenseFee".into(), TermValueKind::Text));
+        assert_eq!(m.price.term_for("wsp"), ("WSP".into(), TermValueKind::Money));
+    }
+}
