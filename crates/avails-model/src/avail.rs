@@ -73,8 +73,8 @@ pub struct AvailAsset {
     #[serde(rename = "_contentID", skip_serializing_if = "Option::is_none")]
     pub content_id: Option<String>,
     /// `Movie`, `Short`, `Episode`, `Season`, `Series`, `Supplemental`, `Collection`.
-    #[serde(rename = "WorkType")]
-    pub work_type: String,
+    #[serde(rename = "WorkType", skip_serializing_if = "Option::is_none")]
+    pub work_type: Option<String>,
     /// Metadata of a movie, short, supplemental or collection.
     #[serde(rename = "Metadata", skip_serializing_if = "Option::is_none")]
     pub metadata: Option<UnitMetadata>,

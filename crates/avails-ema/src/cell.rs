@@ -1,0 +1,129 @@
+//! A spreadsheet cell, independent of the file format it came from.
+
+use calamine::{Data, DataRef};
+use chrono::NaiveDateTime;
+
+/// One cell's value.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Cell {
+    /// No value.
+    #[default]
+    Empty,
+    /// Text as typed.
+    Text(String),
+    /// A number (Excel stores every number as a float).
+    Number(f64),
+    /// TRUE or FALSE.
+    Bool(bool),
+    /// A date or date-time cell.
+    DateTime(NaiveDateTime),
+    /// A duration or time-of-day cell, as ISO 8601 text.
+    Duration(String),
+    /// An Excel error such as `#N/A`.
+    Error(String),
+}
+
+impl Cell {
+    /// Whether the cell holds nothing (or only spaces).
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as text the way a user reads it: `4.0` is `4`.
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.trim().to_string(),
+            Cell::Number(n) => format_number(*n),
+            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+            Cell::DateTime(dt) => {
+                if dt.time() == chrono::NaiveTime::MIN {
+                    dt.format("%Y-%m-%d").to_string()
+                } else {
+                    dt.format("%Y-%m-%dT%H:%M:%S").to_string()
+                }
+            }
+            Cell::Duration(s) => s.clone(),
+            Cell::Error(e) => e.clone(),
+        }
+    }
+
+    /// Converts a cell read from a whole-range read (XLS).
+    pub fn from_data(data: &Data) -> Self {
+        match data {
+            Data::Empty => Cell::Empty,
+            Data::String(s) => Cell::Text(s.clone()),
+            Data::Float(f) => Cell::Number(*f),
+            Data::Int(i) => Cell::Number(*i as f64),
+            Data::Bool(b) => Cell::Bool(*b),
+            Data::DateTime(dt) => excel_datetime(dt),
+            Data::DateTimeIso(s) => Cell::Text(s.clone()),
+            Data::DurationIso(s) => Cell::Duration(s.clone()),
+            Data::Error(e) => Cell::Error(format!("{e}")),
+        }
+    }
+
+    /// Converts a cell read by the streaming XLSX reader.
+    pub fn from_data_ref(data: &DataRef<'_>) -> Self {
+        match data {
+            DataRef::Empty => Cell::Empty,
+            DataRef::String(s) => Cell::Text(s.clone()),
+            DataRef::SharedString(s) => Cell::Text((*s).to_string()),
+            DataRef::Float(f) => Cell::Number(*f),
+            DataRef::Int(i) => Cell::Number(*i as f64),
+            DataRef::Bool(b) => Cell::Bool(*b),
+            DataRef::DateTime(dt) => excel_datetime(dt),
+            DataRef::DateTimeIso(s) => Cell::Text(s.clone()),
+            DataRef::DurationIso(s) => Cell::Duration(s.clone()),
+            DataRef::Error(e) => Cell::Error(format!("{e}")),
+        }
+    }
+}
+
+fn excel_datetime(dt: &calamine::ExcelDateTime) -> Cell {
+    if dt.is_datetime() {
+        match dt.as_datetime() {
+            Some(v) => Cell::DateTime(v),
+            None => Cell::Number(dt.as_f64()),
+        }
+    } else {
+        // A time-of-day or duration format (e.g. TotalRunTime 1:56:20).
+        match dt.as_duration() {
+            Some(d) => Cell::Duration(format!("PT{}S", d.num_seconds())),
+            None => Cell::Number(dt.as_f64()),
+        }
+    }
+}
+
+/// Formats a number without a needless `.0`, and without float noise.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        // Shortest representation that round-trips; Excel stores 7.99 as
+        // the nearest double, which Rust prints back as 7.99.
+        format!("{n}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_display_like_excel() {
+        assert_eq!(Cell::Number(4.0).display(), "4");
+        assert_eq!(Cell::Number(7.99).display(), "7.99");
+        assert_eq!(Cell::Number(-2.5).display(), "-2.5");
+    }
+
+    #[test]
+    fn blank_text_is_blank() {
+        assert!(Cell::Text("  ".into()).is_blank());
+        assert!(!Cell::Number(0.0).is_blank());
+    }
+}

@@ -1,0 +1,253 @@
+//! Streams the rows of every EMA sheet of an XLSX, XLS or CSV file.
+//!
+//! XLSX sheets are streamed cell by cell (calamine's cell reader), so a
+//! million-row sheet is never held in memory. XLS has no streaming reader in
+//! calamine and is read a sheet at a time.
+
+use std::path::Path;
+
+use avails_mapping::Mapping;
+use calamine::{open_workbook, Reader, Xls, Xlsx};
+
+use crate::{Cell, EmaError, Header};
+
+/// What the reader reports while streaming a file.
+#[derive(Debug)]
+pub enum SheetEvent<'a> {
+    /// A sheet with an EMA header starts.
+    Sheet(&'a Header),
+    /// A sheet has no EMA header and was skipped.
+    Skipped {
+        /// The sheet name.
+        sheet: &'a str,
+    },
+    /// A data row of the current sheet (1-based row number).
+    Row {
+        /// The current sheet's header.
+        header: &'a Header,
+        /// The 1-based row number.
+        row: u32,
+        /// The cells, indexed like the header.
+        cells: &'a [Cell],
+    },
+}
+
+/// Reads every sheet of a file, calling `sink` for each sheet and data row.
+/// Returns how many sheets had an EMA header.
+pub fn read_rows(
+    path: &Path,
+    file_label: &str,
+    mapping: &Mapping,
+    sink: &mut dyn FnMut(SheetEvent<'_>),
+) -> Result<usize, EmaError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let open_err = |e: &dyn std::fmt::Display| EmaError::Open {
+        file: file_label.to_string(),
+        message: e.to_string(),
+    };
+    let found = match ext.as_str() {
+        "csv" | "txt" => read_csv(path, file_label, mapping, sink)?,
+        "xls" => {
+            let mut wb: Xls<_> = open_workbook(path).map_err(|e| open_err(&e))?;
+            let mut found = 0;
+            for name in wb.sheet_names() {
+                let range = wb.worksheet_range(&name).map_err(|e| EmaError::Sheet {
+                    file: file_label.to_string(),
+                    sheet: name.clone(),
+                    message: e.to_string(),
+                })?;
+                let mut scan = SheetScanner::new(mapping, Some(&name));
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                for (i, row) in range.rows().enumerate() {
+                    let mut cells = vec![Cell::Empty; c0 as usize];
+                    cells.extend(row.iter().map(Cell::from_data));
+                    if !scan.push(r0 + i as u32 + 1, &cells, sink) {
+                        break;
+                    }
+                }
+                found += scan.finish(sink) as usize;
+            }
+            found
+        }
+        _ => {
+            let mut wb: Xlsx<_> = open_workbook(path).map_err(|e| open_err(&e))?;
+            let mut found = 0;
+            for name in wb.sheet_names() {
+                found += read_xlsx_sheet(&mut wb, &name, file_label, mapping, sink)? as usize;
+            }
+            found
+        }
+    };
+    if found == 0 {
+        return Err(EmaError::NoHeader {
+            file: file_label.to_string(),
+            min: mapping.sheet.min_markers,
+            markers: mapping.sheet.markers.join(", "),
+        });
+    }
+    Ok(found)
+}
+
+fn read_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
+    wb: &mut Xlsx<RS>,
+    name: &str,
+    file_label: &str,
+    mapping: &Mapping,
+    sink: &mut dyn FnMut(SheetEvent<'_>),
+) -> Result<bool, EmaError> {
+    let sheet_err = |e: calamine::XlsxError| EmaError::Sheet {
+        file: file_label.to_string(),
+        sheet: name.to_string(),
+        message: e.to_string(),
+    };
+    let mut reader = wb.worksheet_cells_reader(name).map_err(sheet_err)?;
+    let mut scan = SheetScanner::new(mapping, Some(name));
+    let mut current_row: Option<u32> = None;
+    let mut cells: Vec<Cell> = Vec::new();
+    while let Some(cell) = reader.next_cell().map_err(sheet_err)? {
+        let (r, c) = cell.get_position();
+        if current_row != Some(r) {
+            if let Some(prev) = current_row {
+                if !scan.push(prev + 1, &cells, sink) {
+                    return Ok(scan.finish(sink));
+                }
+            }
+            current_row = Some(r);
+            cells.clear();
+        }
+        let c = c as usize;
+        if cells.len() <= c {
+            cells.resize(c + 1, Cell::Empty);
+        }
+        cells[c] = Cell::from_data_ref(cell.get_value());
+    }
+    if let Some(prev) = current_row {
+        scan.push(prev + 1, &cells, sink);
+    }
+    Ok(scan.finish(sink))
+}
+
+fn read_csv(
+    path: &Path,
+    file_label: &str,
+    mapping: &Mapping,
+    sink: &mut dyn FnMut(SheetEvent<'_>),
+) -> Result<usize, EmaError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| EmaError::Open {
+            file: file_label.to_string(),
+            message: e.to_string(),
+        })?;
+    let mut scan = SheetScanner::new(mapping, None);
+    let mut record = csv::StringRecord::new();
+    let mut cells = Vec::new();
+    let mut row = 0u32;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(EmaError::Csv {
+                    file: file_label.to_string(),
+                    line: e.position().map(|p| p.line()).unwrap_or(0),
+                    message: e.to_string(),
+                })
+            }
+        }
+        row += 1;
+        cells.clear();
+        cells.extend(record.iter().map(|f| {
+            let f = f.trim_start_matches('\u{feff}');
+            if f.is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(f.to_string())
+            }
+        }));
+        if !scan.push(row, &cells, sink) {
+            break;
+        }
+    }
+    Ok(scan.finish(sink) as usize)
+}
+
+/// Per-sheet state: header search, comment row, then data rows.
+struct SheetScanner<'m> {
+    mapping: &'m Mapping,
+    sheet: Option<String>,
+    header: Option<Header>,
+    announced: bool,
+    after_header: bool,
+}
+
+impl<'m> SheetScanner<'m> {
+    fn new(mapping: &'m Mapping, sheet: Option<&str>) -> Self {
+        Self {
+            mapping,
+            sheet: sheet.map(str::to_string),
+            header: None,
+            announced: false,
+            after_header: false,
+        }
+    }
+
+    /// Feeds one row; returns false when the sheet should not be read further.
+    fn push(&mut self, row: u32, cells: &[Cell], sink: &mut dyn FnMut(SheetEvent<'_>)) -> bool {
+        let Some(header) = self.header.as_mut() else {
+            if row > self.mapping.sheet.search_rows {
+                return false;
+            }
+            self.header = Header::detect(self.mapping, self.sheet.as_deref(), row, cells);
+            self.after_header = self.header.is_some();
+            return true;
+        };
+        if cells.iter().all(Cell::is_blank) {
+            return true;
+        }
+        if self.after_header {
+            self.after_header = false;
+            if header.absorb_comment_row(self.mapping, cells) {
+                return true;
+            }
+        }
+        let first = cells.iter().find(|c| !c.is_blank()).map(Cell::display);
+        if first.is_some_and(|t| t.starts_with(&self.mapping.sheet.comment_prefix)) {
+            return true;
+        }
+        if !self.announced {
+            self.announced = true;
+            sink(SheetEvent::Sheet(header));
+        }
+        sink(SheetEvent::Row {
+            header,
+            row,
+            cells,
+        });
+        true
+    }
+
+    /// Ends the sheet; returns whether it had an EMA header.
+    fn finish(self, sink: &mut dyn FnMut(SheetEvent<'_>)) -> bool {
+        match &self.header {
+            Some(h) => {
+                if !self.announced {
+                    sink(SheetEvent::Sheet(h));
+                }
+                true
+            }
+            None => {
+                sink(SheetEvent::Skipped {
+                    sheet: self.sheet.as_deref().unwrap_or(""),
+                });
+                false
+            }
+        }
+    }
+}
