@@ -87,3 +87,6 @@ fn shared_entitlement(el: &Element, ptr: &str, ctx: &mut Ctx) -> Option<Value> {
     node.finish(ctx);
     out.into_value()
 }
+
+#[cfg(test)]
+mod tests;
