@@ -292,6 +292,15 @@ mod tests {
     }
 
     #[test]
+    fn reads_a_byte_order_mark_and_crlf_line_ends() {
+        let root =
+            parse("\u{feff}<?xml version=\"1.0\"?>\r\n<a>\r\n  <b>x\r\ny</b>\r\n</a>").unwrap();
+        assert_eq!(root.line, 2);
+        assert_eq!(root.children[0].line, 3);
+        assert_eq!(root.children[0].text, "x\ny");
+    }
+
+    #[test]
     fn refuses_deep_nesting_without_overflowing() {
         let xml = "<a>".repeat(100_000);
         assert!(matches!(parse(&xml), Err(MddfError::TooDeep { .. })));

@@ -285,6 +285,10 @@ fn list_wrapper_other_roots_and_empty_lists() {
     assert_eq!(avails.len(), 2);
     assert_eq!(avails[1].payload, json!({"avail": {"ALID": "2"}}));
     assert!(read_avails("<AvailList/>").unwrap().is_empty());
+    assert_eq!(
+        read_avails("<Avail/>").unwrap()[0].payload,
+        json!({"avail": {}})
+    );
     assert!(matches!(
         read_avails("<x/>"),
         Err(MddfError::UnexpectedRoot { line: 1, .. })
