@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::build::{boolean, decimal, integer, leaf_text, string, Ctx, Node, Out};
+use super::build::{boolean, collapse_ws, decimal, integer, leaf_text, string, Ctx, Node, Out};
 use crate::tree::Element;
 
 /// `Transaction`; `EndCondition` `Open` means no `End`.
@@ -104,7 +104,7 @@ fn language(el: &Element, ptr: &str, ctx: &mut Ctx) -> Option<Value> {
 
 /// Puts an element's own text in `value` when it has any.
 fn text_value(out: &mut Out, ctx: &mut Ctx, el: &Element) {
-    let text = super::build::collapse_ws(&el.text);
+    let text = collapse_ws(&el.text);
     if !text.is_empty() {
         out.put(ctx, "value", Value::String(text), el.line);
     }
@@ -129,7 +129,7 @@ fn term(el: &Element, ptr: &str, ctx: &mut Ctx) -> Option<Value> {
 fn money(el: &Element, ptr: &str, ctx: &mut Ctx) -> Option<Value> {
     let mut node = Node::new(el, ptr);
     let mut out = Out::new(ptr);
-    let text = super::build::collapse_ws(&el.text);
+    let text = collapse_ws(&el.text);
     if !text.is_empty() {
         match decimal(&text) {
             Some(n) => out.put(ctx, "value", n, el.line),
