@@ -1,0 +1,175 @@
+//! Paths of every operation, as templates filled with percent-encoded segments.
+//!
+//! The reference (003) gives URLs for every operation except the full-extract
+//! PUT; [`FULL_EXTRACT_PUT`] is the one place that path is assumed, by analogy
+//! with the GET, DELETE and validate URLs of the same resource.
+
+use avails_model::{AvailRequest, BatchRequestItem};
+use reqwest::Url;
+
+use crate::errors::ClientError;
+
+/// Full-extract PUT. Not shown in the reference: assumed to be the resource URL of GET/DELETE.
+pub const FULL_EXTRACT_PUT: &str = "/v1/avails/{licensor}/full-extract/{alid}";
+/// Full-extract GET and DELETE (`?territory=&businessLine=[&contractId=]`).
+pub const FULL_EXTRACT: &str = "/v1/avails/{licensor}/full-extract/{alid}";
+/// Full-extract validate (POST).
+pub const FULL_EXTRACT_VALIDATE: &str = "/v1/avails/{licensor}/full-extract/{alid}/validate";
+/// Partial-extract PUT, GET and DELETE.
+pub const PARTIAL_EXTRACT: &str = "/v1/avails/{licensor}/partial-extract/transactions/{id}";
+/// Partial-extract validate (POST).
+pub const PARTIAL_EXTRACT_VALIDATE: &str =
+    "/v1/avails/{licensor}/partial-extract/transactions/{id}/validate";
+/// Batch calls (POST), `{op}` one of put, get, delete, validate.
+pub const BATCH: &str = "/v1/avails/{licensor}/partial-extract/batch/{op}";
+/// Path of a batch item (no `/v1`), `/validate` appended for batch validate.
+pub const BATCH_ITEM: &str = "/avails/{licensor}/partial-extract/transactions/{id}";
+/// Asset Status (GET, `?marketplace=`).
+pub const ASSET_STATUS: &str = "/v1/assets/{licensor}/status/{alid}";
+
+/// The four batch operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BatchOp {
+    /// Create or replace transactions.
+    Put,
+    /// Read transactions.
+    Get,
+    /// Delete transactions.
+    Delete,
+    /// Validate payloads without storing them.
+    Validate,
+}
+
+impl BatchOp {
+    /// The URL segment (`put`, `get`, `delete`, `validate`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Put => "put",
+            Self::Get => "get",
+            Self::Delete => "delete",
+            Self::Validate => "validate",
+        }
+    }
+
+    /// Whether items carry a body (put and validate).
+    pub fn needs_body(self) -> bool {
+        matches!(self, Self::Put | Self::Validate)
+    }
+}
+
+/// Fills `template`'s `{name}` segments from `vars`, each value one encoded segment; empty values are refused.
+pub fn segments(template: &str, vars: &[(&str, &str)]) -> Result<Vec<String>, ClientError> {
+    template
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => {
+                let value = vars
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| *v)
+                    .unwrap_or("");
+                if value.trim().is_empty() {
+                    Err(ClientError::InvalidInput {
+                        reason: format!("`{name}` is empty in {template}"),
+                    })
+                } else {
+                    Ok(value.to_string())
+                }
+            }
+            None => Ok(seg.to_string()),
+        })
+        .collect()
+}
+
+/// `base` joined with the filled template (segments percent-encoded, `/` in a value included).
+pub fn url(base: &Url, template: &str, vars: &[(&str, &str)]) -> Result<Url, ClientError> {
+    let segs = segments(template, vars)?;
+    let mut u = base.clone();
+    {
+        let mut path = u.path_segments_mut().map_err(|_| ClientError::InvalidBaseUrl {
+            url: base.to_string(),
+            reason: "it cannot carry a path".to_string(),
+        })?;
+        path.pop_if_empty();
+        path.extend(segs.iter().map(String::as_str));
+    }
+    u.set_query(None);
+    Ok(u)
+}
+
+/// The encoded path of a batch item, e.g. `/avails/lic/partial-extract/transactions/tx1[/validate]`.
+pub fn batch_item_path(licensor: &str, op: BatchOp, transaction_id: &str) -> Result<String, ClientError> {
+    let base = Url::parse("http://localhost/").map_err(|e| ClientError::InvalidInput {
+        reason: e.to_string(),
+    })?;
+    let mut u = url(&base, BATCH_ITEM, &[("licensor", licensor), ("id", transaction_id)])?;
+    if op == BatchOp::Validate {
+        if let Ok(mut p) = u.path_segments_mut() {
+            p.push("validate");
+        }
+    }
+    Ok(u.path().to_string())
+}
+
+/// One batch item for `op`: body required for put/validate, dropped for get/delete.
+pub fn batch_item(
+    licensor: &str,
+    op: BatchOp,
+    request_item_id: &str,
+    transaction_id: &str,
+    body: Option<AvailRequest>,
+) -> Result<BatchRequestItem, ClientError> {
+    if request_item_id.is_empty() {
+        return Err(ClientError::InvalidInput {
+            reason: "a batch item needs a requestItemId".to_string(),
+        });
+    }
+    if op.needs_body() && body.is_none() {
+        return Err(ClientError::InvalidInput {
+            reason: format!(
+                "batch {} item `{request_item_id}` needs a body",
+                op.as_str()
+            ),
+        });
+    }
+    Ok(BatchRequestItem {
+        request_item_id: request_item_id.to_string(),
+        path: batch_item_path(licensor, op, transaction_id)?,
+        body: if op.needs_body() { body } else { None },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fills_and_encodes() {
+        let base = Url::parse("https://partnerapi.primevideo.com").unwrap();
+        let u = url(&base, FULL_EXTRACT_PUT, &[("licensor", "lic"), ("alid", "md:cid:x/y z")]).unwrap();
+        assert_eq!(
+            u.as_str(),
+            "https://partnerapi.primevideo.com/v1/avails/lic/full-extract/md:cid:x%2Fy%20z"
+        );
+        let prefixed = Url::parse("http://127.0.0.1:8080/prefix/").unwrap();
+        let u = url(&prefixed, ASSET_STATUS, &[("licensor", "lic"), ("alid", "A")]).unwrap();
+        assert_eq!(u.path(), "/prefix/v1/assets/lic/status/A");
+        assert!(url(&base, PARTIAL_EXTRACT, &[("licensor", "lic"), ("id", " ")]).is_err());
+    }
+
+    #[test]
+    fn batch_paths_follow_the_reference() {
+        assert_eq!(
+            batch_item_path("testlicensor", BatchOp::Put, "demoTransactionId1").unwrap(),
+            "/avails/testlicensor/partial-extract/transactions/demoTransactionId1"
+        );
+        assert_eq!(
+            batch_item_path("testlicensor", BatchOp::Validate, "demoTransactionId1").unwrap(),
+            "/avails/testlicensor/partial-extract/transactions/demoTransactionId1/validate"
+        );
+        assert!(batch_item("l", BatchOp::Put, "r1", "t1", None).is_err());
+        let get = batch_item("l", BatchOp::Get, "r1", "t1", Some(AvailRequest::default())).unwrap();
+        assert!(get.body.is_none());
+    }
+}

@@ -1,0 +1,34 @@
+//! Async client of the Prime Video Avails API and Asset Status API.
+//!
+//! - Mutual TLS from PEM files (client certificate + key, extra CA), rustls,
+//!   verification always on; `x-api-key` on every request.
+//! - A limiter holding requests per second and requests in flight (defaults
+//!   10 and 5, the partner limits).
+//! - Retries with exponential backoff and full jitter on 429, 500, 502, 503,
+//!   504, timeouts and dropped connections, honouring `Retry-After`; other
+//!   4xx answers are returned at once with the server's error list.
+//! - Named profiles from `avails.toml` with environment overrides.
+//!
+//! The API key lives in [`ApiKey`], which prints as `***`; no error, debug
+//! output or log line carries it.
+//!
+//! A 200 answer whose `success` is false is returned as `Ok`: the caller reads
+//! `success` and `errors`, as the reference asks.
+
+pub mod client;
+pub mod config;
+pub mod endpoints;
+pub mod errors;
+pub mod limiter;
+pub mod retry;
+pub mod secret;
+pub mod tls;
+
+pub use client::{AvailsClient, ClientBuilder, API_KEY_HEADER};
+pub use config::{list_profiles, Config, Profile, ProfileSpec, ProfileSummary};
+pub use endpoints::BatchOp;
+pub use errors::{ClientError, ConfigError};
+pub use limiter::Limiter;
+pub use retry::{CounterSnapshot, RetryPolicy};
+pub use secret::ApiKey;
+pub use tls::TlsFiles;
