@@ -4,7 +4,26 @@
 //! string) are reported one by one instead of failing a typed parse. Every
 //! rule has a stable code (`AV001`...) listed by [`rules`].
 
+use std::collections::HashMap;
+
 use serde::Serialize;
+use serde_json::{Map, Value};
+
+mod avail;
+mod batch;
+mod catalogue;
+pub mod countries;
+pub mod currencies;
+pub mod dates;
+mod enums;
+pub mod languages;
+mod report;
+mod schema;
+mod terms;
+
+pub use avails_model::MAX_BATCH_ITEMS;
+
+use report::Report;
 
 /// How bad a finding is: errors block an upload, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -53,30 +72,109 @@ pub struct Context {
     pub expected_transaction_id: Option<String>,
 }
 
-/// The rule catalogue.
+/// The rule catalogue, in code order.
 pub fn rules() -> &'static [Rule] {
-    &[]
+    catalogue::RULES
+}
+
+/// The catalogue entry of `code`, if it exists.
+pub fn rule(code: &str) -> Option<&'static Rule> {
+    catalogue::RULES.iter().find(|r| r.code == code)
 }
 
 /// Validates one payload `{"avail": {...}}`.
-pub fn validate_payload(_payload: &serde_json::Value, _ctx: &Context) -> Vec<Diagnostic> {
-    Vec::new()
+pub fn validate_payload(payload: &Value, ctx: &Context) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut r = Report::new(&mut out, "");
+    let Some(root) = payload.as_object() else {
+        r.emit(
+            "AV001",
+            format!(
+                "the payload must be an object with an `avail` object, found {}",
+                report::describe(payload)
+            ),
+        );
+        return out;
+    };
+    for key in root.keys().filter(|k| *k != "avail") {
+        r.emit_at(
+            key,
+            "AV005",
+            format!("attribute `{key}` is not part of an avails request and is ignored"),
+        );
+    }
+    match root.get("avail") {
+        Some(Value::Object(avail)) => {
+            r.key("avail");
+            schema::walk_object(avail, schema::AVAIL, "Avail", &mut r);
+            avail::check(avail, ctx, &mut r);
+        }
+        Some(other) => r.emit_at(
+            "avail",
+            "AV001",
+            format!(
+                "`avail` must be an object, found {}",
+                report::describe(other)
+            ),
+        ),
+        None => r.emit_at("avail", "AV001", "`avail` is missing".to_owned()),
+    }
+    out
 }
 
-/// Validates each payload and the rules across payloads of one file; each
-/// diagnostic comes with the index of its payload.
+/// Validates each payload and the rules across payloads of one file
+/// (a `_TransactionID` belongs to one payload); each diagnostic comes with
+/// the index of its payload.
 pub fn validate_payloads<'a>(
-    payloads: impl IntoIterator<Item = &'a serde_json::Value>,
+    payloads: impl IntoIterator<Item = &'a Value>,
 ) -> Vec<(usize, Diagnostic)> {
     let ctx = Context::default();
-    payloads
-        .into_iter()
-        .enumerate()
-        .flat_map(|(i, p)| validate_payload(p, &ctx).into_iter().map(move |d| (i, d)))
-        .collect()
+    let mut out = Vec::new();
+    let mut seen: HashMap<&'a str, (usize, usize)> = HashMap::new();
+    let mut cross = Vec::new();
+    for (i, payload) in payloads.into_iter().enumerate() {
+        out.extend(validate_payload(payload, &ctx).into_iter().map(|d| (i, d)));
+        if let Some(avail) = payload.get("avail").and_then(Value::as_object) {
+            cross_ids(avail, i, "payload", &mut seen, "", &mut cross);
+            out.extend(cross.drain(..).map(|d| (i, d)));
+        }
+    }
+    out
 }
 
-/// Validates a batch request `{"requestItems": [...]}` and each item's body.
-pub fn validate_batch(_request: &serde_json::Value) -> Vec<Diagnostic> {
-    Vec::new()
+/// AV080: reports each `_TransactionID` of `avail` (the `index`-th of its
+/// file or batch) already used by another one; pointers start with `prefix`.
+fn cross_ids<'a>(
+    avail: &'a Map<String, Value>,
+    index: usize,
+    what: &str,
+    seen: &mut HashMap<&'a str, (usize, usize)>,
+    prefix: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (t, id) in avail::transaction_ids(avail) {
+        match seen.get(id) {
+            Some(&(other, ot)) if other != index => out.push(Diagnostic {
+                code: "AV080",
+                severity: catalogue::severity_of("AV080"),
+                message: format!(
+                    "_TransactionID {} is already used by Transaction {ot} of {what} {other} (must be unique within a file)",
+                    report::quote(id)
+                ),
+                pointer: format!("{prefix}/avail/Transaction/{t}/_TransactionID"),
+            }),
+            Some(_) => {}
+            None => {
+                seen.insert(id, (index, t));
+            }
+        }
+    }
+}
+
+/// Validates a batch request `{"requestItems": [...]}`: at most 100 items,
+/// unique `requestItemId`s, well-formed paths, and each body with the context
+/// its path gives (ALID of a full-extract path, transaction of a
+/// partial-extract path).
+pub fn validate_batch(request: &Value) -> Vec<Diagnostic> {
+    batch::validate(request)
 }

@@ -1,0 +1,240 @@
+//! Batch requests: `{"requestItems": [{"requestItemId", "path", "body"}]}`.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::report::{describe, quote, Report};
+use crate::{countries, enums, schema, validate_payload, Context, Diagnostic, MAX_BATCH_ITEMS};
+
+/// What a batch item path addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// `/avails/{licensor}/full-extract/{alid}[/validate]`
+    Full {
+        /// ALID in the path.
+        alid: &'a str,
+    },
+    /// `/avails/{licensor}/partial-extract/transactions/{id}[/validate]`
+    Partial {
+        /// Transaction ID in the path.
+        transaction_id: &'a str,
+    },
+}
+
+fn segment_ok(s: &str) -> bool {
+    !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c == '#' || c == '?')
+}
+
+/// Parses a batch item path; `Err` says what is wrong with it.
+pub fn parse_path(path: &str) -> Result<(Target<'_>, Option<&str>), String> {
+    let (path, query) = match path.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path, None),
+    };
+    let Some(rest) = path.strip_prefix("/avails/") else {
+        return Err("does not start with /avails/".to_owned());
+    };
+    let mut segs: Vec<&str> = rest.split('/').collect();
+    if segs.last() == Some(&"validate") {
+        segs.pop();
+    }
+    if let Some(bad) = segs.iter().find(|s| !segment_ok(s)) {
+        return Err(format!("has an empty or invalid segment {}", quote(bad)));
+    }
+    let target = match segs.as_slice() {
+        [_licensor, "full-extract", alid] => Target::Full { alid },
+        [_licensor, "partial-extract", "transactions", id] => Target::Partial { transaction_id: id },
+        _ => {
+            return Err(
+                "is neither /avails/{licensor}/full-extract/{ALID}[/validate] nor /avails/{licensor}/partial-extract/transactions/{TransactionID}[/validate]"
+                    .to_owned(),
+            )
+        }
+    };
+    Ok((target, query))
+}
+
+fn check_query(query: &str, r: &mut Report) {
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        match k {
+            "businessLine" if !enums::contains(enums::BUSINESS_LINES, v) => r.emit(
+                "AV017",
+                format!(
+                    "businessLine {} is not allowed (allowed: {})",
+                    quote(v),
+                    enums::list(enums::BUSINESS_LINES)
+                ),
+            ),
+            "territory" if !countries::is_country(v) => r.emit("AV040", schema::country_message(v)),
+            _ => {}
+        }
+    }
+}
+
+/// Validates a batch request; see [`crate::validate_batch`].
+pub fn validate(request: &Value) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut bodies: Vec<(usize, &Value)> = Vec::new();
+    {
+        let mut r = Report::new(&mut out, "");
+        let Some(root) = request.as_object() else {
+            r.emit(
+                "AV003",
+                format!(
+                    "a batch request must be an object with requestItems, found {}",
+                    describe(request)
+                ),
+            );
+            return out;
+        };
+        for key in root.keys().filter(|k| *k != "requestItems") {
+            r.emit_at(
+                key,
+                "AV005",
+                format!("attribute `{key}` is not supported in a batch request and is ignored"),
+            );
+        }
+        let items = match root.get("requestItems") {
+            Some(Value::Array(items)) if !items.is_empty() => items,
+            Some(Value::Array(_)) | Some(Value::Null) | None => {
+                r.emit_at(
+                    "requestItems",
+                    "AV002",
+                    "required attribute requestItems is missing or empty in the batch request"
+                        .to_owned(),
+                );
+                return out;
+            }
+            Some(other) => {
+                r.emit_at(
+                    "requestItems",
+                    "AV003",
+                    format!("requestItems must be an array, found {}", describe(other)),
+                );
+                return out;
+            }
+        };
+        r.key("requestItems");
+        if items.len() > MAX_BATCH_ITEMS {
+            r.emit(
+                "AV090",
+                format!(
+                    "batch has {} items (allowed: at most {MAX_BATCH_ITEMS})",
+                    items.len()
+                ),
+            );
+        }
+        let mut ids: HashMap<&str, usize> = HashMap::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let m = r.mark();
+            r.index(i);
+            check_item(item, i, &mut ids, &mut bodies, &mut r);
+            r.truncate(m);
+        }
+    }
+    // Bodies, validated with the context their path gives, then the
+    // file-level rule across them (a _TransactionID used by one item only).
+    let mut seen: HashMap<&str, (usize, usize)> = HashMap::new();
+    for &(i, body) in &bodies {
+        let path = request["requestItems"][i]["path"]
+            .as_str()
+            .unwrap_or_default();
+        let mut ctx = Context::default();
+        match parse_path(path) {
+            Ok((Target::Full { alid }, _)) => ctx.expected_alid = Some(alid.to_owned()),
+            Ok((Target::Partial { transaction_id }, _)) => {
+                ctx.partial = true;
+                ctx.expected_transaction_id = Some(transaction_id.to_owned());
+            }
+            Err(_) => {}
+        }
+        let prefix = format!("/requestItems/{i}/body");
+        for mut d in validate_payload(body, &ctx) {
+            d.pointer.insert_str(0, &prefix);
+            out.push(d);
+        }
+        if let Some(avail) = body.get("avail").and_then(Value::as_object) {
+            crate::cross_ids(avail, i, "item", &mut seen, &prefix, &mut out);
+        }
+    }
+    out
+}
+
+fn check_item<'v>(
+    item: &'v Value,
+    i: usize,
+    ids: &mut HashMap<&'v str, usize>,
+    bodies: &mut Vec<(usize, &'v Value)>,
+    r: &mut Report,
+) {
+    let Some(item) = item.as_object() else {
+        r.emit(
+            "AV003",
+            format!("a batch item must be an object, found {}", describe(item)),
+        );
+        return;
+    };
+    for key in item.keys() {
+        if !matches!(key.as_str(), "requestItemId" | "path" | "body") {
+            r.emit_at(
+                key,
+                "AV005",
+                format!("attribute `{key}` is not supported in a batch item and is ignored"),
+            );
+        }
+    }
+    match item.get("requestItemId") {
+        Some(Value::String(id)) if !id.trim().is_empty() => {
+            if let Some(j) = ids.insert(id, i) {
+                ids.insert(id, j);
+                r.emit_at(
+                    "requestItemId",
+                    "AV091",
+                    format!(
+                        "requestItemId {} is also used by item {j} (must be unique)",
+                        quote(id)
+                    ),
+                );
+            }
+        }
+        Some(v) if !schema::is_empty(v) => r.emit_at(
+            "requestItemId",
+            "AV003",
+            format!("requestItemId must be a string, found {}", describe(v)),
+        ),
+        _ => r.emit_at(
+            "requestItemId",
+            "AV002",
+            "required attribute requestItemId is missing in the batch item".to_owned(),
+        ),
+    }
+    match item.get("path") {
+        Some(Value::String(p)) if !p.trim().is_empty() => match parse_path(p) {
+            Ok((_, query)) => {
+                if let Some(q) = query {
+                    let m = r.mark();
+                    r.key("path");
+                    check_query(q, r);
+                    r.truncate(m);
+                }
+            }
+            Err(why) => r.emit_at("path", "AV092", format!("path {} {why}", quote(p))),
+        },
+        Some(v) if !schema::is_empty(v) => r.emit_at(
+            "path",
+            "AV003",
+            format!("path must be a string, found {}", describe(v)),
+        ),
+        _ => r.emit_at(
+            "path",
+            "AV002",
+            "required attribute path is missing in the batch item".to_owned(),
+        ),
+    }
+    match item.get("body") {
+        None | Some(Value::Null) => {}
+        Some(body) => bodies.push((i, body)),
+    }
+}

@@ -1,0 +1,91 @@
+//! Collecting diagnostics and building JSON pointers without allocating per
+//! node: one pointer buffer grows and shrinks as the walk descends.
+
+use serde_json::Value;
+
+use crate::{catalogue, Diagnostic};
+
+/// Diagnostics found so far and the pointer of the node being looked at.
+pub struct Report<'o> {
+    out: &'o mut Vec<Diagnostic>,
+    ptr: String,
+}
+
+impl<'o> Report<'o> {
+    /// A report appending to `out`, with pointers starting at `base`.
+    pub fn new(out: &'o mut Vec<Diagnostic>, base: &str) -> Self {
+        Self {
+            out,
+            ptr: base.to_owned(),
+        }
+    }
+
+    /// Current pointer length, to restore with [`Report::truncate`].
+    pub fn mark(&self) -> usize {
+        self.ptr.len()
+    }
+
+    /// Restores the pointer to an earlier [`Report::mark`].
+    pub fn truncate(&mut self, mark: usize) {
+        self.ptr.truncate(mark);
+    }
+
+    /// Appends an object key (escaped per RFC 6901) to the pointer.
+    pub fn key(&mut self, key: &str) -> &mut Self {
+        self.ptr.push('/');
+        for c in key.chars() {
+            match c {
+                '~' => self.ptr.push_str("~0"),
+                '/' => self.ptr.push_str("~1"),
+                c => self.ptr.push(c),
+            }
+        }
+        self
+    }
+
+    /// Appends an array index to the pointer.
+    pub fn index(&mut self, i: usize) -> &mut Self {
+        use std::fmt::Write;
+        let _ = write!(self.ptr, "/{i}");
+        self
+    }
+
+    /// Emits a diagnostic at the current pointer.
+    pub fn emit(&mut self, code: &'static str, message: String) {
+        self.out.push(Diagnostic {
+            code,
+            severity: catalogue::severity_of(code),
+            message,
+            pointer: self.ptr.clone(),
+        });
+    }
+
+    /// Emits a diagnostic at the current pointer plus `key`.
+    pub fn emit_at(&mut self, key: &str, code: &'static str, message: String) {
+        let m = self.mark();
+        self.key(key);
+        self.emit(code, message);
+        self.truncate(m);
+    }
+}
+
+/// A short description of a JSON value for messages: its type and, for
+/// scalars, the value (`string "8.99"`, `number 3`, `object`).
+pub fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => format!("boolean {b}"),
+        Value::Number(n) => format!("number {n}"),
+        Value::String(s) => format!("string {}", quote(s)),
+        Value::Array(a) => format!("array of {}", a.len()),
+        Value::Object(_) => "object".to_owned(),
+    }
+}
+
+/// `s` in backticks, shortened past 60 characters.
+pub fn quote(s: &str) -> String {
+    match s.char_indices().nth(60) {
+        Some((i, _)) => format!("`{}...`", &s[..i]),
+        None => format!("`{s}`"),
+    }
+}

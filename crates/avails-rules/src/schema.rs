@@ -1,0 +1,471 @@
+//! The supported schema of an `avail` payload and a walk that reports
+//! missing required attributes (AV002), wrong JSON types (AV003), a missing
+//! Disposition (AV004), unsupported attributes (AV005) and every check that
+//! depends on one attribute alone (enumerations, formats).
+
+use serde_json::{Map, Value};
+
+use crate::enums;
+use crate::report::{describe, quote, Report};
+use crate::{countries, currencies, dates, languages};
+
+/// What a string attribute must look like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// Any string.
+    Any,
+    /// `WorkType` (AV010).
+    WorkType,
+    /// `LicenseType` (AV011).
+    LicenseType,
+    /// `EntryType` (AV012).
+    EntryType,
+    /// `FormatProfile/value` (AV013).
+    FormatProfile,
+    /// `_ecosystem` (AV014).
+    Ecosystem,
+    /// `_asset` of AssetLanguage (AV015).
+    AssetLanguageAsset,
+    /// `_asset` of AllowedLanguage/HoldbackLanguage (AV016).
+    AllowedLanguageAsset,
+    /// ISO 3166-1 alpha-2 (AV040).
+    Country,
+    /// RFC 5646 (AV041).
+    Language,
+    /// ISO 8601 date-time (AV042).
+    DateTime,
+    /// ISO 8601 duration (AV043).
+    Duration,
+    /// ISO 4217 (AV045).
+    Currency,
+}
+
+/// The JSON shape of an attribute.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    /// A string, with a check.
+    Str(Check),
+    /// A 32-bit signed integer (`Nombre entier`).
+    Int,
+    /// Any number (`Valeur décimale`).
+    Decimal,
+    /// `true` or `false`.
+    Bool,
+    /// A struct with these attributes.
+    Obj(&'static [Field]),
+    /// An array of this kind.
+    Arr(&'static Kind),
+}
+
+/// Whether an attribute must be present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Optional.
+    No,
+    /// Required (AV002).
+    Yes,
+    /// Required by the table but absent from accepted examples (AV004).
+    Warn,
+}
+
+/// One attribute of a struct.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// JSON name.
+    pub name: &'static str,
+    /// Shape.
+    pub kind: Kind,
+    /// Whether it must be present.
+    pub need: Need,
+    /// The reference's type name of the struct, for messages.
+    pub owner: &'static str,
+}
+
+const fn f(owner: &'static str, name: &'static str, kind: Kind, need: Need) -> Field {
+    Field {
+        name,
+        kind,
+        need,
+        owner,
+    }
+}
+
+use Check as C;
+use Kind::{Arr, Bool, Decimal, Int, Obj, Str};
+use Need::{No, Warn, Yes};
+
+const STRINGS: Kind = Str(C::Any);
+
+/// `ContentSequenceInfo`.
+const SEQUENCE: &[Field] = &[f("ContentSequenceInfo", "Number", Int, Yes)];
+
+/// `AvailSeriesMetadata` nested in episode or season metadata.
+const SERIES: &[Field] = &[
+    f("AvailSeriesMetadata", "SeriesContentID", STRINGS, Yes),
+    f(
+        "AvailSeriesMetadata",
+        "SeriesTitleInternalAlias",
+        Arr(&STRINGS),
+        No,
+    ),
+    f("AvailSeriesMetadata", "NumberOfSeasons", Int, No),
+];
+
+/// `AvailSeriesMetadata` directly on a `Series` asset (002 example 7 has no
+/// SeriesContentID there: the asset's `_contentID` is the series).
+const SERIES_ON_ASSET: &[Field] = &[
+    f("AvailSeriesMetadata", "SeriesContentID", STRINGS, No),
+    f(
+        "AvailSeriesMetadata",
+        "SeriesTitleInternalAlias",
+        Arr(&STRINGS),
+        No,
+    ),
+    f("AvailSeriesMetadata", "NumberOfSeasons", Int, No),
+];
+
+/// `AvailSeasonMetadata`.
+const SEASON: &[Field] = &[
+    f("AvailSeasonMetadata", "SeasonContentID", STRINGS, Yes),
+    f(
+        "AvailSeasonMetadata",
+        "SeasonTitleInternalAlias",
+        Arr(&STRINGS),
+        No,
+    ),
+    f("AvailSeasonMetadata", "SeasonNumber", Obj(SEQUENCE), Yes),
+    f("AvailSeasonMetadata", "NumberOfEpisodes", Int, Yes),
+    f("AvailSeasonMetadata", "SeriesMetadata", Obj(SERIES), No),
+];
+
+/// `AvailEpisodeMetadata`.
+const EPISODE: &[Field] = &[
+    f(
+        "AvailEpisodeMetadata",
+        "TitleInternalAlias",
+        Arr(&STRINGS),
+        Yes,
+    ),
+    f("AvailEpisodeMetadata", "EpisodeNumber", Obj(SEQUENCE), Yes),
+    f("AvailEpisodeMetadata", "SeasonMetadata", Obj(SEASON), No),
+    f("AvailEpisodeMetadata", "SeriesMetadata", Obj(SERIES), No),
+];
+
+/// `AvailUnitMetadata`.
+const UNIT: &[Field] = &[f(
+    "AvailUnitMetadata",
+    "TitleInternalAlias",
+    Arr(&STRINGS),
+    Yes,
+)];
+
+/// `BundleAsset` entries (002 example 6; not in the reference's tables).
+const BUNDLE: &[Field] = &[f("BundleAsset", "BundledALID", STRINGS, Yes)];
+
+/// `AvailAsset`.
+const ASSET: &[Field] = &[
+    f("AvailAsset", "_contentID", STRINGS, Yes),
+    f("AvailAsset", "WorkType", Str(C::WorkType), Yes),
+    f("AvailAsset", "Metadata", Obj(UNIT), No),
+    f("AvailAsset", "EpisodeMetadata", Obj(EPISODE), No),
+    f("AvailAsset", "SeasonMetadata", Obj(SEASON), No),
+    f("AvailAsset", "SeriesMetadata", Obj(SERIES_ON_ASSET), No),
+    f("AvailAsset", "BundleAsset", Arr(&Obj(BUNDLE)), No),
+];
+
+/// `Money`.
+const MONEY: &[Field] = &[
+    f("Money", "value", Decimal, No),
+    f("Money", "_currency", Str(C::Currency), Yes),
+];
+
+/// `AvailTerms`.
+const TERM: &[Field] = &[
+    f("AvailTerms", "_termName", STRINGS, Yes),
+    f("AvailTerms", "Money", Obj(MONEY), No),
+    f("AvailTerms", "Text", STRINGS, No),
+    f("AvailTerms", "Event", Str(C::DateTime), No),
+    f("AvailTerms", "Boolean", Bool, No),
+    f("AvailTerms", "Duration", Str(C::Duration), No),
+    f("AvailTerms", "Number", Int, No),
+];
+
+/// `Region`.
+const REGION: &[Field] = &[f("Region", "country", Str(C::Country), Yes)];
+
+/// `AssetLanguage` as used by `AssetLanguage`.
+const ASSET_LANGUAGE: &[Field] = &[
+    f("AssetLanguage", "value", Str(C::Language), Yes),
+    f("AssetLanguage", "_asset", Str(C::AssetLanguageAsset), No),
+];
+
+/// `AssetLanguage` as used by `AllowedLanguage` and `HoldbackLanguage`.
+const ALLOWED_LANGUAGE: &[Field] = &[
+    f("AssetLanguage", "value", Str(C::Language), Yes),
+    f("AssetLanguage", "_asset", Str(C::AllowedLanguageAsset), No),
+];
+
+/// `AvailFormatProfile`.
+const FORMAT: &[Field] = &[f("AvailFormatProfile", "value", Str(C::FormatProfile), Yes)];
+
+/// `AvailTrans`. `_TransactionID` is optional here; its requirement outside
+/// FullExtract is checked by the avail rules.
+const TRANSACTION: &[Field] = &[
+    f("AvailTrans", "_TransactionID", STRINGS, No),
+    f("AvailTrans", "LicenseType", Str(C::LicenseType), Yes),
+    f("AvailTrans", "Territory", Arr(&Obj(REGION)), Yes),
+    f("AvailTrans", "Start", Str(C::DateTime), Yes),
+    f("AvailTrans", "End", Str(C::DateTime), No),
+    f("AvailTrans", "AssetLanguage", Arr(&Obj(ASSET_LANGUAGE)), No),
+    f(
+        "AvailTrans",
+        "AllowedLanguage",
+        Arr(&Obj(ALLOWED_LANGUAGE)),
+        No,
+    ),
+    f(
+        "AvailTrans",
+        "HoldbackLanguage",
+        Arr(&Obj(ALLOWED_LANGUAGE)),
+        No,
+    ),
+    f("AvailTrans", "LicenseRightsDescription", STRINGS, No),
+    f("AvailTrans", "FormatProfile", Obj(FORMAT), Yes),
+    f("AvailTrans", "ContractID", STRINGS, No),
+    f("AvailTrans", "Terms", Arr(&Obj(TERM)), Yes),
+    f("AvailTrans", "OtherInstructions", STRINGS, No),
+];
+
+/// `AvailSharedEntitlement`.
+const SHARED: &[Field] = &[
+    f(
+        "AvailSharedEntitlement",
+        "_ecosystem",
+        Str(C::Ecosystem),
+        Yes,
+    ),
+    f("AvailSharedEntitlement", "EcosystemID", STRINGS, Yes),
+];
+
+/// `AvailDisposition`.
+const DISPOSITION: &[Field] = &[f("AvailDisposition", "EntryType", Str(C::EntryType), Yes)];
+
+/// `Publisher`.
+const PUBLISHER: &[Field] = &[f("Publisher", "DisplayName", STRINGS, Yes)];
+
+/// `Avail`.
+pub const AVAIL: &[Field] = &[
+    f("Avail", "ALID", STRINGS, Yes),
+    f("Avail", "Disposition", Obj(DISPOSITION), Warn),
+    f("Avail", "Licensor", Obj(PUBLISHER), Yes),
+    f("Avail", "Asset", Arr(&Obj(ASSET)), Yes),
+    f("Avail", "Transaction", Arr(&Obj(TRANSACTION)), Yes),
+    f("Avail", "SharedEntitlement", Arr(&Obj(SHARED)), No),
+];
+
+/// Whether a value counts as absent for a required attribute: null, an empty
+/// or blank string, an empty array.
+pub fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+/// Walks `map` against `fields`; the report's pointer is at `map`.
+pub fn walk_object(
+    map: &Map<String, Value>,
+    fields: &'static [Field],
+    owner: &str,
+    r: &mut Report,
+) {
+    for (name, value) in map {
+        let Some(field) = fields.iter().find(|f| f.name == name) else {
+            r.emit_at(
+                name,
+                "AV005",
+                format!(
+                    "attribute `{name}` is not supported in {owner} and is ignored by Prime Video"
+                ),
+            );
+            continue;
+        };
+        if value.is_null() {
+            continue; // reported as missing below when required
+        }
+        let m = r.mark();
+        r.key(name);
+        walk_value(value, field.kind, field, r);
+        r.truncate(m);
+    }
+    for field in fields {
+        if field.need == No {
+            continue;
+        }
+        match map.get(field.name) {
+            Some(v) if !is_empty(v) => {}
+            found => {
+                let how = if found.is_some() {
+                    "is empty"
+                } else {
+                    "is missing"
+                };
+                if field.need == Warn {
+                    r.emit_at(
+                        field.name,
+                        "AV004",
+                        format!(
+                            "{} {how} in {}; Prime Video assumes FullExtract",
+                            field.name, field.owner
+                        ),
+                    );
+                } else {
+                    r.emit_at(
+                        field.name,
+                        "AV002",
+                        format!("required attribute {} {how} in {}", field.name, field.owner),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn type_error(value: &Value, field: &Field, expected: &str, r: &mut Report) {
+    r.emit(
+        "AV003",
+        format!(
+            "{}/{} must be {expected}, found {}",
+            field.owner,
+            field.name,
+            describe(value)
+        ),
+    );
+}
+
+fn walk_value(value: &Value, kind: Kind, field: &Field, r: &mut Report) {
+    match (kind, value) {
+        (Str(check), Value::String(s)) => check_string(s, check, field, r),
+        (Str(_), _) => type_error(value, field, "a string", r),
+        (Int, Value::Number(n)) if n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()) => {}
+        (Int, _) => type_error(value, field, "a 32-bit integer", r),
+        (Decimal, Value::Number(_)) => {}
+        (Decimal, _) => type_error(value, field, "a number", r),
+        (Bool, Value::Bool(_)) => {}
+        (Bool, _) => type_error(value, field, "a boolean (true or false)", r),
+        (Obj(fields), Value::Object(map)) => {
+            let owner = fields.first().map_or(field.name, |f| f.owner);
+            walk_object(map, fields, owner, r);
+        }
+        (Obj(_), _) => type_error(value, field, "an object", r),
+        (Arr(item), Value::Array(items)) => {
+            for (i, v) in items.iter().enumerate() {
+                let m = r.mark();
+                r.index(i);
+                if v.is_null() {
+                    type_error(v, field, "a list without null entries", r);
+                } else {
+                    walk_value(v, *item, field, r);
+                }
+                r.truncate(m);
+            }
+        }
+        (Arr(_), _) => type_error(value, field, "an array", r),
+    }
+}
+
+fn enum_error(code: &'static str, what: &str, s: &str, allowed: &[&str], r: &mut Report) {
+    r.emit(
+        code,
+        format!(
+            "{what} {} is not allowed (allowed: {})",
+            quote(s),
+            enums::list(allowed)
+        ),
+    );
+}
+
+fn check_string(s: &str, check: Check, field: &Field, r: &mut Report) {
+    let one_of = |allowed: &[&str]| enums::contains(allowed, s);
+    match check {
+        C::Any => {}
+        C::WorkType if !one_of(enums::WORK_TYPES) => {
+            enum_error("AV010", "WorkType", s, enums::WORK_TYPES, r)
+        }
+        C::LicenseType if !one_of(enums::LICENSE_TYPES) => {
+            enum_error("AV011", "LicenseType", s, enums::LICENSE_TYPES, r)
+        }
+        C::EntryType if !one_of(enums::ENTRY_TYPES) => {
+            enum_error("AV012", "EntryType", s, enums::ENTRY_TYPES, r)
+        }
+        C::FormatProfile if !one_of(enums::FORMAT_PROFILES) => {
+            enum_error("AV013", "FormatProfile", s, enums::FORMAT_PROFILES, r)
+        }
+        C::Ecosystem if !one_of(enums::ECOSYSTEMS) => {
+            enum_error("AV014", "_ecosystem", s, enums::ECOSYSTEMS, r)
+        }
+        C::AssetLanguageAsset if !one_of(enums::ASSET_LANGUAGE_ASSETS) => enum_error(
+            "AV015",
+            "AssetLanguage _asset",
+            s,
+            enums::ASSET_LANGUAGE_ASSETS,
+            r,
+        ),
+        C::AllowedLanguageAsset if !one_of(enums::ALLOWED_LANGUAGE_ASSETS) => enum_error(
+            "AV016",
+            "AllowedLanguage/HoldbackLanguage _asset",
+            s,
+            enums::ALLOWED_LANGUAGE_ASSETS,
+            r,
+        ),
+        C::Country if !countries::is_country(s) => r.emit("AV040", country_message(s)),
+        C::Language if !languages::is_well_formed(s) => r.emit(
+            "AV041",
+            format!(
+                "language {} is not a well-formed RFC 5646 tag (expected language[-script][-region][-variant]..., e.g. en-US)",
+                quote(s)
+            ),
+        ),
+        C::DateTime if dates::DateTime::parse(s).is_none() => r.emit(
+            "AV042",
+            format!(
+                "{} {} is not an ISO 8601 date-time (expected YYYY-MM-DDThh:mm:ss[.fff][Z|±hh:mm])",
+                field.name,
+                quote(s)
+            ),
+        ),
+        C::Duration if !dates::is_duration(s) => r.emit(
+            "AV043",
+            format!(
+                "Duration {} is not an ISO 8601 duration (expected e.g. PT48H, P30D)",
+                quote(s)
+            ),
+        ),
+        C::Currency if !currencies::is_currency(s) => r.emit(
+            "AV045",
+            format!(
+                "_currency {} is not an ISO 4217 currency code (expected e.g. USD, EUR)",
+                quote(s)
+            ),
+        ),
+        _ => {}
+    }
+}
+
+/// The AV040 message for `s`, suggesting the upper-case form when it is a code.
+pub fn country_message(s: &str) -> String {
+    let upper = s.to_ascii_uppercase();
+    if countries::is_country(&upper) {
+        format!(
+            "country {} is not an ISO 3166-1 alpha-2 code as written (did you mean `{upper}`?)",
+            quote(s)
+        )
+    } else {
+        format!(
+            "country {} is not an assigned ISO 3166-1 alpha-2 code (expected two upper-case letters such as US, FR)",
+            quote(s)
+        )
+    }
+}
