@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod commands;
+mod input;
 mod output;
+mod report;
 
 /// Convert, validate, submit and compare Prime Video avails.
 #[derive(Debug, Parser)]

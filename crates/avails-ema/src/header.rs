@@ -24,7 +24,12 @@ pub struct Header {
 
 impl Header {
     /// Builds a header from the column-name row if it is one.
-    pub fn detect(mapping: &Mapping, sheet: Option<&str>, row: u32, cells: &[Cell]) -> Option<Self> {
+    pub fn detect(
+        mapping: &Mapping,
+        sheet: Option<&str>,
+        row: u32,
+        cells: &[Cell],
+    ) -> Option<Self> {
         let names: Vec<String> = cells
             .iter()
             .map(|c| mapping.canonical_column(&c.display()).to_string())
@@ -67,35 +72,27 @@ impl Header {
     /// (`//REQ`, `//Opt`, ...), recording the version it may carry first.
     pub fn absorb_comment_row(&mut self, mapping: &Mapping, cells: &[Cell]) -> bool {
         let prefix = mapping.sheet.comment_prefix.as_str();
-        let mut version = None;
-        let mut comments = 0;
-        for (i, c) in cells.iter().enumerate() {
-            if c.is_blank() {
-                continue;
-            }
-            let text = c.display();
-            if text.starts_with(prefix) {
-                comments += 1;
-            } else if i == 0 && looks_like_version(&text) {
-                version = Some(text);
-            } else {
-                return false;
-            }
-        }
-        if comments == 0 && version.is_none() {
+        let Some(first) = cells.iter().position(|c| !c.is_blank()) else {
             return false;
+        };
+        let text = cells[first].display();
+        if first == 0 && looks_like_version(&text) {
+            self.version = Some(text);
+            return true;
         }
-        if version.is_some() {
-            self.version = version;
-        }
-        true
+        // `//REQ` in the first used cell; later cells may hold notes without
+        // the prefix ("REQUIRED for pre-orders").
+        text.starts_with(prefix)
     }
 }
 
 fn looks_like_version(text: &str) -> bool {
     let mut parts = text.split('.');
-    let ok = parts.next().is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-    ok && text.contains('.') && parts.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    let ok = parts
+        .next()
+        .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    ok && text.contains('.')
+        && parts.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -109,12 +106,21 @@ mod tests {
     #[test]
     fn finds_header_and_version() {
         let m = Mapping::default_table();
-        assert!(Header::detect(&m, None, 1, &cells(&["Avail", "AvailTrans", "AvailAsset"])).is_none());
-        let mut h = Header::detect(&m, Some("TV"), 2, &cells(&["ALID", "Territory", "LicenseType", "BundleALIDs"])).unwrap();
+        assert!(
+            Header::detect(&m, None, 1, &cells(&["Avail", "AvailTrans", "AvailAsset"])).is_none()
+        );
+        let mut h = Header::detect(
+            &m,
+            Some("TV"),
+            2,
+            &cells(&["ALID", "Territory", "LicenseType", "BundleALIDs"]),
+        )
+        .unwrap();
         assert_eq!(h.column("bundledalids"), Some(3));
         assert_eq!(h.letter("Territory").as_deref(), Some("B"));
         assert!(h.absorb_comment_row(&m, &cells(&["1.8", "//REQ", "", "//Opt"])));
         assert_eq!(h.version.as_deref(), Some("1.8"));
         assert!(!h.absorb_comment_row(&m, &cells(&["x", "US", "EST"])));
+        assert!(h.absorb_comment_row(&m, &cells(&["//REQ", "REQUIRED for pre-orders"])));
     }
 }

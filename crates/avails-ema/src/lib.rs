@@ -7,6 +7,7 @@ pub mod cell;
 pub mod error;
 pub mod header;
 pub mod record;
+mod repair;
 pub mod source;
 pub mod values;
 

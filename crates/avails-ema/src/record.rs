@@ -48,7 +48,10 @@ impl RowRecord {
 
     /// The license type.
     pub fn license_type(&self) -> &str {
-        self.transaction.get("LicenseType").and_then(Value::as_str).unwrap_or("")
+        self.transaction
+            .get("LicenseType")
+            .and_then(Value::as_str)
+            .unwrap_or("")
     }
 
     /// The ChannelIdentity term's text, if any.
@@ -76,7 +79,7 @@ impl RowRecord {
 struct ColumnPlan {
     rule: usize,
     index: Option<usize>,
-    fallback: Option<usize>,
+    fallbacks: Vec<usize>,
 }
 
 #[derive(Debug)]
@@ -117,7 +120,7 @@ impl<'m> RowMapper<'m> {
             .map(|(rule, c)| ColumnPlan {
                 rule,
                 index: header.column(&c.name),
-                fallback: c.fallback.as_deref().and_then(|f| header.column(f)),
+                fallbacks: c.fallback.iter().filter_map(|f| header.column(f)).collect(),
             })
             .collect();
         let terms = mapping
@@ -196,7 +199,9 @@ impl<'m> RowMapper<'m> {
                     },
                     column: name.to_string(),
                     found: String::new(),
-                    expected: format!("a value: {name} is required to group the row into a payload"),
+                    expected: format!(
+                        "a value: {name} is required to group the row into a payload"
+                    ),
                 });
             }
         }
@@ -215,15 +220,16 @@ impl<'m> RowMapper<'m> {
             if !rule.applies_to(&work_type) {
                 continue;
             }
-            let (index, value) = match (plan.index, plan.fallback) {
-                (Some(i), fb) if !cell(Some(i)).is_blank() || fb.is_none() => (i, cell(Some(i))),
-                (_, Some(f)) => (f, cell(Some(f))),
-                (Some(i), None) => (i, cell(Some(i))),
-                (None, None) => continue,
-            };
-            let Some(text) = values::text(value, prefix) else {
+            // The first of the column and its fallbacks that holds a value.
+            let found = plan
+                .index
+                .into_iter()
+                .chain(plan.fallbacks.iter().copied())
+                .find_map(|i| values::text(cell(Some(i)), prefix).map(|t| (i, t)));
+            let Some((index, text)) = found else {
                 continue;
             };
+            let value = cell(Some(index));
             let converted = match rule.kind {
                 ColumnKind::Text => Ok(Value::String(text)),
                 ColumnKind::TextList => Ok(json!([text])),
@@ -231,7 +237,10 @@ impl<'m> RowMapper<'m> {
                 ColumnKind::Sequence => values::integer(value).map(|n| json!({"Number": n})),
                 ColumnKind::EntryType => Ok(Value::String(values::entry_type(&text))),
                 ColumnKind::Countries => {
-                    let codes: Vec<&str> = text.split([',', ';', ' ']).filter(|s| !s.is_empty()).collect();
+                    let codes: Vec<&str> = text
+                        .split([',', ';', ' '])
+                        .filter(|s| !s.is_empty())
+                        .collect();
                     if codes.len() == 1 {
                         Ok(json!([{"country": codes[0]}]))
                     } else {
@@ -272,7 +281,9 @@ impl<'m> RowMapper<'m> {
 
         let terms = self.terms(cells, &mut problems, &problem);
         if !terms.is_empty() {
-            record.transaction.insert("Terms".into(), Value::Array(terms));
+            record
+                .transaction
+                .insert("Terms".into(), Value::Array(terms));
         }
 
         if problems.is_empty() {
@@ -309,12 +320,18 @@ impl<'m> RowMapper<'m> {
                     let pv = get(self.price_value);
                     let Some(price_type) = values::text(pt, prefix) else {
                         if let (Some(i), Some(_)) = (self.price_value, values::text(pv, prefix)) {
-                            problems.push(problem(i, pv, "a PriceType for this PriceValue (Tier, Category, WSP, ...)".into()));
+                            problems.push(problem(
+                                i,
+                                pv,
+                                "a PriceType for this PriceValue (Tier, Category, WSP, ...)".into(),
+                            ));
                         }
                         continue;
                     };
                     let (name, kind) = self.mapping.price.term_for(&price_type);
-                    let extra_currency = (kind != TermValueKind::Money).then_some(currency.as_deref()).flatten();
+                    let extra_currency = (kind != TermValueKind::Money)
+                        .then_some(currency.as_deref())
+                        .flatten();
                     if values::text(pv, prefix).is_none() {
                         // A price type with no value: currency-only Money, or the name alone.
                         let money = currency.as_ref().map(|c| json!({"_currency": c}));
@@ -330,7 +347,11 @@ impl<'m> RowMapper<'m> {
                         Ok(v) => terms.push(term(&name, kind, v, extra_currency)),
                         Err(expected) => {
                             if let Some(i) = self.price_value {
-                                problems.push(problem(i, pv, format!("{expected} for PriceType {price_type}")));
+                                problems.push(problem(
+                                    i,
+                                    pv,
+                                    format!("{expected} for PriceType {price_type}"),
+                                ));
                             }
                         }
                     }

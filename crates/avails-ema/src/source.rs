@@ -75,11 +75,19 @@ pub fn read_rows(
         }
         _ => {
             let mut wb: Xlsx<_> = open_workbook(path).map_err(|e| open_err(&e))?;
-            let mut found = 0;
-            for name in wb.sheet_names() {
-                found += read_xlsx_sheet(&mut wb, &name, file_label, mapping, sink)? as usize;
+            match read_xlsx(&mut wb, file_label, mapping, sink) {
+                Err(EmaError::Sheet { message, .. })
+                    if crate::repair::is_dimension_error(&message) =>
+                {
+                    let bytes = std::fs::read(path).map_err(|e| open_err(&e))?;
+                    let repaired =
+                        crate::repair::without_dimensions(&bytes).map_err(|e| open_err(&e))?;
+                    let mut wb =
+                        Xlsx::new(std::io::Cursor::new(repaired)).map_err(|e| open_err(&e))?;
+                    read_xlsx(&mut wb, file_label, mapping, sink)?
+                }
+                other => other?,
             }
-            found
         }
     };
     if found == 0 {
@@ -88,6 +96,19 @@ pub fn read_rows(
             min: mapping.sheet.min_markers,
             markers: mapping.sheet.markers.join(", "),
         });
+    }
+    Ok(found)
+}
+
+fn read_xlsx<RS: std::io::Read + std::io::Seek>(
+    wb: &mut Xlsx<RS>,
+    file_label: &str,
+    mapping: &Mapping,
+    sink: &mut dyn FnMut(SheetEvent<'_>),
+) -> Result<usize, EmaError> {
+    let mut found = 0;
+    for name in wb.sheet_names() {
+        found += read_xlsx_sheet(wb, &name, file_label, mapping, sink)? as usize;
     }
     Ok(found)
 }
@@ -225,11 +246,7 @@ impl<'m> SheetScanner<'m> {
             self.announced = true;
             sink(SheetEvent::Sheet(header));
         }
-        sink(SheetEvent::Row {
-            header,
-            row,
-            cells,
-        });
+        sink(SheetEvent::Row { header, row, cells });
         true
     }
 

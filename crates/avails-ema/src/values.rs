@@ -56,8 +56,8 @@ pub fn boolean(cell: &Cell) -> Result<bool, String> {
         Cell::Number(n) if *n == 1.0 => Ok(true),
         Cell::Number(n) if *n == 0.0 => Ok(false),
         Cell::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
-            "yes" | "y" | "true" | "1" => Ok(true),
-            "no" | "n" | "false" | "0" => Ok(false),
+            "yes" | "y" | "true" | "t" | "1" => Ok(true),
+            "no" | "n" | "false" | "f" | "0" => Ok(false),
             _ => Err(expected()),
         },
         _ => Err(expected()),
@@ -175,10 +175,22 @@ mod tests {
 
     #[test]
     fn dates_without_time_become_midnight() {
-        let d = NaiveDate::from_ymd_opt(2013, 6, 14).unwrap().and_hms_opt(0, 0, 0).unwrap();
-        assert_eq!(datetime(&Cell::DateTime(d), "").unwrap(), "2013-06-14T00:00:00");
-        assert_eq!(datetime(&Cell::Text("2013-06-14".into()), "").unwrap(), "2013-06-14T00:00:00");
-        assert_eq!(datetime(&Cell::Text("2013-06-14".into()), "Z").unwrap(), "2013-06-14T00:00:00Z");
+        let d = NaiveDate::from_ymd_opt(2013, 6, 14)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        assert_eq!(
+            datetime(&Cell::DateTime(d), "").unwrap(),
+            "2013-06-14T00:00:00"
+        );
+        assert_eq!(
+            datetime(&Cell::Text("2013-06-14".into()), "").unwrap(),
+            "2013-06-14T00:00:00"
+        );
+        assert_eq!(
+            datetime(&Cell::Text("2013-06-14".into()), "Z").unwrap(),
+            "2013-06-14T00:00:00Z"
+        );
     }
 
     #[test]
@@ -195,22 +207,34 @@ mod tests {
             datetime(&Cell::Text("2023-03-14 09:00:00".into()), "").unwrap(),
             "2023-03-14T09:00:00"
         );
-        let dt = NaiveDate::from_ymd_opt(2024, 12, 9).unwrap().and_hms_opt(14, 0, 0).unwrap();
-        assert_eq!(datetime(&Cell::DateTime(dt), "Z").unwrap(), "2024-12-09T14:00:00Z");
+        let dt = NaiveDate::from_ymd_opt(2024, 12, 9)
+            .unwrap()
+            .and_hms_opt(14, 0, 0)
+            .unwrap();
+        assert_eq!(
+            datetime(&Cell::DateTime(dt), "Z").unwrap(),
+            "2024-12-09T14:00:00Z"
+        );
     }
 
     #[test]
     fn bad_dates_say_what_is_allowed() {
         let err = datetime(&Cell::Text("14/06/2013".into()), "").unwrap_err();
         assert!(err.contains("YYYY-MM-DD"));
-        assert_eq!(datetime(&Cell::Number(41439.0), "").unwrap(), "2013-06-14T00:00:00");
+        assert_eq!(
+            datetime(&Cell::Number(41439.0), "").unwrap(),
+            "2013-06-14T00:00:00"
+        );
     }
 
     #[test]
     fn durations_in_hours() {
         assert_eq!(duration_hours(&Cell::Number(48.0)).unwrap(), "PT48H");
         assert_eq!(duration_hours(&Cell::Text("720".into())).unwrap(), "PT720H");
-        assert_eq!(duration_hours(&Cell::Text("PT48H".into())).unwrap(), "PT48H");
+        assert_eq!(
+            duration_hours(&Cell::Text("PT48H".into())).unwrap(),
+            "PT48H"
+        );
         assert!(duration_hours(&Cell::Text("two days".into())).is_err());
     }
 
@@ -227,7 +251,11 @@ mod tests {
     fn language_lists() {
         assert_eq!(
             languages("ar, cmn;fr-CA:subtitle"),
-            vec![json!({"value":"ar"}), json!({"value":"cmn"}), json!({"value":"fr-CA","_asset":"subtitle"})]
+            vec![
+                json!({"value":"ar"}),
+                json!({"value":"cmn"}),
+                json!({"value":"fr-CA","_asset":"subtitle"})
+            ]
         );
         assert_eq!(bundle("md:alid:a;md:alid:b").len(), 2);
         assert_eq!(entry_type("Full Extract"), "FullExtract");

@@ -96,9 +96,9 @@ pub struct ColumnRule {
     /// Only rows of these WorkTypes use this rule (all rows when empty).
     #[serde(default)]
     pub work_types: Vec<String>,
-    /// Column used when this one is empty.
+    /// Columns used, in order, when this one is empty.
     #[serde(default)]
-    pub fallback: Option<String>,
+    pub fallback: Vec<String>,
 }
 
 impl ColumnRule {
@@ -175,7 +175,10 @@ impl PriceRule {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(price_type.trim()));
         match found {
-            Some((_, t)) => (t.term.clone(), kind_of(&t.value).unwrap_or(TermValueKind::Text)),
+            Some((_, t)) => (
+                t.term.clone(),
+                kind_of(&t.value).unwrap_or(TermValueKind::Text),
+            ),
             None => (
                 price_type.trim().to_string(),
                 kind_of(&self.unknown_value).unwrap_or(TermValueKind::Text),
@@ -393,7 +396,11 @@ mod tests {
             ("SVOD", Some("mgm_plus_subscription")),
             ("Rental", None),
         ] {
-            assert_eq!(m.business_line(lt, ch), BusinessLine::infer(lt, ch), "{lt} {ch:?}");
+            assert_eq!(
+                m.business_line(lt, ch),
+                BusinessLine::infer(lt, ch),
+                "{lt} {ch:?}"
+            );
         }
     }
 
@@ -413,7 +420,13 @@ mod tests {
     #[test]
     fn unknown_price_type_becomes_text_term_of_that_name() {
         let m = Mapping::default_table();
-        assert_eq!(m.price.term_for("LicenseFee"), ("LicenseFee".into(), TermValueKind::Text));
-        assert_eq!(m.price.term_for("wsp"), ("WSP".into(), TermValueKind::Money));
+        assert_eq!(
+            m.price.term_for("LicenseFee"),
+            ("LicenseFee".into(), TermValueKind::Text)
+        );
+        assert_eq!(
+            m.price.term_for("wsp"),
+            ("WSP".into(), TermValueKind::Money)
+        );
     }
 }

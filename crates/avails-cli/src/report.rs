@@ -1,0 +1,31 @@
+//! Printing located problems the way compilers do.
+
+use avails_convert::{ConvertError, Problem};
+
+use crate::output::Format;
+
+/// Prints problems one per line on standard error (text) or as JSON.
+pub fn print_problems(problems: &[Problem], format: Format, to_stderr: bool) {
+    match format {
+        Format::Text => {
+            for p in problems {
+                eprintln!("{p}");
+            }
+        }
+        Format::Json => {
+            let text = serde_json::to_string_pretty(problems).unwrap_or_default();
+            if to_stderr {
+                eprintln!("{text}");
+            } else {
+                println!("{text}");
+            }
+        }
+    }
+}
+
+/// Prints inputs that could not be read.
+pub fn print_unreadable(errors: &[ConvertError]) {
+    for e in errors {
+        eprintln!("error: {e}");
+    }
+}

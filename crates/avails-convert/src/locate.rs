@@ -1,0 +1,146 @@
+//! From a JSON pointer inside a payload back to the cell or element it came
+//! from, so a validation error names `file.xlsx:Movies!Q12` or an XML line.
+
+use avails_mapping::Mapping;
+use avails_model::Location;
+
+use crate::{Payload, Source};
+
+/// The location of a mapped attribute (`Transaction.End`) in a source: the
+/// row narrowed to that column for EMA, the element's line for XML.
+pub fn column_location(source: &Source, mapping: &Mapping, path: &str) -> Location {
+    if let Some(columns) = &source.columns {
+        let found = mapping
+            .columns
+            .iter()
+            .filter(|c| {
+                path == c.path
+                    || path.starts_with(&format!("{}.", c.path))
+                    || c.path.starts_with(&format!("{path}."))
+            })
+            .find_map(|c| columns.get(&c.name));
+        if let Some(letter) = found {
+            return source.location.with_column(letter.clone());
+        }
+    }
+    source.location.clone()
+}
+
+/// The location a JSON pointer (`/avail/Transaction/1/Territory/0/country`)
+/// of a payload came from.
+pub fn locate(payload: &Payload, mapping: &Mapping, pointer: &str) -> Location {
+    let segments: Vec<&str> = pointer.split('/').skip(1).collect();
+    let rest = match segments.first() {
+        Some(&"avail") => &segments[1..],
+        _ => &segments[..],
+    };
+    match rest {
+        ["Transaction", index, tail @ ..] => {
+            let i: usize = index.parse().unwrap_or(usize::MAX);
+            let Some(source) = payload.transaction_sources.get(i) else {
+                return payload.avail_source.location.with_path(pointer);
+            };
+            if let Some(lines) = &source.lines {
+                return line_location(source, lines, &format!("/{}", tail.join("/")), pointer);
+            }
+            if let ["Terms", k, ..] = tail {
+                let name = k.parse::<usize>().ok().and_then(|k| {
+                    payload
+                        .request
+                        .avail
+                        .transaction
+                        .get(i)?
+                        .terms
+                        .as_ref()?
+                        .get(k)
+                        .map(|t| t.name.clone())
+                });
+                if let Some(name) = name {
+                    return term_location(source, mapping, &name);
+                }
+            }
+            column_location(source, mapping, &dotted("Transaction", tail))
+        }
+        ["Asset", _, tail @ ..] => located(
+            &payload.avail_source,
+            mapping,
+            "Asset",
+            tail,
+            pointer,
+            "/Asset/0",
+        ),
+        tail => located(&payload.avail_source, mapping, "Avail", tail, pointer, ""),
+    }
+}
+
+fn located(
+    source: &Source,
+    mapping: &Mapping,
+    level: &str,
+    tail: &[&str],
+    pointer: &str,
+    prefix: &str,
+) -> Location {
+    match &source.lines {
+        Some(lines) => line_location(
+            source,
+            lines,
+            &format!("{prefix}/{}", tail.join("/")),
+            pointer,
+        ),
+        None => column_location(source, mapping, &dotted(level, tail)),
+    }
+}
+
+fn dotted(level: &str, tail: &[&str]) -> String {
+    let mut path = level.to_string();
+    for seg in tail.iter().filter(|s| s.parse::<usize>().is_err()) {
+        path.push('.');
+        path.push_str(seg);
+    }
+    path
+}
+
+fn term_location(source: &Source, mapping: &Mapping, name: &str) -> Location {
+    let Some(columns) = &source.columns else {
+        return source.location.clone();
+    };
+    let column = mapping
+        .terms
+        .iter()
+        .filter(|t| {
+            t.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+        .find_map(|t| t.column.as_ref().and_then(|c| columns.get(c)))
+        .or_else(|| columns.get(&mapping.price.value_column))
+        .or_else(|| columns.get(&mapping.price.type_column));
+    match column {
+        Some(letter) => source.location.with_column(letter.clone()),
+        None => source.location.clone(),
+    }
+}
+
+fn line_location(
+    source: &Source,
+    lines: &std::collections::BTreeMap<String, u32>,
+    relative: &str,
+    pointer: &str,
+) -> Location {
+    // The deepest element at or above the pointer that has a line.
+    let mut probe = relative.trim_end_matches('/').to_string();
+    loop {
+        if let Some(line) = lines.get(&probe) {
+            return Location {
+                row: Some(*line),
+                ..source.location.with_path(pointer)
+            };
+        }
+        match probe.rfind('/') {
+            Some(0) | None => break,
+            Some(i) => probe.truncate(i),
+        }
+    }
+    source.location.with_path(pointer)
+}
