@@ -1,0 +1,99 @@
+//! Canonical JSON, its SHA-256, and the journal's payload keys.
+
+use avails_model::BusinessLine;
+use serde::Serialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::JournalError;
+
+/// JSON with object keys sorted at every level and no whitespace, so equal content gives equal text.
+pub fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                // A string always serializes.
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                if let Some(v) = map.get(k) {
+                    write_canonical(v, out);
+                }
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(v, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// Lower-case hex SHA-256 of the canonical JSON of `value`.
+pub fn content_hash(value: &Value) -> String {
+    hex::encode(Sha256::digest(canonical_json(value).as_bytes()))
+}
+
+/// [`content_hash`] of any serializable payload (e.g. an `AvailRequest`).
+pub fn content_hash_of<T: Serialize>(payload: &T) -> Result<String, JournalError> {
+    let value = serde_json::to_value(payload).map_err(|e| JournalError::Json {
+        context: "serializing the payload to hash it",
+        source: e,
+    })?;
+    Ok(content_hash(&value))
+}
+
+/// Key of a full-extract payload: `full:{licensor}:{ALID}:{territory}:{businessLine}`.
+pub fn full_key(licensor: &str, alid: &str, territory: &str, business_line: BusinessLine) -> String {
+    format!("full:{licensor}:{alid}:{territory}:{}", business_line.as_str())
+}
+
+/// Key of a partial-extract payload: `partial:{licensor}:{transactionId}`.
+pub fn partial_key(licensor: &str, transaction_id: &str) -> String {
+    format!("partial:{licensor}:{transaction_id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn key_order_and_spacing_do_not_change_the_hash() {
+        let a: Value = serde_json::from_str(r#"{"b": 1, "a": {"y": [1, 2], "x": "é"}}"#).unwrap();
+        let b: Value = serde_json::from_str(r#"{"a":{"x":"é","y":[1,2]},"b":1}"#).unwrap();
+        assert_eq!(canonical_json(&a), r#"{"a":{"x":"é","y":[1,2]},"b":1}"#);
+        assert_eq!(content_hash(&a), content_hash(&b));
+        assert_eq!(content_hash(&a).len(), 64);
+        // Array order is content.
+        assert_ne!(content_hash(&json!([1, 2])), content_hash(&json!([2, 1])));
+        assert_ne!(content_hash(&json!({"a": 1})), content_hash(&json!({"a": 1.5})));
+    }
+
+    #[test]
+    fn keys_have_the_documented_shape() {
+        assert_eq!(
+            full_key("mgm", "demoALID", "US", BusinessLine::Channels),
+            "full:mgm:demoALID:US:CHANNELS"
+        );
+        assert_eq!(partial_key("mgm", "tx1"), "partial:mgm:tx1");
+    }
+}

@@ -1,0 +1,209 @@
+//! Journal behaviour: decisions, transitions, crash recovery, history.
+
+use avails_journal::{
+    content_hash, content_hash_of, full_key, partial_key, Decision, HistoryFilter, Journal,
+    JournalError, Outcome, SendReason, State,
+};
+use avails_model::{ApiError, BusinessLine};
+use serde_json::json;
+
+fn hashes() -> (String, String) {
+    (
+        content_hash(&json!({"avail": {"ALID": "a1", "v": 1}})),
+        content_hash(&json!({"avail": {"ALID": "a1", "v": 2}})),
+    )
+}
+
+#[test]
+fn open_creates_directories_tables_and_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/deeper/journal.sqlite");
+    let j = Journal::open(&path).unwrap();
+    assert!(path.is_file());
+    assert_eq!(j.path(), Some(path.as_path()));
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    // Only keys, hashes, states, statuses, answers and times are stored: no header, no key.
+    let cols: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('entries') UNION ALL SELECT name FROM pragma_table_info('events')")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(cols.iter().all(|c| !c.contains("header") && !c.contains("api")), "{cols:?}");
+}
+
+#[test]
+fn skips_only_identical_acknowledged_content() {
+    let j = Journal::open_in_memory().unwrap();
+    let key = full_key("mgm", "a1", "US", BusinessLine::Tvod);
+    let (h1, h2) = hashes();
+    assert_eq!(j.should_send(&key, &h1).unwrap(), Decision::Send(SendReason::New));
+    j.mark_sending(&key, &h1).unwrap();
+    assert_eq!(j.entry(&key).unwrap().unwrap().state, State::Sending);
+    j.mark_result(&key, &h1, &Outcome::acknowledged(200)).unwrap();
+    let e = j.entry(&key).unwrap().unwrap();
+    assert_eq!((e.state, e.attempts, e.last_status), (State::Acknowledged, 1, Some(200)));
+    assert_eq!(j.should_send(&key, &h1).unwrap(), Decision::Skip);
+    assert_eq!(j.should_send(&key, &h2).unwrap(), Decision::Send(SendReason::Changed));
+    // mark_pending leaves identical acknowledged content alone.
+    j.mark_pending(&key, &h1).unwrap();
+    assert_eq!(j.entry(&key).unwrap().unwrap().state, State::Acknowledged);
+    j.mark_pending(&key, &h2).unwrap();
+    assert_eq!(j.should_send(&key, &h2).unwrap(), Decision::Send(SendReason::Pending));
+}
+
+#[test]
+fn rejection_keeps_the_server_errors() {
+    let j = Journal::open_in_memory().unwrap();
+    let key = partial_key("mgm", "tx1");
+    let (h1, _) = hashes();
+    j.mark_sending(&key, &h1).unwrap();
+    let errors = vec![ApiError {
+        code: "INVALID_TERRITORY".into(),
+        message: "Territory XX is not supported".into(),
+    }];
+    j.mark_result(&key, &h1, &Outcome::rejected(400, &errors)).unwrap();
+    let e = j.entry(&key).unwrap().unwrap();
+    assert_eq!(e.state, State::Rejected);
+    assert_eq!(e.last_status, Some(400));
+    assert_eq!(e.answer.unwrap()[0]["code"], "INVALID_TERRITORY");
+    assert_eq!(
+        j.should_send(&key, &h1).unwrap(),
+        Decision::Send(SendReason::PreviouslyRejected)
+    );
+    j.mark_sending(&key, &h1).unwrap();
+    j.mark_result(&key, &h1, &Outcome::failed(Some(503), "gave up after 6 attempts"))
+        .unwrap();
+    let e = j.entry(&key).unwrap().unwrap();
+    assert_eq!((e.state, e.attempts), (State::Failed, 2));
+    assert_eq!(
+        j.should_send(&key, &h1).unwrap(),
+        Decision::Send(SendReason::PreviouslyFailed)
+    );
+}
+
+#[test]
+fn a_send_interrupted_by_a_crash_is_resent_never_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.sqlite");
+    let (h1, h2) = hashes();
+    let done = partial_key("mgm", "done");
+    let stuck = partial_key("mgm", "stuck");
+    {
+        let j = Journal::open(&path).unwrap();
+        j.mark_sending(&done, &h1).unwrap();
+        j.mark_result(&done, &h1, &Outcome::acknowledged(200)).unwrap();
+        j.mark_sending(&stuck, &h2).unwrap();
+        // The process dies here: no destructor, no checkpoint, no answer recorded.
+        std::mem::forget(j);
+    }
+    let j = Journal::open(&path).unwrap();
+    assert_eq!(j.recovered(), &[stuck.clone()]);
+    let e = j.entry(&stuck).unwrap().unwrap();
+    assert_eq!(e.state, State::Pending);
+    assert_eq!(e.note.as_deref(), Some("interrupted"));
+    assert_eq!(j.should_send(&stuck, &h2).unwrap(), Decision::Send(SendReason::Interrupted));
+    assert_eq!(j.should_send(&done, &h1).unwrap(), Decision::Skip);
+    // A result cannot be recorded for the interrupted attempt: it must be sent again.
+    assert!(matches!(
+        j.mark_result(&stuck, &h2, &Outcome::acknowledged(200)),
+        Err(JournalError::NotSending { .. })
+    ));
+    j.mark_sending(&stuck, &h2).unwrap();
+    j.mark_result(&stuck, &h2, &Outcome::acknowledged(200)).unwrap();
+    let e = j.entry(&stuck).unwrap().unwrap();
+    assert_eq!((e.state, e.attempts, e.note), (State::Acknowledged, 2, None));
+    drop(j);
+    assert!(Journal::open(&path).unwrap().recovered().is_empty());
+}
+
+#[test]
+fn results_must_match_a_send() {
+    let j = Journal::open_in_memory().unwrap();
+    let key = partial_key("mgm", "tx");
+    let (h1, h2) = hashes();
+    assert!(matches!(
+        j.mark_result(&key, &h1, &Outcome::acknowledged(200)),
+        Err(JournalError::NotSending { state: None, .. })
+    ));
+    j.mark_sending(&key, &h1).unwrap();
+    assert!(matches!(
+        j.mark_result(&key, &h2, &Outcome::acknowledged(200)),
+        Err(JournalError::HashMismatch { .. })
+    ));
+    let pending = Outcome {
+        state: State::Pending,
+        http_status: None,
+        answer: None,
+    };
+    assert!(matches!(
+        j.mark_result(&key, &h1, &pending),
+        Err(JournalError::NotFinal(State::Pending))
+    ));
+    assert!(matches!(j.mark_sending("", &h1), Err(JournalError::EmptyKey)));
+    assert!(matches!(j.mark_sending(&key, "abc"), Err(JournalError::BadHash(_))));
+    assert_eq!(j.entry(&key).unwrap().unwrap().state, State::Sending);
+}
+
+#[test]
+fn history_and_entries_for_the_journal_command() {
+    let j = Journal::open_in_memory().unwrap();
+    let (h1, _) = hashes();
+    for tx in ["t1", "t2", "t3"] {
+        let k = partial_key("mgm", tx);
+        j.mark_sending(&k, &h1).unwrap();
+        j.mark_result(&k, &h1, &Outcome::acknowledged(200)).unwrap();
+    }
+    let other = partial_key("acme", "t1");
+    j.mark_sending(&other, &h1).unwrap();
+    let keys: Vec<String> = j.entries().unwrap().into_iter().map(|e| e.key).collect();
+    assert_eq!(keys, ["partial:acme:t1", "partial:mgm:t1", "partial:mgm:t2", "partial:mgm:t3"]);
+
+    let all = j.history(&HistoryFilter::default()).unwrap();
+    assert_eq!(all.len(), 7);
+    assert!(all.windows(2).all(|w| w[0].id < w[1].id));
+    let mgm_acks = j
+        .history(&HistoryFilter {
+            key_prefix: Some("partial:mgm:".into()),
+            state: Some(State::Acknowledged),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(mgm_acks.len(), 3);
+    let last = j
+        .history(&HistoryFilter {
+            limit: Some(2),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(last.len(), 2);
+    assert_eq!(last[1].key, other);
+    let one = j
+        .history(&HistoryFilter {
+            key: Some(partial_key("mgm", "t2")),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        one.iter().map(|e| e.state).collect::<Vec<_>>(),
+        [State::Sending, State::Acknowledged]
+    );
+    let counts = j.counts().unwrap();
+    assert!(counts.contains(&(State::Acknowledged, 3)));
+    assert!(counts.contains(&(State::Sending, 1)));
+}
+
+#[test]
+fn hash_of_a_model_payload_is_stable() {
+    let req: avails_model::AvailRequest =
+        serde_json::from_value(json!({"avail": {"ALID": "a1", "Transaction": []}})).unwrap();
+    let a = content_hash_of(&req).unwrap();
+    let b = content_hash_of(&req.clone()).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a.len(), 64);
+}
