@@ -101,7 +101,7 @@ fn digits(b: &[u8]) -> Option<u32> {
 }
 
 fn is_leap(year: u32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    matches!((year % 4, year % 100, year % 400), (0, 1.., _) | (_, _, 0))
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {

@@ -191,7 +191,7 @@ fn present(obj: &Map<String, Value>, kind: K) -> bool {
 fn is_currency_only_money(obj: &Map<String, Value>) -> bool {
     obj.get("Money")
         .and_then(Value::as_object)
-        .is_some_and(|m| m.get("value").map_or(true, Value::is_null))
+        .is_some_and(|m| m.get("value").filter(|v| !v.is_null()).is_none())
 }
 
 /// Value-kind and value checks of one known term; pointer at the term.
@@ -332,7 +332,8 @@ pub fn check_license_terms(seen: &Seen, license_type: &str, supplemental: bool, 
     if matches!(license_type, "SVOD" | "FVOD")
         && seen
             .channel_identity()
-            .map_or(true, |c| c.trim().is_empty())
+            .filter(|c| !c.trim().is_empty())
+            .is_none()
     {
         r.emit_at(
             "Terms",
