@@ -8,51 +8,88 @@ use crate::report::{describe, quote, Report};
 use crate::{countries, enums, schema, validate_payload, Context, Diagnostic, MAX_BATCH_ITEMS};
 
 /// What a batch item path addresses.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target<'a> {
-    /// `/avails/{licensor}/full-extract/{alid}[/validate]`
+    /// `/avails/{licensor}/full-extract/{alid}`
     Full {
         /// ALID in the path.
         alid: &'a str,
     },
-    /// `/avails/{licensor}/partial-extract/transactions/{id}[/validate]`
+    /// `/avails/{licensor}/partial-extract/transactions/{id}`
     Partial {
         /// Transaction ID in the path.
         transaction_id: &'a str,
     },
 }
 
+/// A parsed batch item path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemPath<'a> {
+    /// Licensor segment.
+    pub licensor: &'a str,
+    /// The resource addressed.
+    pub target: Target<'a>,
+    /// Whether the path ends in `/validate`.
+    pub validate: bool,
+    /// Query string after `?`, if any.
+    pub query: Option<&'a str>,
+}
+
+/// Why a batch item path is not a well-formed Avails resource path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    /// The path does not start with `/avails/`.
+    #[error("does not start with /avails/")]
+    Prefix,
+    /// A segment is empty or holds whitespace, `#` or `?`.
+    #[error("has an empty or invalid segment `{0}`")]
+    Segment(String),
+    /// The segments match no Avails resource.
+    #[error("is neither /avails/{{licensor}}/full-extract/{{ALID}}[/validate] nor /avails/{{licensor}}/partial-extract/transactions/{{TransactionID}}[/validate]")]
+    Shape,
+}
+
 fn segment_ok(s: &str) -> bool {
     !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c == '#' || c == '?')
 }
 
-/// Parses a batch item path; `Err` says what is wrong with it.
-pub fn parse_path(path: &str) -> Result<(Target<'_>, Option<&str>), String> {
+/// Parses a batch item path such as
+/// `/avails/testlicensor/partial-extract/transactions/demoTransactionId1/validate`.
+pub fn parse_item_path(path: &str) -> Result<ItemPath<'_>, PathError> {
     let (path, query) = match path.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (path, None),
     };
-    let Some(rest) = path.strip_prefix("/avails/") else {
-        return Err("does not start with /avails/".to_owned());
+    let rest = path.strip_prefix("/avails/").ok_or(PathError::Prefix)?;
+    let (rest, validate) = match rest.strip_suffix("/validate") {
+        Some(r) => (r, true),
+        None => (rest, false),
     };
-    let mut segs: Vec<&str> = rest.split('/').collect();
-    if segs.last() == Some(&"validate") {
-        segs.pop();
-    }
-    if let Some(bad) = segs.iter().find(|s| !segment_ok(s)) {
-        return Err(format!("has an empty or invalid segment {}", quote(bad)));
-    }
-    let target = match segs.as_slice() {
-        [_licensor, "full-extract", alid] => Target::Full { alid },
-        [_licensor, "partial-extract", "transactions", id] => Target::Partial { transaction_id: id },
-        _ => {
-            return Err(
-                "is neither /avails/{licensor}/full-extract/{ALID}[/validate] nor /avails/{licensor}/partial-extract/transactions/{TransactionID}[/validate]"
-                    .to_owned(),
-            )
+    let mut segs = [""; 4];
+    let mut n = 0;
+    for seg in rest.split('/') {
+        if !segment_ok(seg) {
+            return Err(PathError::Segment(seg.to_owned()));
         }
+        if n == segs.len() {
+            return Err(PathError::Shape);
+        }
+        segs[n] = seg;
+        n += 1;
+    }
+    let (licensor, target) = match &segs[..n] {
+        [licensor, "full-extract", alid] => (*licensor, Target::Full { alid }),
+        [licensor, "partial-extract", "transactions", id] => {
+            (*licensor, Target::Partial { transaction_id: id })
+        }
+        _ => return Err(PathError::Shape),
     };
-    Ok((target, query))
+    Ok(ItemPath {
+        licensor,
+        target,
+        validate,
+        query,
+    })
 }
 
 fn check_query(query: &str, r: &mut Report) {
@@ -142,9 +179,9 @@ pub fn validate(request: &Value) -> Vec<Diagnostic> {
             .as_str()
             .unwrap_or_default();
         let mut ctx = Context::default();
-        match parse_path(path) {
-            Ok((Target::Full { alid }, _)) => ctx.expected_alid = Some(alid.to_owned()),
-            Ok((Target::Partial { transaction_id }, _)) => {
+        match parse_item_path(path).map(|p| p.target) {
+            Ok(Target::Full { alid }) => ctx.expected_alid = Some(alid.to_owned()),
+            Ok(Target::Partial { transaction_id }) => {
                 ctx.partial = true;
                 ctx.expected_transaction_id = Some(transaction_id.to_owned());
             }
@@ -211,9 +248,9 @@ fn check_item<'v>(
         ),
     }
     match item.get("path") {
-        Some(Value::String(p)) if !p.trim().is_empty() => match parse_path(p) {
-            Ok((_, query)) => {
-                if let Some(q) = query {
+        Some(Value::String(p)) if !p.trim().is_empty() => match parse_item_path(p) {
+            Ok(parsed) => {
+                if let Some(q) = parsed.query {
                     let m = r.mark();
                     r.key("path");
                     check_query(q, r);

@@ -30,7 +30,7 @@ pub static RULES: &[Rule] = &[
     r("AV001", Error, "The payload is an object with an `avail` object",
       "001 Type PutAvailsAPIRequest / ValidateAvailsAPIRequest: `avail` (disponibilité), required"),
     r("AV002", Error, "A required attribute is present and not empty",
-      "001 Types de données de base: every attribute marked Oui (Avail, Publisher, AvailAsset, AvailUnitMetadata, AvailEpisodeMetadata, AvailSeasonMetadata, AvailSeriesMetadata, AvailTrans, Region, AssetLanguage, AvailFormatProfile, AvailTerms, Money, ContentSequenceInfo, AvailSharedEntitlement; batch item types). AvailTerms `Terms` is required. `_TransactionID` is required unless FullExtract. Exception from 002 example 7: the asset-level SeriesMetadata of a `Series` bundle has no SeriesContentID"),
+      "001 Types de données de base: every attribute marked Oui (Avail, Publisher, AvailAsset, AvailUnitMetadata, AvailEpisodeMetadata, AvailSeasonMetadata, AvailSeriesMetadata, AvailTrans, Region, AssetLanguage, AvailFormatProfile, AvailTerms, Money, ContentSequenceInfo, AvailSharedEntitlement; batch item types). AvailTrans `Terms` is required. `_TransactionID` is required for PartialExtract payloads and partial-extract calls (the table makes it optional with FullExtract; FullDelete addresses a whole title and keeps it optional). Exception from 002 example 7: the asset-level SeriesMetadata of a `Series` bundle has no SeriesContentID"),
     r("AV003", Error, "An attribute has the JSON type its schema type requires",
       "001 Types de données de schéma courants (Booléen, Nombre entier, Valeur décimale, Chaîne, Struct, Array) and each type table"),
     r("AV004", Warning, "Disposition is present",

@@ -22,6 +22,7 @@ mod schema;
 mod terms;
 
 pub use avails_model::MAX_BATCH_ITEMS;
+pub use batch::{parse_item_path, ItemPath, PathError, Target};
 
 use report::Report;
 
@@ -33,6 +34,22 @@ pub enum Severity {
     Error,
     /// Accepted, but something has no effect or looks wrong.
     Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One rule of the catalogue.
@@ -59,6 +76,22 @@ pub struct Diagnostic {
     pub message: String,
     /// JSON pointer into the value given, e.g. `/avail/Transaction/1/Territory/0/country`.
     pub pointer: String,
+}
+
+impl std::fmt::Display for Diagnostic {
+    /// `AV011 error at /avail/Transaction/0/LicenseType: LicenseType ...`
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = if self.pointer.is_empty() {
+            "/"
+        } else {
+            &self.pointer
+        };
+        write!(
+            f,
+            "{} {} at {at}: {}",
+            self.code, self.severity, self.message
+        )
+    }
 }
 
 /// What the caller knows about where a payload is going.
