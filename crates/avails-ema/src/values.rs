@@ -15,9 +15,13 @@ pub fn text(cell: &Cell, comment_prefix: &str) -> Option<String> {
     if cell.is_blank() {
         return None;
     }
+    // A boolean cell, or Excel's rendering of one in a CSV export, is Yes/No
+    // as EMA writes it.
     let t = match cell {
         Cell::Bool(true) => "Yes".to_string(),
         Cell::Bool(false) => "No".to_string(),
+        Cell::Text(t) if t.trim() == "TRUE" => "Yes".to_string(),
+        Cell::Text(t) if t.trim() == "FALSE" => "No".to_string(),
         other => other.display(),
     };
     (!t.starts_with(comment_prefix)).then_some(t)

@@ -133,7 +133,10 @@ pub struct SeasonMetadata {
     #[serde(rename = "SeasonContentID", skip_serializing_if = "Option::is_none")]
     pub season_content_id: Option<String>,
     /// Season title; one entry.
-    #[serde(rename = "SeasonTitleInternalAlias", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "SeasonTitleInternalAlias",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub season_title_internal_alias: Option<Vec<String>>,
     /// Season number in the series.
     #[serde(rename = "SeasonNumber", skip_serializing_if = "Option::is_none")]
@@ -156,7 +159,10 @@ pub struct SeriesMetadata {
     #[serde(rename = "SeriesContentID", skip_serializing_if = "Option::is_none")]
     pub series_content_id: Option<String>,
     /// Series title; one entry.
-    #[serde(rename = "SeriesTitleInternalAlias", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "SeriesTitleInternalAlias",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub series_title_internal_alias: Option<Vec<String>>,
     /// Number of seasons in the series.
     #[serde(rename = "NumberOfSeasons", skip_serializing_if = "Option::is_none")]
@@ -210,7 +216,10 @@ pub struct AvailTrans {
     #[serde(rename = "End", skip_serializing_if = "Option::is_none")]
     pub end: Option<String>,
     /// Release priority description.
-    #[serde(rename = "LicenseRightsDescription", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "LicenseRightsDescription",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub license_rights_description: Option<String>,
     /// Contract reference.
     #[serde(rename = "ContractID", skip_serializing_if = "Option::is_none")]

@@ -88,7 +88,10 @@ impl BusinessLine {
     /// channel, CHANNELS otherwise. `avails-mapping` can override it.
     pub fn infer(license_type: &str, channel_identity: Option<&str>) -> Option<Self> {
         let lt = license_type.trim();
-        if ["EST", "VOD", "POEST"].iter().any(|t| t.eq_ignore_ascii_case(lt)) {
+        if ["EST", "VOD", "POEST"]
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(lt))
+        {
             return Some(Self::Tvod);
         }
         if lt.eq_ignore_ascii_case("FVOD") {
@@ -150,7 +153,10 @@ mod tests {
     fn infers_business_lines_of_the_reference() {
         assert_eq!(BusinessLine::infer("EST", None), Some(BusinessLine::Tvod));
         assert_eq!(BusinessLine::infer("POEST", None), Some(BusinessLine::Tvod));
-        assert_eq!(BusinessLine::infer("FVOD", Some("FVOD")), Some(BusinessLine::Fvod));
+        assert_eq!(
+            BusinessLine::infer("FVOD", Some("FVOD")),
+            Some(BusinessLine::Fvod)
+        );
         assert_eq!(
             BusinessLine::infer("SVOD", Some("mgm_plus_subscription")),
             Some(BusinessLine::Channels)
@@ -159,7 +165,10 @@ mod tests {
             BusinessLine::infer("SVOD", Some("prime")),
             Some(BusinessLine::PrimeSubscription)
         );
-        assert_eq!(BusinessLine::infer("SVOD", Some("FVOD")), Some(BusinessLine::Fvod));
+        assert_eq!(
+            BusinessLine::infer("SVOD", Some("FVOD")),
+            Some(BusinessLine::Fvod)
+        );
         assert_eq!(BusinessLine::infer("Rental", None), None);
     }
 

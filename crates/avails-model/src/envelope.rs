@@ -33,7 +33,11 @@ pub struct StatusResponse {
     /// Whether the operation succeeded.
     pub success: bool,
     /// Errors when it did not (`errors`, or `validationErrors` as in the examples).
-    #[serde(default, alias = "validationErrors", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        alias = "validationErrors",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub errors: Vec<ApiError>,
 }
 
@@ -46,7 +50,11 @@ pub struct GetResponse {
     /// Whether the operation succeeded.
     pub success: bool,
     /// Errors when it did not.
-    #[serde(default, alias = "validationErrors", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        alias = "validationErrors",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub errors: Vec<ApiError>,
 }
 
@@ -88,7 +96,11 @@ pub struct BatchResponseItem {
     /// Whether this item succeeded.
     pub success: bool,
     /// Errors when it did not.
-    #[serde(default, alias = "validationErrors", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        alias = "validationErrors",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub errors: Vec<ApiError>,
     /// The payload, for batch get.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -9,14 +9,15 @@
 //! not know in an `extra` map so nothing read from a payload vanishes.
 
 pub mod avail;
-pub mod envelope;
+pub mod canonical;
 pub mod enums;
+pub mod envelope;
 pub mod location;
 pub mod term;
 
 pub use avail::*;
-pub use envelope::*;
 pub use enums::BusinessLine;
+pub use envelope::*;
 pub use location::Location;
 pub use term::{Money, Term, TermValueKind};
 
