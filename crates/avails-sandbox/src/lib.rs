@@ -1,0 +1,134 @@
+//! A local server that behaves like the Prime Video Avails API and Asset
+//! Status API, closely enough that a client cannot tell the difference except
+//! by the URL.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), avails_sandbox::SandboxError> {
+//! use avails_sandbox::{start, SandboxConfig};
+//! let config = SandboxConfig {
+//!     listen: "127.0.0.1:0".parse().unwrap(),
+//!     ..SandboxConfig::default()
+//! }
+//! .with_licensor("testlicensor", "secret-key");
+//! let sandbox = start(config).await?;
+//! println!("{}", sandbox.base_url());
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! # Endpoints
+//!
+//! All need `x-api-key` of a configured licensor and reach only that
+//! licensor's paths. Bodies need `Content-Type: application/json`.
+//!
+//! | method | path | answer |
+//! | --- | --- | --- |
+//! | PUT | `/v1/avails/{licensor}/full-extract/{ALID}` (see below) | 200 `{"success": true, "errors": []}` |
+//! | GET | `/v1/avails/{licensor}/full-extract/{ALID}?territory=&businessLine=` | 200 `{"avail": {...}, "success": true}` (no Disposition) |
+//! | DELETE | `/v1/avails/{licensor}/full-extract/{ALID}?territory=&businessLine=[&contractId=]` | 200 `{"success": true}` |
+//! | POST | `/v1/avails/{licensor}/full-extract/{ALID}/validate` | 200 `{"success": bool, "errors": [...]}` |
+//! | PUT | `/v1/avails/{licensor}/partial-extract/transactions/{transactionId}` | 200 `{"success": true, "errors": []}` |
+//! | GET | `/v1/avails/{licensor}/partial-extract/transactions/{transactionId}` | 200 `{"avail": {...}, "success": true}` (Disposition PartialExtract) |
+//! | DELETE | `/v1/avails/{licensor}/partial-extract/transactions/{transactionId}` | 200 `{"success": true}` |
+//! | POST | `/v1/avails/{licensor}/partial-extract/transactions/{transactionId}/validate` | 200 `{"success": bool, "errors": [...]}` |
+//! | POST | `/v1/avails/{licensor}/partial-extract/batch/{put,get,delete,validate}` | 200 `{"responseItems": [...]}` |
+//! | GET | `/v1/assets/{licensor}/status/{ALID}?marketplace=` | 200 `ProductStatus` |
+//! | POST | `/sandbox/{licensor}/deliveries/{ALID}` | 201, sandbox only (below) |
+//!
+//! The spec shows no URL for the full-extract PUT; the sandbox uses
+//! `PUT /v1/avails/{licensor}/full-extract/{ALID}`, defined once in
+//! [`FULL_EXTRACT_PUT_PATH`] (all paths are in [`ROUTES`]).
+//!
+//! # Semantics
+//!
+//! * A full-extract PUT replaces every window of its ALID in each (territory,
+//!   business line) its transactions name; the business line comes from
+//!   [`avails_model::BusinessLine::infer`] (LicenseType and ChannelIdentity).
+//!   `Disposition.EntryType: FullDelete` deletes those scopes (every window of
+//!   the ALID when it has no transaction).
+//! * A partial-extract PUT creates or replaces one window by its transaction
+//!   ID; a payload without `_TransactionID` is stored under the path's ID.
+//! * Invalid payloads get 400 `{"success": false, "errors": [{"code", "message"}]}`
+//!   from `avails-rules` (Error severity only) plus the sandbox's own checks
+//!   (one territory per window, known LicenseType, ALID / transaction ID of
+//!   the path). `/validate` never stores and answers 200.
+//! * The server sends the error list as **`errors`** (the reference schema's
+//!   name); the spec's examples call it `validationErrors`, so clients must
+//!   read both (`avails_model::StatusResponse` does).
+//! * Malformed JSON is a 400 `INVALID_JSON` naming the parse error; a body
+//!   without `Content-Type: application/json` is a 415.
+//! * GET or DELETE of nothing stored is a 404 with an error body (so is a
+//!   FullDelete of nothing).
+//! * A full delete (FullDelete payload or full-extract DELETE) after a
+//!   successful delivery was recorded for the title is a 400
+//!   `FULL_DELETE_NOT_ALLOWED` (Prime Video only allows it before assets or
+//!   metadata were delivered).
+//! * Batch items use paths without `/v1`, as in the spec
+//!   (`/avails/{licensor}/partial-extract/transactions/{id}`, plus `/validate`
+//!   for validate); more than 100 items or duplicate `requestItemId`s are a
+//!   400; each item answers `success` and, when it failed, `errors`.
+//!
+//! # Security
+//!
+//! * A missing or unknown `x-api-key` is a **401**; a valid key on another
+//!   licensor's path is a **403** (`FORBIDDEN`). Keys are never logged: log
+//!   lines name the licensor the key belongs to.
+//! * With [`TlsConfig::client_ca_pem`], the TLS handshake requires a client
+//!   certificate signed by that CA; a client without one cannot connect.
+//!
+//! # Limits and faults
+//!
+//! Checked after authentication, in this order: at most `max_concurrency`
+//! requests in flight, then at most `tps` requests admitted in any sliding
+//! one-second window, both answering 429 `THROTTLED` with `Retry-After`.
+//! Admitted requests are counted per second in [`RunningSandbox::counters`].
+//! Then `latency_ms` is waited and `fail_rate` of requests are answered 500
+//! or 503 before touching state. The sandbox-only endpoint is exempt.
+//!
+//! # Asset Status and the sandbox-only delivery endpoint
+//!
+//! `GET /v1/assets/{licensor}/status/{ALID}` answers the full `ProductStatus`
+//! schema; the required deliveries are derived from the stored windows (see
+//! [`asset_status`]). Each is `Missing` until recorded with
+//!
+//! ```text
+//! POST /sandbox/{licensor}/deliveries/{ALID}
+//! {"primaryType": "VIDEO", "secondaryType": "FEATURE", "locale": "en-US",
+//!  "formatProfile": "UHD", "status": "SUCCESS" | "IN_PROCESS" | "ERROR",
+//!  "errorCode": "BAD_AUDIO_SYNC", "fileName": "movie.mov"}
+//! ```
+//!
+//! (`kind` and `language` are accepted for `primaryType` and `locale`;
+//! `status` defaults to `ERROR` when `errorCode` is given, else `SUCCESS`).
+//! A success makes the part `Ready`, `IN_PROCESS` `In-Process`, an error
+//! `Issue` with the error code in `Instructions`.
+//!
+//! # State
+//!
+//! SQLite (WAL, `synchronous=NORMAL`) in [`SandboxConfig::db_path`], or in
+//! memory when `None`; each write is one transaction, and a sandbox restarted
+//! on the same file serves what was stored.
+
+pub mod api;
+pub mod asset_status;
+mod auth;
+mod batch;
+mod config;
+mod counters;
+mod error;
+mod handlers;
+mod limits;
+mod ops;
+mod payload;
+mod routes;
+mod server;
+mod state;
+mod store;
+mod tls;
+
+pub use auth::API_KEY_HEADER;
+pub use config::{SandboxConfig, TlsConfig, DEFAULT_LISTEN, DEFAULT_MAX_CONCURRENCY, DEFAULT_TPS};
+pub use counters::CountersSnapshot;
+pub use error::SandboxError;
+pub use routes::{Endpoint, RouteSpec, FULL_EXTRACT_PUT_PATH, ROUTES};
+pub use server::{run_blocking, start, RunningSandbox};
