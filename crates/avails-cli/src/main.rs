@@ -24,12 +24,15 @@ struct Cli {
 enum Command {
     /// Convert EMA workbooks, CSV, MDDF XML or payload JSON into API payloads.
     Convert(commands::convert::Args),
+    /// Check inputs against every rule of the reference, pointing at the cell.
+    Validate(commands::validate::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Convert(args) => commands::convert::run(args),
+        Command::Validate(args) => commands::validate::run(args),
     };
     match result {
         Ok(code) => code.into(),

@@ -6,6 +6,7 @@
 //! and asset attributes); the [`Grouper`] builds the payloads, so EMA rows,
 //! XML avails and JSON payloads follow the same grouping rules.
 
+pub mod check;
 pub mod error;
 pub mod group;
 pub mod input;
@@ -13,6 +14,7 @@ pub mod locate;
 pub mod partial;
 pub mod payload;
 
+pub use check::{check, Finding};
 pub use error::{ConvertError, Problem, Severity};
 pub use group::{Grouped, Grouper, Item};
 pub use input::{convert_inputs, Conversion, ConvertOptions, InputKind};
