@@ -87,6 +87,8 @@ pub static RULES: &[Rule] = &[
       "001 Type AvailTrans, Start and End: the distribution window; compared as instants when both carry an offset, else as local times"),
     r("AV045", Error, "A Money `_currency` is an ISO 4217 code",
       "001 Type Money, _currency: ISO currency code"),
+    r("AV046", Warning, "RentalDuration and WatchDuration are given in hours",
+      "001 Supported Terms, RentalDuration and WatchDuration: duration in hours (every example uses PTnH, e.g. PT720H)"),
     // Terms
     r("AV050", Warning, "A term name is one of the supported terms",
       "001 Conditions d'utilisation prises en charge: the supported term names (compared case-insensitively per AvailTerms `_termName`)"),
@@ -116,6 +118,10 @@ pub static RULES: &[Rule] = &[
       "001 Supported Terms, BrandingRightsAttributes: only considered when BrandingRights is true"),
     r("AV063", Warning, "A restrictions text accompanies a with-restrictions value",
       "001 Supported Terms, sponsorshipsRestrictions and talentRestrictions are conditional; read as: expected when sponsorships is PermittedWithRestrictions or talentAndAmazonAdGuidelines is ConsultationRequired"),
+    r("AV064", Error, "An SRP or WSP Money carries an amount",
+      "001 Type Money, value: required for some price types; SRP and WSP are prices and every example gives them a value (currency-only Money appears only next to Tier/Category Text)"),
+    r("AV065", Error, "CompleteYourBundleDiscountPercentage is between 0 and 100",
+      "001 Supported Terms, CompleteYourBundleDiscountPercentage: a discount percentage (002 examples 6 and 7: 20, 50)"),
     // Terms required by license type, business line
     r("AV070", Error, "A POEST transaction has SRP, WSP and SuppressionLiftDate",
       "001 Supported Terms, SRP, WSP, SuppressionLiftDate: required if the license type is POEST (002/003 TVOD examples carry all three)"),

@@ -2,7 +2,30 @@
 //!
 //! Works on `serde_json::Value` so that type errors (a Money given as a
 //! string) are reported one by one instead of failing a typed parse. Every
-//! rule has a stable code (`AV001`...) listed by [`rules`].
+//! rule has a stable code (`AV001`...) listed by [`rules`] and documented in
+//! `docs/rules.md`, generated from the catalogue and the rule tests.
+//!
+//! Where the reference's tables and its own JSON examples disagree, the
+//! examples win (each choice is also written in the rule's `spec` text):
+//!
+//! - WorkType also allows `Collection` and `Series`, FormatProfile `Max`
+//!   (bundle examples); EntryType also `PartialExtract` (003 partial extract).
+//! - `BundleAsset`/`BundledALID` and an asset-level `SeriesMetadata` without
+//!   `SeriesContentID` are part of the supported schema (bundle examples).
+//! - A missing `Disposition` is a warning (AV004): the validate example omits
+//!   it and is answered `success: true`.
+//! - Tier/Category on POEST are warnings (AV071); SRP, WSP and
+//!   SuppressionLiftDate stay errors (AV070), as the POEST example has them.
+//! - SVOD durations are not required on a Supplemental asset (AV072): the
+//!   trailer examples have none; ChannelIdentity `FVOD` on SVOD is accepted
+//!   (it infers the FVOD business line).
+//! - The same `_TransactionID` twice within one avail is a warning (AV081,
+//!   trailer examples); across payloads of a file or batch it is an error
+//!   (AV080).
+//! - ExclusiveAttributes/BrandingRightsAttributes may carry no value (GET
+//!   example); a currency-only Money next to Tier/Category Text is silent.
+//! - ChannelIdentity is required only for SVOD and FVOD (AV074): the TVOD
+//!   examples have none although the Terms table marks it required.
 
 use std::collections::HashMap;
 

@@ -3,8 +3,8 @@
 use avails_model::TermValueKind as K;
 use serde_json::{Map, Value};
 
-use crate::enums;
 use crate::report::{quote, Report};
+use crate::{dates, enums};
 
 /// One row of the Supported Terms table.
 #[derive(Debug, Clone, Copy)]
@@ -54,6 +54,7 @@ mod ix {
     pub const TALENT_GUIDELINES: usize = 21;
     pub const TALENT_RESTRICTIONS: usize = 22;
     pub const AD_LOAD_LIMIT: usize = 23;
+    pub const BUNDLE_DISCOUNT: usize = 25;
 }
 
 /// The Supported Terms table of the reference, in its order.
@@ -248,6 +249,7 @@ fn check_term(d: usize, obj: &Map<String, Value>, r: &mut Report) {
             );
         }
     }
+    check_amounts(d, obj, r);
     let Some(text) = obj.get("Text").and_then(Value::as_str) else {
         return;
     };
@@ -283,6 +285,63 @@ fn check_term(d: usize, obj: &Map<String, Value>, r: &mut Report) {
                 quote(text)
             ),
         );
+    }
+}
+
+/// Whether `s` is `PT<hours>H`, the form the reference gives durations in.
+fn is_hours(s: &str) -> bool {
+    s.strip_prefix("PT")
+        .and_then(|h| h.strip_suffix('H'))
+        .is_some_and(|h| !h.is_empty() && h.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// AV046 (durations in hours), AV064 (prices have an amount) and AV065
+/// (discount percentage range); pointer at the term.
+fn check_amounts(d: usize, obj: &Map<String, Value>, r: &mut Report) {
+    match d {
+        ix::RENTAL_DURATION | ix::WATCH_DURATION => {
+            if let Some(dur) = obj.get("Duration").and_then(Value::as_str) {
+                if dates::is_duration(dur) && !is_hours(dur) {
+                    r.emit_at(
+                        "Duration",
+                        "AV046",
+                        format!(
+                            "{} {} is not given in hours (the reference gives it in hours, e.g. PT48H)",
+                            TERMS[d].name,
+                            quote(dur)
+                        ),
+                    );
+                }
+            }
+        }
+        ix::SRP | ix::WSP => {
+            if let Some(money) = obj.get("Money").and_then(Value::as_object) {
+                if money.get("value").filter(|v| !v.is_null()).is_none() {
+                    r.emit_at(
+                        "Money",
+                        "AV064",
+                        format!(
+                            "price term {} has a Money without value (allowed: an amount such as 9.99)",
+                            TERMS[d].name
+                        ),
+                    );
+                }
+            }
+        }
+        ix::BUNDLE_DISCOUNT => {
+            if let Some(n) = obj.get("Number").and_then(Value::as_i64) {
+                if !(0..=100).contains(&n) {
+                    r.emit_at(
+                        "Number",
+                        "AV065",
+                        format!(
+                            "CompleteYourBundleDiscountPercentage {n} is not a percentage (allowed: 0 to 100)"
+                        ),
+                    );
+                }
+            }
+        }
+        _ => {}
     }
 }
 

@@ -16,6 +16,7 @@ const TVOD: &str = "002-ex3-tvod-movie.json";
 const EPISODE: &str = "002-ex1-req1-episode-channels-svod.json";
 const SEASON: &str = "002-ex1-req2-season-channels-svod.json";
 const TRAILER: &str = "002-ex4-movie-trailer.json";
+const BUNDLE: &str = "002-ex6-movie-bundle.json";
 const PARTIAL: &str = "003-put-partial-extract-request.json";
 const GET_BATCH: &str = "003-get-partial-batch-request.json";
 
@@ -329,7 +330,7 @@ const CASES: &[Case] = &[
             r#""720 hours""#,
         )],
         "/avail/Transaction/0/Terms/4/Duration",
-        &[Set("/avail/Transaction/0/Terms/4/Duration", r#""P30D""#)],
+        &[Set("/avail/Transaction/0/Terms/4/Duration", r#""PT72H""#)],
     ),
     c(
         "AV044",
@@ -355,6 +356,14 @@ const CASES: &[Case] = &[
             "/avail/Transaction/0/Terms/0/Money/_currency",
             r#""EUR""#,
         )],
+    ),
+    c(
+        "AV046",
+        EPISODE,
+        Payload,
+        &[Set("/avail/Transaction/0/Terms/4/Duration", r#""P30D""#)],
+        "/avail/Transaction/0/Terms/4/Duration",
+        &[Set("/avail/Transaction/0/Terms/4/Duration", r#""PT24H""#)],
     ),
     c(
         "AV050",
@@ -551,6 +560,25 @@ const CASES: &[Case] = &[
                 r#"{"_termName": "sponsorshipsRestrictions", "Text": "No alcohol brands"}"#,
             ),
         ],
+    ),
+    c(
+        "AV064",
+        TVOD,
+        Payload,
+        &[Set(
+            "/avail/Transaction/0/Terms/0/Money",
+            r#"{"_currency": "USD"}"#,
+        )],
+        "/avail/Transaction/0/Terms/0/Money",
+        &[],
+    ),
+    c(
+        "AV065",
+        BUNDLE,
+        Payload,
+        &[Set("/avail/Transaction/0/Terms/2/Number", "120")],
+        "/avail/Transaction/0/Terms/2/Number",
+        &[Set("/avail/Transaction/0/Terms/2/Number", "100")],
     ),
     c(
         "AV070",
@@ -834,10 +862,10 @@ rule_tests! {
     av020 => "AV020", av021 => "AV021", av022 => "AV022", av023 => "AV023",
     av030 => "AV030", av031 => "AV031", av032 => "AV032", av033 => "AV033", av034 => "AV034",
     av040 => "AV040", av041 => "AV041", av042 => "AV042", av043 => "AV043", av044 => "AV044",
-    av045 => "AV045",
+    av045 => "AV045", av046 => "AV046",
     av050 => "AV050", av051 => "AV051", av052 => "AV052", av053 => "AV053", av054 => "AV054",
     av055 => "AV055", av056 => "AV056", av057 => "AV057", av058 => "AV058", av059 => "AV059",
-    av060 => "AV060", av061 => "AV061", av062 => "AV062", av063 => "AV063",
+    av060 => "AV060", av061 => "AV061", av062 => "AV062", av063 => "AV063", av064 => "AV064", av065 => "AV065",
     av070 => "AV070", av071 => "AV071", av072 => "AV072", av073 => "AV073", av074 => "AV074",
     av075 => "AV075",
     av080 => "AV080", av081 => "AV081", av082 => "AV082", av083 => "AV083", av084 => "AV084",
