@@ -1,0 +1,516 @@
+//! Every endpoint with the spec's (003) example bodies answers the spec's
+//! example status and JSON shape. Fixtures: `tests/fixtures/` (see its README
+//! for the repaired ones).
+
+mod common;
+
+use common::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// The spec's examples answer `validationErrors`; the sandbox sends the
+/// reference schema's name `errors`. Renames it so bodies compare.
+fn as_sent(mut example: Value) -> Value {
+    if let Some(obj) = example.as_object_mut() {
+        if let Some(v) = obj.remove("validationErrors") {
+            obj.insert("errors".into(), v);
+        }
+    }
+    example
+}
+
+fn url(base: &str, path: &str) -> String {
+    format!("{base}/v1/avails/{LICENSOR}{path}")
+}
+
+#[tokio::test]
+async fn full_extract_put_examples_are_stored_per_scope() {
+    let cases = [
+        (
+            "full_put_channels_svod_episode.json",
+            "demoALID",
+            "CHANNELS",
+        ),
+        (
+            "full_put_channels_svod_season.json",
+            "demoALID_For_Season_01",
+            "PRIME_SUBSCRIPTION",
+        ),
+        ("full_put_fvod_movie.json", "demoALID", "FVOD"),
+        ("full_put_tvod_movie.json", "demoALID", "TVOD"),
+    ];
+    let sandbox = sandbox().await;
+    let c = client();
+    for (name, alid, line) in cases {
+        let payload = fixture(name);
+        let path = format!("/full-extract/{alid}");
+        let (status, body) = call(
+            &c,
+            Method::PUT,
+            &url(&sandbox.base_url(), &path),
+            Some(&payload),
+        )
+        .await;
+        assert_eq!(status, 200, "{name}: {body}");
+        assert_eq!(body, json!({"success": true, "errors": []}), "{name}");
+        let get = format!("{path}?territory=US&businessLine={line}");
+        let (status, body) = call(&c, Method::GET, &url(&sandbox.base_url(), &get), None).await;
+        assert_eq!(status, 200, "{name}: {body}");
+        assert_eq!(body["success"], true);
+        let avail = &body["avail"];
+        assert!(
+            avail.get("Disposition").is_none(),
+            "{name}: full-extract GET has no Disposition"
+        );
+        assert_eq!(
+            avail["Transaction"], payload["avail"]["Transaction"],
+            "{name}"
+        );
+        assert_eq!(avail["Asset"], payload["avail"]["Asset"], "{name}");
+        assert_eq!(avail["ALID"], payload["avail"]["ALID"], "{name}");
+        assert_eq!(
+            avail["SharedEntitlement"], payload["avail"]["SharedEntitlement"],
+            "{name}"
+        );
+    }
+    let counters = sandbox.counters();
+    assert_eq!(counters.writes_for_alid("demoALID"), 3);
+    assert_eq!(counters.writes_for_transaction("availId123"), 1);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn get_full_extract_example_round_trips_exactly() {
+    let sandbox = sandbox().await;
+    let c = client();
+    // The validate example's body is the avail of the GET example; it has no
+    // Disposition, which a full-extract PUT treats as FullExtract.
+    let payload = fixture("validate_full_request.json");
+    let (status, body) = call(
+        &c,
+        Method::PUT,
+        &url(&sandbox.base_url(), "/full-extract/demoAlid"),
+        Some(&payload),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = call(
+        &c,
+        Method::GET,
+        &url(
+            &sandbox.base_url(),
+            "/full-extract/demoAlid?territory=US&businessLine=PRIME_SUBSCRIPTION",
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body, fixture("full_get_response.json"));
+    // Another business line of the same title holds nothing: 404 with an error body.
+    let (status, body) = call(
+        &c,
+        Method::GET,
+        &url(
+            &sandbox.base_url(),
+            "/full-extract/demoAlid?territory=US&businessLine=TVOD",
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert_eq!(body["success"], false);
+    assert_eq!(body["errors"][0]["code"], "NOT_FOUND");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn delete_full_extract_example() {
+    let sandbox = sandbox().await;
+    let c = client();
+    let payload = fixture("validate_full_request.json");
+    let base = sandbox.base_url();
+    let (status, _) = call(
+        &c,
+        Method::PUT,
+        &url(&base, "/full-extract/demoAlid"),
+        Some(&payload),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let del = url(
+        &base,
+        "/full-extract/demoAlid?territory=US&businessLine=PRIME_SUBSCRIPTION&contractId=CPH",
+    );
+    let (status, body) = call(&c, Method::DELETE, &del, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, fixture("delete_full_response.json"));
+    let get = url(
+        &base,
+        "/full-extract/demoAlid?territory=US&businessLine=PRIME_SUBSCRIPTION",
+    );
+    let (status, _) = call(&c, Method::GET, &get, None).await;
+    assert_eq!(status, 404);
+    let (status, body) = call(&c, Method::DELETE, &del, None).await;
+    assert_eq!(status, 404, "{body}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn validate_examples() {
+    let sandbox = sandbox().await;
+    let c = client();
+    let base = sandbox.base_url();
+    let (status, body) = call(
+        &c,
+        Method::POST,
+        &url(&base, "/full-extract/demoAlid/validate"),
+        Some(&fixture("validate_full_request.json")),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body, as_sent(fixture("validate_full_response.json")));
+    let (status, body) = call(
+        &c,
+        Method::POST,
+        &url(
+            &base,
+            "/partial-extract/transactions/demoTransactionId/validate",
+        ),
+        Some(&fixture("validate_partial_request.json")),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body, as_sent(fixture("validate_partial_response.json")));
+    // Validation never stores.
+    let (status, _) = call(
+        &c,
+        Method::GET,
+        &url(&base, "/partial-extract/transactions/demoTransactionId"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = call(
+        &c,
+        Method::GET,
+        &url(
+            &base,
+            "/full-extract/demoAlid?territory=US&businessLine=PRIME_SUBSCRIPTION",
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert!(sandbox.counters().writes_per_alid.is_empty());
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn partial_extract_put_get_delete_examples() {
+    let sandbox = sandbox().await;
+    let c = client();
+    let base = sandbox.base_url();
+    let tx = url(&base, "/partial-extract/transactions/demoTransactionId");
+    let (status, body) = call(
+        &c,
+        Method::PUT,
+        &tx,
+        Some(&fixture("partial_put_request.json")),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body, as_sent(fixture("partial_put_response.json")));
+    let (status, body) = call(&c, Method::GET, &tx, None).await;
+    assert_eq!(status, 200);
+    // The spec's partial GET example omits `success` (see fixtures/README.md).
+    assert_eq!(body["avail"], fixture("partial_get_response.json")["avail"]);
+    assert_eq!(body["success"], true);
+    let (status, body) = call(&c, Method::DELETE, &tx, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, fixture("delete_partial_response.json"));
+    let (status, body) = call(&c, Method::GET, &tx, None).await;
+    assert_eq!(status, 404);
+    assert_eq!(body["success"], false);
+    assert!(body["errors"][0]["message"].as_str().is_some());
+    let (status, _) = call(&c, Method::DELETE, &tx, None).await;
+    assert_eq!(status, 404);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn partial_extract_avail_examples_are_accepted() {
+    let sandbox = sandbox().await;
+    let c = client();
+    let base = sandbox.base_url();
+    let cases = [
+        ("partial_put_tvod_movie.json", "availId123movie"),
+        ("avail_prime_subscription_season.json", "demoTransactionId"),
+        ("avail_channels_svod.json", "exampleTransactionId"),
+        ("avail_fvod_movie.json", "exampleTransactionId"),
+        ("avail_tvod_movie.json", "exampleTransactionId"),
+    ];
+    for (name, tid) in cases {
+        let payload = fixture(name);
+        let tx = url(&base, &format!("/partial-extract/transactions/{tid}"));
+        let (status, body) = call(&c, Method::PUT, &tx, Some(&payload)).await;
+        assert_eq!(status, 200, "{name}: {body}");
+        let (status, body) = call(&c, Method::GET, &tx, None).await;
+        assert_eq!(status, 200, "{name}");
+        assert_eq!(
+            body["avail"]["Transaction"], payload["avail"]["Transaction"],
+            "{name}"
+        );
+        assert_eq!(body["avail"]["Asset"], payload["avail"]["Asset"], "{name}");
+    }
+    // exampleTransactionId was put three times, each replacing the last.
+    assert_eq!(
+        sandbox
+            .counters()
+            .writes_for_transaction("exampleTransactionId"),
+        3
+    );
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn batch_examples() {
+    let sandbox = sandbox().await;
+    let c = client();
+    let base = sandbox.base_url();
+    let batch = |op: &str| url(&base, &format!("/partial-extract/batch/{op}"));
+    let (status, body) = call(
+        &c,
+        Method::POST,
+        &batch("validate"),
+        Some(&fixture("batch_validate_request.repaired.json")),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body, fixture("batch_validate_response.json"));
+    let (status, body) = call(
+        &c,
+        Method::POST,
+        &batch("put"),
+        Some(&fixture("batch_put_request.repaired.json")),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body, fixture("batch_put_response.json"));
+    let (status, body) = call(
+        &c,
+        Method::POST,
+        &batch("get"),
+        Some(&fixture("batch_get_request.json")),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body, fixture("batch_get_response.repaired.json"));
+    let (status, body) = call(
+        &c,
+        Method::POST,
+        &batch("delete"),
+        Some(&fixture("batch_delete_request.repaired.json")),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body, fixture("batch_delete_response.json"));
+    // Deleted: the items of a second get fail one by one, the call still answers 200.
+    let (status, body) = call(
+        &c,
+        Method::POST,
+        &batch("get"),
+        Some(&fixture("batch_get_request.json")),
+    )
+    .await;
+    assert_eq!(status, 200);
+    for item in body["responseItems"].as_array().unwrap() {
+        assert_eq!(item["success"], false);
+        assert_eq!(item["errors"][0]["code"], "NOT_FOUND");
+    }
+    let counters = sandbox.counters();
+    assert_eq!(counters.writes_for_transaction("demoTransactionId1"), 1);
+    assert_eq!(counters.writes_for_transaction("demoTransactionId2"), 1);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn batch_limits_and_item_errors() {
+    let sandbox = sandbox().await;
+    let c = client();
+    let base = sandbox.base_url();
+    let items: Vec<Value> = (0..101)
+        .map(|i| json!({"requestItemId": format!("r{i}"), "path": format!("/avails/{LICENSOR}/partial-extract/transactions/t{i}")}))
+        .collect();
+    let (status, body) = call(
+        &c,
+        Method::POST,
+        &url(&base, "/partial-extract/batch/get"),
+        Some(&json!({"requestItems": items})),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["success"], false);
+    assert_eq!(body["errors"][0]["code"], "INVALID_BATCH");
+    let mixed = json!({"requestItems": [
+        {"requestItemId": "other", "path": "/avails/someoneelse/partial-extract/transactions/t1"},
+        {"requestItemId": "bad", "path": "/avails/testlicensor/full-extract/t1"},
+        {"requestItemId": "nobody", "path": "/avails/testlicensor/partial-extract/transactions/t1"}
+    ]});
+    let (status, body) = call(
+        &c,
+        Method::POST,
+        &url(&base, "/partial-extract/batch/put"),
+        Some(&mixed),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let items = body["responseItems"].as_array().unwrap();
+    assert_eq!(items[0]["errors"][0]["code"], "FORBIDDEN");
+    assert_eq!(items[1]["errors"][0]["code"], "INVALID_PATH");
+    assert_eq!(items[2]["errors"][0]["code"], "INVALID_PAYLOAD");
+    assert!(items.iter().all(|i| i["success"] == false));
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn invalid_payloads_malformed_json_and_parameters() {
+    let sandbox = sandbox().await;
+    let c = client();
+    let base = sandbox.base_url();
+    let mut bad = fixture("partial_put_request.json");
+    bad["avail"]["Transaction"][0]["LicenseType"] = json!("RENTAL");
+    bad["avail"]["Transaction"][0]["Territory"][0]["country"] = json!("USA");
+    let tx = url(&base, "/partial-extract/transactions/demoTransactionId");
+    let (status, body) = call(&c, Method::PUT, &tx, Some(&bad)).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["success"], false);
+    let errors = body["errors"].as_array().unwrap();
+    assert!(errors.len() >= 2, "{body}");
+    assert!(errors
+        .iter()
+        .all(|e| e["code"].is_string() && e["message"].is_string()));
+    let (status, _) = call(&c, Method::GET, &tx, None).await;
+    assert_eq!(status, 404, "a rejected payload is not stored");
+    // The same payload on /validate: 200 with success false and the same errors.
+    let (status, vbody) = call(&c, Method::POST, &format!("{tx}/validate"), Some(&bad)).await;
+    assert_eq!(status, 200);
+    assert_eq!(vbody["success"], false);
+    assert_eq!(vbody["errors"], body["errors"]);
+    // Transaction ID of the body differs from the path.
+    let other = url(&base, "/partial-extract/transactions/anotherId");
+    let (status, body) = call(
+        &c,
+        Method::PUT,
+        &other,
+        Some(&fixture("partial_put_request.json")),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    // ALID of the body differs from the path.
+    let (status, body) = call(
+        &c,
+        Method::PUT,
+        &url(&base, "/full-extract/otherAlid"),
+        Some(&fixture("full_put_fvod_movie.json")),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    // Malformed JSON.
+    let res = c
+        .put(&tx)
+        .header("x-api-key", KEY)
+        .header("content-type", "application/json")
+        .body("{\"avail\": {")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["errors"][0]["code"], "INVALID_JSON");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("EOF"),
+        "{body}"
+    );
+    // No content type.
+    let res = c
+        .put(&tx)
+        .header("x-api-key", KEY)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 415);
+    // Missing query parameters of a full-extract GET.
+    let (status, body) = call(
+        &c,
+        Method::GET,
+        &url(&base, "/full-extract/demoAlid?territory=US"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["errors"][0]["code"], "INVALID_PARAMETER");
+    let (status, _) = call(
+        &c,
+        Method::GET,
+        &url(
+            &base,
+            "/full-extract/demoAlid?territory=US&businessLine=SVOD",
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(status, 400);
+    // Unknown route: 404 JSON.
+    let (status, body) = call(&c, Method::GET, &format!("{base}/v1/nothing"), None).await;
+    assert_eq!(status, 404);
+    assert_eq!(body["success"], false);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn full_extract_put_replaces_the_scope_and_full_delete_removes_it() {
+    let sandbox = sandbox().await;
+    let c = client();
+    let base = sandbox.base_url();
+    let put = url(&base, "/full-extract/demoALID");
+    let get = url(
+        &base,
+        "/full-extract/demoALID?territory=US&businessLine=CHANNELS",
+    );
+    let mut payload = fixture("full_put_channels_svod_episode.json");
+    let (status, _) = call(&c, Method::PUT, &put, Some(&payload)).await;
+    assert_eq!(status, 200);
+    let (_, body) = call(&c, Method::GET, &get, None).await;
+    assert_eq!(body["avail"]["Transaction"].as_array().unwrap().len(), 2);
+    // Second full extract with one window: the other one is gone.
+    payload["avail"]["Transaction"]
+        .as_array_mut()
+        .unwrap()
+        .truncate(1);
+    let (status, _) = call(&c, Method::PUT, &put, Some(&payload)).await;
+    assert_eq!(status, 200);
+    let (_, body) = call(&c, Method::GET, &get, None).await;
+    assert_eq!(
+        body["avail"]["Transaction"],
+        payload["avail"]["Transaction"]
+    );
+    let (status, _) = call(
+        &c,
+        Method::GET,
+        &url(&base, "/partial-extract/transactions/availId456"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    // FullDelete.
+    payload["avail"]["Disposition"]["EntryType"] = json!("FullDelete");
+    let (status, body) = call(&c, Method::PUT, &put, Some(&payload)).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = call(&c, Method::GET, &get, None).await;
+    assert_eq!(status, 404);
+    sandbox.shutdown().await;
+}
