@@ -257,7 +257,8 @@ fn check_transactions(
         return;
     };
     let partial = ctx.partial || entry_type == Some("PartialExtract");
-    if ctx.partial && transactions.len() != 1 {
+    // An empty list is AV002's.
+    if ctx.partial && transactions.len() > 1 {
         r.emit_at(
             "Transaction",
             "AV082",
@@ -275,8 +276,10 @@ fn check_transactions(
         r.key("Transaction").index(i);
 
         let id = string(tx, "_TransactionID").filter(|s| !s.trim().is_empty());
+        // With a path ID, a missing _TransactionID is AV083's.
         if id.is_none()
             && partial
+            && ctx.expected_transaction_id.is_none()
             && !tx
                 .get("_TransactionID")
                 .is_some_and(|v| !v.is_null() && !v.is_string())

@@ -292,8 +292,8 @@ pub fn walk_object(
             );
             continue;
         };
-        if value.is_null() {
-            continue; // reported as missing below when required
+        if value.is_null() || (field.need != No && is_empty(value)) {
+            continue; // reported as missing or empty below when required
         }
         let m = r.mark();
         r.key(name);

@@ -277,3 +277,36 @@ fn embedded_code_lists_are_sorted_and_complete() {
         assert!(CURRENCIES.binary_search(&code).is_ok(), "{code}");
     }
 }
+
+#[test]
+fn an_empty_required_value_is_reported_once() {
+    let mut p = movie();
+    p["avail"]["Transaction"][0]["Territory"][0]["country"] = json!("");
+    assert_eq!(
+        codes(&validate_payload(&p, &Context::default())),
+        vec![("AV002", "/avail/Transaction/0/Territory/0/country")]
+    );
+}
+
+#[test]
+fn a_partial_payload_without_transaction_id_is_reported_once() {
+    let mut p = movie();
+    p["avail"]["Transaction"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("_TransactionID");
+    let ctx = Context {
+        partial: true,
+        expected_transaction_id: Some("T1".to_owned()),
+        ..Context::default()
+    };
+    assert_eq!(
+        codes(&validate_payload(&p, &ctx)),
+        vec![("AV083", "/avail/Transaction/0/_TransactionID")]
+    );
+    p["avail"]["Transaction"] = json!([]);
+    assert_eq!(
+        codes(&validate_payload(&p, &ctx)),
+        vec![("AV002", "/avail/Transaction")]
+    );
+}
