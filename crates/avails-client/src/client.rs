@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use avails_model::{
-    ApiError, AvailRequest, BatchRequest, BatchResponse, BusinessLine, GetResponse,
-    StatusResponse, MAX_BATCH_ITEMS,
+    ApiError, AvailRequest, BatchRequest, BatchResponse, BusinessLine, GetResponse, StatusResponse,
+    MAX_BATCH_ITEMS,
 };
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, Url};
@@ -93,10 +93,11 @@ impl ClientBuilder {
 
     /// Reads the PEM files and builds the client.
     pub fn build(self) -> Result<AvailsClient, ClientError> {
-        let mut base = Url::parse(self.base_url.trim()).map_err(|e| ClientError::InvalidBaseUrl {
-            url: self.base_url.clone(),
-            reason: e.to_string(),
-        })?;
+        let mut base =
+            Url::parse(self.base_url.trim()).map_err(|e| ClientError::InvalidBaseUrl {
+                url: self.base_url.clone(),
+                reason: e.to_string(),
+            })?;
         if !matches!(base.scheme(), "https" | "http") || base.cannot_be_a_base() {
             return Err(ClientError::InvalidBaseUrl {
                 url: self.base_url.clone(),
@@ -123,8 +124,16 @@ impl ClientBuilder {
             .pool_max_idle_per_host(self.max_concurrency.max(1) as usize)
             .user_agent(concat!("avails/", env!("CARGO_PKG_VERSION")));
         let builder = tls::configure(builder, &self.tls)?;
-        let http = builder.build().map_err(|e| ClientError::TlsSetup {
-            reason: self.api_key.redact(&tls::chain(&e)),
+        let http = builder.build().map_err(|e| {
+            let detail = tls::chain(&e);
+            let reason = if detail.contains("KeyMismatch") || detail.contains("InconsistentKeys") {
+                format!("the private key does not match the client certificate ({detail})")
+            } else {
+                detail
+            };
+            ClientError::TlsSetup {
+                reason: self.api_key.redact(&reason),
+            }
         })?;
         Ok(AvailsClient {
             inner: Arc::new(Inner {
@@ -330,7 +339,10 @@ impl AvailsClient {
         transaction_id: &str,
         body: &AvailRequest,
     ) -> Result<StatusResponse, ClientError> {
-        let url = self.url(endpoints::PARTIAL_EXTRACT_VALIDATE, &[("id", transaction_id)])?;
+        let url = self.url(
+            endpoints::PARTIAL_EXTRACT_VALIDATE,
+            &[("id", transaction_id)],
+        )?;
         self.call(Method::POST, url, Some(json(body)?)).await
     }
 
@@ -382,7 +394,13 @@ impl AvailsClient {
         transaction_id: &str,
         body: Option<AvailRequest>,
     ) -> Result<avails_model::BatchRequestItem, ClientError> {
-        endpoints::batch_item(&self.inner.licensor, op, request_item_id, transaction_id, body)
+        endpoints::batch_item(
+            &self.inner.licensor,
+            op,
+            request_item_id,
+            transaction_id,
+            body,
+        )
     }
 
     /// `GET /v1/assets/{licensor}/status/{ALID}[?marketplace=]`: the ProductStatus document as JSON.
@@ -421,13 +439,23 @@ impl AvailsClient {
                 Err(Failure { error, retry_after }) => {
                     if !error.is_retryable() || attempt >= policy.max_attempts {
                         self.inner.counters.failed();
-                        tracing::warn!(
-                            method = %method,
-                            path = %path,
-                            attempt,
-                            error = %error,
-                            "avails request failed"
-                        );
+                        if error.is_retryable() {
+                            tracing::warn!(
+                                method = %method,
+                                path = %path,
+                                attempt,
+                                error = %error,
+                                "avails request failed, no attempt left"
+                            );
+                        } else {
+                            tracing::info!(
+                                method = %method,
+                                path = %path,
+                                attempt,
+                                error = %error,
+                                "avails request failed"
+                            );
+                        }
                         return Err(if attempt > 1 && error.is_retryable() {
                             ClientError::GaveUp {
                                 attempts: attempt,

@@ -62,23 +62,25 @@ pub fn segments(template: &str, vars: &[(&str, &str)]) -> Result<Vec<String>, Cl
     template
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(|seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(name) => {
-                let value = vars
-                    .iter()
-                    .find(|(n, _)| *n == name)
-                    .map(|(_, v)| *v)
-                    .unwrap_or("");
-                if value.trim().is_empty() {
-                    Err(ClientError::InvalidInput {
-                        reason: format!("`{name}` is empty in {template}"),
-                    })
-                } else {
-                    Ok(value.to_string())
+        .map(
+            |seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => {
+                    let value = vars
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map(|(_, v)| *v)
+                        .unwrap_or("");
+                    if value.trim().is_empty() {
+                        Err(ClientError::InvalidInput {
+                            reason: format!("`{name}` is empty in {template}"),
+                        })
+                    } else {
+                        Ok(value.to_string())
+                    }
                 }
-            }
-            None => Ok(seg.to_string()),
-        })
+                None => Ok(seg.to_string()),
+            },
+        )
         .collect()
 }
 
@@ -87,10 +89,12 @@ pub fn url(base: &Url, template: &str, vars: &[(&str, &str)]) -> Result<Url, Cli
     let segs = segments(template, vars)?;
     let mut u = base.clone();
     {
-        let mut path = u.path_segments_mut().map_err(|_| ClientError::InvalidBaseUrl {
-            url: base.to_string(),
-            reason: "it cannot carry a path".to_string(),
-        })?;
+        let mut path = u
+            .path_segments_mut()
+            .map_err(|_| ClientError::InvalidBaseUrl {
+                url: base.to_string(),
+                reason: "it cannot carry a path".to_string(),
+            })?;
         path.pop_if_empty();
         path.extend(segs.iter().map(String::as_str));
     }
@@ -99,11 +103,19 @@ pub fn url(base: &Url, template: &str, vars: &[(&str, &str)]) -> Result<Url, Cli
 }
 
 /// The encoded path of a batch item, e.g. `/avails/lic/partial-extract/transactions/tx1[/validate]`.
-pub fn batch_item_path(licensor: &str, op: BatchOp, transaction_id: &str) -> Result<String, ClientError> {
+pub fn batch_item_path(
+    licensor: &str,
+    op: BatchOp,
+    transaction_id: &str,
+) -> Result<String, ClientError> {
     let base = Url::parse("http://localhost/").map_err(|e| ClientError::InvalidInput {
         reason: e.to_string(),
     })?;
-    let mut u = url(&base, BATCH_ITEM, &[("licensor", licensor), ("id", transaction_id)])?;
+    let mut u = url(
+        &base,
+        BATCH_ITEM,
+        &[("licensor", licensor), ("id", transaction_id)],
+    )?;
     if op == BatchOp::Validate {
         if let Ok(mut p) = u.path_segments_mut() {
             p.push("validate");
@@ -147,13 +159,23 @@ mod tests {
     #[test]
     fn fills_and_encodes() {
         let base = Url::parse("https://partnerapi.primevideo.com").unwrap();
-        let u = url(&base, FULL_EXTRACT_PUT, &[("licensor", "lic"), ("alid", "md:cid:x/y z")]).unwrap();
+        let u = url(
+            &base,
+            FULL_EXTRACT_PUT,
+            &[("licensor", "lic"), ("alid", "md:cid:x/y z")],
+        )
+        .unwrap();
         assert_eq!(
             u.as_str(),
             "https://partnerapi.primevideo.com/v1/avails/lic/full-extract/md:cid:x%2Fy%20z"
         );
         let prefixed = Url::parse("http://127.0.0.1:8080/prefix/").unwrap();
-        let u = url(&prefixed, ASSET_STATUS, &[("licensor", "lic"), ("alid", "A")]).unwrap();
+        let u = url(
+            &prefixed,
+            ASSET_STATUS,
+            &[("licensor", "lic"), ("alid", "A")],
+        )
+        .unwrap();
         assert_eq!(u.path(), "/prefix/v1/assets/lic/status/A");
         assert!(url(&base, PARTIAL_EXTRACT, &[("licensor", "lic"), ("id", " ")]).is_err());
     }

@@ -79,7 +79,9 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     /// The key file is readable by group or others.
-    #[error("API key file {path} is readable by other users (mode {mode:o}): run `chmod 600 {path}`")]
+    #[error(
+        "API key file {path} is readable by other users (mode {mode:o}): run `chmod 600 {path}`"
+    )]
     ApiKeyFileTooOpen {
         /// The file.
         path: PathBuf,

@@ -146,8 +146,14 @@ mod tests {
     #[test]
     fn retry_after_wins_and_is_capped() {
         let p = RetryPolicy::default();
-        assert_eq!(p.delay(1, Some(Duration::from_secs(7))), Duration::from_secs(7));
-        assert_eq!(p.delay(1, Some(Duration::from_secs(9999))), Duration::from_secs(300));
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(7))),
+            Duration::from_secs(7)
+        );
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(9999))),
+            Duration::from_secs(300)
+        );
         assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
         assert_eq!(parse_retry_after("0.5"), Some(Duration::from_millis(500)));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);

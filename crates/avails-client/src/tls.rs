@@ -160,34 +160,39 @@ pub enum TlsFailure {
 /// Finds a rustls error in `err`'s source chain and says whose certificate is at fault.
 pub fn classify(err: &(dyn StdError + 'static)) -> Option<TlsFailure> {
     use rustls::AlertDescription as A;
-    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
-    while let Some(e) = cur {
-        let found = e.downcast_ref::<rustls::Error>().or_else(|| {
-            e.downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref())
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        });
-        if let Some(tls) = found {
-            return match tls {
-                rustls::Error::AlertReceived(
-                    A::CertificateRequired
-                    | A::BadCertificate
-                    | A::UnsupportedCertificate
-                    | A::CertificateRevoked
-                    | A::CertificateExpired
-                    | A::CertificateUnknown
-                    | A::UnknownCA
-                    | A::AccessDenied
-                    | A::HandshakeFailure
-                    | A::DecryptError,
-                ) => Some(TlsFailure::ClientCertRefused),
-                rustls::Error::InvalidCertificate(_) => Some(TlsFailure::ServerCertUntrusted),
-                _ => None,
-            };
-        }
-        cur = e.source();
+    match find_rustls(err)? {
+        rustls::Error::AlertReceived(
+            A::CertificateRequired
+            | A::BadCertificate
+            | A::UnsupportedCertificate
+            | A::CertificateRevoked
+            | A::CertificateExpired
+            | A::CertificateUnknown
+            | A::UnknownCA
+            | A::AccessDenied
+            | A::HandshakeFailure
+            | A::DecryptError,
+        ) => Some(TlsFailure::ClientCertRefused),
+        rustls::Error::InvalidCertificate(_) => Some(TlsFailure::ServerCertUntrusted),
+        _ => None,
     }
-    None
+}
+
+/// The rustls error in a source chain, looking inside (nested) `io::Error`s,
+/// whose `source()` skips the error they wrap.
+fn find_rustls<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(t) = e.downcast_ref::<rustls::Error>() {
+        return Some(t);
+    }
+    if let Some(inner) = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        if let Some(t) = find_rustls(inner as &(dyn StdError + 'static)) {
+            return Some(t);
+        }
+    }
+    e.source().and_then(find_rustls)
 }
 
 /// The error and its sources as `a: b: c`, repeated messages dropped.

@@ -62,8 +62,16 @@ pub fn content_hash_of<T: Serialize>(payload: &T) -> Result<String, JournalError
 }
 
 /// Key of a full-extract payload: `full:{licensor}:{ALID}:{territory}:{businessLine}`.
-pub fn full_key(licensor: &str, alid: &str, territory: &str, business_line: BusinessLine) -> String {
-    format!("full:{licensor}:{alid}:{territory}:{}", business_line.as_str())
+pub fn full_key(
+    licensor: &str,
+    alid: &str,
+    territory: &str,
+    business_line: BusinessLine,
+) -> String {
+    format!(
+        "full:{licensor}:{alid}:{territory}:{}",
+        business_line.as_str()
+    )
 }
 
 /// Key of a partial-extract payload: `partial:{licensor}:{transactionId}`.
@@ -85,7 +93,10 @@ mod tests {
         assert_eq!(content_hash(&a).len(), 64);
         // Array order is content.
         assert_ne!(content_hash(&json!([1, 2])), content_hash(&json!([2, 1])));
-        assert_ne!(content_hash(&json!({"a": 1})), content_hash(&json!({"a": 1.5})));
+        assert_ne!(
+            content_hash(&json!({"a": 1})),
+            content_hash(&json!({"a": 1.5}))
+        );
     }
 
     #[test]

@@ -268,8 +268,7 @@ impl Journal {
 
     /// A journal in memory (tests, dry runs).
     pub fn open_in_memory() -> Result<Self, JournalError> {
-        let conn =
-            Connection::open_in_memory().map_err(|e| JournalError::sqlite("opening", e))?;
+        let conn = Connection::open_in_memory().map_err(|e| JournalError::sqlite("opening", e))?;
         Self::init(conn, None)
     }
 
@@ -402,7 +401,12 @@ impl Journal {
     }
 
     /// Records the server's answer for a payload marked `sending` with the same hash.
-    pub fn mark_result(&self, key: &str, hash: &str, outcome: &Outcome) -> Result<(), JournalError> {
+    pub fn mark_result(
+        &self,
+        key: &str,
+        hash: &str,
+        outcome: &Outcome,
+    ) -> Result<(), JournalError> {
         check_args(key, hash)?;
         if !outcome.state.is_final() {
             return Err(JournalError::NotFinal(outcome.state));
@@ -528,7 +532,10 @@ impl Journal {
         }
         if let Some(p) = &filter.key_prefix {
             args.push(p.clone());
-            sql.push_str(&format!(" AND substr(key, 1, length(?{0})) = ?{0}", args.len()));
+            sql.push_str(&format!(
+                " AND substr(key, 1, length(?{0})) = ?{0}",
+                args.len()
+            ));
         }
         if let Some(s) = filter.state {
             args.push(s.as_str().to_string());
@@ -577,7 +584,15 @@ fn recover(conn: &mut Connection) -> Result<Vec<String>, JournalError> {
             [key],
         )
         .map_err(|e| JournalError::sqlite("recovering an interrupted send", e))?;
-        insert_event(&tx, key, hash, State::Pending, None, None, Some(INTERRUPTED))?;
+        insert_event(
+            &tx,
+            key,
+            hash,
+            State::Pending,
+            None,
+            None,
+            Some(INTERRUPTED),
+        )?;
     }
     tx.commit()
         .map_err(|e| JournalError::sqlite("committing recovery", e))?;

@@ -56,7 +56,9 @@ pub enum JournalError {
         source: serde_json::Error,
     },
     /// The file was written by a newer `avails`.
-    #[error("journal schema version {found} is newer than this program's {supported}: upgrade avails")]
+    #[error(
+        "journal schema version {found} is newer than this program's {supported}: upgrade avails"
+    )]
     NewerSchema {
         /// Version in the file.
         found: i64,

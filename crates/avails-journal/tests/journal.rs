@@ -34,7 +34,11 @@ fn open_creates_directories_tables_and_wal() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert!(cols.iter().all(|c| !c.contains("header") && !c.contains("api")), "{cols:?}");
+    assert!(
+        cols.iter()
+            .all(|c| !c.contains("header") && !c.contains("api")),
+        "{cols:?}"
+    );
 }
 
 #[test]
@@ -42,19 +46,32 @@ fn skips_only_identical_acknowledged_content() {
     let j = Journal::open_in_memory().unwrap();
     let key = full_key("mgm", "a1", "US", BusinessLine::Tvod);
     let (h1, h2) = hashes();
-    assert_eq!(j.should_send(&key, &h1).unwrap(), Decision::Send(SendReason::New));
+    assert_eq!(
+        j.should_send(&key, &h1).unwrap(),
+        Decision::Send(SendReason::New)
+    );
     j.mark_sending(&key, &h1).unwrap();
     assert_eq!(j.entry(&key).unwrap().unwrap().state, State::Sending);
-    j.mark_result(&key, &h1, &Outcome::acknowledged(200)).unwrap();
+    j.mark_result(&key, &h1, &Outcome::acknowledged(200))
+        .unwrap();
     let e = j.entry(&key).unwrap().unwrap();
-    assert_eq!((e.state, e.attempts, e.last_status), (State::Acknowledged, 1, Some(200)));
+    assert_eq!(
+        (e.state, e.attempts, e.last_status),
+        (State::Acknowledged, 1, Some(200))
+    );
     assert_eq!(j.should_send(&key, &h1).unwrap(), Decision::Skip);
-    assert_eq!(j.should_send(&key, &h2).unwrap(), Decision::Send(SendReason::Changed));
+    assert_eq!(
+        j.should_send(&key, &h2).unwrap(),
+        Decision::Send(SendReason::Changed)
+    );
     // mark_pending leaves identical acknowledged content alone.
     j.mark_pending(&key, &h1).unwrap();
     assert_eq!(j.entry(&key).unwrap().unwrap().state, State::Acknowledged);
     j.mark_pending(&key, &h2).unwrap();
-    assert_eq!(j.should_send(&key, &h2).unwrap(), Decision::Send(SendReason::Pending));
+    assert_eq!(
+        j.should_send(&key, &h2).unwrap(),
+        Decision::Send(SendReason::Pending)
+    );
 }
 
 #[test]
@@ -67,7 +84,8 @@ fn rejection_keeps_the_server_errors() {
         code: "INVALID_TERRITORY".into(),
         message: "Territory XX is not supported".into(),
     }];
-    j.mark_result(&key, &h1, &Outcome::rejected(400, &errors)).unwrap();
+    j.mark_result(&key, &h1, &Outcome::rejected(400, &errors))
+        .unwrap();
     let e = j.entry(&key).unwrap().unwrap();
     assert_eq!(e.state, State::Rejected);
     assert_eq!(e.last_status, Some(400));
@@ -77,8 +95,12 @@ fn rejection_keeps_the_server_errors() {
         Decision::Send(SendReason::PreviouslyRejected)
     );
     j.mark_sending(&key, &h1).unwrap();
-    j.mark_result(&key, &h1, &Outcome::failed(Some(503), "gave up after 6 attempts"))
-        .unwrap();
+    j.mark_result(
+        &key,
+        &h1,
+        &Outcome::failed(Some(503), "gave up after 6 attempts"),
+    )
+    .unwrap();
     let e = j.entry(&key).unwrap().unwrap();
     assert_eq!((e.state, e.attempts), (State::Failed, 2));
     assert_eq!(
@@ -97,17 +119,21 @@ fn a_send_interrupted_by_a_crash_is_resent_never_acknowledged() {
     {
         let j = Journal::open(&path).unwrap();
         j.mark_sending(&done, &h1).unwrap();
-        j.mark_result(&done, &h1, &Outcome::acknowledged(200)).unwrap();
+        j.mark_result(&done, &h1, &Outcome::acknowledged(200))
+            .unwrap();
         j.mark_sending(&stuck, &h2).unwrap();
         // The process dies here: no destructor, no checkpoint, no answer recorded.
         std::mem::forget(j);
     }
     let j = Journal::open(&path).unwrap();
-    assert_eq!(j.recovered(), &[stuck.clone()]);
+    assert_eq!(j.recovered(), std::slice::from_ref(&stuck));
     let e = j.entry(&stuck).unwrap().unwrap();
     assert_eq!(e.state, State::Pending);
     assert_eq!(e.note.as_deref(), Some("interrupted"));
-    assert_eq!(j.should_send(&stuck, &h2).unwrap(), Decision::Send(SendReason::Interrupted));
+    assert_eq!(
+        j.should_send(&stuck, &h2).unwrap(),
+        Decision::Send(SendReason::Interrupted)
+    );
     assert_eq!(j.should_send(&done, &h1).unwrap(), Decision::Skip);
     // A result cannot be recorded for the interrupted attempt: it must be sent again.
     assert!(matches!(
@@ -115,9 +141,13 @@ fn a_send_interrupted_by_a_crash_is_resent_never_acknowledged() {
         Err(JournalError::NotSending { .. })
     ));
     j.mark_sending(&stuck, &h2).unwrap();
-    j.mark_result(&stuck, &h2, &Outcome::acknowledged(200)).unwrap();
+    j.mark_result(&stuck, &h2, &Outcome::acknowledged(200))
+        .unwrap();
     let e = j.entry(&stuck).unwrap().unwrap();
-    assert_eq!((e.state, e.attempts, e.note), (State::Acknowledged, 2, None));
+    assert_eq!(
+        (e.state, e.attempts, e.note),
+        (State::Acknowledged, 2, None)
+    );
     drop(j);
     assert!(Journal::open(&path).unwrap().recovered().is_empty());
 }
@@ -145,8 +175,14 @@ fn results_must_match_a_send() {
         j.mark_result(&key, &h1, &pending),
         Err(JournalError::NotFinal(State::Pending))
     ));
-    assert!(matches!(j.mark_sending("", &h1), Err(JournalError::EmptyKey)));
-    assert!(matches!(j.mark_sending(&key, "abc"), Err(JournalError::BadHash(_))));
+    assert!(matches!(
+        j.mark_sending("", &h1),
+        Err(JournalError::EmptyKey)
+    ));
+    assert!(matches!(
+        j.mark_sending(&key, "abc"),
+        Err(JournalError::BadHash(_))
+    ));
     assert_eq!(j.entry(&key).unwrap().unwrap().state, State::Sending);
 }
 
@@ -162,7 +198,15 @@ fn history_and_entries_for_the_journal_command() {
     let other = partial_key("acme", "t1");
     j.mark_sending(&other, &h1).unwrap();
     let keys: Vec<String> = j.entries().unwrap().into_iter().map(|e| e.key).collect();
-    assert_eq!(keys, ["partial:acme:t1", "partial:mgm:t1", "partial:mgm:t2", "partial:mgm:t3"]);
+    assert_eq!(
+        keys,
+        [
+            "partial:acme:t1",
+            "partial:mgm:t1",
+            "partial:mgm:t2",
+            "partial:mgm:t3"
+        ]
+    );
 
     let all = j.history(&HistoryFilter::default()).unwrap();
     assert_eq!(all.len(), 7);

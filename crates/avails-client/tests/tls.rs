@@ -1,0 +1,129 @@
+//! Mutual TLS against a loopback server that requires a client certificate.
+
+mod common;
+
+use std::time::Duration;
+
+use avails_client::{ApiKey, AvailsClient, ClientError, RetryPolicy, TlsFiles};
+use common::{sample_request, serve_mtls, Pki, Script};
+
+fn client(base: &str, files: TlsFiles) -> AvailsClient {
+    AvailsClient::builder(base, "testlicensor", ApiKey::new("mtls-test-key-123"))
+        .tls(files)
+        .retry(RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(20),
+            max_retry_after: Duration::from_secs(1),
+        })
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_right_certificate_connects() {
+    let pki = Pki::new();
+    let script = Script::default();
+    let base = serve_mtls(script.clone(), &pki).await;
+    let c = client(
+        &base,
+        TlsFiles {
+            cert: Some(pki.client_cert.clone()),
+            key: Some(pki.client_key.clone()),
+            ca: Some(pki.ca.clone()),
+        },
+    );
+    let r = c
+        .put_full_extract("a1", &sample_request("a1"))
+        .await
+        .unwrap();
+    assert!(r.success);
+    let seen = script.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].api_key.as_deref(), Some("mtls-test-key-123"));
+}
+
+#[tokio::test]
+async fn no_client_certificate_is_refused_with_a_clear_error() {
+    let pki = Pki::new();
+    let script = Script::default();
+    let base = serve_mtls(script.clone(), &pki).await;
+    let c = client(
+        &base,
+        TlsFiles {
+            cert: None,
+            key: None,
+            ca: Some(pki.ca.clone()),
+        },
+    );
+    let e = c.get_partial_extract("tx").await.unwrap_err();
+    assert!(matches!(e, ClientError::ClientCertRefused { .. }), "{e:?}");
+    assert!(
+        e.to_string()
+            .contains("the server refused the client certificate: check the profile's cert/key"),
+        "{e}"
+    );
+    // A certificate problem is not retried.
+    assert_eq!(c.counters().retries, 0);
+    assert!(script.seen().is_empty());
+}
+
+#[tokio::test]
+async fn a_certificate_from_another_ca_is_refused() {
+    let pki = Pki::new();
+    let script = Script::default();
+    let base = serve_mtls(script.clone(), &pki).await;
+    let c = client(
+        &base,
+        TlsFiles {
+            cert: Some(pki.other_client_cert.clone()),
+            key: Some(pki.other_client_key.clone()),
+            ca: Some(pki.ca.clone()),
+        },
+    );
+    let e = c.get_partial_extract("tx").await.unwrap_err();
+    assert!(matches!(e, ClientError::ClientCertRefused { .. }), "{e:?}");
+    assert!(script.seen().is_empty());
+}
+
+#[tokio::test]
+async fn an_untrusted_server_is_not_accepted() {
+    let pki = Pki::new();
+    let script = Script::default();
+    let base = serve_mtls(script.clone(), &pki).await;
+    // No `ca`: the test CA is in no root store, and verification is never disabled.
+    let c = client(
+        &base,
+        TlsFiles {
+            cert: Some(pki.client_cert.clone()),
+            key: Some(pki.client_key.clone()),
+            ca: None,
+        },
+    );
+    let e = c.get_partial_extract("tx").await.unwrap_err();
+    assert!(
+        matches!(e, ClientError::ServerCertUntrusted { .. }),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("check the profile's `ca`"), "{e}");
+    assert!(script.seen().is_empty());
+}
+
+#[test]
+fn a_key_that_does_not_match_the_certificate_is_reported() {
+    let pki = Pki::new();
+    let e = AvailsClient::builder("https://127.0.0.1:1", "l", ApiKey::new("k-123456"))
+        .tls(TlsFiles {
+            cert: Some(pki.client_cert.clone()),
+            key: Some(pki.other_client_key.clone()),
+            ca: Some(pki.ca.clone()),
+        })
+        .build();
+    let e = e.unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("the private key does not match the client certificate"),
+        "{e}"
+    );
+}
