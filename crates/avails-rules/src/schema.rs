@@ -377,10 +377,15 @@ fn walk_value(value: &Value, kind: Kind, field: &Field, r: &mut Report) {
 }
 
 fn enum_error(code: &'static str, what: &str, s: &str, allowed: &[&str], r: &mut Report) {
+    let hint = allowed
+        .iter()
+        .find(|a| a.eq_ignore_ascii_case(s.trim()))
+        .map(|a| format!("; did you mean `{a}`?"))
+        .unwrap_or_default();
     r.emit(
         code,
         format!(
-            "{what} {} is not allowed (allowed: {})",
+            "{what} {} is not allowed (allowed: {}){hint}",
             quote(s),
             enums::list(allowed)
         ),

@@ -268,10 +268,15 @@ fn check_term(d: usize, obj: &Map<String, Value>, r: &mut Report) {
                 "Text",
                 code,
                 format!(
-                    "{} value {} is not allowed (allowed: {})",
+                    "{} value {} is not allowed (allowed: {}){}",
                     def.name,
                     quote(text),
-                    enums::list(allowed)
+                    enums::list(allowed),
+                    allowed
+                        .iter()
+                        .find(|a| a.eq_ignore_ascii_case(text.trim()))
+                        .map(|a| format!("; did you mean `{a}`?"))
+                        .unwrap_or_default()
                 ),
             );
         }

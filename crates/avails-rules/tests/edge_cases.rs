@@ -310,3 +310,19 @@ fn a_partial_payload_without_transaction_id_is_reported_once() {
         vec![("AV002", "/avail/Transaction")]
     );
 }
+
+#[test]
+fn enumerations_are_exact_but_suggest_the_right_case() {
+    let mut p = movie();
+    p["avail"]["Transaction"][0]["LicenseType"] = json!("est");
+    let d = validate_payload(&p, &Context::default());
+    assert_eq!(
+        codes(&d),
+        vec![("AV011", "/avail/Transaction/0/LicenseType")]
+    );
+    assert!(
+        d[0].message.ends_with("did you mean `EST`?"),
+        "{}",
+        d[0].message
+    );
+}
