@@ -170,6 +170,36 @@ pub fn validate(request: &Value) -> Vec<Diagnostic> {
             check_item(item, i, &mut ids, &mut bodies, &mut r);
             r.truncate(m);
         }
+        // A put or validate batch carries a body in every item: one missing
+        // while others have one, or on a /validate path, is AV002.
+        for (i, item) in items.iter().enumerate() {
+            let Some(item) = item.as_object() else {
+                continue;
+            };
+            if item.get("body").is_some_and(|b| !b.is_null()) {
+                continue;
+            }
+            let validate = item
+                .get("path")
+                .and_then(Value::as_str)
+                .and_then(|p| parse_item_path(p).ok())
+                .is_some_and(|p| p.validate);
+            let why = if validate {
+                "a /validate item"
+            } else if !bodies.is_empty() {
+                "an item of a batch whose other items carry one"
+            } else {
+                continue;
+            };
+            let m = r.mark();
+            r.index(i);
+            r.emit_at(
+                "body",
+                "AV002",
+                format!("required attribute body is missing in {why}"),
+            );
+            r.truncate(m);
+        }
     }
     // Bodies, validated with the context their path gives, then the
     // file-level rule across them (a _TransactionID used by one item only).

@@ -326,3 +326,22 @@ fn enumerations_are_exact_but_suggest_the_right_case() {
         d[0].message
     );
 }
+
+#[test]
+fn put_and_validate_batch_items_need_a_body() {
+    let batch = json!({"requestItems": [
+        {"requestItemId": "1", "path": "/avails/studio/full-extract/A1", "body": movie()},
+        {"requestItemId": "2", "path": "/avails/studio/full-extract/A2"},
+    ]});
+    assert_eq!(
+        codes(&validate_batch(&batch)),
+        vec![("AV002", "/requestItems/1/body")]
+    );
+    let batch = json!({"requestItems": [
+        {"requestItemId": "1", "path": "/avails/studio/full-extract/A1/validate"},
+    ]});
+    assert_eq!(
+        codes(&validate_batch(&batch)),
+        vec![("AV002", "/requestItems/0/body")]
+    );
+}

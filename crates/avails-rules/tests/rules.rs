@@ -955,7 +955,7 @@ fn render_doc() -> String {
             .unwrap();
         let _ = write!(
             s,
-            "\n## {}\n\n**{sev}** — {}\n\nSource: {}\n\nFailing example ({}): `{}`, {}:\n\n```text\n{} {sev} at {}: {}\n```\n",
+            "\n## {}\n\n**{sev}** — {}\n\nSource: {}\n\nFailing example ({}): `{}`, {}:\n\n```text\n{} {sev} at {}: {}\n```\n\nPassing example: `{}`, {}.\n",
             r.code,
             r.summary,
             r.spec,
@@ -964,7 +964,9 @@ fn render_doc() -> String {
             describe_ops(case.fail),
             d.code,
             d.pointer,
-            d.message
+            d.message,
+            case.base,
+            describe_ops(case.pass)
         );
     }
     s
