@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod commands;
+mod connect;
 mod input;
 mod output;
 mod report;
@@ -26,13 +27,17 @@ enum Command {
     Convert(commands::convert::Args),
     /// Check inputs against every rule of the reference, pointing at the cell.
     Validate(commands::validate::Args),
+    /// Convert, validate and send payloads, once each, resumable.
+    Submit(commands::submit::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logging();
     let result = match cli.command {
         Command::Convert(args) => commands::convert::run(args),
         Command::Validate(args) => commands::validate::run(args),
+        Command::Submit(args) => commands::submit::run(args),
     };
     match result {
         Ok(code) => code.into(),
@@ -41,4 +46,16 @@ fn main() -> ExitCode {
             output::EXIT_FAILURE.into()
         }
     }
+}
+
+/// Logs to standard error, filtered by `AVAILS_LOG` (or `RUST_LOG`);
+/// warnings only by default.
+fn init_logging() {
+    let filter = std::env::var("AVAILS_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| "warn".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .try_init();
 }

@@ -1,0 +1,180 @@
+//! `avails submit`: convert, validate, then send what is clean, once.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result};
+use avails_convert::check::payloads_with_errors;
+use avails_convert::{check, Severity};
+use avails_journal::Journal;
+use avails_submit::{plan, Event, SubmitError, SubmitOptions};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use crate::connect::{runtime, ConnectArgs};
+use crate::input::InputArgs;
+use crate::output::{self, Format};
+
+/// Convert, validate and send payloads; re-runs skip what already landed.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Send each transaction as a partial extract through the batch endpoint.
+    #[arg(long)]
+    pub partial: bool,
+    /// Items per batch call with --partial (at most 100).
+    #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub batch_size: u16,
+    /// Plan only: say what would be sent, send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Send even payloads the journal says already landed unchanged.
+    #[arg(long)]
+    pub force: bool,
+    /// Summary format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let mapping = args.input.mapping()?;
+    let conversion = args.input.convert()?;
+    if !conversion.unreadable.is_empty() {
+        crate::report::print_unreadable(&conversion.unreadable);
+        eprintln!("error: nothing sent: fix or remove the unreadable inputs first");
+        return Ok(output::EXIT_FAILURE.into());
+    }
+    let findings = check(&conversion, &mapping);
+    let refused = payloads_with_errors(&findings);
+    for f in findings.iter().filter(|f| f.severity == Severity::Error) {
+        eprintln!("{f}");
+    }
+    let sendable: Vec<usize> = (0..conversion.payloads.len())
+        .filter(|i| !refused.contains(i))
+        .collect();
+
+    let rt = runtime()?;
+    rt.block_on(async {
+        let connection = args.connect.connect().await?;
+        let (units, problems) = plan(&conversion.payloads, sendable, connection.client.licensor(), args.partial);
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        let journal = Journal::open(&connection.journal_path)
+            .with_context(|| format!("cannot open the journal {}", connection.journal_path.display()))?;
+        let journal = Arc::new(Mutex::new(journal));
+        let options = SubmitOptions {
+            batch_size: args.batch_size.into(),
+            force: args.force,
+            dry_run: args.dry_run,
+            concurrency: 5,
+        };
+        let progress = Progress::new(units.len() as u64);
+        let result = avails_submit::submit(&connection.client, journal, units, &options, &|e| progress.on(e)).await;
+        progress.finish();
+        let profile = connection.profile.clone();
+        connection.close().await;
+        let report = match result {
+            Ok(r) => r,
+            Err(SubmitError::Credentials(e)) => {
+                eprintln!("error: profile `{profile}`: {e}");
+                return Ok(output::EXIT_FAILURE.into());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let locally_rejected = refused.len() + problems.len() + conversion.rejected;
+        match args.format {
+            Format::Json => println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({
+                    "profile": profile,
+                    "report": report,
+                    "refused": refused.len(),
+                    "findings": findings.iter().filter(|f| f.severity == Severity::Error).collect::<Vec<_>>(),
+                }))?
+            ),
+            Format::Text => {
+                for r in &report.rejected {
+                    let errors: Vec<String> = r.errors.iter().map(|e| format!("{}: {}", e.code, e.message)).collect();
+                    eprintln!("rejected by the server: {}: {}", r.key, errors.join("; "));
+                }
+                for f in &report.failed {
+                    eprintln!("failed: {}: {}", f.key, f.message);
+                }
+                let verb = if args.dry_run { "would send" } else { "sent" };
+                let count = if args.dry_run { report.planned } else { report.sent };
+                eprintln!(
+                    "{verb} {count}, unchanged {}, rejected {} (+{locally_rejected} refused locally), failed {} — {} requests, {} retries, {} throttled, {:.1}s [{profile}]",
+                    report.unchanged,
+                    report.rejected.len(),
+                    report.failed.len(),
+                    report.requests,
+                    report.retries,
+                    report.throttled,
+                    report.seconds,
+                );
+            }
+        }
+        Ok(if !report.failed.is_empty() {
+            output::EXIT_FAILURE.into()
+        } else if !report.rejected.is_empty() || locally_rejected > 0 {
+            output::EXIT_PROBLEMS.into()
+        } else {
+            output::EXIT_OK.into()
+        })
+    })
+}
+
+/// A bar with rate and ETA on a terminal; a line per tenth when piped.
+struct Progress {
+    bar: Option<ProgressBar>,
+    total: u64,
+    done: std::sync::atomic::AtomicU64,
+}
+
+impl Progress {
+    fn new(total: u64) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(total);
+            if let Ok(style) =
+                ProgressStyle::with_template("{bar:40} {pos}/{len} ({per_sec}, ETA {eta})")
+            {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Self {
+            bar,
+            total,
+            done: 0.into(),
+        }
+    }
+
+    fn on(&self, event: Event) {
+        let Event::Done(n) = event;
+        let before = self
+            .done
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        let now = before + n as u64;
+        match &self.bar {
+            Some(bar) => bar.set_position(now),
+            None => {
+                let step = (self.total / 10).max(1);
+                if now / step != before / step || now == self.total {
+                    eprintln!("progress: {now}/{}", self.total);
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

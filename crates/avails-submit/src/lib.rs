@@ -1,0 +1,11 @@
+//! Submission: turn converted payloads into units (one full-extract PUT per
+//! payload, or one partial-extract transaction per item of a batch), skip
+//! what the journal says already landed with the same content, send the
+//! rest within the client's rate and concurrency limits, and record every
+//! outcome before and after each send so a crashed run resumes safely.
+
+mod plan;
+mod run;
+
+pub use plan::{plan, Unit, UnitKind};
+pub use run::{submit, Event, Failure, Rejection, Report, SubmitError, SubmitOptions};

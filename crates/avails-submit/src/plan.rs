@@ -1,0 +1,106 @@
+//! What will be sent: units with their journal key and content hash.
+
+use avails_convert::partial::partial_extracts;
+use avails_convert::{Payload, Problem};
+use avails_journal::{content_hash_of, full_key, partial_key};
+use avails_model::AvailRequest;
+
+/// How a unit is sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UnitKind {
+    /// `PUT .../full-extract/{ALID}` of a whole payload.
+    Full {
+        /// The title.
+        alid: String,
+    },
+    /// One item of a partial-extract batch put.
+    Partial {
+        /// The transaction's ID (the resource path's last segment).
+        transaction_id: String,
+    },
+}
+
+/// One thing to send, identified in the journal by `key` and `hash`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    /// Journal key (`full:...` or `partial:...`).
+    pub key: String,
+    /// SHA-256 of the canonical JSON body.
+    pub hash: String,
+    /// How it is sent.
+    pub kind: UnitKind,
+    /// The body.
+    pub request: AvailRequest,
+    /// Index of the payload it came from.
+    pub payload: usize,
+}
+
+/// Units for these payloads (by index into `payloads`); transactions that
+/// cannot be sent partially (no ID) are reported.
+pub fn plan(
+    payloads: &[Payload],
+    indexes: impl IntoIterator<Item = usize>,
+    licensor: &str,
+    partial: bool,
+) -> (Vec<Unit>, Vec<Problem>) {
+    let mut units = Vec::new();
+    let mut problems = Vec::new();
+    for index in indexes {
+        let p = &payloads[index];
+        if partial {
+            let (parts, probs) = partial_extracts(p);
+            problems.extend(probs);
+            for part in parts {
+                units.push(Unit {
+                    key: partial_key(licensor, &part.transaction_id),
+                    hash: content_hash_of(&part.request).unwrap_or_default(),
+                    kind: UnitKind::Partial {
+                        transaction_id: part.transaction_id,
+                    },
+                    request: part.request,
+                    payload: index,
+                });
+            }
+        } else {
+            let mut key = full_key(licensor, &p.alid, &p.territory, p.business_line);
+            if p.entry_type != "FullExtract" {
+                key = format!("{key}:{}", p.entry_type);
+            }
+            units.push(Unit {
+                key,
+                hash: content_hash_of(&p.request).unwrap_or_default(),
+                kind: UnitKind::Full {
+                    alid: p.alid.clone(),
+                },
+                request: p.request.clone(),
+                payload: index,
+            });
+        }
+    }
+    refuse_duplicate_keys(&mut units, payloads, &mut problems);
+    (units, problems)
+}
+
+/// Two units with one key would address one resource twice in a run (two
+/// rows sharing an AvailID, sent as partial extracts): neither is sent.
+fn refuse_duplicate_keys(units: &mut Vec<Unit>, payloads: &[Payload], problems: &mut Vec<Problem>) {
+    let mut count = std::collections::HashMap::new();
+    for u in units.iter() {
+        *count.entry(u.key.clone()).or_insert(0usize) += 1;
+    }
+    units.retain(|u| {
+        if count[&u.key] == 1 {
+            return true;
+        }
+        problems.push(Problem {
+            location: payloads[u.payload].avail_source.location.clone(),
+            severity: avails_convert::Severity::Error,
+            code: "CV008",
+            message: format!(
+                "{}: {} units share the key `{}` (a TransactionID used twice?); none of them is sent",
+                payloads[u.payload].alid, count[&u.key], u.key
+            ),
+        });
+        false
+    });
+}

@@ -1,0 +1,317 @@
+//! Sending units: journal first, then the API, then the journal again.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use avails_client::{AvailsClient, BatchOp, ClientError};
+use avails_journal::{Decision, Journal, Outcome};
+use avails_model::{ApiError, BatchRequest};
+use futures::stream::{self, StreamExt};
+use serde::Serialize;
+
+use crate::{Unit, UnitKind};
+
+/// How to submit.
+#[derive(Debug, Clone)]
+pub struct SubmitOptions {
+    /// Items per partial-extract batch (1 to 100; 25 in practice).
+    pub batch_size: usize,
+    /// Send even what the journal says already landed.
+    pub force: bool,
+    /// Plan and report only; send nothing and write nothing.
+    pub dry_run: bool,
+    /// Requests in flight at once (the client also enforces its own limit).
+    pub concurrency: usize,
+}
+
+impl Default for SubmitOptions {
+    fn default() -> Self {
+        Self {
+            batch_size: 25,
+            force: false,
+            dry_run: false,
+            concurrency: 5,
+        }
+    }
+}
+
+/// A unit the server refused, with its answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejection {
+    /// Journal key.
+    pub key: String,
+    /// HTTP status.
+    pub status: Option<u16>,
+    /// The server's errors.
+    pub errors: Vec<ApiError>,
+}
+
+/// A unit that got no usable answer after the retries.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    /// Journal key.
+    pub key: String,
+    /// What happened (never contains secrets).
+    pub message: String,
+}
+
+/// What a submission did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// Units acknowledged by the server in this run.
+    pub sent: usize,
+    /// Units skipped: identical content already acknowledged.
+    pub unchanged: usize,
+    /// Units that would be sent (dry run).
+    pub planned: usize,
+    /// Units refused by the server.
+    pub rejected: Vec<Rejection>,
+    /// Units with no usable answer.
+    pub failed: Vec<Failure>,
+    /// Requests made (batches count once).
+    pub requests: u64,
+    /// Retries the client made.
+    pub retries: u64,
+    /// 429 answers the client saw.
+    pub throttled: u64,
+    /// Wall time in seconds.
+    pub seconds: f64,
+}
+
+/// Progress of a submission, for bars and logs.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Units were decided (sent, skipped, rejected or failed).
+    Done(usize),
+}
+
+/// Errors that stop a whole submission.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// The journal could not be read or written: nothing more is sent.
+    #[error("journal: {0}")]
+    Journal(#[from] avails_journal::JournalError),
+    /// Credentials or TLS were refused: every further request would be too.
+    #[error("{0}")]
+    Credentials(ClientError),
+}
+
+/// Whether an error means the credentials or TLS setup are wrong.
+fn is_credentials(e: &ClientError) -> bool {
+    let e = match e {
+        ClientError::GaveUp { last, .. } => last,
+        other => other,
+    };
+    matches!(
+        e,
+        ClientError::Unauthorized { .. }
+            | ClientError::Forbidden { .. }
+            | ClientError::ClientCertRefused { .. }
+            | ClientError::ServerCertUntrusted { .. }
+            | ClientError::TlsSetup { .. }
+            | ClientError::InvalidApiKey
+            | ClientError::PemRead { .. }
+            | ClientError::PemInvalid { .. }
+            | ClientError::HalfIdentity { .. }
+    )
+}
+
+type Shared = Arc<Mutex<Journal>>;
+
+fn lock(journal: &Shared) -> std::sync::MutexGuard<'_, Journal> {
+    journal.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Sends the units, recording each in the journal before and after.
+pub async fn submit(
+    client: &AvailsClient,
+    journal: Shared,
+    units: Vec<Unit>,
+    options: &SubmitOptions,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> Result<Report, SubmitError> {
+    let started = Instant::now();
+    let before = client.counters();
+    let mut report = Report::default();
+    let mut to_send = Vec::new();
+    {
+        let j = lock(&journal);
+        for unit in units {
+            let decision = j.should_send(&unit.key, &unit.hash)?;
+            match decision {
+                Decision::Skip if !options.force => {
+                    report.unchanged += 1;
+                    on_event(Event::Done(1));
+                }
+                _ => to_send.push(unit),
+            }
+        }
+        if !options.dry_run {
+            for unit in &to_send {
+                j.mark_pending(&unit.key, &unit.hash)?;
+            }
+        }
+    }
+    if options.dry_run {
+        report.planned = to_send.len();
+        report.seconds = started.elapsed().as_secs_f64();
+        return Ok(report);
+    }
+
+    let partial = to_send
+        .iter()
+        .any(|u| matches!(u.kind, UnitKind::Partial { .. }));
+    let groups: Vec<Vec<Unit>> = if partial {
+        let size = options.batch_size.clamp(1, avails_model::MAX_BATCH_ITEMS);
+        let mut groups = Vec::new();
+        let mut it = to_send.into_iter().peekable();
+        while it.peek().is_some() {
+            groups.push(it.by_ref().take(size).collect());
+        }
+        groups
+    } else {
+        to_send.into_iter().map(|u| vec![u]).collect()
+    };
+
+    let results: Vec<Result<Vec<(Unit, Outcome)>, SubmitError>> = stream::iter(groups)
+        .map(|group| {
+            let journal = journal.clone();
+            async move {
+                {
+                    let j = lock(&journal);
+                    for u in &group {
+                        j.mark_sending(&u.key, &u.hash)?;
+                    }
+                }
+                let outcomes = send_group(client, group).await?;
+                {
+                    let j = lock(&journal);
+                    for (u, outcome) in &outcomes {
+                        j.mark_result(&u.key, &u.hash, outcome)?;
+                    }
+                }
+                on_event(Event::Done(outcomes.len()));
+                Ok(outcomes)
+            }
+        })
+        .buffer_unordered(options.concurrency.max(1))
+        .collect()
+        .await;
+
+    let mut first_error = None;
+    for r in results {
+        match r {
+            Ok(outcomes) => {
+                for (u, o) in outcomes {
+                    tally(&mut report, u, o);
+                }
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    let after = client.counters();
+    report.requests = after.requests_sent.saturating_sub(before.requests_sent);
+    report.retries = after.retries.saturating_sub(before.retries);
+    report.throttled = after.throttled.saturating_sub(before.throttled);
+    report.seconds = started.elapsed().as_secs_f64();
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(report),
+    }
+}
+
+fn tally(report: &mut Report, unit: Unit, outcome: Outcome) {
+    use avails_journal::State;
+    match outcome.state {
+        State::Acknowledged => report.sent += 1,
+        State::Rejected => report.rejected.push(Rejection {
+            key: unit.key,
+            status: outcome.http_status,
+            errors: outcome
+                .answer
+                .and_then(|a| serde_json::from_value(a).ok())
+                .unwrap_or_default(),
+        }),
+        _ => report.failed.push(Failure {
+            key: unit.key,
+            message: outcome
+                .answer
+                .and_then(|a| a.as_str().map(str::to_string))
+                .unwrap_or_else(|| "no answer".into()),
+        }),
+    }
+}
+
+/// Sends one group (a single full PUT, or one batch) and decides each unit.
+async fn send_group(
+    client: &AvailsClient,
+    group: Vec<Unit>,
+) -> Result<Vec<(Unit, Outcome)>, SubmitError> {
+    if let [Unit {
+        kind: UnitKind::Full { alid },
+        request,
+        ..
+    }] = group.as_slice()
+    {
+        let result = client.put_full_extract(alid, request).await;
+        let outcome = outcome_of(result.map(|r| (r.success, r.errors)))?;
+        return Ok(group.into_iter().map(|u| (u, outcome.clone())).collect());
+    }
+    let mut request = BatchRequest::default();
+    for (i, u) in group.iter().enumerate() {
+        let UnitKind::Partial { transaction_id } = &u.kind else {
+            continue;
+        };
+        let item = client
+            .batch_item(
+                BatchOp::Put,
+                &format!("item{i}"),
+                transaction_id,
+                Some(u.request.clone()),
+            )
+            .map_err(SubmitError::Credentials)?;
+        request.request_items.push(item);
+    }
+    match client.batch(BatchOp::Put, &request).await {
+        Ok(response) => Ok(group
+            .into_iter()
+            .enumerate()
+            .map(|(i, u)| {
+                let id = format!("item{i}");
+                let outcome = match response
+                    .response_items
+                    .iter()
+                    .find(|r| r.request_item_id == id)
+                {
+                    Some(r) if r.success => Outcome::acknowledged(200),
+                    Some(r) => Outcome::rejected(200, &r.errors),
+                    None => {
+                        Outcome::failed(Some(200), "the batch answer has no item for this request")
+                    }
+                };
+                (u, outcome)
+            })
+            .collect()),
+        Err(e) => {
+            let outcome = outcome_of(Err(e))?;
+            Ok(group.into_iter().map(|u| (u, outcome.clone())).collect())
+        }
+    }
+}
+
+/// The journal outcome of an answer; credentials errors stop the run.
+fn outcome_of(result: Result<(bool, Vec<ApiError>), ClientError>) -> Result<Outcome, SubmitError> {
+    match result {
+        Ok((true, _)) => Ok(Outcome::acknowledged(200)),
+        Ok((false, errors)) => Ok(Outcome::rejected(200, &errors)),
+        Err(e) if is_credentials(&e) => Err(SubmitError::Credentials(e)),
+        Err(e) => match e.status() {
+            Some(status @ (400 | 404 | 409 | 422)) => {
+                Ok(Outcome::rejected(status, e.server_errors()))
+            }
+            status => Ok(Outcome::failed(status, &e.to_string())),
+        },
+    }
+}
