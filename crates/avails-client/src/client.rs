@@ -122,6 +122,8 @@ impl ClientBuilder {
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .pool_max_idle_per_host(self.max_concurrency.max(1) as usize)
+            // A redirect would carry `x-api-key` to wherever it points: never follow one.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("avails/", env!("CARGO_PKG_VERSION")));
         let builder = tls::configure(builder, &self.tls)?;
         let http = builder.build().map_err(|e| {
@@ -509,6 +511,11 @@ impl AvailsClient {
             .await
             .map_err(|e| self.transport(e, method, path))?;
         let status = resp.status().as_u16();
+        let location = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let retry_after = resp
             .headers()
             .get(RETRY_AFTER)
@@ -552,6 +559,18 @@ impl AvailsClient {
                 method: m,
                 path: p,
                 errors: self.errors_of(status, &bytes),
+            },
+            300..=399 => ClientError::Server {
+                status,
+                method: m,
+                path: p,
+                errors: vec![ApiError {
+                    code: format!("HTTP_{status}"),
+                    message: format!(
+                        "redirect to {} not followed: check base_url",
+                        location.as_deref().unwrap_or("(no Location)")
+                    ),
+                }],
             },
             429 => {
                 inner.counters.throttled();

@@ -11,6 +11,8 @@
 //! ca = "certs/ca.pem"
 //! tps = 10
 //! max_concurrency = 5
+//! max_attempts = 6                    # optional, the first attempt included
+//! timeout_secs = 60                   # optional, per attempt
 //! api_key_env = "AVAILS_SANDBOX_KEY"  # or: api_key_file = "~/.config/avails/sandbox.key"
 //! ```
 //!

@@ -15,6 +15,8 @@
 //! A 200 answer whose `success` is false is returned as `Ok`: the caller reads
 //! `success` and `errors`, as the reference asks.
 
+#![warn(missing_docs)]
+
 pub mod client;
 pub mod config;
 pub mod endpoints;

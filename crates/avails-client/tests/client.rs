@@ -336,11 +336,11 @@ async fn auth_and_not_found_are_not_retried() {
 #[tokio::test]
 async fn timeouts_and_dropped_connections_are_retried() {
     let script = Script::default();
-    script.push(Reply::ok().delay(Duration::from_secs(2)));
+    script.push(Reply::ok().delay(Duration::from_secs(3)));
     script.push(Reply::ok());
     let base = serve_plain(script.clone()).await;
     let c = builder(&base)
-        .timeout(Duration::from_millis(300))
+        .timeout(Duration::from_millis(700))
         .build()
         .unwrap();
     assert!(c.delete_partial_extract("tx").await.unwrap().success);
@@ -495,4 +495,20 @@ fn missing_pem_files_name_the_file_and_setting() {
         .build()
         .unwrap_err();
     assert!(matches!(e, ClientError::HalfIdentity { .. }), "{e:?}");
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let script = Script::default();
+    script.push(Reply::new(302, "").header("Location", "http://127.0.0.1:9/elsewhere"));
+    let base = serve_plain(script.clone()).await;
+    let c = builder(&base).build().unwrap();
+    let e = c.get_partial_extract("tx").await.unwrap_err();
+    assert_eq!(e.status(), Some(302));
+    assert!(!e.is_retryable());
+    assert!(
+        e.to_string().contains("not followed: check base_url"),
+        "{e}"
+    );
+    assert_eq!(script.seen().len(), 1);
 }

@@ -24,7 +24,7 @@ fn builder(base: &str) -> ClientBuilder {
             max_delay: Duration::from_millis(20),
             max_retry_after: Duration::from_secs(1),
         })
-        .timeout(Duration::from_millis(400))
+        .timeout(Duration::from_secs(1))
 }
 
 fn assert_clean(what: &str, text: &str) {
@@ -59,9 +59,9 @@ async fn no_error_debug_output_or_log_line_contains_the_key() {
     for _ in 0..2 {
         script.push(Reply::new(429, &echo).header("Retry-After", "0"));
     }
-    script.push(Reply::ok().delay(Duration::from_secs(2)));
-    script.push(Reply::ok().delay(Duration::from_secs(2)));
-    script.push(Reply::ok().delay(Duration::from_secs(2)));
+    script.push(Reply::ok().delay(Duration::from_secs(3)));
+    script.push(Reply::ok().delay(Duration::from_secs(3)));
+    script.push(Reply::ok().delay(Duration::from_secs(3)));
     let base = serve_plain(script.clone()).await;
     let c = builder(&base).build().unwrap();
     let req = sample_request("a1");

@@ -175,6 +175,15 @@ impl Outcome {
         }
     }
 
+    /// The answer of a 2xx: acknowledged when `success`, else rejected with its errors.
+    pub fn from_status(http_status: u16, answer: &avails_model::StatusResponse) -> Self {
+        if answer.success {
+            Self::acknowledged(http_status)
+        } else {
+            Self::rejected(http_status, &answer.errors)
+        }
+    }
+
     /// No usable answer; `message` says what happened (it must not contain secrets).
     pub fn failed(http_status: Option<u16>, message: &str) -> Self {
         Self {

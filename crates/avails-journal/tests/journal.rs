@@ -251,3 +251,16 @@ fn hash_of_a_model_payload_is_stable() {
     assert_eq!(a, b);
     assert_eq!(a.len(), 64);
 }
+
+#[test]
+fn a_200_with_success_false_is_a_rejection() {
+    let answer: avails_model::StatusResponse = serde_json::from_str(
+        r#"{"success":false,"validationErrors":[{"code":"RULE","message":"Start after End"}]}"#,
+    )
+    .unwrap();
+    let o = Outcome::from_status(200, &answer);
+    assert_eq!(o.state, State::Rejected);
+    assert_eq!(o.answer.unwrap()[0]["message"], "Start after End");
+    let ok: avails_model::StatusResponse = serde_json::from_str(r#"{"success":true}"#).unwrap();
+    assert_eq!(Outcome::from_status(200, &ok).state, State::Acknowledged);
+}
