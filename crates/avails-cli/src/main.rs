@@ -29,6 +29,18 @@ enum Command {
     Validate(commands::validate::Args),
     /// Convert, validate and send payloads, once each, resumable.
     Submit(commands::submit::Args),
+    /// Fetch what the server holds for a title or a transaction (JSON).
+    Get(commands::get::Args),
+    /// Delete a full extract or a transaction (expiring is preferred).
+    Delete(commands::delete::Args),
+    /// Show each title's delivery state from the Asset Status API.
+    Status(commands::status::Args),
+    /// Show what was sent when, with what answer (the audit trail).
+    Journal(commands::journal::Args),
+    /// List the configured profiles, without secrets.
+    Profiles(commands::profiles::Args),
+    /// Run a local server that behaves like Prime Video's Avails API.
+    Sandbox(commands::sandbox::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +50,12 @@ fn main() -> ExitCode {
         Command::Convert(args) => commands::convert::run(args),
         Command::Validate(args) => commands::validate::run(args),
         Command::Submit(args) => commands::submit::run(args),
+        Command::Get(args) => commands::get::run(args),
+        Command::Delete(args) => commands::delete::run(args),
+        Command::Status(args) => commands::status::run(args),
+        Command::Journal(args) => commands::journal::run(args),
+        Command::Profiles(args) => commands::profiles::run(args),
+        Command::Sandbox(args) => commands::sandbox::run(args),
     };
     match result {
         Ok(code) => code.into(),

@@ -1,5 +1,11 @@
 //! One module per subcommand: argument struct and a `run` that returns an exit code.
 
 pub mod convert;
+pub mod delete;
+pub mod get;
+pub mod journal;
+pub mod profiles;
+pub mod sandbox;
+pub mod status;
 pub mod submit;
 pub mod validate;

@@ -1,0 +1,101 @@
+//! `avails delete`: remove a full extract or a transaction, after asking.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use avails_model::BusinessLine;
+
+use crate::connect::{runtime, ConnectArgs};
+use crate::output;
+
+/// Delete avails. Prefer expiring them by moving End into the past: it keeps
+/// the history and audit trail (the reference recommends it).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Title of a full extract.
+    #[arg(long, required_unless_present = "transaction", requires_all = ["territory", "business_line"])]
+    pub alid: Option<String>,
+    /// Territory of the full extract.
+    #[arg(long)]
+    pub territory: Option<String>,
+    /// Business line of the full extract.
+    #[arg(long)]
+    pub business_line: Option<BusinessLine>,
+    /// Only the windows of this contract.
+    #[arg(long, requires = "alid")]
+    pub contract_id: Option<String>,
+    /// Transaction ID of a partial extract.
+    #[arg(long, conflicts_with = "alid")]
+    pub transaction: Option<String>,
+    /// Do not ask for confirmation (required when not on a terminal).
+    #[arg(long)]
+    pub yes: bool,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let what = match (&args.alid, &args.transaction) {
+        (Some(a), _) => format!(
+            "every window of {a} in {} ({})",
+            args.territory.as_deref().unwrap_or(""),
+            args.business_line.map(|b| b.as_str()).unwrap_or("")
+        ),
+        (None, Some(t)) => format!("transaction {t}"),
+        (None, None) => unreachable!("clap requires one"),
+    };
+    eprintln!("warning: deleting {what}. Prime Video recommends expiring instead (set End in the past), which keeps the audit trail; a full delete is only allowed before assets or metadata were delivered.");
+    if !args.yes {
+        if !std::io::stdin().is_terminal() {
+            eprintln!("error: not a terminal: pass --yes to confirm");
+            return Ok(output::EXIT_FAILURE.into());
+        }
+        eprint!("Delete {what}? Type `yes` to confirm: ");
+        std::io::stderr().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if answer.trim() != "yes" {
+            eprintln!("nothing deleted");
+            return Ok(output::EXIT_OK.into());
+        }
+    }
+    runtime()?.block_on(async {
+        let c = args.connect.connect().await?;
+        let result = match (&args.alid, &args.transaction) {
+            (Some(alid), _) => {
+                c.client
+                    .delete_full_extract(
+                        alid,
+                        args.territory.as_deref().unwrap_or(""),
+                        args.business_line.expect("required"),
+                        args.contract_id.as_deref(),
+                    )
+                    .await
+            }
+            (None, Some(id)) => c.client.delete_partial_extract(id).await,
+            (None, None) => unreachable!("clap requires one"),
+        };
+        let profile = c.profile.clone();
+        c.close().await;
+        match result {
+            Ok(r) if r.success => {
+                eprintln!("deleted {what}");
+                Ok(output::EXIT_OK.into())
+            }
+            Ok(r) => {
+                eprintln!("not deleted: {}", serde_json::to_string(&r.errors)?);
+                Ok(output::EXIT_PROBLEMS.into())
+            }
+            Err(e) if matches!(e.status(), Some(400 | 404)) => {
+                eprintln!("not deleted: {e}");
+                Ok(output::EXIT_PROBLEMS.into())
+            }
+            Err(e) => {
+                eprintln!("error: profile `{profile}`: {e}");
+                Ok(output::EXIT_FAILURE.into())
+            }
+        }
+    })
+}
