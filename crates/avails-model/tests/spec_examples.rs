@@ -9,8 +9,7 @@ use avails_model::{AvailRequest, BatchRequest, GetResponse};
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../avails-rules/tests/fixtures/spec")
-    // TODO(lead): move to tests/fixtures/spec
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/spec")
 }
 
 fn round_trip(name: &str, value: &Value) -> Value {

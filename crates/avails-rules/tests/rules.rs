@@ -733,7 +733,7 @@ const CASES: &[Case] = &[
 
 fn fixture(name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/spec")
+        .join("../../tests/fixtures/spec")
         .join(name);
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -927,7 +927,7 @@ fn render_doc() -> String {
         "Sources: `001` is Prime Video's Avails API reference, `002` and `003` its payload and \
          request/response examples (`shared/spec/`). Where the reference's tables and its own \
          examples disagree, the rules follow the examples and say so. Examples start from the \
-         reference's own examples, kept under `crates/avails-rules/tests/fixtures/spec/`.\n\n",
+         reference's own examples, kept under `tests/fixtures/spec/`.\n\n",
     );
     s.push_str("| code | severity | rule |\n| --- | --- | --- |\n");
     for r in rules() {
