@@ -1,5 +1,7 @@
 //! RFC 5646 language tags: the well-formed grammar (section 2.1), checked
-//! case-insensitively, without the registry lookups a "valid" tag needs.
+//! case-insensitively, and the registry lookups a "valid" tag needs for its
+//! language and region subtags (ISO 639 via the `isolang` crate's embedded
+//! tables, ISO 3166-1 via [`crate::countries`]).
 
 /// Grandfathered tags (irregular and regular) that are well-formed as wholes.
 const GRANDFATHERED: &[&str] = &[
@@ -102,6 +104,62 @@ pub fn is_well_formed(tag: &str) -> bool {
     }
 }
 
+/// Why a well-formed tag is not valid, if it is not: an unregistered
+/// language subtag, a three-letter code where the registry has the
+/// two-letter one (RFC 5646 section 2.2.1: `eng` is not registered, `en` is),
+/// or an unassigned two-letter region.
+pub fn registry_problem(tag: &str) -> Option<String> {
+    if GRANDFATHERED.iter().any(|g| g.eq_ignore_ascii_case(tag)) {
+        return None;
+    }
+    let mut parts = tag.split('-');
+    let language = parts.next()?.to_ascii_lowercase();
+    if language == "x" || language == "i" {
+        return None;
+    }
+    match language.len() {
+        2 if isolang::Language::from_639_1(&language).is_none() => {
+            return Some(format!("`{language}` is not an ISO 639-1 language code"));
+        }
+        3 if is_private_use_language(&language) => {}
+        3 => match isolang::Language::from_639_3(&language) {
+            None => {
+                return Some(format!(
+                    "`{language}` is not a registered ISO 639 language code"
+                ))
+            }
+            Some(l) => {
+                if let Some(short) = l.to_639_1() {
+                    return Some(format!(
+                        "`{language}` is not registered: RFC 5646 uses the two-letter code `{short}`"
+                    ));
+                }
+            }
+        },
+        _ => {}
+    }
+    // The region is the first 2-letter subtag after the language and script.
+    for p in parts {
+        if p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic()) {
+            let upper = p.to_ascii_uppercase();
+            if !crate::countries::is_country(&upper) {
+                return Some(format!("region `{p}` is not an assigned ISO 3166-1 code"));
+            }
+            break;
+        }
+        if p.len() == 1 {
+            break; // extensions and private use follow
+        }
+    }
+    None
+}
+
+/// `qaa`..`qtz` are reserved for private use.
+fn is_private_use_language(code: &str) -> bool {
+    let b = code.as_bytes();
+    b[0] == b'q' && (b'a'..=b't').contains(&b[1])
+}
+
 /// privateuse = "x" 1*("-" (1*8alphanum)); `parts` follows the `x`.
 fn private_use_rest<'a>(parts: impl Iterator<Item = &'a str>) -> bool {
     let mut n = 0;
@@ -116,7 +174,30 @@ fn private_use_rest<'a>(parts: impl Iterator<Item = &'a str>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_well_formed;
+    use super::{is_well_formed, registry_problem};
+
+    #[test]
+    fn registry_knows_the_subtags() {
+        for ok in [
+            "en",
+            "EN",
+            "en-US",
+            "fr-CA",
+            "cmn",
+            "es-419",
+            "zh-Hant-TW",
+            "de-CH-1901",
+            "qaa",
+            "x-foo",
+        ] {
+            assert_eq!(registry_problem(ok), None, "{ok}");
+        }
+        // The marked errors of MovieLabs' Avails_withErrors.xml.
+        assert!(registry_problem("XYZ").unwrap().contains("xyz"));
+        assert!(registry_problem("ENg").unwrap().contains("`en`"));
+        assert!(registry_problem("fr-xx").unwrap().contains("region"));
+        assert!(registry_problem("zz").is_some());
+    }
 
     #[test]
     fn accepts_well_formed_tags() {

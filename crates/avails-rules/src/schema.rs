@@ -433,6 +433,14 @@ fn check_string(s: &str, check: Check, field: &Field, r: &mut Report) {
                 quote(s)
             ),
         ),
+        C::Language => {
+            if let Some(why) = languages::registry_problem(s) {
+                r.emit(
+                    "AV041",
+                    format!("language {} is not a valid RFC 5646 tag: {why}", quote(s)),
+                );
+            }
+        }
         C::DateTime if dates::DateTime::parse(s).is_none() => r.emit(
             "AV042",
             format!(
@@ -450,10 +458,17 @@ fn check_string(s: &str, check: Check, field: &Field, r: &mut Report) {
         ),
         C::Currency if !currencies::is_currency(s) => r.emit(
             "AV045",
-            format!(
-                "_currency {} is not an ISO 4217 currency code (expected e.g. USD, EUR)",
-                quote(s)
-            ),
+            match s {
+                "XTS" | "XXX" => format!(
+                    "_currency {} is ISO 4217's code for {} and cannot price a title (expected e.g. USD, EUR)",
+                    quote(s),
+                    if s == "XTS" { "testing" } else { "no currency" }
+                ),
+                _ => format!(
+                    "_currency {} is not an ISO 4217 currency code (expected e.g. USD, EUR)",
+                    quote(s)
+                ),
+            },
         ),
         _ => {}
     }
