@@ -1,0 +1,179 @@
+//! The `avails` binary's convert and validate commands, as a user runs them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn corpus(name: &str) -> PathBuf {
+    root().join("../shared/corpus/movielabs").join(name)
+}
+
+fn avails(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_avails"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("runs avails")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn convert_writes_one_file_per_payload_and_a_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = root().join("samples/tvod-movie.xlsx");
+    let out = avails(
+        dir.path(),
+        &["convert", sample.to_str().unwrap(), "-o", "out"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let entry = &manifest["payloads"][0];
+    assert_eq!(entry["alid"], "demoALID");
+    assert_eq!(entry["territory"], "US");
+    assert_eq!(entry["businessLine"], "TVOD");
+    assert_eq!(entry["transactions"], 3);
+    assert!(entry["sources"][0]
+        .as_str()
+        .unwrap()
+        .ends_with("tvod-movie.xlsx:Avails!4"));
+    assert_eq!(manifest["errors"].as_array().unwrap().len(), 0);
+    let file = dir.path().join("out").join(entry["file"].as_str().unwrap());
+    let payload: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    assert_eq!(payload["avail"]["ALID"], "demoALID");
+}
+
+#[test]
+fn convert_to_stdout_is_ndjson_and_rejected_rows_give_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let tv = corpus("TV_v1.8.xlsx");
+    let out = avails(dir.path(), &["convert", tv.to_str().unwrap(), "-o", "-"]);
+    // Two rows of the template have no ALID: reported, the rest converted.
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 20);
+    assert!(lines.iter().all(|l| l["avail"]["ALID"].is_string()));
+    assert!(text(&out.stderr).contains("TV_v1.8.xlsx:Template-TV!AF24: error[CV001]"));
+}
+
+#[test]
+fn unreadable_input_gives_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "hello").unwrap();
+    std::fs::write(dir.path().join("bad.xml"), "<Avail><ALID>x</Avail>").unwrap();
+    for file in ["notes.txt", "bad.xml", "missing.xlsx"] {
+        let out = avails(dir.path(), &["convert", file, "-o", "-"]);
+        assert_eq!(out.status.code(), Some(2), "{file}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains(file),
+            "{file}: the message names the file"
+        );
+    }
+}
+
+#[test]
+fn an_edited_mapping_changes_the_output_without_recompiling() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = std::fs::read_to_string(root().join("mappings/ema.toml")).unwrap();
+    // Send LicenseRightsDescription to OtherInstructions instead.
+    let edited = table.replace(
+        "path = \"Transaction.LicenseRightsDescription\"",
+        "path = \"Transaction.OtherInstructions\"",
+    );
+    assert_ne!(edited, table);
+    std::fs::write(dir.path().join("mine.toml"), edited).unwrap();
+    let sample = root().join("samples/fvod-movie.xlsx");
+    let sample = sample.to_str().unwrap();
+    let out = avails(
+        dir.path(),
+        &["convert", sample, "-o", "-", "--mapping", "mine.toml"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let payload: Value = serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    let t = &payload["avail"]["Transaction"][0];
+    assert_eq!(t["OtherInstructions"], "DAB");
+    assert!(t.get("LicenseRightsDescription").is_none());
+
+    let typo = table.replace("kind = \"countries\"", "kind = \"country\"");
+    std::fs::write(dir.path().join("typo.toml"), typo).unwrap();
+    let out = avails(
+        dir.path(),
+        &["convert", sample, "-o", "-", "--mapping", "typo.toml"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("typo.toml"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn validate_prints_compiler_style_lines_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = root().join("samples/episode-channel.xlsx");
+    let out = avails(dir.path(), &["validate", clean.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("0 errors"));
+
+    let bad = corpus("Avails_withErrors.xml");
+    let out = avails(dir.path(), &["validate", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains(
+        "Avails_withErrors.xml:52 (/avail/Transaction/0/Territory/0/country): error[AV040]"
+    ));
+
+    let out = avails(
+        dir.path(),
+        &["validate", "--format", "json", bad.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let list: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let jj = list.iter().find(|f| f["code"] == "AV040").unwrap();
+    for key in [
+        "severity",
+        "message",
+        "file",
+        "row",
+        "alid",
+        "transactionId",
+    ] {
+        assert!(!jj[key].is_null(), "{key} missing in {jj}");
+    }
+    assert_eq!(jj["row"], 52);
+    assert_eq!(jj["transactionId"], "1431081");
+}
+
+#[test]
+fn every_command_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = avails(dir.path(), &["--help"]);
+    let listing = text(&out.stdout);
+    let commands: Vec<String> = listing
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .map(|l| l.split_whitespace().next().unwrap().to_string())
+        .filter(|c| c != "help")
+        .collect();
+    assert!(commands.len() >= 9, "{commands:?}");
+    for c in commands {
+        let out = avails(dir.path(), &[&c, "--help"]);
+        assert_eq!(out.status.code(), Some(0), "{c} --help");
+        assert!(text(&out.stdout).contains("Usage: avails"), "{c}");
+    }
+}
