@@ -41,6 +41,8 @@ enum Command {
     Profiles(commands::profiles::Args),
     /// Run a local server that behaves like Prime Video's Avails API.
     Sandbox(commands::sandbox::Args),
+    /// Compare inputs with what the server holds, title by title.
+    Diff(commands::diff::Args),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
         Command::Journal(args) => commands::journal::run(args),
         Command::Profiles(args) => commands::profiles::run(args),
         Command::Sandbox(args) => commands::sandbox::run(args),
+        Command::Diff(args) => commands::diff::run(args),
     };
     match result {
         Ok(code) => code.into(),

@@ -2,6 +2,7 @@
 
 pub mod convert;
 pub mod delete;
+pub mod diff;
 pub mod get;
 pub mod journal;
 pub mod profiles;
