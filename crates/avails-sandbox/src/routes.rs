@@ -166,10 +166,16 @@ impl Endpoint {
         self != Self::SandboxDelivery
     }
 
+    /// The endpoint of a matched path; HEAD is served (and gated) as GET.
     fn lookup(method: &Method, path: &str) -> Option<Self> {
+        let method = if method == Method::HEAD {
+            "GET"
+        } else {
+            method.as_str()
+        };
         ROUTES
             .iter()
-            .find(|r| r.path == path && r.method == method.as_str())
+            .find(|r| r.path == path && r.method == method)
             .map(|r| r.endpoint)
     }
 

@@ -61,6 +61,9 @@ async fn keys_are_checked_and_never_logged() {
     assert_eq!(status, 401);
     let (status, _) = call_with_key(&c, Method::PUT, &a_tx, Some(&payload), Some("")).await;
     assert_eq!(status, 401);
+    // HEAD is gated like GET.
+    let res = c.head(&a_tx).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 401);
     // A's key on B's paths: 403, nothing stored.
     let (status, body) = call_with_key(&c, Method::PUT, &b_tx, Some(&payload), Some(KEY_A)).await;
     assert_eq!(status, 403);
@@ -84,7 +87,7 @@ async fn keys_are_checked_and_never_logged() {
     let (status, _) = call_with_key(&c, Method::GET, &a_tx, None, Some(KEY_A)).await;
     assert_eq!(status, 200);
     let counters = sandbox.counters();
-    assert_eq!(counters.auth_failures, 6);
+    assert_eq!(counters.auth_failures, 7);
     assert_eq!(counters.writes_for_transaction("demoTransactionId"), 1);
     sandbox.shutdown().await;
 
