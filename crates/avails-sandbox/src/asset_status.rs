@@ -178,14 +178,14 @@ fn parse_records(records: &[String]) -> Vec<DeliveryRecord> {
 }
 
 /// Whether any recorded delivery succeeded (a FullDelete is then refused).
-pub fn has_successful_delivery(records: &[String]) -> bool {
+pub(crate) fn has_successful_delivery(records: &[String]) -> bool {
     parse_records(records)
         .iter()
         .any(|r| r.status == DeliveryState::Success)
 }
 
 /// Records a delivery for a title.
-pub fn record_delivery(
+pub(crate) fn record_delivery(
     sh: &Shared,
     licensor: &str,
     alid: &str,
@@ -593,7 +593,7 @@ fn unique<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Option<&'a str> 
 }
 
 /// Builds the `ProductStatus` of a title in a marketplace.
-pub fn product_status(
+pub(crate) fn product_status(
     sh: &Shared,
     licensor: &str,
     alid: &str,

@@ -81,7 +81,11 @@
 //! Checked after authentication, in this order: at most `max_concurrency`
 //! requests in flight, then at most `tps` requests admitted in any sliding
 //! one-second window, both answering 429 `THROTTLED` with `Retry-After`.
-//! Admitted requests are counted per second in [`RunningSandbox::counters`].
+//! Admitted requests are counted per second in [`RunningSandbox::counters`]
+//! (a sliding window rather than `governor`'s GCRA, which with a burst of N
+//! admits up to 2N-1 requests in one second and so could not keep the
+//! "at most N per second" promise the counters check). Limits are global to
+//! the sandbox, not per licensor.
 //! Then `latency_ms` is waited and `fail_rate` of requests are answered 500
 //! or 503 before touching state. The sandbox-only endpoint is exempt.
 //!

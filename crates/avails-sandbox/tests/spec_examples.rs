@@ -514,3 +514,43 @@ async fn full_extract_put_replaces_the_scope_and_full_delete_removes_it() {
     assert_eq!(status, 404);
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn answers_deserialize_into_the_model_envelopes() {
+    use avails_model::{BatchResponse, GetResponse, StatusResponse};
+    let sandbox = sandbox().await;
+    let c = client();
+    let base = sandbox.base_url();
+    let tx = url(&base, "/partial-extract/transactions/demoTransactionId");
+    let (_, body) = call(
+        &c,
+        Method::PUT,
+        &tx,
+        Some(&fixture("partial_put_request.json")),
+    )
+    .await;
+    let put: StatusResponse = serde_json::from_value(body).unwrap();
+    assert!(put.success && put.errors.is_empty());
+    let (_, body) = call(&c, Method::GET, &tx, None).await;
+    let get: GetResponse = serde_json::from_value(body).unwrap();
+    assert_eq!(get.avail.unwrap().alid, "demoAlid");
+    let mut bad = fixture("partial_put_request.json");
+    bad["avail"]["Transaction"][0]["LicenseType"] = json!("RENTAL");
+    let (_, body) = call(&c, Method::POST, &format!("{tx}/validate"), Some(&bad)).await;
+    let validate: StatusResponse = serde_json::from_value(body).unwrap();
+    assert!(!validate.success && !validate.errors.is_empty());
+    let (_, body) = call(
+        &c,
+        Method::POST,
+        &url(&base, "/partial-extract/batch/put"),
+        Some(&fixture("batch_put_request.repaired.json")),
+    )
+    .await;
+    let batch: BatchResponse = serde_json::from_value(body).unwrap();
+    assert!(batch.response_items.iter().all(|i| i.success));
+    // The examples' `validationErrors` is read by the same type.
+    let example: StatusResponse =
+        serde_json::from_value(fixture("validate_full_response.json")).unwrap();
+    assert!(example.success);
+    sandbox.shutdown().await;
+}
