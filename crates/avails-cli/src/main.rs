@@ -61,7 +61,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => commands::diff::run(args),
     };
     match result {
-        Ok(code) => code.into(),
+        Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
             output::EXIT_FAILURE.into()

@@ -175,7 +175,7 @@ impl<'m> Grouper<'m> {
                 Ok(p) => payloads.push(p),
                 Err(p) => {
                     self.rejected += count;
-                    self.problems.push(p)
+                    self.problems.push(*p)
                 }
             }
         }
@@ -261,7 +261,7 @@ fn first_difference(
 
 const AVAIL_ORDER: [&str; 3] = ["ALID", "Disposition", "Licensor"];
 
-fn build(group: Group) -> Result<Payload, Problem> {
+fn build(group: Group) -> Result<Payload, Box<Problem>> {
     let Group {
         key,
         mut avail,
@@ -286,8 +286,8 @@ fn build(group: Group) -> Result<Payload, Problem> {
     obj.extend(avail);
     let mut wrapper = Map::new();
     wrapper.insert("avail".into(), Value::Object(obj));
-    let request: AvailRequest =
-        serde_json::from_value(Value::Object(wrapper)).map_err(|e| Problem {
+    let request: AvailRequest = serde_json::from_value(Value::Object(wrapper)).map_err(|e| {
+        Box::new(Problem {
             location: avail_source.location.clone(),
             severity: Severity::Error,
             code: CV_SHAPE,
@@ -295,7 +295,8 @@ fn build(group: Group) -> Result<Payload, Problem> {
                 "{} {} {}: payload does not fit the API schema: {e}",
                 key.0, key.1, key.2
             ),
-        })?;
+        })
+    })?;
     Ok(Payload {
         request,
         alid: key.0,

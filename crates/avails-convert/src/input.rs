@@ -187,7 +187,7 @@ fn read_ema(
             if let Some(s) = summary.sheets.last_mut() {
                 s.rows += 1;
             }
-            if out.items % 1024 == 0 {
+            if out.items.is_multiple_of(1024) {
                 progress(out.items);
             }
             match m.map_row(row, cells) {

@@ -190,7 +190,7 @@ impl<'m> RowMapper<'m> {
         };
 
         for (name, index) in &self.required {
-            let missing = index.map_or(true, |i| values::text(cell(Some(i)), prefix).is_none());
+            let missing = index.is_none_or(|i| values::text(cell(Some(i)), prefix).is_none());
             if missing {
                 problems.push(CellProblem {
                     location: match index {
