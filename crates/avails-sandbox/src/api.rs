@@ -23,6 +23,8 @@ pub mod codes {
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
     /// A missing or wrong query parameter.
     pub const INVALID_PARAMETER: &str = "INVALID_PARAMETER";
+    /// A body larger than the sandbox accepts (413).
+    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
     /// A batch whose shape is wrong or that has more than 100 items.
     pub const INVALID_BATCH: &str = "INVALID_BATCH";
     /// A batch item whose `path` is not one the batch operation accepts.

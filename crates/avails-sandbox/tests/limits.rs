@@ -174,3 +174,23 @@ async fn invalid_configurations_are_refused() {
     cfg.tps = Some(0);
     assert!(start(cfg).await.is_err());
 }
+
+#[tokio::test]
+async fn latency_delays_answers() {
+    let mut cfg = config();
+    cfg.latency_ms = 250;
+    let sandbox = start(cfg).await.unwrap();
+    let url = format!(
+        "{}/v1/avails/{LICENSOR}/partial-extract/transactions/none",
+        sandbox.base_url()
+    );
+    let t0 = Instant::now();
+    let (status, _) = call(&client(), Method::GET, &url, None).await;
+    assert_eq!(status, 404);
+    assert!(
+        t0.elapsed() >= Duration::from_millis(250),
+        "{:?}",
+        t0.elapsed()
+    );
+    sandbox.shutdown().await;
+}

@@ -554,3 +554,27 @@ async fn answers_deserialize_into_the_model_envelopes() {
     assert!(example.success);
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn oversized_bodies_get_a_json_413() {
+    let sandbox = sandbox().await;
+    let c = client();
+    let tx = url(&sandbox.base_url(), "/partial-extract/transactions/big");
+    let big = format!(
+        "{{\"avail\": {{\"x\": \"{}\"}}}}",
+        "a".repeat(17 * 1024 * 1024)
+    );
+    let res = c
+        .put(&tx)
+        .header("x-api-key", KEY)
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 413);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["success"], false);
+    assert_eq!(body["errors"][0]["code"], "PAYLOAD_TOO_LARGE");
+    sandbox.shutdown().await;
+}
