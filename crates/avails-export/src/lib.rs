@@ -1,0 +1,122 @@
+//! EMA Avails export: payloads ([`Avail`]s) written back as an EMA workbook
+//! (`.xlsx`) or CSV, the inverse of `avails-convert`.
+//!
+//! The sheet has EMA's three header rows (section names, column names, the
+//! `//REQ`/`//Opt` comment row whose first cell holds the version from 1.8
+//! on) and one data row per transaction, from row 4. Columns come from
+//! inverting the mapping table (`mappings/ema.toml`), placed in the column
+//! order of the MovieLabs reference workbooks ([`layout`]); mapping columns
+//! the layout lacks (the avails extension terms such as `allowAds`) are
+//! appended when used.
+//!
+//! What EMA cannot carry (reported per value as a [`Loss`], never silently):
+//! - attributes the mapping has no column for (unknown `extra` attributes,
+//!   a second Asset, a second Territory, a second TitleInternalAlias entry, a
+//!   second SharedEntitlement, an ecosystem other than DMA);
+//! - `_asset` on a language is carried only by the avails extension syntax
+//!   `lang:asset` (`fr-CA:subtitle`), which other EMA readers do not know;
+//! - one PriceCurrency per row: every Money term of a row gets the same
+//!   currency back, and a Text price term (Tier, Category) gets it as
+//!   `Money._currency`; a `Money` currency on any other non-Money term is lost;
+//! - one price triple per row: a second price-like term that has no column
+//!   of its own is lost;
+//! - a term with no value is carried only as a PriceType with no PriceValue;
+//! - an absent `_contentID` comes back as the ALID (EMA's fallback);
+//! - text is trimmed and a cell starting with `//` is an EMA comment.
+
+pub mod csv_out;
+pub mod layout;
+mod rows;
+mod table;
+mod terms;
+mod values;
+pub mod xlsx;
+
+pub use csv_out::{export_csv, write_csv};
+pub use rows::build_table;
+pub use table::{CellValue, Loss, Table};
+pub use xlsx::{export_xlsx, xlsx_bytes};
+
+use avails_mapping::Mapping;
+
+/// Errors writing an export.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The workbook could not be built or saved.
+    #[error("cannot write workbook {file}: {message}")]
+    Xlsx {
+        /// The output file (or `buffer`).
+        file: String,
+        /// What rust_xlsxwriter said.
+        message: String,
+    },
+    /// The CSV could not be written.
+    #[error("cannot write CSV {file}: {message}")]
+    Csv {
+        /// The output file (or `writer`).
+        file: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// The EMA spreadsheet version of the header rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EmaVersion {
+    /// EMA 1.7 (no version in the comment row).
+    V1_7,
+    /// EMA 1.8 (version `1.8` in A3).
+    #[default]
+    V1_8,
+}
+
+impl EmaVersion {
+    /// The version text, e.g. `1.8`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::V1_7 => "1.7",
+            Self::V1_8 => "1.8",
+        }
+    }
+
+    /// The column layout: (section, column name, comment) per column.
+    pub fn layout(self) -> &'static [(&'static str, &'static str, &'static str)] {
+        match self {
+            Self::V1_7 => layout::V1_7,
+            Self::V1_8 => layout::V1_8,
+        }
+    }
+}
+
+impl std::str::FromStr for EmaVersion {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "1.8" | "1.8.0" => Ok(Self::V1_8),
+            "1.7" | "1.7.2" | "1.7.3" => Ok(Self::V1_7),
+            other => Err(format!("unknown EMA version `{other}` (allowed: 1.7, 1.8)")),
+        }
+    }
+}
+
+/// Options of an export.
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    /// The mapping table to invert (the default table unless the user's).
+    pub mapping: Mapping,
+    /// EMA version of the header rows.
+    pub version: EmaVersion,
+    /// Worksheet name (XLSX only).
+    pub sheet_name: String,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        Self {
+            mapping: Mapping::default_table(),
+            version: EmaVersion::default(),
+            sheet_name: "Avails".into(),
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! Export is the inverse of convert: convert → export (XLSX or CSV) →
+//! convert gives back the same payloads, on every corpus file and sample.
+
+use std::path::{Path, PathBuf};
+
+use avails_convert::{convert_inputs, Conversion, ConvertOptions};
+use avails_export::{build_table, export_csv, export_xlsx, EmaVersion, ExportOptions};
+use avails_model::canonical::canonical;
+use avails_model::Avail;
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use serde_json::Value;
+
+fn corpus() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/corpus/movielabs"
+    ))
+}
+
+fn samples() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples"))
+}
+
+fn files(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    out.retain(|p| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| exts.contains(&e))
+    });
+    out.sort();
+    out
+}
+
+fn convert(path: &Path) -> Conversion {
+    convert_inputs(
+        &[path.to_path_buf()],
+        &ConvertOptions::default(),
+        &mut |_| {},
+    )
+}
+
+/// A date-time without offset whose fraction is zero, without the fraction.
+///
+/// avails-convert keeps MDDF/JSON dates verbatim (`2025-03-31T00:00:00.000`)
+/// but rewrites EMA cells without an offset through its date formatter,
+/// which drops a zero fraction (`2025-03-31T00:00:00`): the same local time,
+/// written two ways. No EMA cell can bring `.000` back, so the comparison
+/// treats the two spellings as one.
+fn zero_fraction(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                match x {
+                    Value::String(s) if ["Start", "End", "Event"].contains(&k.as_str()) => {
+                        if let Some((head, frac)) = s.split_once('.') {
+                            if !frac.is_empty() && frac.bytes().all(|b| b == b'0') {
+                                *s = head.to_string();
+                            }
+                        }
+                    }
+                    other => zero_fraction(other),
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(zero_fraction),
+        _ => {}
+    }
+}
+
+/// Payloads as (key, canonical JSON), sorted: the order of Terms and of
+/// object keys carries no meaning.
+fn payload_set(c: &Conversion) -> Vec<(String, Value)> {
+    let mut v: Vec<(String, Value)> = c
+        .payloads
+        .iter()
+        .map(|p| {
+            let mut json = serde_json::to_value(&p.request).unwrap();
+            zero_fraction(&mut json);
+            (p.key(), canonical(&json))
+        })
+        .collect();
+    v.sort_by(|a, b| a.0.cmp(&b.0));
+    v
+}
+
+/// Removes the value at a JSON pointer (what the export reported lost).
+fn remove_pointer(v: &mut Value, pointer: &str) {
+    let Some((parent, last)) = pointer.rsplit_once('/') else {
+        return;
+    };
+    match v.pointer_mut(parent) {
+        Some(Value::Object(m)) => {
+            m.remove(last);
+        }
+        Some(Value::Array(a)) => {
+            if let Ok(i) = last.parse::<usize>() {
+                if i < a.len() {
+                    a.remove(i);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn inputs() -> Vec<PathBuf> {
+    let mut all = files(&corpus(), &["xlsx", "xml"]);
+    assert!(all.len() >= 9, "corpus incomplete: {all:?}");
+    all.extend(files(&samples(), &["xlsx", "csv"]));
+    all
+}
+
+fn round_trip(ext: &str, version: EmaVersion) {
+    let dir = tempfile::tempdir().unwrap();
+    let options = ExportOptions {
+        version,
+        ..ExportOptions::default()
+    };
+    for input in inputs() {
+        let name = input.file_name().unwrap().to_string_lossy().to_string();
+        let first = convert(&input);
+        assert!(!first.payloads.is_empty(), "{name}: no payload");
+        let avails: Vec<Avail> = first
+            .payloads
+            .iter()
+            .map(|p| p.request.avail.clone())
+            .collect();
+        let out = dir.path().join(format!("{name}.{ext}"));
+        let losses = match ext {
+            "xlsx" => export_xlsx(&avails, &options, &out).unwrap(),
+            _ => export_csv(&avails, &options, &out).unwrap(),
+        };
+        // The only values of the corpus EMA cannot carry: the XML files'
+        // UVVU entitlement (EMA's UV_ID column is not in the mapping table).
+        let uvvu = |l: &avails_export::Loss| {
+            name.ends_with(".xml")
+                && l.pointer == "/SharedEntitlement/0"
+                && l.reason.contains("DMA ecosystem only")
+        };
+        assert!(
+            losses.iter().all(uvvu),
+            "{name}: {:#?}",
+            losses.iter().map(ToString::to_string).collect::<Vec<_>>()
+        );
+        if name == "Avails_noErrors_v2.3.xml" {
+            assert_eq!(losses.len(), 1);
+        }
+        let mut first = first;
+        for loss in losses.iter().rev() {
+            let avail = &mut first.payloads[loss.avail].request.avail;
+            let mut json = serde_json::to_value(&*avail).unwrap();
+            remove_pointer(&mut json, &loss.pointer);
+            *avail = serde_json::from_value(json).unwrap();
+        }
+        let second = convert(&out);
+        assert!(
+            second.unreadable.is_empty(),
+            "{name}: {:?}",
+            second.unreadable
+        );
+        let errors: Vec<String> = second.problems.iter().map(ToString::to_string).collect();
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+        let (a, b) = (payload_set(&first), payload_set(&second));
+        assert_eq!(a.len(), b.len(), "{name}: payload count");
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(x, y, "{name}: payload {} differs after the round trip", x.0);
+        }
+    }
+}
+
+#[test]
+fn round_trip_through_xlsx_gives_equal_payloads() {
+    round_trip("xlsx", EmaVersion::V1_8);
+}
+
+#[test]
+fn round_trip_through_csv_gives_equal_payloads() {
+    round_trip("csv", EmaVersion::V1_8);
+}
+
+#[test]
+fn round_trip_through_an_ema_1_7_workbook() {
+    round_trip("xlsx", EmaVersion::V1_7);
+}
+
+#[test]
+fn the_workbook_has_the_ema_header_rows_and_date_cells() {
+    let c = convert(&corpus().join("TV_v1.8.xlsx"));
+    let avails: Vec<Avail> = c.payloads.iter().map(|p| p.request.avail.clone()).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tv.xlsx");
+    export_xlsx(&avails, &ExportOptions::default(), &out).unwrap();
+    let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+    let range = wb.worksheet_range("Avails").unwrap();
+    let cell = |r: u32, c: u32| range.get_value((r, c)).cloned().unwrap_or(Data::Empty);
+    assert_eq!(cell(2, 0), Data::String("1.8".into()));
+    assert_eq!(cell(0, 0), Data::String("Avail".into()));
+    assert_eq!(cell(1, 0), Data::String("ALID".into()));
+    let row1: Vec<String> = (0..range.width() as u32)
+        .map(|c| cell(0, c).to_string())
+        .collect();
+    for section in [
+        "Avail",
+        "AvailTrans",
+        "AvailAsset",
+        "AvailMetadata",
+        "Disposition",
+    ] {
+        assert!(
+            row1.iter().any(|s| s == section),
+            "{section} missing: {row1:?}"
+        );
+    }
+    let names: Vec<String> = (0..range.width() as u32)
+        .map(|c| cell(1, c).to_string())
+        .collect();
+    let start = names.iter().position(|n| n == "Start").unwrap() as u32;
+    let end = names.iter().position(|n| n == "End").unwrap() as u32;
+    let price = names.iter().position(|n| n == "PriceValue").unwrap() as u32;
+    // Data from row 4: Start is a real date cell, End `Open`, price a number.
+    assert!(
+        matches!(cell(3, start), Data::DateTime(d) if d.is_datetime()),
+        "{:?}",
+        cell(3, start)
+    );
+    assert_eq!(cell(3, end), Data::String("Open".into()));
+    assert!(
+        matches!(cell(3, price), Data::Float(_)),
+        "{:?}",
+        cell(3, price)
+    );
+    let rows: usize = avails.iter().map(|a| a.transaction.len()).sum();
+    assert_eq!(range.height(), 3 + rows);
+
+    // 1.7 has no version in A3; its comment row starts with //.
+    let t = build_table(
+        &avails,
+        &ExportOptions {
+            version: EmaVersion::V1_7,
+            ..ExportOptions::default()
+        },
+    );
+    assert!(t.comments[0].starts_with("//"));
+    assert_eq!(t.names[t.column("BundleALIDs").unwrap()], "BundleALIDs");
+}
