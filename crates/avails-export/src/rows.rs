@@ -119,6 +119,7 @@ impl Builder<'_> {
         let mut rest_t = transaction.as_object().cloned().unwrap_or_default();
         let mut cells = RowCells::default();
         let t_prefix = format!("/Transaction/{ti}");
+        let mut absent = Vec::new();
         for rule in self
             .mapping
             .columns
@@ -135,6 +136,9 @@ impl Builder<'_> {
             let Some(value) = take_path(source, &segments) else {
                 if rule.kind == ColumnKind::End && cells.is_free(&rule.name) {
                     cells.set(&rule.name, "AvailTrans", CellValue::Text("Open".into()));
+                }
+                if !rule.fallback.is_empty() && cells.is_free(&rule.name) {
+                    absent.push((rule, pointer, level));
                 }
                 continue;
             };
@@ -153,6 +157,23 @@ impl Builder<'_> {
                 self.lose_all(alid, row, &pointer, lost);
             }
             cells.set(&rule.name, section_of(level), cell);
+        }
+        // An absent value whose column falls back to another one filled in
+        // this row (`_contentID` ← ALID) comes back with that value.
+        for (rule, pointer, level) in absent {
+            if !cells.is_free(&rule.name) {
+                continue;
+            }
+            if let Some(fb) = rule.fallback.iter().find(|f| !cells.is_free(f)) {
+                if ti == 0 || level == Level::Transaction {
+                    self.lose(
+                        alid,
+                        Some(row_no),
+                        pointer,
+                        format!("absent, but EMA readers fall back to column {fb}"),
+                    );
+                }
+            }
         }
         if let Some(t) = rest_t.remove("Terms") {
             let lost = terms::place(&t, self.mapping, &mut cells);

@@ -161,6 +161,10 @@ fn what_ema_cannot_carry_is_reported() {
         .push(json!({"_termName": "Category", "Text": "LB"}));
     t["Unknown"] = json!("x");
     v["avail"]["Asset"][0]["EpisodeMetadata"]["TitleInternalAlias"] = json!(["a", "b"]);
+    v["avail"]["Asset"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("_contentID");
     let avail: Avail = serde_json::from_value(v["avail"].clone()).unwrap();
     let table = build_table(&[avail], &ExportOptions::default());
     let mut pointers: Vec<&str> = table.losses.iter().map(|l| l.pointer.as_str()).collect();
@@ -169,6 +173,8 @@ fn what_ema_cannot_carry_is_reported() {
         pointers,
         vec![
             "/Asset/0/EpisodeMetadata/TitleInternalAlias/1",
+            // An Episode's ContentID falls back to EpisodeContentID, then ALID.
+            "/Asset/0/_contentID",
             // WSP holds the row's price triple: Tier and Category have no place.
             "/Transaction/0/Terms/12",
             "/Transaction/0/Terms/13",
