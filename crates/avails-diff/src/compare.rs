@@ -497,4 +497,124 @@ mod tests {
         assert_eq!(found[0].server, None);
         assert_eq!(found[0].sheet, Some(json!("2030-01-01T00:00:00Z")));
     }
+
+    fn payload(avail: Value, entry_type: &str) -> Payload {
+        let request: avails_model::AvailRequest =
+            serde_json::from_value(json!({ "avail": avail })).unwrap();
+        let loc = avails_model::Location::file("s.xlsx");
+        let n = request.avail.transaction.len();
+        Payload {
+            alid: request.avail.alid.clone(),
+            territory: "US".into(),
+            business_line: avails_model::BusinessLine::Tvod,
+            entry_type: entry_type.into(),
+            avail_source: avails_convert::Source::at(loc.clone()),
+            transaction_sources: vec![avails_convert::Source::at(loc); n],
+            request,
+        }
+    }
+
+    fn sheet_avail() -> Value {
+        json!({
+            "ALID": "a1",
+            "Disposition": {"EntryType": "FullExtract"},
+            "Licensor": {"DisplayName": "L"},
+            "Asset": [{"_contentID": "a1", "WorkType": "Movie",
+                       "Metadata": {"TitleInternalAlias": ["T"]}}],
+            "Transaction": [
+                {"LicenseType": "EST", "Territory": [{"country": "US"}],
+                 "FormatProfile": {"value": "HD"}, "Start": "2023-03-14T09:00:00Z",
+                 "Terms": [{"_termName": "WSP", "Money": {"value": 1000, "_currency": "USD"}},
+                           {"_termName": "ExclusiveAttributes"}]},
+                {"LicenseType": "EST", "Territory": [{"country": "US"}],
+                 "FormatProfile": {"value": "SD"}, "Start": "2023-03-14T09:00:00Z"}
+            ]
+        })
+    }
+
+    fn server(v: Value) -> Avail {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn known_normalizations_are_not_differences() {
+        let mapping = Mapping::default_table();
+        let sheet = payload(sheet_avail(), "FullExtract");
+        // As a GET returns it: no Disposition, keys sorted, transactions and
+        // terms reordered, instants in another offset, 1000 as 1000.0.
+        let got = server(json!({
+            "ALID": "a1",
+            "Asset": [{"Metadata": {"TitleInternalAlias": ["T"]}, "WorkType": "Movie",
+                       "_contentID": "a1"}],
+            "Licensor": {"DisplayName": "L"},
+            "Transaction": [
+                {"FormatProfile": {"value": "SD"}, "LicenseType": "EST",
+                 "Start": "2023-03-14T10:00:00+01:00", "Territory": [{"country": "US"}]},
+                {"FormatProfile": {"value": "HD"}, "LicenseType": "EST",
+                 "Start": "2023-03-14T09:00:00Z", "Territory": [{"country": "US"}],
+                 "Terms": [{"_termName": "ExclusiveAttributes"},
+                           {"Money": {"_currency": "USD", "value": 1000.0}, "_termName": "wsp"}]}
+            ]
+        }));
+        let d = diff_title(&sheet, Some(&got), &mapping);
+        assert_eq!(d.status, TitleStatus::Same, "{:#?}", d.differences);
+        assert_eq!(d.windows.len(), 4);
+        // A Disposition the server does return is compared.
+        let mut with = got.clone();
+        with.disposition = Some(avails_model::Disposition {
+            entry_type: "FullDelete".into(),
+            ..Default::default()
+        });
+        let d = diff_title(&sheet, Some(&with), &mapping);
+        assert_eq!(d.status, TitleStatus::Changed);
+    }
+
+    #[test]
+    fn missing_and_extra_titles_and_windows() {
+        let mapping = Mapping::default_table();
+        let sheet = payload(sheet_avail(), "FullExtract");
+        let d = diff_title(&sheet, None, &mapping);
+        assert_eq!(d.status, TitleStatus::MissingOnServer);
+        assert!(matches!(
+            d.differences[0],
+            Difference::MissingOnServer {
+                subject: Subject::Title,
+                ..
+            }
+        ));
+
+        // The server lacks the SD window and has a UHD one.
+        let mut v = sheet_avail();
+        v["Transaction"][1]["FormatProfile"]["value"] = json!("UHD");
+        let d = diff_title(&sheet, Some(&server(v)), &mapping);
+        assert_eq!(d.status, TitleStatus::Changed);
+        let kinds: Vec<&str> = d
+            .differences
+            .iter()
+            .map(|x| match x {
+                Difference::MissingOnServer { .. } => "missing",
+                Difference::ExtraOnServer { .. } => "extra",
+                Difference::Changed { .. } => "changed",
+            })
+            .collect();
+        assert_eq!(kinds, vec!["missing", "extra"]);
+
+        // A sheet that deletes a title expects nothing on the server.
+        let delete = payload(sheet_avail(), "FullDelete");
+        assert_eq!(
+            diff_title(&delete, None, &mapping).status,
+            TitleStatus::Same
+        );
+        let still = server(sheet_avail());
+        assert_eq!(
+            diff_title(&delete, Some(&still), &mapping).status,
+            TitleStatus::ExtraOnServer
+        );
+
+        // A title only on the server is reported by `diff`.
+        let report = diff(&[], &[still], &mapping);
+        assert_eq!(report.summary.extra_on_server, 1);
+        assert!(report.has_differences());
+        assert!(!diff(&[], &[], &mapping).has_differences());
+    }
 }

@@ -174,6 +174,10 @@ fn three_edits_are_exactly_the_three_differences() {
     assert_eq!(json["summary"]["differences"], 3);
     assert_eq!(json["titles"][ti]["differences"][0]["kind"], "changed");
     let html = render_html(&report, "TV_v1.8.xlsx against the server");
+    // Set AVAILS_DIFF_HTML=/tmp/diff.html to look at the page in a browser.
+    if let Some(path) = std::env::var_os("AVAILS_DIFF_HTML") {
+        std::fs::write(path, &html).unwrap();
+    }
     let windows: usize = sheet
         .iter()
         .map(|p| p.request.avail.transaction.len())
