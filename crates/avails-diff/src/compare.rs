@@ -1,6 +1,6 @@
 //! Comparing a sheet payload with a server avail.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use avails_convert::locate::locate;
 use avails_convert::Payload;
@@ -380,11 +380,17 @@ pub fn diff_title(sheet: &Payload, server: Option<&Avail>, mapping: &Mapping) ->
 pub fn diff(sheet: &[Payload], server: &[Avail], mapping: &Mapping) -> DiffReport {
     let server_keys: Vec<Option<TitleKey>> =
         server.iter().map(|a| server_key(a, mapping)).collect();
+    let mut by_key: HashMap<&TitleKey, VecDeque<usize>> = HashMap::new();
+    for (j, k) in server_keys.iter().enumerate() {
+        if let Some(k) = k {
+            by_key.entry(k).or_default().push_back(j);
+        }
+    }
     let mut used = vec![false; server.len()];
     let mut titles = Vec::with_capacity(sheet.len());
     for p in sheet {
         let key = payload_key(p);
-        let found = (0..server.len()).find(|&j| !used[j] && server_keys[j].as_ref() == Some(&key));
+        let found = by_key.get_mut(&key).and_then(VecDeque::pop_front);
         if let Some(j) = found {
             used[j] = true;
         }

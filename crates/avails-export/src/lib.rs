@@ -50,6 +50,12 @@ pub enum ExportError {
         /// What rust_xlsxwriter said.
         message: String,
     },
+    /// The output's extension is neither `.xlsx` nor `.csv`.
+    #[error("cannot export to {file}: the extension must be .xlsx or .csv")]
+    Unsupported {
+        /// The output file.
+        file: String,
+    },
     /// The CSV could not be written.
     #[error("cannot write CSV {file}: {message}")]
     Csv {
@@ -58,6 +64,27 @@ pub enum ExportError {
         /// What went wrong.
         message: String,
     },
+}
+
+/// Writes avails as `.xlsx` or `.csv` by the path's extension; returns what
+/// the sheet cannot carry.
+pub fn export_file(
+    avails: &[avails_model::Avail],
+    options: &ExportOptions,
+    path: &std::path::Path,
+) -> Result<Vec<Loss>, ExportError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "xlsx" => export_xlsx(avails, options, path),
+        "csv" => export_csv(avails, options, path),
+        _ => Err(ExportError::Unsupported {
+            file: path.display().to_string(),
+        }),
+    }
 }
 
 /// The EMA spreadsheet version of the header rows.

@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use avails_convert::{convert_inputs, Conversion, ConvertOptions};
-use avails_export::{build_table, export_csv, export_xlsx, EmaVersion, ExportOptions};
+use avails_export::{
+    build_table, export_file, export_xlsx, EmaVersion, ExportError, ExportOptions,
+};
 use avails_model::canonical::canonical;
 use avails_model::Avail;
 use calamine::{open_workbook, Data, Reader, Xlsx};
@@ -129,10 +131,7 @@ fn round_trip(ext: &str, version: EmaVersion) {
             .map(|p| p.request.avail.clone())
             .collect();
         let out = dir.path().join(format!("{name}.{ext}"));
-        let losses = match ext {
-            "xlsx" => export_xlsx(&avails, &options, &out).unwrap(),
-            _ => export_csv(&avails, &options, &out).unwrap(),
-        };
+        let losses = export_file(&avails, &options, &out).unwrap();
         // The only values of the corpus EMA cannot carry: the XML files'
         // UVVU entitlement (EMA's UV_ID column is not in the mapping table).
         let uvvu = |l: &avails_export::Loss| {
@@ -256,4 +255,27 @@ fn the_workbook_has_the_ema_header_rows_and_date_cells() {
     );
     assert!(t.comments[0].starts_with("//"));
     assert_eq!(t.names[t.column("BundleALIDs").unwrap()], "BundleALIDs");
+}
+
+#[test]
+fn other_extensions_and_unwritable_paths_are_errors() {
+    let options = ExportOptions::default();
+    let dir = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        export_file(&[], &options, &dir.path().join("x.ods")),
+        Err(ExportError::Unsupported { .. })
+    ));
+    let missing = dir.path().join("no/such/dir/x.xlsx");
+    assert!(matches!(
+        export_file(&[], &options, &missing),
+        Err(ExportError::Xlsx { .. })
+    ));
+    let missing = dir.path().join("no/such/dir/x.csv");
+    assert!(matches!(
+        export_file(&[], &options, &missing),
+        Err(ExportError::Csv { .. })
+    ));
+    // An empty export is the header rows alone.
+    let t = build_table(&[], &options);
+    assert!(t.rows.is_empty() && t.names.len() == t.sections.len());
 }
