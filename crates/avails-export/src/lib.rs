@@ -12,7 +12,8 @@
 //! What EMA cannot carry (reported per value as a [`Loss`], never silently):
 //! - attributes the mapping has no column for (unknown `extra` attributes,
 //!   a second Asset, a second Territory, a second TitleInternalAlias entry, a
-//!   second SharedEntitlement, an ecosystem other than DMA);
+//!   second SharedEntitlement, an ecosystem other than DMA: the reference
+//!   allows only DMA and the mapping has no rule for EMA's UV_ID column);
 //! - `_asset` on a language is carried only by the avails extension syntax
 //!   `lang:asset` (`fr-CA:subtitle`), which other EMA readers do not know;
 //! - one PriceCurrency per row: every Money term of a row gets the same
@@ -22,7 +23,10 @@
 //!   of its own is lost;
 //! - a term with no value is carried only as a PriceType with no PriceValue;
 //! - an absent `_contentID` comes back as the ALID (EMA's fallback);
-//! - text is trimmed and a cell starting with `//` is an EMA comment.
+//! - text is trimmed and a cell starting with `//` is an EMA comment;
+//! - a zero fraction of a date-time without offset (`…T00:00:00.000`, kept
+//!   verbatim from MDDF) is dropped by the EMA reader's date formatter: the
+//!   same local time, written without `.000`.
 
 pub mod csv_out;
 pub mod layout;

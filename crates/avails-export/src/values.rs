@@ -212,7 +212,7 @@ pub(crate) fn cell_for(kind: ColumnKind, value: &Value) -> (CellValue, Vec<Lost>
                 let why = if is_dma(item) {
                     "EMA has one DMA_ID cell"
                 } else {
-                    "EMA's DMA_ID is for the DMA ecosystem only"
+                    "only the DMA ecosystem has an EMA column (DMA_ID); UV_ID is not mapped"
                 };
                 lost.push(not_carried(format!("/{i}"), why));
             }

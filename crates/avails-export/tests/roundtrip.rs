@@ -137,7 +137,7 @@ fn round_trip(ext: &str, version: EmaVersion) {
         let uvvu = |l: &avails_export::Loss| {
             name.ends_with(".xml")
                 && l.pointer == "/SharedEntitlement/0"
-                && l.reason.contains("DMA ecosystem only")
+                && l.reason.contains("only the DMA ecosystem")
         };
         assert!(
             losses.iter().all(uvvu),
