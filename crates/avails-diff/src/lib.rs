@@ -29,6 +29,7 @@ mod normalize;
 mod text;
 mod timeline;
 mod values;
+mod walk;
 
 pub use compare::{diff, diff_title, server_key};
 pub use html::render_html;
