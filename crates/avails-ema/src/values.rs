@@ -132,10 +132,13 @@ fn parse_date_text(t: &str, offset: &str) -> Option<String> {
     if chrono::DateTime::parse_from_rfc3339(&t).is_ok() {
         return Some(t);
     }
-    for form in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
-        if let Ok(dt) = NaiveDateTime::parse_from_str(&t, form) {
-            return Some(format_datetime(dt, offset));
-        }
+    // A full local date-time is kept as written (`...T00:00:00.000` too), as
+    // MDDF input keeps it; only the offset is appended.
+    if NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S%.f").is_ok() {
+        return Some(format!("{t}{offset}"));
+    }
+    if let Ok(dt) = NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M") {
+        return Some(format_datetime(dt, offset));
     }
     // Offset without seconds or in +HHMM form.
     for form in ["%Y-%m-%dT%H:%M%:z", "%Y-%m-%dT%H:%M:%S%z"] {
@@ -210,6 +213,10 @@ mod tests {
         assert_eq!(
             datetime(&Cell::Text("2023-03-14 09:00:00".into()), "").unwrap(),
             "2023-03-14T09:00:00"
+        );
+        assert_eq!(
+            datetime(&Cell::Text("2023-07-01T00:00:00.000".into()), "").unwrap(),
+            "2023-07-01T00:00:00.000"
         );
         let dt = NaiveDate::from_ymd_opt(2024, 12, 9)
             .unwrap()
