@@ -43,6 +43,8 @@ enum Command {
     Sandbox(commands::sandbox::Args),
     /// Compare inputs with what the server holds, title by title.
     Diff(commands::diff::Args),
+    /// Write what the server holds (or payload files) as an EMA workbook or CSV.
+    Export(commands::export::Args),
 }
 
 fn main() -> ExitCode {
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         Command::Profiles(args) => commands::profiles::run(args),
         Command::Sandbox(args) => commands::sandbox::run(args),
         Command::Diff(args) => commands::diff::run(args),
+        Command::Export(args) => commands::export::run(args),
     };
     match result {
         Ok(code) => code,

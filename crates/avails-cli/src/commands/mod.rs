@@ -3,6 +3,7 @@
 pub mod convert;
 pub mod delete;
 pub mod diff;
+pub mod export;
 pub mod get;
 pub mod journal;
 pub mod profiles;

@@ -1,0 +1,158 @@
+//! `avails export`: what the server holds (or payload files) as an EMA sheet.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use avails_export::{EmaVersion, ExportOptions};
+use avails_model::{Avail, BusinessLine};
+use futures::stream::{self, StreamExt};
+
+use crate::connect::{runtime, ConnectArgs};
+use crate::output;
+
+/// Write avails as an EMA workbook (.xlsx) or CSV with the version's header rows.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Titles to fetch from the server (with --territory and --business-line).
+    #[arg(long, num_args = 1.., value_name = "ALID", required_unless_present = "from", requires_all = ["territory", "business_line"])]
+    pub alid: Vec<String>,
+    /// Territory of the titles given with --alid.
+    #[arg(long)]
+    pub territory: Option<String>,
+    /// Business line of the titles given with --alid.
+    #[arg(long)]
+    pub business_line: Option<BusinessLine>,
+    /// Fetch every title, territory and business line these inputs hold.
+    #[arg(long, num_args = 1.., value_name = "INPUT", conflicts_with = "alid")]
+    pub from: Vec<PathBuf>,
+    /// Export the converted inputs themselves, without asking any server
+    /// (e.g. payload JSON files back to EMA).
+    #[arg(long, requires = "from")]
+    pub offline: bool,
+    /// Output file: .xlsx or .csv.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// EMA version of the header rows: 1.8 (default) or 1.7.
+    #[arg(long, default_value = "1.8")]
+    pub ema_version: EmaVersion,
+    /// Mapping table to invert instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let mapping = match &args.mapping {
+        Some(p) => avails_mapping::Mapping::from_path(p)?,
+        None => avails_mapping::Mapping::default_table(),
+    };
+    let ext = args
+        .output
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ext != "xlsx" && ext != "csv" {
+        bail!(
+            "{}: the output must end in .xlsx or .csv",
+            args.output.display()
+        );
+    }
+    let mut keys: BTreeSet<(String, String, BusinessLine)> = BTreeSet::new();
+    let mut avails: Vec<Avail> = Vec::new();
+    if !args.from.is_empty() {
+        let options = avails_convert::ConvertOptions {
+            mapping: mapping.clone(),
+            timezone: None,
+        };
+        let conversion = avails_convert::convert_inputs(&args.from, &options, &mut |_| {});
+        if !conversion.unreadable.is_empty() {
+            crate::report::print_unreadable(&conversion.unreadable);
+            return Ok(output::EXIT_FAILURE.into());
+        }
+        for p in &conversion.payloads {
+            if args.offline {
+                avails.push(p.request.avail.clone());
+            } else if p.entry_type == "FullExtract" {
+                keys.insert((p.alid.clone(), p.territory.clone(), p.business_line));
+            }
+        }
+    } else {
+        let territory = args.territory.clone().unwrap_or_default();
+        let line = args.business_line.expect("required with --alid");
+        keys.extend(
+            args.alid
+                .iter()
+                .map(|a| (a.clone(), territory.clone(), line)),
+        );
+    }
+    if !args.offline {
+        let fetched: Result<Vec<Avail>> = runtime()?.block_on(async {
+            let c = args.connect.connect().await?;
+            let client = &c.client;
+            let results: Vec<_> = stream::iter(keys)
+                .map(|(alid, territory, line)| async move {
+                    (
+                        alid.clone(),
+                        client.get_full_extract(&alid, &territory, line).await,
+                    )
+                })
+                .buffer_unordered(8)
+                .collect()
+                .await;
+            let profile = c.profile.clone();
+            c.close().await;
+            let mut out = Vec::new();
+            for (alid, r) in results {
+                match r {
+                    Ok(resp) => out.extend(resp.avail),
+                    Err(e) if e.status() == Some(404) => eprintln!("not on the server: {alid}"),
+                    Err(e) => anyhow::bail!("profile `{profile}`: {alid}: {e}"),
+                }
+            }
+            Ok(out)
+        });
+        match fetched {
+            Ok(a) => avails = a,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                return Ok(output::EXIT_FAILURE.into());
+            }
+        }
+        // A full extract's GET answer omits Disposition (see the reference's
+        // GET example); what was fetched is a full extract, and the sheet says so.
+        for a in &mut avails {
+            a.disposition
+                .get_or_insert_with(|| avails_model::Disposition {
+                    entry_type: "FullExtract".into(),
+                    ..Default::default()
+                });
+        }
+        // Stable order: by title, then territory.
+        avails.sort_by(|a, b| {
+            (a.alid.as_str(), a.territory()).cmp(&(b.alid.as_str(), b.territory()))
+        });
+    }
+    let options = ExportOptions {
+        mapping,
+        version: args.ema_version,
+        ..ExportOptions::default()
+    };
+    let losses = avails_export::export_file(&avails, &options, &args.output)
+        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    for loss in &losses {
+        eprintln!("warning: {loss}");
+    }
+    eprintln!(
+        "{} avails, {} rows written to {} (EMA {})",
+        avails.len(),
+        avails.iter().map(|a| a.transaction.len()).sum::<usize>(),
+        args.output.display(),
+        args.ema_version.as_str()
+    );
+    Ok(output::EXIT_OK.into())
+}
