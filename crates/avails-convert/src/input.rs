@@ -232,10 +232,7 @@ fn read_mddf(
     grouper: &mut Grouper<'_>,
     out: &mut Conversion,
 ) -> Result<FileSummary, ConvertError> {
-    let xml = std::fs::read_to_string(path).map_err(|e| ConvertError::Read {
-        file: label.to_string(),
-        message: e.to_string(),
-    })?;
+    let xml = read_text(path, label)?;
     let avails = avails_mddf::read_avails(&xml).map_err(|e| ConvertError::Read {
         file: label.to_string(),
         message: e.to_string(),
@@ -317,6 +314,14 @@ fn read_mddf(
     Ok(summary)
 }
 
+/// A whole text file, or the error naming it.
+fn read_text(path: &Path, label: &str) -> Result<String, ConvertError> {
+    std::fs::read_to_string(path).map_err(|e| ConvertError::Read {
+        file: label.to_string(),
+        message: e.to_string(),
+    })
+}
+
 fn leaf(path: &str) -> &str {
     path.rsplit('/')
         .find(|s| s.parse::<usize>().is_err())
@@ -330,10 +335,7 @@ fn read_json(
     grouper: &mut Grouper<'_>,
     out: &mut Conversion,
 ) -> Result<FileSummary, ConvertError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConvertError::Read {
-        file: label.to_string(),
-        message: e.to_string(),
-    })?;
+    let text = read_text(path, label)?;
     let mut docs: Vec<(Option<u32>, String, Value)> = Vec::new();
     match serde_json::from_str::<Value>(&text) {
         Ok(Value::Array(items)) => {

@@ -30,51 +30,6 @@ pub struct RowRecord {
     pub end_marker: Option<EndMarker>,
 }
 
-impl RowRecord {
-    /// The ALID.
-    pub fn alid(&self) -> &str {
-        self.avail.get("ALID").and_then(Value::as_str).unwrap_or("")
-    }
-
-    /// The territory code.
-    pub fn territory(&self) -> &str {
-        self.transaction
-            .get("Territory")
-            .and_then(|t| t.get(0))
-            .and_then(|r| r.get("country"))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-    }
-
-    /// The license type.
-    pub fn license_type(&self) -> &str {
-        self.transaction
-            .get("LicenseType")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-    }
-
-    /// The ChannelIdentity term's text, if any.
-    pub fn channel_identity(&self) -> Option<&str> {
-        self.transaction
-            .get("Terms")?
-            .as_array()?
-            .iter()
-            .find(|t| {
-                t.get("_termName")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| n.eq_ignore_ascii_case("ChannelIdentity"))
-            })?
-            .get("Text")?
-            .as_str()
-    }
-
-    /// The entry type (`FullExtract`, `FullDelete`, ...), if given.
-    pub fn entry_type(&self) -> Option<&str> {
-        self.avail.get("Disposition")?.get("EntryType")?.as_str()
-    }
-}
-
 #[derive(Debug)]
 struct ColumnPlan {
     rule: usize,

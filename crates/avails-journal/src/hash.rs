@@ -7,44 +7,10 @@ use sha2::{Digest, Sha256};
 
 use crate::JournalError;
 
-/// JSON with object keys sorted at every level and no whitespace, so equal content gives equal text.
+/// The canonical JSON text of `value` (keys sorted, Terms as a set, numbers
+/// by value): see [`avails_model::canonical`], shared with comparison.
 pub fn canonical_json(value: &Value) -> String {
-    let mut out = String::new();
-    write_canonical(value, &mut out);
-    out
-}
-
-fn write_canonical(value: &Value, out: &mut String) {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                // A string always serializes.
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push(':');
-                if let Some(v) = map.get(k) {
-                    write_canonical(v, out);
-                }
-            }
-            out.push('}');
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_canonical(v, out);
-            }
-            out.push(']');
-        }
-        scalar => out.push_str(&scalar.to_string()),
-    }
+    avails_model::canonical::canonical_string(value)
 }
 
 /// Lower-case hex SHA-256 of the canonical JSON of `value`.

@@ -4,8 +4,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use avails_model::BusinessLine;
 
+use super::target::{Target, TargetArgs};
 use crate::connect::{runtime, ConnectArgs};
 use crate::output;
 
@@ -15,21 +15,11 @@ use crate::output;
 pub struct Args {
     #[command(flatten)]
     pub connect: ConnectArgs,
-    /// Title of a full extract.
-    #[arg(long, required_unless_present = "transaction", requires_all = ["territory", "business_line"])]
-    pub alid: Option<String>,
-    /// Territory of the full extract.
-    #[arg(long)]
-    pub territory: Option<String>,
-    /// Business line of the full extract.
-    #[arg(long)]
-    pub business_line: Option<BusinessLine>,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Only the windows of this contract.
     #[arg(long, requires = "alid")]
     pub contract_id: Option<String>,
-    /// Transaction ID of a partial extract.
-    #[arg(long, conflicts_with = "alid")]
-    pub transaction: Option<String>,
     /// Do not ask for confirmation (required when not on a terminal).
     #[arg(long)]
     pub yes: bool,
@@ -37,14 +27,13 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let what = match (&args.alid, &args.transaction) {
-        (Some(a), _) => format!(
-            "every window of {a} in {} ({})",
-            args.territory.as_deref().unwrap_or(""),
-            args.business_line.map(|b| b.as_str()).unwrap_or("")
-        ),
-        (None, Some(t)) => format!("transaction {t}"),
-        (None, None) => unreachable!("clap requires one"),
+    let what = match args.target.target() {
+        Target::Full {
+            alid,
+            territory,
+            line,
+        } => format!("every window of {alid} in {territory} ({line})"),
+        Target::Transaction(t) => format!("transaction {t}"),
     };
     eprintln!("warning: deleting {what}. Prime Video recommends expiring instead (set End in the past), which keeps the audit trail; a full delete is only allowed before assets or metadata were delivered.");
     if !args.yes {
@@ -63,19 +52,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     runtime()?.block_on(async {
         let c = args.connect.connect().await?;
-        let result = match (&args.alid, &args.transaction) {
-            (Some(alid), _) => {
+        let result = match args.target.target() {
+            Target::Full {
+                alid,
+                territory,
+                line,
+            } => {
                 c.client
-                    .delete_full_extract(
-                        alid,
-                        args.territory.as_deref().unwrap_or(""),
-                        args.business_line.expect("required"),
-                        args.contract_id.as_deref(),
-                    )
+                    .delete_full_extract(alid, territory, line, args.contract_id.as_deref())
                     .await
             }
-            (None, Some(id)) => c.client.delete_partial_extract(id).await,
-            (None, None) => unreachable!("clap requires one"),
+            Target::Transaction(id) => c.client.delete_partial_extract(id).await,
         };
         let profile = c.profile.clone();
         c.close().await;

@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use avails_model::BusinessLine;
 
+use super::target::{Target, TargetArgs};
 use crate::connect::{runtime, ConnectArgs};
 use crate::output;
 
@@ -13,34 +13,21 @@ use crate::output;
 pub struct Args {
     #[command(flatten)]
     pub connect: ConnectArgs,
-    /// Title of a full extract.
-    #[arg(long, required_unless_present = "transaction", requires_all = ["territory", "business_line"])]
-    pub alid: Option<String>,
-    /// Territory of the full extract (ISO 3166-1 alpha-2).
-    #[arg(long)]
-    pub territory: Option<String>,
-    /// Business line: TVOD, PRIME_SUBSCRIPTION, CHANNELS or FVOD.
-    #[arg(long)]
-    pub business_line: Option<BusinessLine>,
-    /// Transaction ID of a partial extract.
-    #[arg(long, conflicts_with = "alid")]
-    pub transaction: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
     runtime()?.block_on(async {
         let c = args.connect.connect().await?;
-        let result = match (&args.alid, &args.transaction) {
-            (Some(alid), _) => {
-                let (territory, line) = (
-                    args.territory.as_deref().unwrap_or(""),
-                    args.business_line.expect("required"),
-                );
-                c.client.get_full_extract(alid, territory, line).await
-            }
-            (None, Some(id)) => c.client.get_partial_extract(id).await,
-            (None, None) => unreachable!("clap requires one"),
+        let result = match args.target.target() {
+            Target::Full {
+                alid,
+                territory,
+                line,
+            } => c.client.get_full_extract(alid, territory, line).await,
+            Target::Transaction(id) => c.client.get_partial_extract(id).await,
         };
         let profile = c.profile.clone();
         c.close().await;

@@ -10,4 +10,5 @@ pub mod profiles;
 pub mod sandbox;
 pub mod status;
 pub mod submit;
+pub mod target;
 pub mod validate;
