@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use avails_ema::EndMarker;
 use avails_mapping::Mapping;
-use avails_model::{AvailRequest, BusinessLine};
+use avails_model::{AvailRequest, AvailTrans, BusinessLine};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::{CV_BUSINESS_LINE, CV_CONFLICT, CV_EST_START, CV_SHAPE};
@@ -28,13 +29,71 @@ pub struct Item {
 
 type Key = (String, String, BusinessLine, String);
 
+/// A grouped transaction: typed as soon as it is accepted (the form the
+/// payload keeps), or the map itself when it does not fit the model, so
+/// that building the payload reports it exactly as before.
+#[derive(Debug)]
+enum Body {
+    Typed(Box<AvailTrans>),
+    Raw(Map<String, Value>),
+}
+
+impl Body {
+    fn new(map: Map<String, Value>) -> Self {
+        match crate::typed::transaction(map) {
+            Ok(t) => Body::Typed(Box::new(t)),
+            Err(map) => {
+                let value = Value::Object(map);
+                match AvailTrans::deserialize(&value) {
+                    Ok(t) => Body::Typed(Box::new(t)),
+                    Err(_) => match value {
+                        Value::Object(map) => Body::Raw(map),
+                        _ => Body::Raw(Map::new()),
+                    },
+                }
+            }
+        }
+    }
+
+    fn set_end(&mut self, end: String) {
+        match self {
+            Body::Typed(t) => t.end = Some(end),
+            Body::Raw(t) => {
+                t.insert("End".into(), Value::String(end));
+            }
+        }
+    }
+
+    fn typed(self) -> Option<AvailTrans> {
+        match self {
+            Body::Typed(t) => Some(*t),
+            Body::Raw(_) => None,
+        }
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            Body::Typed(t) => serde_json::to_value(*t).unwrap_or_default(),
+            Body::Raw(t) => Value::Object(t),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Transaction {
+    body: Body,
+    source: Source,
+    /// `ESTStart`, with the transaction's FormatProfile value.
+    est_start: Option<String>,
+}
+
 #[derive(Debug)]
 struct Group {
     key: Key,
     avail: Map<String, Value>,
     asset: Map<String, Value>,
     avail_source: Source,
-    transactions: Vec<(Map<String, Value>, Source, Option<EndMarker>)>,
+    transactions: Vec<Transaction>,
 }
 
 /// Accumulates items and builds payloads in order of first appearance.
@@ -43,6 +102,8 @@ pub struct Grouper<'m> {
     mapping: &'m Mapping,
     groups: Vec<Group>,
     index: HashMap<Key, usize>,
+    /// The earliest EST Start by (ALID, territory, FormatProfile).
+    est: HashMap<(String, String, String), String>,
     problems: Vec<Problem>,
     rejected: usize,
 }
@@ -87,6 +148,7 @@ impl<'m> Grouper<'m> {
             mapping,
             groups: Vec::new(),
             index: HashMap::new(),
+            est: HashMap::new(),
             problems: Vec::new(),
             rejected: 0,
         }
@@ -121,9 +183,9 @@ impl<'m> Grouper<'m> {
             return false;
         };
         let key = (alid, territory, line, entry_type);
-        match self.index.get(&key) {
+        let index = match self.index.get(&key) {
             Some(&i) => {
-                let group = &mut self.groups[i];
+                let group = &self.groups[i];
                 for (what, mine, theirs) in [
                     ("avail", &item.avail, &group.avail),
                     ("asset", &item.asset, &group.asset),
@@ -142,21 +204,45 @@ impl<'m> Grouper<'m> {
                         return false;
                     }
                 }
-                group
-                    .transactions
-                    .push((item.transaction, item.source, item.end_marker));
+                i
             }
             None => {
-                self.index.insert(key.clone(), self.groups.len());
+                let i = self.groups.len();
+                self.index.insert(key.clone(), i);
                 self.groups.push(Group {
-                    key,
+                    key: key.clone(),
                     avail: item.avail,
                     asset: item.asset,
                     avail_source: item.source.clone(),
-                    transactions: vec![(item.transaction, item.source, item.end_marker)],
+                    transactions: Vec::new(),
                 });
+                i
+            }
+        };
+        let format_profile = || {
+            str_at(&item.transaction, &["FormatProfile", "value"])
+                .unwrap_or("")
+                .to_string()
+        };
+        if str_at(&item.transaction, &["LicenseType"])
+            .is_some_and(|l| l.eq_ignore_ascii_case("EST"))
+        {
+            if let Some(start) = str_at(&item.transaction, &["Start"]) {
+                let earliest = self
+                    .est
+                    .entry((key.0.clone(), key.1.clone(), format_profile()))
+                    .or_insert_with(|| start.to_string());
+                if start < earliest.as_str() {
+                    *earliest = start.to_string();
+                }
             }
         }
+        let est_start = (item.end_marker == Some(EndMarker::EstStart)).then(format_profile);
+        self.groups[index].transactions.push(Transaction {
+            body: Body::new(item.transaction),
+            source: item.source,
+            est_start,
+        });
         true
     }
 
@@ -187,39 +273,18 @@ impl<'m> Grouper<'m> {
     }
 
     fn resolve_est_start(&mut self) {
-        // EST windows by (ALID, territory, FormatProfile) across TVOD groups.
-        let mut est: HashMap<(String, String, String), Vec<String>> = HashMap::new();
-        for g in &self.groups {
-            for (t, _, _) in &g.transactions {
-                if str_at(t, &["LicenseType"]).is_some_and(|l| l.eq_ignore_ascii_case("EST")) {
-                    if let Some(start) = str_at(t, &["Start"]) {
-                        let fp = str_at(t, &["FormatProfile", "value"])
-                            .unwrap_or("")
-                            .to_string();
-                        est.entry((g.key.0.clone(), g.key.1.clone(), fp))
-                            .or_default()
-                            .push(start.to_string());
-                    }
-                }
-            }
-        }
         for g in &mut self.groups {
-            for (t, source, marker) in &mut g.transactions {
-                if marker.take() != Some(EndMarker::EstStart) {
+            for t in &mut g.transactions {
+                let Some(fp) = t.est_start.take() else {
                     continue;
-                }
-                let fp = str_at(t, &["FormatProfile", "value"])
-                    .unwrap_or("")
-                    .to_string();
-                let found = est
-                    .get(&(g.key.0.clone(), g.key.1.clone(), fp.clone()))
-                    .and_then(|starts| starts.iter().min().cloned());
+                };
+                let found = self
+                    .est
+                    .get(&(g.key.0.clone(), g.key.1.clone(), fp.clone()));
                 match found {
-                    Some(start) => {
-                        t.insert("End".into(), Value::String(start));
-                    }
+                    Some(start) => t.body.set_end(start.clone()),
                     None => self.problems.push(Problem {
-                        location: crate::locate::column_location(source, self.mapping, "Transaction.End"),
+                        location: crate::locate::column_location(&t.source, self.mapping, "Transaction.End"),
                         severity: Severity::Error,
                         code: CV_EST_START,
                         message: format!(
@@ -269,6 +334,8 @@ fn build(group: Group) -> Result<Payload, Box<Problem>> {
         avail_source,
         transactions,
     } = group;
+    // An avail attribute named `Transaction` replaces the rows' transactions.
+    let own_transactions = avail.contains_key("Transaction");
     let mut obj = Map::new();
     for k in AVAIL_ORDER {
         if let Some(v) = avail.remove(k) {
@@ -276,27 +343,51 @@ fn build(group: Group) -> Result<Payload, Box<Problem>> {
         }
     }
     obj.insert("Asset".into(), Value::Array(vec![Value::Object(asset)]));
-    let mut sources = Vec::with_capacity(transactions.len());
-    let mut list = Vec::with_capacity(transactions.len());
-    for (t, s, _) in transactions {
-        list.push(Value::Object(t));
-        sources.push(s);
-    }
-    obj.insert("Transaction".into(), Value::Array(list));
+    // Filled in below: typed when every transaction is.
+    obj.insert("Transaction".into(), Value::Array(Vec::new()));
     obj.extend(avail);
+    let mut sources = Vec::with_capacity(transactions.len());
+    let mut bodies = Vec::with_capacity(transactions.len());
+    for t in transactions {
+        bodies.push(t.body);
+        sources.push(t.source);
+    }
     let mut wrapper = Map::new();
     wrapper.insert("avail".into(), Value::Object(obj));
-    let request: AvailRequest = serde_json::from_value(Value::Object(wrapper)).map_err(|e| {
-        Box::new(Problem {
-            location: avail_source.location.clone(),
-            severity: Severity::Error,
-            code: CV_SHAPE,
-            message: format!(
-                "{} {} {}: payload does not fit the API schema: {e}",
-                key.0, key.1, key.2
-            ),
-        })
-    })?;
+    let mut wrapper = Value::Object(wrapper);
+    let all_typed = !own_transactions && bodies.iter().all(|b| matches!(b, Body::Typed(_)));
+    let direct = match all_typed {
+        true => AvailRequest::deserialize(&wrapper).ok(),
+        false => None,
+    };
+    let request = match direct {
+        Some(mut request) => {
+            request.avail.transaction = bodies.into_iter().filter_map(Body::typed).collect();
+            request
+        }
+        None => {
+            // Exactly the payload as JSON, so a problem reads as it always has.
+            if !own_transactions {
+                if let Some(list) = wrapper
+                    .get_mut("avail")
+                    .and_then(|a| a.get_mut("Transaction"))
+                {
+                    *list = Value::Array(bodies.into_iter().map(Body::into_value).collect());
+                }
+            }
+            serde_json::from_value(wrapper).map_err(|e| {
+                Box::new(Problem {
+                    location: avail_source.location.clone(),
+                    severity: Severity::Error,
+                    code: CV_SHAPE,
+                    message: format!(
+                        "{} {} {}: payload does not fit the API schema: {e}",
+                        key.0, key.1, key.2
+                    ),
+                })
+            })?
+        }
+    };
     Ok(Payload {
         request,
         alid: key.0,

@@ -13,6 +13,7 @@ pub mod input;
 pub mod locate;
 pub mod partial;
 pub mod payload;
+mod typed;
 
 pub use check::{check, Finding};
 pub use error::{ConvertError, Problem, Severity};

@@ -194,7 +194,7 @@ fn xml_and_its_ema_twin_give_the_same_payloads() {
 
 /// Saves every EMA sheet of a workbook as CSV, as a user's "Save as CSV"
 /// would: one file per sheet, every value as text, dates in ISO form.
-fn save_as_csv(workbook: &PathBuf, dir: &std::path::Path) -> Vec<PathBuf> {
+fn save_as_csv(workbook: &std::path::Path, dir: &std::path::Path) -> Vec<PathBuf> {
     let mapping = Mapping::default_table();
     let mut files: Vec<PathBuf> = Vec::new();
     let mut writer: Option<csv::Writer<std::fs::File>> = None;

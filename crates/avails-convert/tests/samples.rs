@@ -20,7 +20,7 @@ fn every_sample_produces_exactly_its_expected_payload() {
         let expected_path = samples().join(format!("{stem}.expected.json"));
         let expected: Value =
             serde_json::from_str(&std::fs::read_to_string(&expected_path).unwrap()).unwrap();
-        let c = convert(&[path.clone()]);
+        let c = convert(std::slice::from_ref(&path));
         assert!(c.problems.is_empty(), "{stem}: {:?}", c.problems);
         assert_eq!(c.payloads.len(), 1, "{stem}: one payload expected");
         let got = serde_json::to_value(&c.payloads[0].request).unwrap();

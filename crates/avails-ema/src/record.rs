@@ -35,6 +35,8 @@ struct ColumnPlan {
     rule: usize,
     index: Option<usize>,
     fallbacks: Vec<usize>,
+    level: Level,
+    segments: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -72,10 +74,15 @@ impl<'m> RowMapper<'m> {
             .columns
             .iter()
             .enumerate()
-            .map(|(rule, c)| ColumnPlan {
-                rule,
-                index: header.column(&c.name),
-                fallbacks: c.fallback.iter().filter_map(|f| header.column(f)).collect(),
+            .map(|(rule, c)| {
+                let (level, segments) = c.target();
+                ColumnPlan {
+                    rule,
+                    index: header.column(&c.name),
+                    fallbacks: c.fallback.iter().filter_map(|f| header.column(f)).collect(),
+                    level,
+                    segments: segments.into_iter().map(str::to_string).collect(),
+                }
             })
             .collect();
         let terms = mapping
@@ -145,7 +152,7 @@ impl<'m> RowMapper<'m> {
         };
 
         for (name, index) in &self.required {
-            let missing = index.is_none_or(|i| values::text(cell(Some(i)), prefix).is_none());
+            let missing = index.is_none_or(|i| values::text_ref(cell(Some(i)), prefix).is_none());
             if missing {
                 problems.push(CellProblem {
                     location: match index {
@@ -161,7 +168,7 @@ impl<'m> RowMapper<'m> {
             }
         }
 
-        let work_type = values::text(cell(self.work_type), prefix).unwrap_or_default();
+        let work_type = values::text_ref(cell(self.work_type), prefix).unwrap_or_default();
         let mut record = RowRecord {
             location: location.clone(),
             avail: Map::new(),
@@ -180,14 +187,14 @@ impl<'m> RowMapper<'m> {
                 .index
                 .into_iter()
                 .chain(plan.fallbacks.iter().copied())
-                .find_map(|i| values::text(cell(Some(i)), prefix).map(|t| (i, t)));
+                .find_map(|i| values::text_ref(cell(Some(i)), prefix).map(|t| (i, t)));
             let Some((index, text)) = found else {
                 continue;
             };
             let value = cell(Some(index));
             let converted = match rule.kind {
-                ColumnKind::Text => Ok(Value::String(text)),
-                ColumnKind::TextList => Ok(json!([text])),
+                ColumnKind::Text => Ok(Value::String(text.into_owned())),
+                ColumnKind::TextList => Ok(Value::Array(vec![Value::String(text.into_owned())])),
                 ColumnKind::Integer => values::integer(value).map(Value::from),
                 ColumnKind::Sequence => values::integer(value).map(|n| json!({"Number": n})),
                 ColumnKind::EntryType => Ok(Value::String(values::entry_type(&text))),
@@ -203,7 +210,11 @@ impl<'m> RowMapper<'m> {
                     }
                 }
                 ColumnKind::Languages => Ok(Value::Array(values::languages(&text))),
-                ColumnKind::Format => Ok(json!({"value": text})),
+                ColumnKind::Format => {
+                    let mut m = Map::new();
+                    m.insert("value".into(), Value::String(text.into_owned()));
+                    Ok(Value::Object(m))
+                }
                 ColumnKind::Start => values::datetime(value, &self.offset).map(Value::String),
                 ColumnKind::End => {
                     if text.eq_ignore_ascii_case("open") {
@@ -222,13 +233,12 @@ impl<'m> RowMapper<'m> {
             };
             match converted {
                 Ok(v) => {
-                    let (level, segments) = rule.target();
-                    let target = match level {
+                    let target = match plan.level {
                         Level::Avail => &mut record.avail,
                         Level::Asset => &mut record.asset,
                         Level::Transaction => &mut record.transaction,
                     };
-                    set_path(target, &segments, v);
+                    set_path_owned(target, &plan.segments, v);
                 }
                 Err(expected) => problems.push(problem(index, value, expected)),
             }
@@ -262,7 +272,7 @@ impl<'m> RowMapper<'m> {
             match plan {
                 TermPlan::Column { name, index, kind } => {
                     let value = get(Some(*index));
-                    if values::text(value, prefix).is_none() {
+                    if values::text_ref(value, prefix).is_none() {
                         continue;
                     }
                     match term_value(*kind, value, currency.as_deref(), &self.offset, prefix) {
@@ -274,7 +284,8 @@ impl<'m> RowMapper<'m> {
                     let pt = get(self.price_type);
                     let pv = get(self.price_value);
                     let Some(price_type) = values::text(pt, prefix) else {
-                        if let (Some(i), Some(_)) = (self.price_value, values::text(pv, prefix)) {
+                        if let (Some(i), Some(_)) = (self.price_value, values::text_ref(pv, prefix))
+                        {
                             problems.push(problem(
                                 i,
                                 pv,
@@ -287,7 +298,7 @@ impl<'m> RowMapper<'m> {
                     let extra_currency = (kind != TermValueKind::Money)
                         .then_some(currency.as_deref())
                         .flatten();
-                    if values::text(pv, prefix).is_none() {
+                    if values::text_ref(pv, prefix).is_none() {
                         // A price type with no value: currency-only Money, or the name alone.
                         let money = currency.as_ref().map(|c| json!({"_currency": c}));
                         let mut t = Map::new();
@@ -350,6 +361,24 @@ fn term_value(
         TermValueKind::Duration => Value::String(values::duration_hours(cell)?),
         TermValueKind::Number => Value::from(values::integer(cell)?),
     })
+}
+
+/// Like [`set_path`], with the path's segments as owned strings.
+fn set_path_owned(map: &mut Map<String, Value>, segments: &[String], value: Value) {
+    let Some((last, parents)) = segments.split_last() else {
+        return;
+    };
+    let mut current = map;
+    for seg in parents {
+        if !current.get(seg).is_some_and(Value::is_object) {
+            current.insert(seg.clone(), Value::Object(Map::new()));
+        }
+        let Some(Value::Object(next)) = current.get_mut(seg) else {
+            return;
+        };
+        current = next;
+    }
+    current.insert(last.clone(), value);
 }
 
 /// Sets `value` at a dotted path inside `map`, creating objects on the way.

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use avails_mapping::Mapping;
-use calamine::{open_workbook, Reader, Xls, Xlsx};
+use calamine::{open_workbook, DataRef, Reader, Xls, Xlsx};
 
 use crate::{Cell, EmaError, Header};
 
@@ -129,6 +129,8 @@ fn read_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
     let mut scan = SheetScanner::new(mapping, Some(name));
     let mut current_row: Option<u32> = None;
     let mut cells: Vec<Cell> = Vec::new();
+    // Text buffers of the previous rows, reused so a row allocates nothing.
+    let mut spare: Vec<String> = Vec::new();
     while let Some(cell) = reader.next_cell().map_err(sheet_err)? {
         let (r, c) = cell.get_position();
         if current_row != Some(r) {
@@ -138,18 +140,34 @@ fn read_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
                 }
             }
             current_row = Some(r);
-            cells.clear();
+            for old in cells.drain(..) {
+                if let Cell::Text(s) = old {
+                    spare.push(s);
+                }
+            }
         }
         let c = c as usize;
         if cells.len() <= c {
             cells.resize(c + 1, Cell::Empty);
         }
-        cells[c] = Cell::from_data_ref(cell.get_value());
+        cells[c] = match cell.get_value() {
+            DataRef::String(s) => reuse(&mut spare, s),
+            DataRef::SharedString(s) => reuse(&mut spare, s),
+            other => Cell::from_data_ref(other),
+        };
     }
     if let Some(prev) = current_row {
         scan.push(prev + 1, &cells, sink);
     }
     Ok(scan.finish(sink))
+}
+
+/// A text cell in a spare buffer (same as [`Cell::from_data_ref`]).
+fn reuse(spare: &mut Vec<String>, text: &str) -> Cell {
+    let mut s = spare.pop().unwrap_or_default();
+    s.clear();
+    s.push_str(text);
+    Cell::Text(s)
 }
 
 fn read_csv(
@@ -238,8 +256,13 @@ impl<'m> SheetScanner<'m> {
                 return true;
             }
         }
-        let first = cells.iter().find(|c| !c.is_blank()).map(Cell::display);
-        if first.is_some_and(|t| t.starts_with(&self.mapping.sheet.comment_prefix)) {
+        let prefix = self.mapping.sheet.comment_prefix.as_str();
+        let comment = match cells.iter().find(|c| !c.is_blank()) {
+            Some(Cell::Text(t)) => t.trim().starts_with(prefix),
+            Some(other) => other.display().starts_with(prefix),
+            None => false,
+        };
+        if comment {
             return true;
         }
         if !self.announced {

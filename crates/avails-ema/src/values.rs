@@ -1,5 +1,7 @@
 //! Conversions of one cell to one JSON value, each saying what it allows.
 
+use std::borrow::Cow;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{json, Value};
 
@@ -12,17 +14,25 @@ pub const DATE_FORMS: &str =
 
 /// The cell's text, or `None` when blank or an EMA `//` comment.
 pub fn text(cell: &Cell, comment_prefix: &str) -> Option<String> {
+    text_ref(cell, comment_prefix).map(Cow::into_owned)
+}
+
+/// Like [`text`], borrowing the cell's text when it can.
+pub fn text_ref<'c>(cell: &'c Cell, comment_prefix: &str) -> Option<Cow<'c, str>> {
     if cell.is_blank() {
         return None;
     }
     // A boolean cell, or Excel's rendering of one in a CSV export, is Yes/No
     // as EMA writes it.
     let t = match cell {
-        Cell::Bool(true) => "Yes".to_string(),
-        Cell::Bool(false) => "No".to_string(),
-        Cell::Text(t) if t.trim() == "TRUE" => "Yes".to_string(),
-        Cell::Text(t) if t.trim() == "FALSE" => "No".to_string(),
-        other => other.display(),
+        Cell::Bool(true) => Cow::Borrowed("Yes"),
+        Cell::Bool(false) => Cow::Borrowed("No"),
+        Cell::Text(t) => match t.trim() {
+            "TRUE" => Cow::Borrowed("Yes"),
+            "FALSE" => Cow::Borrowed("No"),
+            t => Cow::Borrowed(t),
+        },
+        other => Cow::Owned(other.display()),
     };
     (!t.starts_with(comment_prefix)).then_some(t)
 }
