@@ -29,6 +29,12 @@ pub struct Item {
 
 type Key = (String, String, BusinessLine, String);
 
+/// Where a row goes: an existing group, or a new one with this key.
+enum Found {
+    Group(usize),
+    New(Key),
+}
+
 /// A grouped transaction: typed as soon as it is accepted (the form the
 /// payload keeps), or the map itself when it does not fit the model, so
 /// that building the payload reports it exactly as before.
@@ -104,6 +110,8 @@ pub struct Grouper<'m> {
     index: HashMap<Key, usize>,
     /// The earliest EST Start by (ALID, territory, FormatProfile).
     est: HashMap<(String, String, String), String>,
+    /// The group the previous row went to.
+    last: Option<usize>,
     problems: Vec<Problem>,
     rejected: usize,
 }
@@ -149,6 +157,7 @@ impl<'m> Grouper<'m> {
             groups: Vec::new(),
             index: HashMap::new(),
             est: HashMap::new(),
+            last: None,
             problems: Vec::new(),
             rejected: 0,
         }
@@ -156,19 +165,17 @@ impl<'m> Grouper<'m> {
 
     /// Adds one transaction; returns false (and records why) if it was rejected.
     pub fn add(&mut self, item: Item) -> bool {
-        let alid = str_at(&item.avail, &["ALID"]).unwrap_or("").to_string();
+        let alid = str_at(&item.avail, &["ALID"]).unwrap_or("");
         let territory = item
             .transaction
             .get("Territory")
             .and_then(|t| t.get(0))
             .and_then(|r| r.get("country"))
             .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
+            .unwrap_or("");
         let license_type = str_at(&item.transaction, &["LicenseType"]).unwrap_or("");
-        let entry_type = str_at(&item.avail, &["Disposition", "EntryType"])
-            .unwrap_or("FullExtract")
-            .to_string();
+        let entry_type =
+            str_at(&item.avail, &["Disposition", "EntryType"]).unwrap_or("FullExtract");
         let channel = channel_identity(&item.transaction);
         let Some(line) = self.mapping.business_line(license_type, channel) else {
             self.rejected += 1;
@@ -182,10 +189,43 @@ impl<'m> Grouper<'m> {
             });
             return false;
         };
-        let key = (alid, territory, line, entry_type);
-        let index = match self.index.get(&key) {
-            Some(&i) => {
+        // The rows of one payload usually follow each other: the last group
+        // is tried before the key is built and hashed.
+        let last = self.last.filter(|&i| {
+            let k = &self.groups[i].key;
+            k.0 == alid && k.1 == territory && k.2 == line && k.3 == entry_type
+        });
+        let found = match last {
+            Some(i) => Found::Group(i),
+            None => {
+                let key = (
+                    alid.to_string(),
+                    territory.to_string(),
+                    line,
+                    entry_type.to_string(),
+                );
+                match self.index.get(&key) {
+                    Some(&i) => Found::Group(i),
+                    None => Found::New(key),
+                }
+            }
+        };
+        let index = match found {
+            Found::New(key) => {
+                let i = self.groups.len();
+                self.index.insert(key.clone(), i);
+                self.groups.push(Group {
+                    key,
+                    avail: item.avail,
+                    asset: item.asset,
+                    avail_source: item.source.clone(),
+                    transactions: Vec::new(),
+                });
+                i
+            }
+            Found::Group(i) => {
                 let group = &self.groups[i];
+                let key = &group.key;
                 for (what, mine, theirs) in [
                     ("avail", &item.avail, &group.avail),
                     ("asset", &item.asset, &group.asset),
@@ -206,19 +246,8 @@ impl<'m> Grouper<'m> {
                 }
                 i
             }
-            None => {
-                let i = self.groups.len();
-                self.index.insert(key.clone(), i);
-                self.groups.push(Group {
-                    key: key.clone(),
-                    avail: item.avail,
-                    asset: item.asset,
-                    avail_source: item.source.clone(),
-                    transactions: Vec::new(),
-                });
-                i
-            }
         };
+        self.last = Some(index);
         let format_profile = || {
             str_at(&item.transaction, &["FormatProfile", "value"])
                 .unwrap_or("")
@@ -228,6 +257,7 @@ impl<'m> Grouper<'m> {
             .is_some_and(|l| l.eq_ignore_ascii_case("EST"))
         {
             if let Some(start) = str_at(&item.transaction, &["Start"]) {
+                let key = &self.groups[index].key;
                 let earliest = self
                     .est
                     .entry((key.0.clone(), key.1.clone(), format_profile()))

@@ -40,13 +40,7 @@ impl Cell {
             Cell::Text(s) => s.trim().to_string(),
             Cell::Number(n) => format_number(*n),
             Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-            Cell::DateTime(dt) => {
-                if dt.time() == chrono::NaiveTime::MIN {
-                    dt.format("%Y-%m-%d").to_string()
-                } else {
-                    dt.format("%Y-%m-%dT%H:%M:%S").to_string()
-                }
-            }
+            Cell::DateTime(dt) => iso(dt, dt.time() != chrono::NaiveTime::MIN),
             Cell::Duration(s) => s.clone(),
             Cell::Error(e) => e.clone(),
         }
@@ -99,6 +93,45 @@ fn excel_datetime(dt: &calamine::ExcelDateTime) -> Cell {
     }
 }
 
+/// `YYYY-MM-DD`, then `THH:MM:SS` when `time` is set: what chrono's
+/// `%Y-%m-%d` and `%Y-%m-%dT%H:%M:%S` give, without parsing a format.
+pub(crate) fn iso(dt: &NaiveDateTime, time: bool) -> String {
+    use chrono::{Datelike, Timelike};
+    let year = dt.year();
+    // Years chrono writes with a sign, and leap seconds, go through chrono.
+    if !(0..=9999).contains(&year) || dt.nanosecond() >= 1_000_000_000 {
+        let format = if time {
+            "%Y-%m-%dT%H:%M:%S"
+        } else {
+            "%Y-%m-%d"
+        };
+        return dt.format(format).to_string();
+    }
+    let mut s = String::with_capacity(24);
+    digits(&mut s, year as u32, 4);
+    s.push('-');
+    digits(&mut s, dt.month(), 2);
+    s.push('-');
+    digits(&mut s, dt.day(), 2);
+    if time {
+        s.push('T');
+        digits(&mut s, dt.hour(), 2);
+        s.push(':');
+        digits(&mut s, dt.minute(), 2);
+        s.push(':');
+        digits(&mut s, dt.second(), 2);
+    }
+    s
+}
+
+/// Appends `n` zero-padded to `width` digits.
+fn digits(s: &mut String, n: u32, width: u32) {
+    for p in (0..width).rev() {
+        let d = (n / 10u32.pow(p)) % 10;
+        s.push(char::from(b'0' + d as u8));
+    }
+}
+
 /// Formats a number without a needless `.0`, and without float noise.
 pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
@@ -119,6 +152,36 @@ mod tests {
         assert_eq!(Cell::Number(4.0).display(), "4");
         assert_eq!(Cell::Number(7.99).display(), "7.99");
         assert_eq!(Cell::Number(-2.5).display(), "-2.5");
+    }
+
+    #[test]
+    fn dates_format_like_chrono() {
+        let cases = [
+            (2024, 1, 9, 0, 0, 0, 0),
+            (1900, 12, 31, 23, 59, 59, 0),
+            (0, 1, 1, 7, 5, 3, 999),
+        ];
+        for (y, mo, d, h, mi, s, ms) in cases {
+            let dt = chrono::NaiveDate::from_ymd_opt(y, mo, d)
+                .unwrap()
+                .and_hms_milli_opt(h, mi, s, ms)
+                .unwrap();
+            assert_eq!(iso(&dt, false), dt.format("%Y-%m-%d").to_string());
+            assert_eq!(iso(&dt, true), dt.format("%Y-%m-%dT%H:%M:%S").to_string());
+        }
+        let far = chrono::NaiveDate::from_ymd_opt(12345, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        assert_eq!(iso(&far, true), far.format("%Y-%m-%dT%H:%M:%S").to_string());
+        let leap = chrono::NaiveDate::from_ymd_opt(2016, 12, 31)
+            .unwrap()
+            .and_hms_milli_opt(23, 59, 59, 1500)
+            .unwrap();
+        assert_eq!(
+            iso(&leap, true),
+            leap.format("%Y-%m-%dT%H:%M:%S").to_string()
+        );
     }
 
     #[test]

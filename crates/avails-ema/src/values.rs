@@ -111,7 +111,7 @@ pub fn datetime(cell: &Cell, offset: &str) -> Result<String, String> {
 }
 
 fn format_datetime(dt: NaiveDateTime, offset: &str) -> String {
-    let mut s = dt.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let mut s = crate::cell::iso(&dt, true);
     let nanos = dt.and_utc().timestamp_subsec_millis();
     if nanos != 0 {
         s.push_str(&format!(".{nanos:03}"));
