@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use avails_ema::EndMarker;
 use avails_mapping::Mapping;
-use avails_model::{AvailRequest, AvailTrans, BusinessLine};
+use avails_model::{AvailRequest, AvailTrans, BusinessLine, Term};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -21,6 +21,9 @@ pub struct Item {
     pub asset: Map<String, Value>,
     /// The transaction.
     pub transaction: Map<String, Value>,
+    /// Its terms, when given apart from `transaction` (EMA rows): they are
+    /// its `Terms` when not empty.
+    pub terms: Option<Vec<Term>>,
     /// Where it came from.
     pub source: Source,
     /// An End still to resolve (`ESTStart`).
@@ -45,19 +48,33 @@ enum Body {
 }
 
 impl Body {
-    fn new(map: Map<String, Value>) -> Self {
-        match crate::typed::transaction(map) {
-            Ok(t) => Body::Typed(Box::new(t)),
-            Err(map) => {
-                let value = Value::Object(map);
-                match AvailTrans::deserialize(&value) {
-                    Ok(t) => Body::Typed(Box::new(t)),
-                    Err(_) => match value {
-                        Value::Object(map) => Body::Raw(map),
-                        _ => Body::Raw(Map::new()),
-                    },
+    fn new(map: Map<String, Value>, terms: Option<Vec<Term>>) -> Self {
+        let terms = terms.filter(|t| !t.is_empty());
+        let map = match crate::typed::transaction(map) {
+            Ok(mut t) => {
+                if terms.is_some() {
+                    t.terms = terms;
                 }
+                return Body::Typed(Box::new(t));
             }
+            Err(mut map) => {
+                if let Some(terms) = terms {
+                    // Where the row's mapping puts them: last.
+                    map.insert(
+                        "Terms".into(),
+                        serde_json::to_value(terms).unwrap_or_default(),
+                    );
+                }
+                map
+            }
+        };
+        let value = Value::Object(map);
+        match AvailTrans::deserialize(&value) {
+            Ok(t) => Body::Typed(Box::new(t)),
+            Err(_) => match value {
+                Value::Object(map) => Body::Raw(map),
+                _ => Body::Raw(Map::new()),
+            },
         }
     }
 
@@ -176,7 +193,13 @@ impl<'m> Grouper<'m> {
         let license_type = str_at(&item.transaction, &["LicenseType"]).unwrap_or("");
         let entry_type =
             str_at(&item.avail, &["Disposition", "EntryType"]).unwrap_or("FullExtract");
-        let channel = channel_identity(&item.transaction);
+        let channel = match &item.terms {
+            Some(terms) => terms
+                .iter()
+                .find(|t| t.name.eq_ignore_ascii_case("ChannelIdentity"))
+                .and_then(|t| t.text.as_deref()),
+            None => channel_identity(&item.transaction),
+        };
         let Some(line) = self.mapping.business_line(license_type, channel) else {
             self.rejected += 1;
             self.problems.push(Problem {
@@ -269,7 +292,7 @@ impl<'m> Grouper<'m> {
         }
         let est_start = (item.end_marker == Some(EndMarker::EstStart)).then(format_profile);
         self.groups[index].transactions.push(Transaction {
-            body: Body::new(item.transaction),
+            body: Body::new(item.transaction, item.terms),
             source: item.source,
             est_start,
         });
@@ -392,7 +415,10 @@ fn build(group: Group) -> Result<Payload, Box<Problem>> {
     };
     let request = match direct {
         Some(mut request) => {
-            request.avail.transaction = bodies.into_iter().filter_map(Body::typed).collect();
+            // Exactly as many as there are: payloads are kept until written.
+            let mut list = Vec::with_capacity(bodies.len());
+            list.extend(bodies.into_iter().filter_map(Body::typed));
+            request.avail.transaction = list;
             request
         }
         None => {

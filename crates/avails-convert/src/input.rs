@@ -201,6 +201,7 @@ fn read_ema(
                         avail: record.avail,
                         asset: record.asset,
                         transaction: record.transaction,
+                        terms: Some(record.terms),
                         end_marker: record.end_marker,
                     };
                     grouper.add(item);
@@ -490,6 +491,7 @@ fn split_payload(
             avail: avail.clone(),
             asset: asset.clone(),
             transaction,
+            terms: None,
             source,
             end_marker: None,
         });

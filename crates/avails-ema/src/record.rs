@@ -2,7 +2,7 @@
 
 use avails_mapping::{ColumnKind, Level, Mapping};
 use avails_model::location::column_letter;
-use avails_model::{Location, TermValueKind};
+use avails_model::{Location, Money, Term, TermValueKind};
 use serde_json::{json, Map, Value};
 
 use crate::values;
@@ -24,8 +24,10 @@ pub struct RowRecord {
     pub avail: Map<String, Value>,
     /// The asset.
     pub asset: Map<String, Value>,
-    /// The row's transaction.
+    /// The row's transaction, without its terms.
     pub transaction: Map<String, Value>,
+    /// The transaction's terms (its `Terms` when not empty).
+    pub terms: Vec<Term>,
     /// An End that must be resolved after grouping.
     pub end_marker: Option<EndMarker>,
 }
@@ -174,6 +176,7 @@ impl<'m> RowMapper<'m> {
             avail: Map::new(),
             asset: Map::new(),
             transaction: Map::new(),
+            terms: Vec::new(),
             end_marker: None,
         };
 
@@ -244,12 +247,9 @@ impl<'m> RowMapper<'m> {
             }
         }
 
-        let terms = self.terms(cells, &mut problems, &problem);
-        if !terms.is_empty() {
-            record
-                .transaction
-                .insert("Terms".into(), Value::Array(terms));
-        }
+        record.terms = self.terms(cells, &mut problems, &problem);
+        // Kept until the payload is written: no spare capacity.
+        record.terms.shrink_to_fit();
 
         if problems.is_empty() {
             Ok(record)
@@ -263,7 +263,7 @@ impl<'m> RowMapper<'m> {
         cells: &[Cell],
         problems: &mut Vec<CellProblem>,
         problem: &dyn Fn(usize, &Cell, String) -> CellProblem,
-    ) -> Vec<Value> {
+    ) -> Vec<Term> {
         let prefix = self.mapping.sheet.comment_prefix.as_str();
         let get = |i: Option<usize>| i.and_then(|i| cells.get(i)).unwrap_or(&Cell::Empty);
         let currency = values::text(get(self.currency), prefix);
@@ -300,13 +300,11 @@ impl<'m> RowMapper<'m> {
                         .flatten();
                     if values::text_ref(pv, prefix).is_none() {
                         // A price type with no value: currency-only Money, or the name alone.
-                        let money = currency.as_ref().map(|c| json!({"_currency": c}));
-                        let mut t = Map::new();
-                        t.insert("_termName".into(), Value::String(name));
-                        if let Some(m) = money {
-                            t.insert("Money".into(), m);
-                        }
-                        terms.push(Value::Object(t));
+                        terms.push(Term {
+                            name,
+                            money: currency.as_ref().map(|c| currency_only(c)),
+                            ..Term::default()
+                        });
                         continue;
                     }
                     match term_value(kind, pv, currency.as_deref(), &self.offset, prefix) {
@@ -328,14 +326,40 @@ impl<'m> RowMapper<'m> {
     }
 }
 
-fn term(name: &str, kind: TermValueKind, value: Value, currency_only: Option<&str>) -> Value {
-    let mut t = Map::new();
-    t.insert("_termName".into(), Value::String(name.to_string()));
-    t.insert(kind.attribute().into(), value);
-    if let Some(c) = currency_only {
-        t.insert("Money".into(), json!({"_currency": c}));
+/// A term named `name` with one value of `kind`, and a currency-only
+/// Money when `currency_only` is given.
+fn term(name: &str, kind: TermValueKind, value: TermValue, currency: Option<&str>) -> Term {
+    let mut t = Term::named(name);
+    match (kind, value) {
+        (_, TermValue::Text(v)) => t.text = Some(v),
+        (_, TermValue::Money(m)) => t.money = Some(m),
+        (TermValueKind::Event, TermValue::String(v)) => t.event = Some(v),
+        (_, TermValue::String(v)) => t.duration = Some(v),
+        (_, TermValue::Boolean(b)) => t.boolean = Some(b),
+        (_, TermValue::Number(n)) => t.number = Some(n),
     }
-    Value::Object(t)
+    if let Some(c) = currency {
+        t.money = Some(currency_only(c));
+    }
+    t
+}
+
+/// `{"_currency": c}`.
+fn currency_only(c: &str) -> Money {
+    Money {
+        currency: Some(c.to_string()),
+        ..Money::default()
+    }
+}
+
+/// One term value, typed as the model holds it.
+enum TermValue {
+    Text(String),
+    Money(Money),
+    /// An Event or a Duration.
+    String(String),
+    Boolean(bool),
+    Number(i64),
 }
 
 fn term_value(
@@ -344,22 +368,22 @@ fn term_value(
     currency: Option<&str>,
     offset: &str,
     prefix: &str,
-) -> Result<Value, String> {
+) -> Result<TermValue, String> {
     Ok(match kind {
-        TermValueKind::Text => Value::String(values::text(cell, prefix).unwrap_or_default()),
+        TermValueKind::Text => TermValue::Text(values::text(cell, prefix).unwrap_or_default()),
         TermValueKind::Money => {
             let amount = values::number(cell).map_err(|_| "an amount such as 7.99".to_string())?;
-            let mut m = Map::new();
-            m.insert("value".into(), json!(amount));
-            if let Some(c) = currency {
-                m.insert("_currency".into(), Value::String(c.to_string()));
-            }
-            Value::Object(m)
+            TermValue::Money(Money {
+                // As JSON would hold it: a number that is not finite is null.
+                value: Some(amount).filter(|a| a.is_finite()),
+                currency: currency.map(str::to_string),
+                ..Money::default()
+            })
         }
-        TermValueKind::Event => Value::String(values::datetime(cell, offset)?),
-        TermValueKind::Boolean => Value::Bool(values::boolean(cell)?),
-        TermValueKind::Duration => Value::String(values::duration_hours(cell)?),
-        TermValueKind::Number => Value::from(values::integer(cell)?),
+        TermValueKind::Event => TermValue::String(values::datetime(cell, offset)?),
+        TermValueKind::Boolean => TermValue::Boolean(values::boolean(cell)?),
+        TermValueKind::Duration => TermValue::String(values::duration_hours(cell)?),
+        TermValueKind::Number => TermValue::Number(values::integer(cell)?),
     })
 }
 
