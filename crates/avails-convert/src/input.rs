@@ -480,6 +480,12 @@ fn split_payload(
     for (i, t) in transactions.into_iter().enumerate() {
         let Value::Object(mut transaction) = t else {
             out.rejected += 1;
+            out.problems.push(Problem {
+                location: sources.get(i).unwrap_or(&avail_source).location.clone(),
+                severity: Severity::Error,
+                code: CV_SHAPE,
+                message: format!("Transaction {i} is {t}, not an object; not converted"),
+            });
             continue;
         };
         normalize_dates(&mut transaction, &offset);
