@@ -13,7 +13,8 @@ use std::time::Instant;
 use avails_sandbox::{start, SandboxConfig};
 use serde_json::Value;
 
-const PAYLOAD: &str = include_str!("../tests/fixtures/partial_put_request.json");
+const PAYLOAD: &str =
+    include_str!("../../../tests/fixtures/spec/003-put-partial-extract-request.json");
 const KEY: &str = "bench-key";
 
 #[tokio::main]

@@ -95,7 +95,7 @@ async fn missing_until_deliveries_are_recorded() {
         &c,
         Method::PUT,
         &format!("{base}/v1/avails/{LICENSOR}/full-extract/demoALID"),
-        Some(&fixture("full_put_tvod_movie.json")),
+        Some(&fixture("003-put-full-tvod-movie.json")),
     )
     .await;
     assert_eq!(status, 200);
@@ -204,7 +204,7 @@ async fn missing_until_deliveries_are_recorded() {
     assert_eq!(detail(&s, "In-Process"), (1, 0));
 
     // A full delete is no longer allowed once something was delivered.
-    let mut delete = fixture("full_put_tvod_movie.json");
+    let mut delete = fixture("003-put-full-tvod-movie.json");
     delete["avail"]["Disposition"]["EntryType"] = json!("FullDelete");
     let (status, body) = call(
         &c,
@@ -274,7 +274,7 @@ async fn languages_with_an_asset_kind_are_required_and_seasons_need_no_video() {
     let sandbox = sandbox().await;
     let c = client();
     let base = sandbox.base_url();
-    let mut payload = fixture("avail_prime_subscription_season.json");
+    let mut payload = fixture("003-avail-prime-subscription-season.json");
     payload["avail"]["Transaction"][0]["AssetLanguage"] = json!([{"value": "en-US"}]);
     let (status, _) = call(
         &c,
@@ -297,7 +297,7 @@ async fn languages_with_an_asset_kind_are_required_and_seasons_need_no_video() {
     assert_eq!(s["Scope"]["BenefitID"], "prime");
     assert_eq!(s["Scope"]["LicenseType"], "SVOD");
 
-    let mut movie = fixture("avail_tvod_movie.json");
+    let mut movie = fixture("003-avail-tvod-movie.json");
     movie["avail"]["ALID"] = json!("movie2");
     movie["avail"]["Asset"][0]["_contentID"] = json!("movie2");
     movie["avail"]["Transaction"][0]["_TransactionID"] = json!("movie2-tx");

@@ -51,7 +51,7 @@ async fn keys_are_checked_and_never_logged() {
     let c = client();
     let a_tx = format!("{base}/v1/avails/alpha/partial-extract/transactions/demoTransactionId");
     let b_tx = format!("{base}/v1/avails/bravo/partial-extract/transactions/demoTransactionId");
-    let payload = fixture("partial_put_request.json");
+    let payload = fixture("003-put-partial-extract-request.json");
 
     let (status, body) = call_with_key(&c, Method::PUT, &a_tx, Some(&payload), None).await;
     assert_eq!(status, 401);

@@ -119,7 +119,7 @@ async fn fail_rate_answers_500_or_503_without_storing() {
     cfg.seed = Some(42);
     let sandbox = start(cfg.clone()).await.unwrap();
     let c = client();
-    let base_payload = fixture("partial_put_request.json");
+    let base_payload = fixture("003-put-partial-extract-request.json");
     let mut outcomes = Vec::new();
     for i in 0..40 {
         let tid = format!("fault{i}");

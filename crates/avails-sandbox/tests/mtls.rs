@@ -82,7 +82,7 @@ async fn mutual_tls_requires_a_client_certificate_of_the_configured_ca() {
     let base = sandbox.base_url();
     assert!(base.starts_with("https://127.0.0.1:"), "{base}");
     let url = format!("{base}/v1/avails/{LICENSOR}/partial-extract/transactions/demoTransactionId");
-    let payload = fixture("partial_put_request.json");
+    let payload = fixture("003-put-partial-extract-request.json");
 
     // No client certificate: the handshake fails, no HTTP answer.
     let res = tls_client(&server_ca, None)

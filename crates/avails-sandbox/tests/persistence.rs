@@ -13,14 +13,14 @@ async fn put_restart_get_on_the_same_db() {
     cfg.db_path = Some(db.clone());
     let sandbox = avails_sandbox::start(cfg.clone()).await.unwrap();
     let c = client();
-    let put = fixture("partial_put_request.json");
+    let put = fixture("003-put-partial-extract-request.json");
     let url = format!(
         "{}/v1/avails/{LICENSOR}/partial-extract/transactions/demoTransactionId",
         sandbox.base_url()
     );
     let (status, body) = call(&c, Method::PUT, &url, Some(&put)).await;
     assert_eq!(status, 200, "{body}");
-    let full = fixture("validate_full_request.json");
+    let full = fixture("003-validate-full-extract-request.json");
     let full_url = format!(
         "{}/v1/avails/{LICENSOR}/full-extract/demoAlid2",
         sandbox.base_url()
@@ -39,7 +39,10 @@ async fn put_restart_get_on_the_same_db() {
     let (status, body) = call(&c, Method::GET, &url, None).await;
     assert_eq!(status, 200, "{body}");
     // The spec's partial GET example has no `success`; its schema requires it.
-    assert_eq!(body["avail"], fixture("partial_get_response.json")["avail"]);
+    assert_eq!(
+        body["avail"],
+        fixture("003-get-partial-extract-response.json")["avail"]
+    );
     assert_eq!(body["success"], true);
     let full_url = format!(
         "{}/v1/avails/{LICENSOR}/full-extract/demoAlid2?territory=US&businessLine=PRIME_SUBSCRIPTION",

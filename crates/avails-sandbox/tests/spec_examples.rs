@@ -1,5 +1,5 @@
 //! Every endpoint with the spec's (003) example bodies answers the spec's
-//! example status and JSON shape. Fixtures: `tests/fixtures/` (see its README
+//! example status and JSON shape. Fixtures: the top-level `tests/fixtures/spec/` (see its README
 //! for the repaired ones).
 
 mod common;
@@ -27,17 +27,17 @@ fn url(base: &str, path: &str) -> String {
 async fn full_extract_put_examples_are_stored_per_scope() {
     let cases = [
         (
-            "full_put_channels_svod_episode.json",
+            "003-put-full-channels-svod-episode-1.json",
             "demoALID",
             "CHANNELS",
         ),
         (
-            "full_put_channels_svod_season.json",
+            "003-put-full-channels-svod-episode-2.json",
             "demoALID_For_Season_01",
             "PRIME_SUBSCRIPTION",
         ),
-        ("full_put_fvod_movie.json", "demoALID", "FVOD"),
-        ("full_put_tvod_movie.json", "demoALID", "TVOD"),
+        ("003-put-full-fvod-movie.json", "demoALID", "FVOD"),
+        ("003-put-full-tvod-movie.json", "demoALID", "TVOD"),
     ];
     let sandbox = sandbox().await;
     let c = client();
@@ -85,7 +85,7 @@ async fn get_full_extract_example_round_trips_exactly() {
     let c = client();
     // The validate example's body is the avail of the GET example; it has no
     // Disposition, which a full-extract PUT treats as FullExtract.
-    let payload = fixture("validate_full_request.json");
+    let payload = fixture("003-validate-full-extract-request.json");
     let (status, body) = call(
         &c,
         Method::PUT,
@@ -105,7 +105,7 @@ async fn get_full_extract_example_round_trips_exactly() {
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(body, fixture("full_get_response.json"));
+    assert_eq!(body, fixture("003-get-full-extract-response.json"));
     // Another business line of the same title holds nothing: 404 with an error body.
     let (status, body) = call(
         &c,
@@ -127,7 +127,7 @@ async fn get_full_extract_example_round_trips_exactly() {
 async fn delete_full_extract_example() {
     let sandbox = sandbox().await;
     let c = client();
-    let payload = fixture("validate_full_request.json");
+    let payload = fixture("003-validate-full-extract-request.json");
     let base = sandbox.base_url();
     let (status, _) = call(
         &c,
@@ -143,7 +143,10 @@ async fn delete_full_extract_example() {
     );
     let (status, body) = call(&c, Method::DELETE, &del, None).await;
     assert_eq!(status, 200);
-    assert_eq!(body, fixture("delete_full_response.json"));
+    assert_eq!(
+        body,
+        fixture("responses/003-delete-full-extract-response.json")
+    );
     let get = url(
         &base,
         "/full-extract/demoAlid?territory=US&businessLine=PRIME_SUBSCRIPTION",
@@ -164,11 +167,14 @@ async fn validate_examples() {
         &c,
         Method::POST,
         &url(&base, "/full-extract/demoAlid/validate"),
-        Some(&fixture("validate_full_request.json")),
+        Some(&fixture("003-validate-full-extract-request.json")),
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(body, as_sent(fixture("validate_full_response.json")));
+    assert_eq!(
+        body,
+        as_sent(fixture("responses/003-validate-full-extract-response.json"))
+    );
     let (status, body) = call(
         &c,
         Method::POST,
@@ -176,11 +182,16 @@ async fn validate_examples() {
             &base,
             "/partial-extract/transactions/demoTransactionId/validate",
         ),
-        Some(&fixture("validate_partial_request.json")),
+        Some(&fixture("003-validate-partial-extract-request.json")),
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(body, as_sent(fixture("validate_partial_response.json")));
+    assert_eq!(
+        body,
+        as_sent(fixture(
+            "responses/003-validate-partial-extract-response.json"
+        ))
+    );
     // Validation never stores.
     let (status, _) = call(
         &c,
@@ -215,19 +226,28 @@ async fn partial_extract_put_get_delete_examples() {
         &c,
         Method::PUT,
         &tx,
-        Some(&fixture("partial_put_request.json")),
+        Some(&fixture("003-put-partial-extract-request.json")),
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(body, as_sent(fixture("partial_put_response.json")));
+    assert_eq!(
+        body,
+        as_sent(fixture("responses/003-put-partial-extract-response.json"))
+    );
     let (status, body) = call(&c, Method::GET, &tx, None).await;
     assert_eq!(status, 200);
-    // The spec's partial GET example omits `success` (see fixtures/README.md).
-    assert_eq!(body["avail"], fixture("partial_get_response.json")["avail"]);
+    // The spec's partial GET example omits `success` (see tests/fixtures/spec/README.md).
+    assert_eq!(
+        body["avail"],
+        fixture("003-get-partial-extract-response.json")["avail"]
+    );
     assert_eq!(body["success"], true);
     let (status, body) = call(&c, Method::DELETE, &tx, None).await;
     assert_eq!(status, 200);
-    assert_eq!(body, fixture("delete_partial_response.json"));
+    assert_eq!(
+        body,
+        fixture("responses/003-delete-partial-extract-response.json")
+    );
     let (status, body) = call(&c, Method::GET, &tx, None).await;
     assert_eq!(status, 404);
     assert_eq!(body["success"], false);
@@ -243,11 +263,14 @@ async fn partial_extract_avail_examples_are_accepted() {
     let c = client();
     let base = sandbox.base_url();
     let cases = [
-        ("partial_put_tvod_movie.json", "availId123movie"),
-        ("avail_prime_subscription_season.json", "demoTransactionId"),
-        ("avail_channels_svod.json", "exampleTransactionId"),
-        ("avail_fvod_movie.json", "exampleTransactionId"),
-        ("avail_tvod_movie.json", "exampleTransactionId"),
+        ("003-put-partial-tvod-movie.json", "availId123movie"),
+        (
+            "003-avail-prime-subscription-season.json",
+            "demoTransactionId",
+        ),
+        ("003-avail-channels-svod.json", "exampleTransactionId"),
+        ("003-avail-fvod-movie.json", "exampleTransactionId"),
+        ("003-avail-tvod-movie.json", "exampleTransactionId"),
     ];
     for (name, tid) in cases {
         let payload = fixture(name);
@@ -282,44 +305,56 @@ async fn batch_examples() {
         &c,
         Method::POST,
         &batch("validate"),
-        Some(&fixture("batch_validate_request.repaired.json")),
+        Some(&fixture("003-validate-partial-batch-request.json")),
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(body, fixture("batch_validate_response.json"));
+    assert_eq!(
+        body,
+        fixture("responses/003-validate-partial-batch-response.json")
+    );
     let (status, body) = call(
         &c,
         Method::POST,
         &batch("put"),
-        Some(&fixture("batch_put_request.repaired.json")),
+        Some(&fixture("003-put-partial-batch-request.json")),
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(body, fixture("batch_put_response.json"));
+    assert_eq!(
+        body,
+        fixture("responses/003-put-partial-batch-response.json")
+    );
     let (status, body) = call(
         &c,
         Method::POST,
         &batch("get"),
-        Some(&fixture("batch_get_request.json")),
+        Some(&fixture("003-get-partial-batch-request.json")),
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(body, fixture("batch_get_response.repaired.json"));
+    assert_eq!(
+        body,
+        fixture("responses/003-get-partial-batch-response.repaired.json")
+    );
     let (status, body) = call(
         &c,
         Method::POST,
         &batch("delete"),
-        Some(&fixture("batch_delete_request.repaired.json")),
+        Some(&fixture("003-delete-partial-batch-request.json")),
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(body, fixture("batch_delete_response.json"));
+    assert_eq!(
+        body,
+        fixture("responses/003-delete-partial-batch-response.json")
+    );
     // Deleted: the items of a second get fail one by one, the call still answers 200.
     let (status, body) = call(
         &c,
         Method::POST,
         &batch("get"),
-        Some(&fixture("batch_get_request.json")),
+        Some(&fixture("003-get-partial-batch-request.json")),
     )
     .await;
     assert_eq!(status, 200);
@@ -377,7 +412,7 @@ async fn invalid_payloads_malformed_json_and_parameters() {
     let sandbox = sandbox().await;
     let c = client();
     let base = sandbox.base_url();
-    let mut bad = fixture("partial_put_request.json");
+    let mut bad = fixture("003-put-partial-extract-request.json");
     bad["avail"]["Transaction"][0]["LicenseType"] = json!("RENTAL");
     bad["avail"]["Transaction"][0]["Territory"][0]["country"] = json!("USA");
     let tx = url(&base, "/partial-extract/transactions/demoTransactionId");
@@ -402,7 +437,7 @@ async fn invalid_payloads_malformed_json_and_parameters() {
         &c,
         Method::PUT,
         &other,
-        Some(&fixture("partial_put_request.json")),
+        Some(&fixture("003-put-partial-extract-request.json")),
     )
     .await;
     assert_eq!(status, 400, "{body}");
@@ -411,7 +446,7 @@ async fn invalid_payloads_malformed_json_and_parameters() {
         &c,
         Method::PUT,
         &url(&base, "/full-extract/otherAlid"),
-        Some(&fixture("full_put_fvod_movie.json")),
+        Some(&fixture("003-put-full-fvod-movie.json")),
     )
     .await;
     assert_eq!(status, 400, "{body}");
@@ -481,7 +516,7 @@ async fn full_extract_put_replaces_the_scope_and_full_delete_removes_it() {
         &base,
         "/full-extract/demoALID?territory=US&businessLine=CHANNELS",
     );
-    let mut payload = fixture("full_put_channels_svod_episode.json");
+    let mut payload = fixture("003-put-full-channels-svod-episode-1.json");
     let (status, _) = call(&c, Method::PUT, &put, Some(&payload)).await;
     assert_eq!(status, 200);
     let (_, body) = call(&c, Method::GET, &get, None).await;
@@ -526,7 +561,7 @@ async fn answers_deserialize_into_the_model_envelopes() {
         &c,
         Method::PUT,
         &tx,
-        Some(&fixture("partial_put_request.json")),
+        Some(&fixture("003-put-partial-extract-request.json")),
     )
     .await;
     let put: StatusResponse = serde_json::from_value(body).unwrap();
@@ -534,7 +569,7 @@ async fn answers_deserialize_into_the_model_envelopes() {
     let (_, body) = call(&c, Method::GET, &tx, None).await;
     let get: GetResponse = serde_json::from_value(body).unwrap();
     assert_eq!(get.avail.unwrap().alid, "demoAlid");
-    let mut bad = fixture("partial_put_request.json");
+    let mut bad = fixture("003-put-partial-extract-request.json");
     bad["avail"]["Transaction"][0]["LicenseType"] = json!("RENTAL");
     let (_, body) = call(&c, Method::POST, &format!("{tx}/validate"), Some(&bad)).await;
     let validate: StatusResponse = serde_json::from_value(body).unwrap();
@@ -543,14 +578,15 @@ async fn answers_deserialize_into_the_model_envelopes() {
         &c,
         Method::POST,
         &url(&base, "/partial-extract/batch/put"),
-        Some(&fixture("batch_put_request.repaired.json")),
+        Some(&fixture("003-put-partial-batch-request.json")),
     )
     .await;
     let batch: BatchResponse = serde_json::from_value(body).unwrap();
     assert!(batch.response_items.iter().all(|i| i.success));
     // The examples' `validationErrors` is read by the same type.
     let example: StatusResponse =
-        serde_json::from_value(fixture("validate_full_response.json")).unwrap();
+        serde_json::from_value(fixture("responses/003-validate-full-extract-response.json"))
+            .unwrap();
     assert!(example.success);
     sandbox.shutdown().await;
 }

@@ -11,10 +11,11 @@ pub const LICENSOR: &str = "testlicensor";
 /// Its API key in the tests.
 pub const KEY: &str = "k-testlicensor-0123456789abcdef";
 
-/// Reads `tests/fixtures/{name}`.
+/// Reads the spec example `tests/fixtures/spec/{name}` (at the top level,
+/// shared with the model and rules tests; responses under `responses/`).
 pub fn fixture(name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
+        .join("../../tests/fixtures/spec")
         .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
