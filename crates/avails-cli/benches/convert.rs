@@ -11,6 +11,8 @@
 //! - a bare calamine read of the sheet (this binary re-invoked with
 //!   `--read-only FILE`, streaming every cell with `worksheet_cells_reader`),
 //! - `avails convert FILE -o DIR` (the real binary),
+//! - `avails convert FILE -o -` (NDJSON, discarded), to tell the cost of
+//!   writing one file per payload from the rest,
 //! - `avails validate FILE` (on the smallest size only),
 //!
 //! and prints rows/s, the convert/read time ratio and each child's peak memory.
@@ -492,11 +494,12 @@ fn best_of(
     what: &str,
     allowed: &[i32],
     before: &dyn Fn(),
+    discard_stdout: bool,
 ) -> Result<Run, BoxError> {
     let mut best: Option<Run> = None;
     for _ in 0..runs.max(1) {
         before();
-        let run = measure(&mut cmd(), log)?;
+        let run = measure(&mut cmd(), log, discard_stdout)?;
         check(what, &run, log, allowed)?;
         best = Some(match best {
             None => run,
@@ -511,14 +514,15 @@ fn best_of(
 }
 
 /// Runs a command to completion, waiting with `wait4` for its own rusage.
-fn measure(cmd: &mut Command, log: &Path) -> Result<Run, BoxError> {
-    let out = File::create(log)?;
-    let err = out.try_clone()?;
+/// Standard output goes to the log too, unless `discard_stdout`.
+fn measure(cmd: &mut Command, log: &Path, discard_stdout: bool) -> Result<Run, BoxError> {
+    let err = File::create(log)?;
+    let out = match discard_stdout {
+        true => Stdio::null(),
+        false => Stdio::from(err.try_clone()?),
+    };
     let started = Instant::now();
-    let child = cmd
-        .stdout(Stdio::from(out))
-        .stderr(Stdio::from(err))
-        .spawn()?;
+    let child = cmd.stdout(out).stderr(Stdio::from(err)).spawn()?;
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: rusage is plain data; wait4 fills it for our own child.
@@ -601,7 +605,9 @@ fn main() -> Result<(), BoxError> {
         // Runs alternate between the read and convert so that load from
         // elsewhere on the machine hits both alike; each keeps its best time.
         let runs = runs.unwrap_or(if rows >= 1_000_000 { 1 } else { 3 });
-        let (mut read, mut convert): (Option<Run>, Option<Run>) = (None, None);
+        let (mut read, mut convert, mut ndjson): (Option<Run>, Option<Run>, Option<Run>) =
+            (None, None, None);
+        let mut last_summary = String::new();
         let keep = |best: Option<Run>, run: Run| match best {
             None => run,
             Some(b) => Run {
@@ -623,6 +629,7 @@ fn main() -> Result<(), BoxError> {
                 "calamine read",
                 &[0],
                 &|| {},
+                false,
             )?;
             read = Some(keep(read, r));
             eprintln!("{rows} rows, run {run}/{runs}: avails convert ...");
@@ -639,17 +646,36 @@ fn main() -> Result<(), BoxError> {
                 &|| {
                     let _ = std::fs::remove_dir_all(&out_dir);
                 },
+                false,
             )?;
             convert = Some(keep(convert, c));
+            let summary = tail(&log);
+            let _ = std::fs::remove_dir_all(&out_dir);
+            last_summary = summary;
+            // The same conversion with the payloads as NDJSON on standard
+            // output (discarded): what writing one file per payload costs.
+            eprintln!("{rows} rows, run {run}/{runs}: avails convert -o - ...");
+            let n = best_of(
+                1,
+                || {
+                    let mut c = Command::new(avails);
+                    c.arg("convert").arg(&file).arg("-o").arg("-");
+                    c
+                },
+                &log,
+                "avails convert -o -",
+                &[0, 1],
+                &|| {},
+                true,
+            )?;
+            ndjson = Some(keep(ndjson, n));
         }
-        let (read, convert) = match (read, convert) {
-            (Some(r), Some(c)) => (r, c),
+        let (read, convert, ndjson) = match (read, convert, ndjson) {
+            (Some(r), Some(c), Some(n)) => (r, c, n),
             _ => return Err("no run".into()),
         };
-        let summary = tail(&log);
-        let _ = std::fs::remove_dir_all(&out_dir);
 
-        table.push((rows, read, convert, summary));
+        table.push((rows, read, convert, ndjson, last_summary));
 
         if rows == smallest {
             eprintln!("{rows} rows: avails validate ...");
@@ -664,6 +690,7 @@ fn main() -> Result<(), BoxError> {
                 "avails validate",
                 &[0, 1],
                 &|| {},
+                true,
             )?;
             validate_line = Some((rows, validate, tail(&log)));
         }
@@ -673,21 +700,25 @@ fn main() -> Result<(), BoxError> {
     writeln!(out)?;
     writeln!(
         out,
-        "| rows | calamine read | read peak | convert | convert rows/s | convert/read | convert peak |"
+        "| rows | calamine read | read peak | convert -o DIR | convert rows/s | convert/read | convert peak | convert -o - (no files) | -o - /read |"
     )?;
-    writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|")?;
+    writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|")?;
     let (mut first_convert, mut goals) = (None, Vec::new());
-    for (rows, read, convert, _) in &table {
+    for (rows, read, convert, ndjson, _) in &table {
         let ratio = convert.time.as_secs_f64() / read.time.as_secs_f64();
         writeln!(
             out,
-            "| {rows} | {:.2?} ({} rows/s) | {} | {:.2?} | {} | {ratio:.2}x | {} |",
+            "| {rows} | {:.2?} ({} rows/s) | {} | {:.2?} | {} | {ratio:.2}x | {} | {:.2?} ({} rows/s, {}) | {:.2}x |",
             read.time,
             rate(*rows, read.time),
             mib(read.peak),
             convert.time,
             rate(*rows, convert.time),
             mib(convert.peak),
+            ndjson.time,
+            rate(*rows, ndjson.time),
+            mib(ndjson.peak),
+            ndjson.time.as_secs_f64() / read.time.as_secs_f64(),
         )?;
         goals.push(format!(
             "{rows} rows: convert/read {ratio:.2}x (goal <= 1.5x: {})",
@@ -729,7 +760,7 @@ fn main() -> Result<(), BoxError> {
         ));
     }
     writeln!(out)?;
-    for (rows, _, _, summary) in &table {
+    for (rows, _, _, _, summary) in &table {
         writeln!(out, "convert {rows}: {summary}")?;
     }
     if let Some((rows, _, summary)) = &validate_line {
