@@ -736,20 +736,21 @@ fn main() -> Result<(), BoxError> {
             ));
         }
         if *rows == smallest {
-            first_convert = Some(convert.time);
+            first_convert = Some((convert.time, ndjson.time));
         }
     }
-    if let (Some((rows, validate, _)), Some(convert)) = (&validate_line, first_convert) {
-        let added = (validate.time.as_secs_f64() / convert.as_secs_f64() - 1.0) * 100.0;
+    if let (Some((rows, validate, _)), Some((convert, ndjson))) = (&validate_line, first_convert) {
+        let over = |t: Duration| (validate.time.as_secs_f64() / t.as_secs_f64() - 1.0) * 100.0;
+        let (added, added_ndjson) = (over(convert), over(ndjson));
         writeln!(out)?;
         writeln!(
             out,
-            "| rows | validate | validate rows/s | over convert | validate peak |"
+            "| rows | validate | validate rows/s | over convert -o DIR | over convert -o - | validate peak |"
         )?;
-        writeln!(out, "|---:|---:|---:|---:|---:|")?;
+        writeln!(out, "|---:|---:|---:|---:|---:|---:|")?;
         writeln!(
             out,
-            "| {rows} | {:.2?} | {} | {added:+.0}% | {} |",
+            "| {rows} | {:.2?} | {} | {added:+.0}% | {added_ndjson:+.0}% | {} |",
             validate.time,
             rate(*rows, validate.time),
             mib(validate.peak)
