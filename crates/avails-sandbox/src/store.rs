@@ -141,13 +141,24 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             let stamp = now();
+            // A `_TransactionID` repeated within one avail (AV081, a warning:
+            // the spec's trailer examples do it) must not make the later
+            // window replace the earlier one: the repeat is stored without
+            // the ID column (its JSON keeps the ID), so partial-extract calls
+            // by that ID reach the first window.
+            let mut ids: Vec<&str> = Vec::new();
             for w in windows {
+                let id = w.transaction_id.as_deref().filter(|id| {
+                    let repeat = ids.contains(id);
+                    ids.push(id);
+                    !repeat
+                });
                 ins.execute(params![
                     licensor,
                     alid,
                     w.territory,
                     w.business_line,
-                    w.transaction_id,
+                    id,
                     w.contract_id,
                     header,
                     w.trans,
@@ -334,5 +345,40 @@ impl Store {
         )?;
         let rows = stmt.query_map(params![licensor, alid], |r| r.get(0))?;
         rows.collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(id: &str, trans: &str) -> NewWindow {
+        NewWindow {
+            territory: "US".into(),
+            business_line: "FVOD".into(),
+            transaction_id: Some(id.into()),
+            contract_id: None,
+            trans: trans.into(),
+        }
+    }
+
+    #[test]
+    fn an_id_repeated_within_one_avail_keeps_both_windows() {
+        let store = Store::open(None).unwrap();
+        let both = [window("x", r#"{"n":1}"#), window("x", r#"{"n":2}"#)];
+        store.replace_scopes("l", "a", "{}", &both).unwrap();
+        let stored: Vec<String> = store
+            .scope("l", "a", "US", "FVOD")
+            .unwrap()
+            .into_iter()
+            .map(|w| w.trans)
+            .collect();
+        assert_eq!(stored, vec![r#"{"n":1}"#, r#"{"n":2}"#]);
+        // A partial-extract call by the ID reaches the first window.
+        let first = store.transaction("l", "x").unwrap().unwrap();
+        assert_eq!(first.trans, r#"{"n":1}"#);
+        // Replacing the scope again still keeps both, not four.
+        store.replace_scopes("l", "a", "{}", &both).unwrap();
+        assert_eq!(store.scope("l", "a", "US", "FVOD").unwrap().len(), 2);
     }
 }
