@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use avails_client::{ApiKey, AvailsClient, Config};
+use avails_client::{ApiKey, AvailsClient, Config, ConfigError};
 use avails_sandbox::{RunningSandbox, SandboxConfig};
 
 /// The licensor name used with `--sandbox`.
@@ -50,9 +50,21 @@ impl ConnectArgs {
             return self.connect_sandbox().await;
         }
         let config = Config::load(self.config.as_deref())?;
-        let profile = config.resolve(self.profile.as_deref()).with_context(|| {
-            "no usable profile: write one in avails.toml (see `avails profiles --help`) or use --sandbox"
-        })?;
+        let name = config.pick_name(
+            self.profile.as_deref(),
+            std::env::var("AVAILS_PROFILE").ok(),
+        );
+        let profile = config
+            .resolve(self.profile.as_deref())
+            .map_err(|e| match e {
+                ConfigError::UnknownProfile { .. } => anyhow::Error::new(e).context(
+                    "no usable profile: write one in avails.toml (see `avails profiles --help`) or use --sandbox",
+                ),
+                // The profile exists but a setting is wrong (e.g. its key
+                // file): say which profile, and not that there is none.
+                e if e.to_string().contains(&format!("profile `{name}`")) => e.into(),
+                e => anyhow::Error::new(e).context(format!("profile `{name}`")),
+            })?;
         let client = AvailsClient::from_profile(&profile)
             .with_context(|| format!("profile `{}`", profile.name))?;
         Ok(Connection {
