@@ -233,7 +233,7 @@ fn at_trace_level_the_api_key_appears_nowhere() {
         for (what, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
             assert!(!contains(bytes, k.as_bytes()), "the API key is in {what}");
             assert!(
-                !contains(bytes, private_key_body[..40].as_bytes()),
+                !contains(bytes, &private_key_body.as_bytes()[..40]),
                 "the private key is in {what}"
             );
         }
