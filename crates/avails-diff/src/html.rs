@@ -54,6 +54,14 @@ document.getElementById('only-diff').addEventListener('change',function(e){
     s.classList.toggle('hidden', e.target.checked);
   });
 });
+// Markers for headless checks: how many timeline bars have a laid-out
+// width, and that this script ran to its end.
+var drawn=0;
+document.querySelectorAll('.window').forEach(function(w){
+  if(w.getBoundingClientRect().width>0){drawn++;}
+});
+document.body.setAttribute('data-windows-drawn',String(drawn));
+document.body.setAttribute('data-ready','true');
 "#;
 
 /// The report as one HTML page titled `title`.
@@ -255,6 +263,7 @@ mod tests {
         assert_eq!(html.matches("class=\"window sheet\" id=").count(), 1);
         assert_eq!(html.matches("class=\"window server open\" id=").count(), 1);
         assert!(html.contains("data-end=\"open\""));
+        assert!(html.contains("setAttribute('data-ready','true')"));
         assert!(!html.contains("http://") && !html.contains("https://"));
     }
 }
