@@ -746,8 +746,9 @@ fn html_report_renders_its_timelines_in_chromium() {
     assert!(shot.status.success(), "chromium failed: {}", shot.stderr);
     let bytes = std::fs::read(&png).expect("a screenshot");
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    // A blank page at this size is about 12 KB; this report about 90 KB.
     assert!(
-        bytes.len() > 20_000,
+        bytes.len() > 30_000,
         "a near-empty screenshot: {} bytes",
         bytes.len()
     );
