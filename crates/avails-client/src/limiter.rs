@@ -1,12 +1,27 @@
 //! Client-side limits: requests per second (`governor`, burst of one so
 //! requests are evenly spaced and no one-second window holds more than the
 //! quota) and concurrent requests (a tokio `Semaphore`).
+//!
+//! The spacing is `(1 + PACING_MARGIN) / tps`, not exactly `1 / tps`. A
+//! server that counts requests in a sliding one-second window (as the
+//! sandbox does) sees them when they *arrive*: with exact spacing, request
+//! `k + tps` leaves exactly one second after request `k`, so if request `k`
+//! took even a millisecond longer to reach the server (a new connection, a
+//! busy core, a late timer wake-up), the server counts `tps + 1` requests in
+//! one second and answers 429 with `Retry-After: 1`, which costs a whole
+//! second. With the margin, any `tps + 1` consecutive requests span at least
+//! `1 + PACING_MARGIN` seconds, so their latencies may differ by up to 30 ms
+//! before the server sees one too many, for 3% of the throughput.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::time::Duration;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Share of the request interval added as a safety margin (see the module docs).
+pub const PACING_MARGIN: f64 = 0.03;
 
 /// Holds requests to `tps` per second and `max_concurrency` in flight.
 #[derive(Debug, Clone)]
@@ -27,7 +42,10 @@ impl Limiter {
     /// A limiter of `tps` requests per second and `max_concurrency` in flight (0 is taken as 1).
     pub fn new(tps: u32, max_concurrency: u32) -> Self {
         let tps_nz = NonZeroU32::new(tps).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::per_second(tps_nz).allow_burst(NonZeroU32::MIN);
+        let period = Duration::from_secs_f64((1.0 + PACING_MARGIN) / f64::from(tps_nz.get()));
+        let quota = Quota::with_period(period)
+            .unwrap_or_else(|| Quota::per_second(tps_nz))
+            .allow_burst(NonZeroU32::MIN);
         let conc = max_concurrency.max(1);
         Self {
             rate: Arc::new(RateLimiter::direct(quota)),
