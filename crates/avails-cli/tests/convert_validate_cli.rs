@@ -10,7 +10,7 @@ fn root() -> PathBuf {
 }
 
 fn corpus(name: &str) -> PathBuf {
-    root().join("../shared/corpus/movielabs").join(name)
+    root().join("tests/data/movielabs").join(name)
 }
 
 fn avails(dir: &Path, args: &[&str]) -> Output {

@@ -10,7 +10,8 @@
 //!   server: exactly those, no more, no fewer.
 //! - `html_report_renders_its_timelines_in_chromium`: the HTML report of the
 //!   first test, opened in headless Chromium, runs its script to the end and
-//!   draws one bar per window of each side (needs `chromium` on PATH).
+//!   draws one bar per window of each side (needs `chromium` on PATH; skipped
+//!   with a notice without it, unless `AVAILS_REQUIRE_BROWSER=1`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -24,7 +25,7 @@ use serde_json::{json, Value};
 
 const CORPUS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/movielabs"
+    "/../../tests/data/movielabs"
 );
 const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples");
 const PROFILE: &str = "e2e";
@@ -631,18 +632,28 @@ fn submit_then_diff_finds_nothing_but_what_was_refused() {
     assert!(clean >= 10, "only {clean} inputs fully sent");
 }
 
-/// `chromium` on PATH, or a failure saying how to get it.
-fn chromium() -> PathBuf {
+/// `chromium` on PATH. Without it the browser test is skipped with a notice,
+/// unless `AVAILS_REQUIRE_BROWSER=1` (set by `.ci/run` after installing it),
+/// which makes a missing browser a failure.
+fn chromium() -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
+    let found = std::env::split_paths(&path)
         .map(|d| d.join("chromium"))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "chromium is not on PATH: this test opens the HTML report in headless Chromium; \
-                 install it with `apt-get install -y chromium` (as .ci/run does)"
-            )
-        })
+        .find(|p| p.is_file());
+    if found.is_none() {
+        let how = "this test opens the HTML report in headless Chromium; \
+                   install it with `apt-get install -y chromium` (as .ci/run does)";
+        if std::env::var("AVAILS_REQUIRE_BROWSER").as_deref() == Ok("1") {
+            panic!("chromium is not on PATH and AVAILS_REQUIRE_BROWSER=1: {how}");
+        }
+        // Written past the test harness's capture, so `cargo test` shows it.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED html_report_renders_its_timelines_in_chromium: chromium is not on PATH; {how}"
+        );
+    }
+    found
 }
 
 fn headless(chromium: &Path, dir: &Path, name: &str, extra: &[String], page: &Path) -> Run {
@@ -669,7 +680,9 @@ fn headless(chromium: &Path, dir: &Path, name: &str, extra: &[String], page: &Pa
 
 #[test]
 fn html_report_renders_its_timelines_in_chromium() {
-    let chromium = chromium();
+    let Some(chromium) = chromium() else {
+        return;
+    };
     let s = scenario();
     let html = s.dir.path().join("report.html");
     let run = diff_scenario(&s, &["--format", "json", "--html", html.to_str().unwrap()]);

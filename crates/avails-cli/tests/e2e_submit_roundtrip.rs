@@ -15,7 +15,7 @@ use support::*;
 
 const CORPUS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/corpus/movielabs"
+    "/../../tests/data/movielabs"
 );
 const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples");
 

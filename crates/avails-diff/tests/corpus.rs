@@ -11,7 +11,7 @@ use avails_model::Avail;
 fn corpus(name: &str) -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpus/movielabs"
+        "/../../tests/data/movielabs"
     ))
     .join(name)
 }

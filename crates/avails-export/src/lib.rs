@@ -1,4 +1,4 @@
-//! EMA Avails export: payloads ([`Avail`]s) written back as an EMA workbook
+//! EMA Avails export: payloads (`Avail`s) written back as an EMA workbook
 //! (`.xlsx`) or CSV, the inverse of `avails-convert`.
 //!
 //! The sheet has EMA's three header rows (section names, column names, the

@@ -15,7 +15,7 @@ use serde_json::Value;
 fn corpus() -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/corpus/movielabs"
+        "/../../tests/data/movielabs"
     ))
 }
 

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use avails_mddf::{read_avails, xml_to_json, ParsedAvail};
 use serde_json::Value;
 
-/// The corpus folder; CI lays out `shared/` beside the clone.
+/// The MovieLabs corpus, copied into the repository (`tests/data/movielabs`).
 fn corpus_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/movielabs")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/movielabs")
 }
 
 fn corpus(name: &str) -> String {

@@ -7,9 +7,9 @@ use avails_convert::{convert_inputs, Conversion, ConvertOptions};
 use avails_model::canonical::canonical;
 use serde_json::Value;
 
-/// The MovieLabs corpus (shared/ lies beside the clone, in CI as here).
+/// The MovieLabs corpus, copied into the repository (`tests/data/movielabs`).
 pub fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/movielabs")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/movielabs")
 }
 
 /// The project's samples folder.
@@ -41,7 +41,7 @@ pub fn payload_set(c: &Conversion) -> Vec<(String, Value)> {
 /// Files of the corpus with one of these extensions.
 pub fn corpus_files(ext: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(corpus())
-        .expect("shared/corpus/movielabs beside the clone")
+        .expect("tests/data/movielabs")
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().and_then(|e| e.to_str()) == Some(ext))
         .collect();
