@@ -77,7 +77,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         for p in &conversion.payloads {
             if args.offline {
                 avails.push(p.request.avail.clone());
-            } else if p.entry_type == "FullExtract" {
+            } else if p.entry_type == avails_model::EntryType::FullExtract {
                 keys.insert((p.alid.clone(), p.territory.clone(), p.business_line));
             }
         }
@@ -128,7 +128,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         for a in &mut avails {
             a.disposition
                 .get_or_insert_with(|| avails_model::Disposition {
-                    entry_type: "FullExtract".into(),
+                    entry_type: avails_model::EntryType::FullExtract,
                     ..Default::default()
                 });
         }

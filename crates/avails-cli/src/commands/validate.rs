@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use avails_convert::{check, Severity};
-use serde_json::json;
 
 use crate::input::InputArgs;
 use crate::output::{self, Format};
@@ -24,16 +23,13 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let mapping = args.input.mapping()?;
-    let conversion = args.input.convert()?;
-    let mut findings = check(&conversion, &mapping);
+    let options = args.input.options()?;
+    let conversion = args.input.convert(&options)?;
+    let (mut findings, failing) = check(&conversion, &options.mapping);
     if args.errors_only {
         findings.retain(|f| f.severity == Severity::Error);
     }
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
+    let errors = findings.iter().filter(|f| f.is_error()).count();
     let warnings = findings.len() - errors;
     match args.format {
         Format::Text => {
@@ -41,31 +37,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 println!("{f}");
             }
             crate::report::print_unreadable(&conversion.unreadable);
+            let refused = failing.iter().filter(|f| **f).count();
             eprintln!(
-                "{} payloads from {} rows: {errors} errors, {warnings} warnings",
+                "{} payloads from {} rows ({} refused by validation, {} held back): {errors} errors, {warnings} warnings",
                 conversion.payloads.len(),
-                conversion.items
+                conversion.rows.read,
+                refused,
+                conversion.held_back.len(),
             );
         }
         Format::Json => {
-            let list: Vec<_> = findings
-                .iter()
-                .map(|f| {
-                    json!({
-                        "code": f.code,
-                        "severity": f.severity,
-                        "message": f.message,
-                        "file": f.location.file,
-                        "sheet": f.location.sheet,
-                        "row": f.location.row,
-                        "column": f.location.column,
-                        "path": f.location.path,
-                        "alid": f.alid,
-                        "transactionId": f.transaction_id,
-                    })
-                })
-                .collect();
-            println!("{}", serde_json::to_string_pretty(&list)?);
+            println!("{}", serde_json::to_string_pretty(&findings)?);
             crate::report::print_unreadable(&conversion.unreadable);
         }
     }
