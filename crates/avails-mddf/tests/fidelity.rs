@@ -448,3 +448,18 @@ fn a_blank_or_missing_content_id_stays_absent() {
         assert!(a.request().unwrap().avail.asset[0].content_id.is_none());
     }
 }
+
+#[test]
+fn an_empty_metadata_element_stays_present() {
+    // The reference's series bundle has nothing required in SeriesMetadata:
+    // its presence is kept, not turned into "no SeriesMetadata".
+    let a = read_one(
+        r#"<avails:Avail><avails:ALID>S</avails:ALID>
+<avails:Asset contentID="S"><avails:WorkType>Series</avails:WorkType><avails:SeriesMetadata/></avails:Asset>
+</avails:Avail>"#,
+    );
+    assert_eq!(
+        a.payload["avail"]["Asset"][0],
+        json!({"_contentID": "S", "WorkType": "Series", "SeriesMetadata": {}})
+    );
+}

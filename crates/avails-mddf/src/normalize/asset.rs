@@ -5,6 +5,10 @@
 //! so for an episode without its own `SeriesMetadata` the season's one is
 //! moved up. A season asset keeps it nested, as the API's season example does.
 //!
+//! A metadata element that is present stays an object, `{}` when nothing
+//! in it is the API's (a series bundle's `SeriesMetadata` may hold nothing
+//! the API requires), so its presence is not lost.
+//!
 //! A `GroupingEntity` of type `channel` in any of the asset's metadata is the
 //! avail's channel ([`Ctx::channel`]), which the transactions then carry as
 //! their `ChannelIdentity` term; other grouping types are reported as ignored.
@@ -155,7 +159,10 @@ fn unit_metadata(el: &Element, ptr: &str, ctx: &mut Ctx) -> Option<Value> {
     );
     grouping_entities(&mut node, ptr, ctx);
     node.finish(ctx);
-    out.into_value()
+    Some(
+        out.into_value()
+            .unwrap_or_else(|| Value::Object(Map::new())),
+    )
 }
 
 /// `EpisodeMetadata`, with the series hoisted out of the season when needed.
@@ -187,7 +194,10 @@ fn episode_metadata(el: &Element, ptr: &str, ctx: &mut Ctx) -> Option<Value> {
     }
     grouping_entities(&mut node, ptr, ctx);
     node.finish(ctx);
-    out.into_value()
+    Some(
+        out.into_value()
+            .unwrap_or_else(|| Value::Object(Map::new())),
+    )
 }
 
 /// `SeasonMetadata` of a season asset.
@@ -229,7 +239,10 @@ fn season_fields(el: &Element, ptr: &str, ctx: &mut Ctx, series_hoisted: bool) -
     }
     grouping_entities(&mut node, ptr, ctx);
     node.finish(ctx);
-    out.into_value()
+    Some(
+        out.into_value()
+            .unwrap_or_else(|| Value::Object(Map::new())),
+    )
 }
 
 /// `SeriesMetadata`.
@@ -253,7 +266,10 @@ fn series_metadata(el: &Element, ptr: &str, ctx: &mut Ctx) -> Option<Value> {
     );
     grouping_entities(&mut node, ptr, ctx);
     node.finish(ctx);
-    out.into_value()
+    Some(
+        out.into_value()
+            .unwrap_or_else(|| Value::Object(Map::new())),
+    )
 }
 
 /// `ContentSequenceInfo`: only `Number`, as an integer.
