@@ -213,7 +213,6 @@ fn money(name: &str, s: &TermSeed, k: u32) -> Value {
 }
 
 /// One transaction of a business line in a territory.
-#[allow(clippy::too_many_arguments)]
 fn transaction(
     line: Line,
     country: &'static str,
