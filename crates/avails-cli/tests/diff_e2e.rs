@@ -23,10 +23,7 @@ use avails_model::{AvailRequest, BusinessLine};
 use avails_sandbox::{RunningSandbox, SandboxConfig};
 use serde_json::{json, Value};
 
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../tests/data/movielabs"
-);
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/movielabs");
 const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples");
 const PROFILE: &str = "e2e";
 const LICENSOR: &str = "e2elicensor";

@@ -13,10 +13,7 @@ use avails_model::canonical::canonical;
 use serde_json::Value;
 use support::*;
 
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../tests/data/movielabs"
-);
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/movielabs");
 const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples");
 
 fn workbooks(dir: &str) -> Vec<PathBuf> {

@@ -313,7 +313,10 @@ impl AvailsClient {
         transaction_id: &str,
         body: &AvailRequest,
     ) -> Result<StatusResponse, ClientError> {
-        let url = self.url(endpoints::PARTIAL_EXTRACT, &[("id", transaction_id)])?;
+        let url = self.url(
+            endpoints::PARTIAL_EXTRACT,
+            &[("transaction_id", transaction_id)],
+        )?;
         self.call(Method::PUT, url, Some(json(body)?)).await
     }
 
@@ -322,7 +325,10 @@ impl AvailsClient {
         &self,
         transaction_id: &str,
     ) -> Result<GetResponse, ClientError> {
-        let url = self.url(endpoints::PARTIAL_EXTRACT, &[("id", transaction_id)])?;
+        let url = self.url(
+            endpoints::PARTIAL_EXTRACT,
+            &[("transaction_id", transaction_id)],
+        )?;
         self.call(Method::GET, url, None).await
     }
 
@@ -331,7 +337,10 @@ impl AvailsClient {
         &self,
         transaction_id: &str,
     ) -> Result<StatusResponse, ClientError> {
-        let url = self.url(endpoints::PARTIAL_EXTRACT, &[("id", transaction_id)])?;
+        let url = self.url(
+            endpoints::PARTIAL_EXTRACT,
+            &[("transaction_id", transaction_id)],
+        )?;
         self.call(Method::DELETE, url, None).await
     }
 
@@ -343,7 +352,7 @@ impl AvailsClient {
     ) -> Result<StatusResponse, ClientError> {
         let url = self.url(
             endpoints::PARTIAL_EXTRACT_VALIDATE,
-            &[("id", transaction_id)],
+            &[("transaction_id", transaction_id)],
         )?;
         self.call(Method::POST, url, Some(json(body)?)).await
     }
@@ -384,7 +393,7 @@ impl AvailsClient {
                 ),
             });
         }
-        let url = self.url(endpoints::BATCH, &[("op", op.as_str())])?;
+        let url = self.url(op.path(), &[])?;
         self.call(Method::POST, url, Some(json(request)?)).await
     }
 

@@ -32,10 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::errors::ConfigError;
 use crate::secret::ApiKey;
 
-/// Default requests per second (the partner limit).
-pub const DEFAULT_TPS: u32 = 10;
-/// Default concurrent requests (the partner limit).
-pub const DEFAULT_MAX_CONCURRENCY: u32 = 5;
+pub use avails_model::api::{DEFAULT_MAX_CONCURRENCY, DEFAULT_TPS};
 /// Default attempts per request, the first included.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 6;
 /// Default per-request timeout in seconds.

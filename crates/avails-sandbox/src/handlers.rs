@@ -11,10 +11,11 @@ use serde_json::Value;
 
 use crate::api::{self, codes, Failure};
 use crate::asset_status;
-use crate::batch::{self, BatchOp};
+use crate::batch;
 use crate::ops;
 use crate::payload::{parse_json, require_json};
 use crate::state::AppState;
+use avails_model::api::BatchOp;
 
 type QueryMap = Result<Query<HashMap<String, String>>, QueryRejection>;
 
@@ -136,26 +137,30 @@ pub async fn partial_validate(
     )
 }
 
-/// `GET /v1/avails/{licensor}/partial-extract/transactions/{transactionId}`.
+/// `GET /v1/avails/{licensor}/partial-extract/transactions/{transactionId}[?alid=&territory=&businessLine=]`.
 pub async fn partial_get(
     State(st): State<AppState>,
     Path((licensor, tid)): Path<(String, String)>,
+    q: QueryMap,
 ) -> Response {
     let result = async {
-        st.blocking(move |sh| ops::get_partial(sh, &licensor, &tid))
+        let filter = ops::scope_filter(&query(q)?)?;
+        st.blocking(move |sh| ops::get_partial(sh, &licensor, &tid, &filter))
             .await?
             .map(api::get_ok)
     };
     respond(result.await)
 }
 
-/// `DELETE /v1/avails/{licensor}/partial-extract/transactions/{transactionId}`.
+/// `DELETE /v1/avails/{licensor}/partial-extract/transactions/{transactionId}[?alid=&territory=&businessLine=]`.
 pub async fn partial_delete(
     State(st): State<AppState>,
     Path((licensor, tid)): Path<(String, String)>,
+    q: QueryMap,
 ) -> Response {
     let result = async {
-        st.blocking(move |sh| ops::delete_partial(sh, &licensor, &tid))
+        let filter = ops::scope_filter(&query(q)?)?;
+        st.blocking(move |sh| ops::delete_partial(sh, &licensor, &tid, &filter))
             .await?
             .map(|()| api::delete_ok())
     };

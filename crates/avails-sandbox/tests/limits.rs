@@ -24,7 +24,7 @@ async fn burst(c: &reqwest::Client, url: &str, n: usize) -> Vec<(u16, Option<Str
                 let status = res.status().as_u16();
                 let body: Value = res.json().await.unwrap();
                 if status == 429 {
-                    assert_eq!(body["errors"][0]["code"], "THROTTLED");
+                    assert_eq!(body["validationErrors"][0]["code"], "THROTTLED");
                 }
                 (status, retry)
             })
@@ -133,7 +133,7 @@ async fn fail_rate_answers_500_or_503_without_storing() {
         assert!(matches!(status, 200 | 500 | 503), "{status} {body}");
         if status != 200 {
             assert_eq!(body["success"], false);
-            let code = body["errors"][0]["code"].as_str().unwrap();
+            let code = body["validationErrors"][0]["code"].as_str().unwrap();
             assert!(code == "INTERNAL_ERROR" || code == "SERVICE_UNAVAILABLE");
         }
         outcomes.push((tid, status));
