@@ -105,6 +105,11 @@ impl ClientBuilder {
                     .to_string(),
             });
         }
+        if base.scheme() == "http" && !is_loopback(&base) {
+            return Err(ClientError::PlainHttp {
+                url: self.base_url.clone(),
+            });
+        }
         base.set_query(None);
         base.set_fragment(None);
         if self.licensor.trim().is_empty() || self.licensor.contains('/') {
@@ -244,6 +249,11 @@ impl AvailsClient {
     /// The API root.
     pub fn base_url(&self) -> &Url {
         &self.inner.base
+    }
+
+    /// Requests allowed in flight at once (the profile's `max_concurrency`).
+    pub fn max_concurrency(&self) -> u32 {
+        self.inner.limiter.max_concurrency()
     }
 
     /// Requests sent, retries, 429s seen, failed calls.
@@ -450,23 +460,13 @@ impl AvailsClient {
                 Err(Failure { error, retry_after }) => {
                     if !error.is_retryable() || attempt >= policy.max_attempts {
                         self.inner.counters.failed();
-                        if error.is_retryable() {
-                            tracing::warn!(
-                                method = %method,
-                                path = %path,
-                                attempt,
-                                error = %error,
-                                "avails request failed, no attempt left"
-                            );
-                        } else {
-                            tracing::info!(
-                                method = %method,
-                                path = %path,
-                                attempt,
-                                error = %error,
-                                "avails request failed"
-                            );
-                        }
+                        tracing::debug!(
+                            method = %method,
+                            path = %path,
+                            attempt,
+                            error = %error,
+                            "avails request failed"
+                        );
                         return Err(if attempt > 1 && error.is_retryable() {
                             ClientError::GaveUp {
                                 attempts: attempt,
@@ -478,7 +478,10 @@ impl AvailsClient {
                     }
                     let delay = policy.delay(attempt, retry_after);
                     self.inner.counters.retry();
-                    tracing::warn!(
+                    crate::retry::note_retry(&error);
+                    // One line per retry at debug level only: callers
+                    // summarise (see `retry::track`).
+                    tracing::debug!(
                         method = %method,
                         path = %path,
                         attempt,
@@ -534,6 +537,11 @@ impl AvailsClient {
             .bytes()
             .await
             .map_err(|e| self.transport(e, method, path))?;
+        if status == 429 {
+            slot.throttled();
+        } else {
+            slot.answered();
+        }
         drop(slot);
         tracing::debug!(method = %method, path = %path, status, "avails answer");
         let m = method.to_string();
@@ -668,6 +676,18 @@ impl AvailsClient {
         let text = String::from_utf8_lossy(bytes);
         let t: String = text.trim().chars().take(300).collect();
         self.inner.key.redact(&t)
+    }
+}
+
+/// Whether `url`'s host is a loopback address: 127.0.0.0/8, `::1` or `localhost`.
+fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => bare.eq_ignore_ascii_case("localhost"),
     }
 }
 

@@ -101,11 +101,11 @@ pub fn configure(
 }
 
 fn read_pem(path: &Path, what: &'static str, field: &'static str) -> Result<Vec<u8>, ClientError> {
-    std::fs::read(path).map_err(|source| ClientError::PemRead {
+    std::fs::read(path).map_err(|error| ClientError::PemRead {
         what,
         field,
         path: path.to_path_buf(),
-        source,
+        error,
     })
 }
 
