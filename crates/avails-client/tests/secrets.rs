@@ -88,7 +88,7 @@ async fn no_error_debug_output_or_log_line_contains_the_key() {
     let tls_base = serve_mtls(Script::default(), &pki).await;
     let no_cert = builder(&tls_base)
         .tls(TlsFiles {
-            ca: Some(pki.ca.clone()),
+            ca: Some(pki.ca_file.clone()),
             ..Default::default()
         })
         .build()
@@ -96,8 +96,8 @@ async fn no_error_debug_output_or_log_line_contains_the_key() {
     errors.push(no_cert.get_partial_extract("tx").await.unwrap_err());
     let untrusted = builder(&tls_base)
         .tls(TlsFiles {
-            cert: Some(pki.client_cert.clone()),
-            key: Some(pki.client_key.clone()),
+            cert: Some(pki.client_cert_file.clone()),
+            key: Some(pki.client_key_file.clone()),
             ca: None,
         })
         .build()
