@@ -42,6 +42,26 @@ pub const DEFAULT_MAX_ATTEMPTS: u32 = 6;
 pub const DEFAULT_TIMEOUT_SECS: u64 = 60;
 /// The config file name.
 pub const CONFIG_FILE: &str = "avails.toml";
+/// An `avails.toml` with one profile, every setting explained (shown by
+/// `avails profiles --help` and when no profile can be used).
+pub const EXAMPLE_PROFILE: &str = r#"    default_profile = "prod"            # used when --profile is not given
+
+    [profiles.prod]
+    base_url = "https://partnerapi.primevideo.com"
+    licensor = "yourlicensor"           # your licensor name in the API's URLs
+    cert = "certs/client.pem"           # client certificate from Prime Video (mutual TLS)
+    key = "certs/client.key"            # its private key
+    ca = "certs/ca.pem"                 # optional: a CA to trust besides the system's
+    api_key_file = "secrets/api-key"    # the x-api-key, readable by you only (chmod 600)
+    # api_key_env = "AVAILS_PROD_KEY"   # or: the variable holding it
+    tps = 10                            # optional: requests per second (partner default 10)
+    max_concurrency = 5                 # optional: requests in flight (partner default 5)
+    # max_attempts = 6                  # optional: attempts per request, the first included
+    # timeout_secs = 60                 # optional: per attempt
+
+Relative paths are relative to the file. Environment variables override the
+profile: AVAILS_PROFILE, AVAILS_BASE_URL, AVAILS_LICENSOR, AVAILS_API_KEY,
+AVAILS_CERT, AVAILS_KEY, AVAILS_CA; AVAILS_CONFIG names another file."#;
 
 /// A profile as written in the file (no secret in it, only where the key comes from).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -22,6 +22,7 @@
 //! [`Avail`]: avails_model::Avail
 
 mod compare;
+pub mod fs;
 mod html;
 mod matching;
 mod model;

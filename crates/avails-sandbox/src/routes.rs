@@ -281,6 +281,23 @@ fn throttled(retry_after: u64, concurrency: bool) -> Response {
     res
 }
 
+/// Counts an admitted request in flight until dropped (even if the client
+/// goes away mid-answer).
+struct InFlight(AppState);
+
+impl InFlight {
+    fn new(st: &AppState) -> Self {
+        st.counters.started();
+        Self(st.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.counters.finished();
+    }
+}
+
 /// Auth, then limits, then fault injection, then latency, then the handler.
 async fn gate(
     State(st): State<AppState>,
@@ -328,9 +345,13 @@ async fn gate(
         .into_response();
     }
     let mut _admission = None;
+    let mut _in_flight = None;
     if endpoint.is_api() {
         match st.limits.admit(&st.counters, endpoint.name()) {
-            Ok(a) => _admission = Some(a),
+            Ok(a) => {
+                _admission = Some(a);
+                _in_flight = Some(InFlight::new(&st));
+            }
             Err(t) => {
                 st.counters.throttled();
                 tracing::info!(%licensor, %method, %path, status = 429, endpoint = endpoint.name(), "throttled");

@@ -106,7 +106,11 @@ async fn concurrency_limit_throttles_requests_beyond_the_in_flight_cap() {
     let answers = burst(&client(), &url, 10).await;
     let throttled = answers.iter().filter(|(s, _)| *s == 429).count();
     assert_eq!(throttled, 5, "{answers:?}");
-    assert_eq!(sandbox.counters().throttled, 5);
+    let counters = sandbox.counters();
+    assert_eq!(counters.throttled, 5);
+    // Five were handled at once (the 400 ms latency overlaps them), never more.
+    assert_eq!(counters.max_in_flight, 5, "{counters:?}");
+    assert_eq!(counters.in_flight, 0);
     sandbox.shutdown().await;
 }
 

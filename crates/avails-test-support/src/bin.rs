@@ -184,6 +184,17 @@ impl Running {
     }
 }
 
+/// Runs any command to its end in `dir` (its output captured in files
+/// there), killed and failing the test after `limit`.
+pub fn run_bounded(cmd: Command, dir: &Path, limit: Duration) -> Output {
+    Avails {
+        bin: PathBuf::from(cmd.get_program()),
+        dir: dir.to_path_buf(),
+        limit,
+    }
+    .run_command(cmd)
+}
+
 /// Bytes as text (lossy).
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
