@@ -74,7 +74,7 @@ pub enum ConfigError {
         var: String,
     },
     /// The key file cannot be read.
-    #[error("cannot read API key file {path}: {error}: check the profile's api_key_file")]
+    #[error("cannot read API key file {path}: {error}")]
     ApiKeyFileRead {
         /// The file.
         path: PathBuf,

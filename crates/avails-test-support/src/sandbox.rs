@@ -52,6 +52,33 @@ impl TestSandbox {
         self.running().counters()
     }
 
+    /// Records a delivery of `alid` through the sandbox-only endpoint
+    /// (`avails_sandbox::SANDBOX_DELIVERIES`, see its docs for the body);
+    /// returns the HTTP status.
+    pub fn record_delivery(
+        &self,
+        licensor: &str,
+        api_key: &str,
+        alid: &str,
+        delivery: &serde_json::Value,
+    ) -> u16 {
+        let path = avails_sandbox::SANDBOX_DELIVERIES
+            .replace("{licensor}", licensor)
+            .replace("{alid}", alid);
+        let url = format!("{}{path}", self.base_url());
+        self.rt.block_on(async {
+            reqwest::Client::new()
+                .post(url)
+                .header(avails_sandbox::API_KEY_HEADER, api_key)
+                .json(delivery)
+                .send()
+                .await
+                .expect("the sandbox answers")
+                .status()
+                .as_u16()
+        })
+    }
+
     /// The runtime the sandbox runs on (to drive a client from a sync test).
     pub fn rt(&self) -> &tokio::runtime::Runtime {
         &self.rt
