@@ -261,7 +261,7 @@ impl AvailsClient {
         self.inner.counters.snapshot()
     }
 
-    /// `PUT /v1/avails/{licensor}/full-extract/{ALID}` (path assumed, see [`endpoints::FULL_EXTRACT_PUT`]).
+    /// Full-extract PUT ([`endpoints::FULL_EXTRACT_PUT`], a path the reference does not show).
     pub async fn put_full_extract(
         &self,
         alid: &str,
@@ -271,7 +271,7 @@ impl AvailsClient {
         self.call(Method::PUT, url, Some(json(body)?)).await
     }
 
-    /// `GET /v1/avails/{licensor}/full-extract/{ALID}?territory=&businessLine=`.
+    /// Full-extract GET ([`endpoints::FULL_EXTRACT`] `?territory=&businessLine=`).
     pub async fn get_full_extract(
         &self,
         alid: &str,
@@ -286,7 +286,7 @@ impl AvailsClient {
         self.call(Method::GET, url, None).await
     }
 
-    /// `DELETE /v1/avails/{licensor}/full-extract/{ALID}?territory=&businessLine=[&contractId=]`.
+    /// Full-extract DELETE ([`endpoints::FULL_EXTRACT`] `?territory=&businessLine=[&contractId=]`).
     pub async fn delete_full_extract(
         &self,
         alid: &str,
@@ -307,7 +307,7 @@ impl AvailsClient {
         self.call(Method::DELETE, url, None).await
     }
 
-    /// `POST /v1/avails/{licensor}/full-extract/{ALID}/validate`.
+    /// Full-extract validate ([`endpoints::FULL_EXTRACT_VALIDATE`]).
     pub async fn validate_full_extract(
         &self,
         alid: &str,
@@ -317,7 +317,7 @@ impl AvailsClient {
         self.call(Method::POST, url, Some(json(body)?)).await
     }
 
-    /// `PUT /v1/avails/{licensor}/partial-extract/transactions/{id}`.
+    /// Partial-extract PUT ([`endpoints::PARTIAL_EXTRACT`]).
     pub async fn put_partial_extract(
         &self,
         transaction_id: &str,
@@ -330,7 +330,7 @@ impl AvailsClient {
         self.call(Method::PUT, url, Some(json(body)?)).await
     }
 
-    /// `GET /v1/avails/{licensor}/partial-extract/transactions/{id}`.
+    /// Partial-extract GET ([`endpoints::PARTIAL_EXTRACT`]).
     pub async fn get_partial_extract(
         &self,
         transaction_id: &str,
@@ -342,7 +342,7 @@ impl AvailsClient {
         self.call(Method::GET, url, None).await
     }
 
-    /// `DELETE /v1/avails/{licensor}/partial-extract/transactions/{id}`.
+    /// Partial-extract DELETE ([`endpoints::PARTIAL_EXTRACT`]).
     pub async fn delete_partial_extract(
         &self,
         transaction_id: &str,
@@ -354,7 +354,7 @@ impl AvailsClient {
         self.call(Method::DELETE, url, None).await
     }
 
-    /// `POST /v1/avails/{licensor}/partial-extract/transactions/{id}/validate`.
+    /// Partial-extract validate ([`endpoints::PARTIAL_EXTRACT_VALIDATE`]).
     pub async fn validate_partial_extract(
         &self,
         transaction_id: &str,
@@ -367,7 +367,7 @@ impl AvailsClient {
         self.call(Method::POST, url, Some(json(body)?)).await
     }
 
-    /// `POST /v1/avails/{licensor}/partial-extract/batch/{op}` with 1 to 100 items of unique ids.
+    /// A batch call ([`BatchOp::path`]) with 1 to 100 items of unique ids.
     pub async fn batch(
         &self,
         op: BatchOp,
@@ -424,7 +424,7 @@ impl AvailsClient {
         )
     }
 
-    /// `GET /v1/assets/{licensor}/status/{ALID}[?marketplace=]`: the ProductStatus document as JSON.
+    /// Asset Status ([`endpoints::ASSET_STATUS`] `[?marketplace=]`): the ProductStatus document as JSON.
     pub async fn asset_status(
         &self,
         alid: &str,

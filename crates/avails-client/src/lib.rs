@@ -12,7 +12,7 @@
 //!   retry is logged at debug level; [`track`] lets a caller summarise them.
 //! - Plain `http://` only to a loopback address: elsewhere the API key would
 //!   travel unencrypted.
-//! - Named profiles from `avails.toml` with environment overrides ([`env`]).
+//! - Named profiles from `avails.toml` with environment overrides ([`mod@env`]).
 //!
 //! The API key lives in [`ApiKey`], which prints as `***`; no error, debug
 //! output or log line carries it.

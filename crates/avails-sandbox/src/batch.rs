@@ -1,4 +1,4 @@
-//! Batch calls: `POST /v1/avails/{licensor}/partial-extract/batch/{put|get|delete|validate}`.
+//! Batch calls: `POST` on [`avails_model::api::BATCH_PUT`] and its get, delete and validate siblings.
 //!
 //! Each item names a partial-extract transaction path without the `/v1`
 //! prefix, as in the spec's examples ([`avails_model::api::BATCH_ITEM`], and

@@ -43,7 +43,7 @@ where
     st.blocking(move |sh| f(sh, parse_json(&body)?)).await?
 }
 
-/// `PUT /v1/avails/{licensor}/full-extract/{ALID}`.
+/// Full-extract PUT (`Endpoint::FullExtractPut`).
 pub async fn full_put(
     State(st): State<AppState>,
     Path((licensor, alid)): Path<(String, String)>,
@@ -59,7 +59,7 @@ pub async fn full_put(
     )
 }
 
-/// `POST /v1/avails/{licensor}/full-extract/{ALID}/validate`.
+/// Full-extract validate.
 pub async fn full_validate(
     State(st): State<AppState>,
     Path((_licensor, alid)): Path<(String, String)>,
@@ -75,7 +75,7 @@ pub async fn full_validate(
     )
 }
 
-/// `GET /v1/avails/{licensor}/full-extract/{ALID}?territory=&businessLine=`.
+/// Full-extract GET (`?territory=&businessLine=`).
 pub async fn full_get(
     State(st): State<AppState>,
     Path((licensor, alid)): Path<(String, String)>,
@@ -90,7 +90,7 @@ pub async fn full_get(
     respond(result.await)
 }
 
-/// `DELETE /v1/avails/{licensor}/full-extract/{ALID}?territory=&businessLine=&contractId=`.
+/// Full-extract DELETE (`?territory=&businessLine=[&contractId=]`).
 pub async fn full_delete(
     State(st): State<AppState>,
     Path((licensor, alid)): Path<(String, String)>,
@@ -105,7 +105,7 @@ pub async fn full_delete(
     respond(result.await)
 }
 
-/// `PUT /v1/avails/{licensor}/partial-extract/transactions/{transactionId}`.
+/// Partial-extract PUT.
 pub async fn partial_put(
     State(st): State<AppState>,
     Path((licensor, tid)): Path<(String, String)>,
@@ -121,7 +121,7 @@ pub async fn partial_put(
     )
 }
 
-/// `POST /v1/avails/{licensor}/partial-extract/transactions/{transactionId}/validate`.
+/// Partial-extract validate.
 pub async fn partial_validate(
     State(st): State<AppState>,
     Path((_licensor, tid)): Path<(String, String)>,
@@ -137,7 +137,7 @@ pub async fn partial_validate(
     )
 }
 
-/// `GET /v1/avails/{licensor}/partial-extract/transactions/{transactionId}[?alid=&territory=&businessLine=]`.
+/// Partial-extract GET (sandbox-only `?alid=&territory=&businessLine=` narrow it to one scope).
 pub async fn partial_get(
     State(st): State<AppState>,
     Path((licensor, tid)): Path<(String, String)>,
@@ -152,7 +152,7 @@ pub async fn partial_get(
     respond(result.await)
 }
 
-/// `DELETE /v1/avails/{licensor}/partial-extract/transactions/{transactionId}[?alid=&territory=&businessLine=]`.
+/// Partial-extract DELETE (sandbox-only `?alid=&territory=&businessLine=` narrow it to one scope).
 pub async fn partial_delete(
     State(st): State<AppState>,
     Path((licensor, tid)): Path<(String, String)>,
@@ -183,7 +183,7 @@ async fn run_batch(
     )
 }
 
-/// `POST /v1/avails/{licensor}/partial-extract/batch/put`.
+/// Batch put.
 pub async fn batch_put(
     State(st): State<AppState>,
     Path(licensor): Path<String>,
@@ -193,7 +193,7 @@ pub async fn batch_put(
     run_batch(st, licensor, BatchOp::Put, headers, body).await
 }
 
-/// `POST /v1/avails/{licensor}/partial-extract/batch/get`.
+/// Batch get.
 pub async fn batch_get(
     State(st): State<AppState>,
     Path(licensor): Path<String>,
@@ -203,7 +203,7 @@ pub async fn batch_get(
     run_batch(st, licensor, BatchOp::Get, headers, body).await
 }
 
-/// `POST /v1/avails/{licensor}/partial-extract/batch/delete`.
+/// Batch delete.
 pub async fn batch_delete(
     State(st): State<AppState>,
     Path(licensor): Path<String>,
@@ -213,7 +213,7 @@ pub async fn batch_delete(
     run_batch(st, licensor, BatchOp::Delete, headers, body).await
 }
 
-/// `POST /v1/avails/{licensor}/partial-extract/batch/validate`.
+/// Batch validate.
 pub async fn batch_validate(
     State(st): State<AppState>,
     Path(licensor): Path<String>,
@@ -223,7 +223,7 @@ pub async fn batch_validate(
     run_batch(st, licensor, BatchOp::Validate, headers, body).await
 }
 
-/// `GET /v1/assets/{licensor}/status/{ALID}?marketplace=`.
+/// Asset Status GET (`?marketplace=`).
 pub async fn asset_status(
     State(st): State<AppState>,
     Path((licensor, alid)): Path<(String, String)>,
@@ -245,7 +245,7 @@ pub async fn asset_status(
     respond(result.await)
 }
 
-/// `POST /sandbox/{licensor}/deliveries/{ALID}` (sandbox only).
+/// The sandbox-only delivery recorder ([`crate::SANDBOX_DELIVERIES`]).
 pub async fn record_delivery(
     State(st): State<AppState>,
     Path((licensor, alid)): Path<(String, String)>,

@@ -210,11 +210,12 @@ async fn a_crash_between_sending_and_the_answer_is_resent_once() {
         "outcome unknown: sent again, once"
     );
     assert_eq!(counters.writes_for_alid("crash-2"), 1);
-    let j = journal.lock().unwrap();
-    for u in units() {
-        assert_eq!(j.entry(&u.key).unwrap().unwrap().state, State::Acknowledged);
+    {
+        let j = journal.lock().unwrap();
+        for u in units() {
+            assert_eq!(j.entry(&u.key).unwrap().unwrap().state, State::Acknowledged);
+        }
     }
-    drop(j);
     sb.shutdown().await;
 }
 
@@ -250,14 +251,15 @@ async fn refused_is_rejected_and_no_answer_is_failed() {
     assert_eq!(report.failed.len(), 1, "{report:?}");
     assert_eq!(report.failed[0].key, other.key);
     assert_eq!(report.retries, 1, "two attempts: one retry");
-    let j = journal.lock().unwrap();
-    assert_eq!(j.entry(&bad.key).unwrap().unwrap().state, State::Rejected);
-    assert_eq!(j.entry(&other.key).unwrap().unwrap().state, State::Failed);
-    assert_eq!(
-        j.should_send(&other.key, &other.hash).unwrap(),
-        Decision::Send(SendReason::PreviouslyFailed)
-    );
-    drop(j);
+    {
+        let j = journal.lock().unwrap();
+        assert_eq!(j.entry(&bad.key).unwrap().unwrap().state, State::Rejected);
+        assert_eq!(j.entry(&other.key).unwrap().unwrap().state, State::Failed);
+        assert_eq!(
+            j.should_send(&other.key, &other.hash).unwrap(),
+            Decision::Send(SendReason::PreviouslyFailed)
+        );
+    }
     sb.shutdown().await;
 }
 
