@@ -133,7 +133,7 @@ impl ClientBuilder {
         let builder = tls::configure(builder, &self.tls)?;
         let http = builder.build().map_err(|e| {
             let detail = tls::chain(&e);
-            let reason = if detail.contains("KeyMismatch") || detail.contains("InconsistentKeys") {
+            let reason = if tls::is_key_mismatch(&e) {
                 format!("the private key does not match the client certificate ({detail})")
             } else {
                 detail

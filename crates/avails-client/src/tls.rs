@@ -178,6 +178,12 @@ pub fn classify(err: &(dyn StdError + 'static)) -> Option<TlsFailure> {
     }
 }
 
+/// Whether `err`'s source chain says the private key does not belong to the
+/// client certificate.
+pub fn is_key_mismatch(err: &(dyn StdError + 'static)) -> bool {
+    matches!(find_rustls(err), Some(rustls::Error::InconsistentKeys(_)))
+}
+
 /// The rustls error in a source chain, looking inside (nested) `io::Error`s,
 /// whose `source()` skips the error they wrap.
 fn find_rustls<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
