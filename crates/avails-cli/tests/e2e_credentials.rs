@@ -55,6 +55,9 @@ fn missing_key_file_is_exit_2_naming_the_profile() {
     write_profile_only(tmp.path(), &sandbox.base_url(), "");
     let out = submit(tmp.path());
     assert_refused(&out, &["api-key"]);
+    // The I/O error is said once, not once per layer of the error chain.
+    let err = text(&out.stderr);
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
     assert_eq!(sandbox.counters().accepted_total(), 0);
     assert_eq!(sandbox.counters().auth_failures, 0, "nothing was sent");
 }
