@@ -14,6 +14,7 @@ pub mod enums;
 pub mod envelope;
 pub mod location;
 pub mod term;
+pub mod text;
 
 pub use avail::*;
 pub use enums::BusinessLine;
