@@ -4,6 +4,8 @@
 //! (file, sheet, row, column) so messages can point at a cell.
 
 pub mod cell;
+mod contain;
+mod delimited;
 pub mod error;
 pub mod header;
 pub mod record;

@@ -9,6 +9,7 @@ use std::path::Path;
 use avails_mapping::Mapping;
 use calamine::{open_workbook, DataRef, Reader, Xls, Xlsx};
 
+use crate::contain::contain;
 use crate::{Cell, EmaError, Header};
 
 /// What the reader reports while streaming a file.
@@ -34,6 +35,10 @@ pub enum SheetEvent<'a> {
 
 /// Reads every sheet of a file, calling `sink` for each sheet and data row.
 /// Returns how many sheets had an EMA header.
+///
+/// A file the spreadsheet library cannot read, or panics on, is an
+/// [`EmaError`] naming it (and the sheet, where known): a panic inside
+/// calamine or zip is contained ([`crate::contain`]).
 pub fn read_rows(
     path: &Path,
     file_label: &str,
@@ -45,45 +50,21 @@ pub fn read_rows(
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let open_err = |e: &dyn std::fmt::Display| EmaError::Open {
-        file: file_label.to_string(),
-        message: e.to_string(),
-    };
     let found = match ext.as_str() {
-        "csv" | "txt" => read_csv(path, file_label, mapping, sink)?,
-        "xls" => {
-            let mut wb: Xls<_> = open_workbook(path).map_err(|e| open_err(&e))?;
-            let mut found = 0;
-            for name in wb.sheet_names() {
-                let range = wb.worksheet_range(&name).map_err(|e| EmaError::Sheet {
-                    file: file_label.to_string(),
-                    sheet: name.clone(),
-                    message: e.to_string(),
-                })?;
-                let mut scan = SheetScanner::new(mapping, Some(&name));
-                let (r0, c0) = range.start().unwrap_or((0, 0));
-                for (i, row) in range.rows().enumerate() {
-                    let mut cells = vec![Cell::Empty; c0 as usize];
-                    cells.extend(row.iter().map(Cell::from_data));
-                    if !scan.push(r0 + i as u32 + 1, &cells, sink) {
-                        break;
-                    }
-                }
-                found += scan.finish(sink) as usize;
-            }
-            found
-        }
+        "csv" | "txt" => crate::delimited::read_csv(path, file_label, mapping, sink)?,
+        "xls" => read_xls(path, file_label, mapping, sink)?,
         _ => {
-            let mut wb: Xlsx<_> = open_workbook(path).map_err(|e| open_err(&e))?;
+            let mut wb = open_xlsx(file_label, || open_workbook(path))?;
             match read_xlsx(&mut wb, file_label, mapping, sink) {
                 Err(EmaError::Sheet { message, .. })
                     if crate::repair::is_dimension_error(&message) =>
                 {
-                    let bytes = std::fs::read(path).map_err(|e| open_err(&e))?;
-                    let repaired =
-                        crate::repair::without_dimensions(&bytes).map_err(|e| open_err(&e))?;
+                    let bytes = std::fs::read(path).map_err(|e| EmaError::open(file_label, &e))?;
+                    let repaired = contain(|| crate::repair::without_dimensions(&bytes))
+                        .map_err(|p| EmaError::damaged(file_label, None, p))?
+                        .map_err(|e| EmaError::open(file_label, &e))?;
                     let mut wb =
-                        Xlsx::new(std::io::Cursor::new(repaired)).map_err(|e| open_err(&e))?;
+                        open_xlsx(file_label, || Xlsx::new(std::io::Cursor::new(repaired)))?;
                     read_xlsx(&mut wb, file_label, mapping, sink)?
                 }
                 other => other?,
@@ -96,6 +77,45 @@ pub fn read_rows(
             min: mapping.sheet.min_markers,
             markers: mapping.sheet.markers.join(", "),
         });
+    }
+    Ok(found)
+}
+
+/// Opens an XLSX workbook (reading its shared strings and styles), with
+/// panics contained.
+fn open_xlsx<RS: std::io::Read + std::io::Seek>(
+    file_label: &str,
+    open: impl FnOnce() -> Result<Xlsx<RS>, calamine::XlsxError>,
+) -> Result<Xlsx<RS>, EmaError> {
+    contain(open)
+        .map_err(|p| EmaError::damaged(file_label, None, p))?
+        .map_err(|e| EmaError::open(file_label, &e))
+}
+
+fn read_xls(
+    path: &Path,
+    file_label: &str,
+    mapping: &Mapping,
+    sink: &mut dyn FnMut(SheetEvent<'_>),
+) -> Result<usize, EmaError> {
+    let mut wb: Xls<_> = contain(|| open_workbook(path))
+        .map_err(|p| EmaError::damaged(file_label, None, p))?
+        .map_err(|e: calamine::XlsError| EmaError::open(file_label, &e))?;
+    let mut found = 0;
+    for name in wb.sheet_names() {
+        let range = contain(|| wb.worksheet_range(&name))
+            .map_err(|p| EmaError::damaged(file_label, Some(&name), p))?
+            .map_err(|e| EmaError::sheet(file_label, &name, &e))?;
+        let mut scan = SheetScanner::new(mapping, Some(&name));
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        for (i, row) in range.rows().enumerate() {
+            let mut cells = vec![Cell::Empty; c0 as usize];
+            cells.extend(row.iter().map(Cell::from_data));
+            if !scan.push(r0 + i as u32 + 1, &cells, sink) {
+                break;
+            }
+        }
+        found += scan.finish(sink) as usize;
     }
     Ok(found)
 }
@@ -120,18 +140,20 @@ fn read_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
     mapping: &Mapping,
     sink: &mut dyn FnMut(SheetEvent<'_>),
 ) -> Result<bool, EmaError> {
-    let sheet_err = |e: calamine::XlsxError| EmaError::Sheet {
-        file: file_label.to_string(),
-        sheet: name.to_string(),
-        message: e.to_string(),
-    };
-    let mut reader = wb.worksheet_cells_reader(name).map_err(sheet_err)?;
+    let sheet_err = |e: calamine::XlsxError| EmaError::sheet(file_label, name, &e);
+    let damaged = |p| EmaError::damaged(file_label, Some(name), p);
+    let mut reader = contain(|| wb.worksheet_cells_reader(name))
+        .map_err(damaged)?
+        .map_err(sheet_err)?;
     let mut scan = SheetScanner::new(mapping, Some(name));
     let mut current_row: Option<u32> = None;
     let mut cells: Vec<Cell> = Vec::new();
     // Text buffers of the previous rows, reused so a row allocates nothing.
     let mut spare: Vec<String> = Vec::new();
-    while let Some(cell) = reader.next_cell().map_err(sheet_err)? {
+    while let Some(cell) = contain(|| reader.next_cell())
+        .map_err(damaged)?
+        .map_err(sheet_err)?
+    {
         let (r, c) = cell.get_position();
         if current_row != Some(r) {
             if let Some(prev) = current_row {
@@ -170,55 +192,8 @@ fn reuse(spare: &mut Vec<String>, text: &str) -> Cell {
     Cell::Text(s)
 }
 
-fn read_csv(
-    path: &Path,
-    file_label: &str,
-    mapping: &Mapping,
-    sink: &mut dyn FnMut(SheetEvent<'_>),
-) -> Result<usize, EmaError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_path(path)
-        .map_err(|e| EmaError::Open {
-            file: file_label.to_string(),
-            message: e.to_string(),
-        })?;
-    let mut scan = SheetScanner::new(mapping, None);
-    let mut record = csv::StringRecord::new();
-    let mut cells = Vec::new();
-    let mut row = 0u32;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                return Err(EmaError::Csv {
-                    file: file_label.to_string(),
-                    line: e.position().map(|p| p.line()).unwrap_or(0),
-                    message: e.to_string(),
-                })
-            }
-        }
-        row += 1;
-        cells.clear();
-        cells.extend(record.iter().map(|f| {
-            let f = f.trim_start_matches('\u{feff}');
-            if f.is_empty() {
-                Cell::Empty
-            } else {
-                Cell::Text(f.to_string())
-            }
-        }));
-        if !scan.push(row, &cells, sink) {
-            break;
-        }
-    }
-    Ok(scan.finish(sink) as usize)
-}
-
 /// Per-sheet state: header search, comment row, then data rows.
-struct SheetScanner<'m> {
+pub(crate) struct SheetScanner<'m> {
     mapping: &'m Mapping,
     sheet: Option<String>,
     header: Option<Header>,
@@ -227,7 +202,7 @@ struct SheetScanner<'m> {
 }
 
 impl<'m> SheetScanner<'m> {
-    fn new(mapping: &'m Mapping, sheet: Option<&str>) -> Self {
+    pub(crate) fn new(mapping: &'m Mapping, sheet: Option<&str>) -> Self {
         Self {
             mapping,
             sheet: sheet.map(str::to_string),
@@ -237,8 +212,18 @@ impl<'m> SheetScanner<'m> {
         }
     }
 
+    /// Whether the sheet's header row was found.
+    pub(crate) fn has_header(&self) -> bool {
+        self.header.is_some()
+    }
+
     /// Feeds one row; returns false when the sheet should not be read further.
-    fn push(&mut self, row: u32, cells: &[Cell], sink: &mut dyn FnMut(SheetEvent<'_>)) -> bool {
+    pub(crate) fn push(
+        &mut self,
+        row: u32,
+        cells: &[Cell],
+        sink: &mut dyn FnMut(SheetEvent<'_>),
+    ) -> bool {
         let Some(header) = self.header.as_mut() else {
             if row > self.mapping.sheet.search_rows {
                 return false;
@@ -274,7 +259,7 @@ impl<'m> SheetScanner<'m> {
     }
 
     /// Ends the sheet; returns whether it had an EMA header.
-    fn finish(self, sink: &mut dyn FnMut(SheetEvent<'_>)) -> bool {
+    pub(crate) fn finish(self, sink: &mut dyn FnMut(SheetEvent<'_>)) -> bool {
         match &self.header {
             Some(h) => {
                 if !self.announced {
