@@ -12,6 +12,12 @@ use calamine::{open_workbook, DataRef, Reader, Xls, Xlsx};
 use crate::contain::contain;
 use crate::{Cell, EmaError, Header};
 
+/// The most rows a sheet can have (Excel's limit, row 1048576).
+pub(crate) const MAX_ROWS: u32 = 1_048_576;
+/// The most columns a sheet can have (Excel's limit, column XFD). A cell
+/// past it is damage, and would make a row's cells a huge allocation.
+pub(crate) const MAX_COLUMNS: u32 = 16_384;
+
 /// What the reader reports while streaming a file.
 #[derive(Debug)]
 pub enum SheetEvent<'a> {
@@ -108,6 +114,16 @@ fn read_xls(
             .map_err(|e| EmaError::sheet(file_label, &name, &e))?;
         let mut scan = SheetScanner::new(mapping, Some(&name));
         let (r0, c0) = range.start().unwrap_or((0, 0));
+        let (r1, c1) = range.end().unwrap_or((0, 0));
+        if r1 >= MAX_ROWS || c1 >= MAX_COLUMNS {
+            return Err(EmaError::Sheet {
+                file: file_label.to_string(),
+                sheet: name.clone(),
+                message: "the sheet reaches beyond the last cell a sheet can have \
+                          (XFD1048576): it is damaged; open it in Excel and save it again"
+                    .into(),
+            });
+        }
         for (i, row) in range.rows().enumerate() {
             let mut cells = vec![Cell::Empty; c0 as usize];
             cells.extend(row.iter().map(Cell::from_data));
@@ -155,6 +171,18 @@ fn read_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
         .map_err(sheet_err)?
     {
         let (r, c) = cell.get_position();
+        if r >= MAX_ROWS || c >= MAX_COLUMNS {
+            return Err(EmaError::Sheet {
+                file: file_label.to_string(),
+                sheet: name.to_string(),
+                message: format!(
+                    "a cell at row {}, column {} is beyond the last cell a sheet can have \
+                     (XFD1048576): the sheet is damaged; open it in Excel and save it again",
+                    u64::from(r) + 1,
+                    u64::from(c) + 1
+                ),
+            });
+        }
         if current_row != Some(r) {
             if let Some(prev) = current_row {
                 if !scan.push(prev + 1, &cells, sink) {

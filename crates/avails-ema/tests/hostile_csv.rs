@@ -227,3 +227,16 @@ fn semicolon_separated_csv_is_read() {
     let shifted: Vec<_> = expected.into_iter().map(|(r, c)| (r + 1, c)).collect();
     assert_eq!(read.rows, shifted);
 }
+
+#[test]
+fn a_row_wider_than_a_sheet_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = rows(3);
+    lines[1].push_str(&",".repeat(20_000));
+    let path = write(dir.path(), "wide.csv", csv(&lines).as_bytes());
+    let message = error_of(read(&path));
+    assert!(
+        message.starts_with("wide.csv:XFE3: the row has 20,006 cells, more than the 16,384"),
+        "{message}"
+    );
+}

@@ -166,3 +166,25 @@ fn a_reversed_dimension_reads_or_is_an_error_never_a_panic() {
         }
     }
 }
+
+#[test]
+fn a_cell_beyond_the_last_column_or_row_is_an_error() {
+    // Column XFE is one past Excel's last; row 4294967296 overflows a u32
+    // in calamine (a panic in a debug build, a wrapped number in release).
+    let dir = tempfile::tempdir().unwrap();
+    for (reference, name) in [
+        ("XFE2", "column.xlsx"),
+        ("A1048577", "row.xlsx"),
+        ("ZZZZZZZ2", "wrapped-column.xlsx"),
+        ("A4294967296", "wrapped-row.xlsx"),
+    ] {
+        let cell = format!(r#"<c r="{reference}" t="inlineStr"><is><t>x</t></is></c>"#);
+        let path = write(
+            dir.path(),
+            name,
+            &workbook(&sheet_xml(&data_row(&cell)), None),
+        );
+        let message = error_of(read(&path));
+        assert!(message.starts_with(&format!("{name}:Movies")), "{message}");
+    }
+}

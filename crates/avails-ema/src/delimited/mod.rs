@@ -28,7 +28,7 @@ use std::path::Path;
 use avails_mapping::Mapping;
 use avails_model::location::column_letter;
 
-use crate::source::{SheetEvent, SheetScanner};
+use crate::source::{SheetEvent, SheetScanner, MAX_COLUMNS};
 use crate::{Cell, EmaError, Header};
 use encoding::{detect, Detected, FieldDecoder, Utf16Reader};
 use syntax::{RawRecord, SyntaxError, Tokenizer};
@@ -140,6 +140,18 @@ fn read_records<R: BufRead>(
                     ),
                 ));
             }
+        }
+        if rec.len() > MAX_COLUMNS as usize {
+            return Err(at(
+                rec.first_line,
+                MAX_COLUMNS as usize,
+                format!(
+                    "the row has {} cells, more than the {} columns a sheet can have (A to \
+                     XFD); check the delimiter",
+                    avails_model::text::thousands(rec.len()),
+                    avails_model::text::thousands(MAX_COLUMNS as usize),
+                ),
+            ));
         }
         cells.clear();
         for i in 0..rec.len() {
