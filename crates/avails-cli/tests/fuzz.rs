@@ -7,7 +7,9 @@
 //! is a seed damaged a few times over: inside an XLSX, the XML parts of the
 //! zip are mutated (byte flips, truncation, duplicated or deleted elements,
 //! huge numbers in `<v>`, shared-string indexes past the table, odd cell
-//! references and types, missing parts), and sometimes the zip itself;
+//! references, types and dimensions, cell formats made dates or durations
+//! and date cells given serials far outside Excel's range, missing parts),
+//! and sometimes the zip itself;
 //! CSV, MDDF XML and payload JSON get the same kinds of damage in their own
 //! syntax (quotes, delimiters, NULs, bad bytes, UTF-16, entities, deep
 //! nesting, huge values).
@@ -705,6 +707,93 @@ fn mutate_sheet(rng: &mut StdRng, xml: &mut Vec<u8>, strings: usize) {
     }
 }
 
+const EXTREME_SERIALS: &[&str] = &[
+    "-1e308",
+    "-1e400",
+    "-inf",
+    "1e308",
+    "inf",
+    "NaN",
+    "2958466",
+    "2958465.9999999",
+    "-1",
+    "-0.0000001",
+    "1e20",
+    "-2958466",
+    "60",
+    "0",
+];
+
+/// A cell becomes a date, time or duration with a serial far outside
+/// Excel's range: a new cell format is added and a random number cell of
+/// a sheet uses it.
+fn extreme_date_cell(rng: &mut StdRng, parts: &mut [(String, Vec<u8>)]) {
+    let Some(styles) = parts.iter().position(|(n, _)| n.ends_with("styles.xml")) else {
+        return;
+    };
+    let sheets: Vec<usize> = (0..parts.len())
+        .filter(|&i| parts[i].0.starts_with("xl/worksheets/"))
+        .collect();
+    if sheets.is_empty() {
+        return;
+    }
+    let xml = &mut parts[styles].1;
+    let (Some(open), Some(close)) = (find(xml, b"<cellXfs"), find(xml, b"</cellXfs>")) else {
+        return;
+    };
+    let index = all(&xml[open..close], b"<xf ").len();
+    let id = pick(rng, &["14", "21", "22", "46", "47"]);
+    let xf = format!(r#"<xf numFmtId="{id}" applyNumberFormat="1"/>"#);
+    xml.splice(close..close, xf.into_bytes());
+    let sheet = &mut parts[sheets[rng.random_range(0..sheets.len())]].1;
+    let cells = all(sheet, b"<c r=\"");
+    if cells.is_empty() {
+        return;
+    }
+    let start = cells[rng.random_range(0..cells.len())];
+    let reference_end = start
+        + 6
+        + sheet[start + 6..]
+            .iter()
+            .position(|&b| b == b'"')
+            .unwrap_or(0);
+    let reference = String::from_utf8_lossy(&sheet[start + 6..reference_end]).into_owned();
+    let Some(tag_end) = sheet[start..]
+        .iter()
+        .position(|&b| b == b'>')
+        .map(|p| start + p)
+    else {
+        return;
+    };
+    let end = if sheet[tag_end - 1] == b'/' {
+        tag_end + 1
+    } else {
+        match find(&sheet[tag_end..], b"</c>") {
+            Some(p) => tag_end + p + 4,
+            None => return,
+        }
+    };
+    let serial = pick(rng, EXTREME_SERIALS);
+    let cell = format!(r#"<c r="{reference}" s="{index}"><v>{serial}</v></c>"#);
+    sheet.splice(start..end, cell.into_bytes());
+}
+
+/// Sets every `numFmtId` of a styles part to `id`.
+fn retype_formats(xml: &mut Vec<u8>, id: &[u8]) {
+    let key = b"numFmtId=\"";
+    let mut out = Vec::with_capacity(xml.len());
+    let mut rest = &xml[..];
+    while let Some(at) = find(rest, key) {
+        out.extend_from_slice(&rest[..at + key.len()]);
+        rest = &rest[at + key.len()..];
+        let end = rest.iter().position(|&b| b == b'"').unwrap_or(0);
+        out.extend_from_slice(id);
+        rest = &rest[end..];
+    }
+    out.extend_from_slice(rest);
+    *xml = out;
+}
+
 fn mutate_xlsx(rng: &mut StdRng, seed: &[u8]) -> Vec<u8> {
     let mut parts = unzip(seed);
     let strings = parts
@@ -729,6 +818,21 @@ fn mutate_xlsx(rng: &mut StdRng, seed: &[u8]) -> Vec<u8> {
                 Some(i) => i,
                 None => continue,
             },
+            16 => {
+                // Every cell format becomes a date, time or duration, so
+                // numbers go through the date conversions.
+                if let Some(i) = parts.iter().position(|(n, _)| n.ends_with("styles.xml")) {
+                    let id = pick(rng, &["14", "21", "22", "46", "47"])
+                        .as_bytes()
+                        .to_vec();
+                    retype_formats(&mut parts[i].1, &id);
+                }
+                continue;
+            }
+            17 => {
+                extreme_date_cell(rng, &mut parts);
+                continue;
+            }
             15 if parts.len() > 1 => {
                 // A part goes missing.
                 parts.remove(rng.random_range(0..parts.len()));

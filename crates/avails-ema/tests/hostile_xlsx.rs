@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{read, shared_strings, sheet_xml, workbook, write, zip_parts};
+use support::{dated_workbook, read, shared_strings, sheet_xml, workbook, write, zip_parts};
 
 fn data_row(cells: &str) -> Vec<String> {
     vec![cells.to_string()]
@@ -187,4 +187,23 @@ fn a_cell_beyond_the_last_column_or_row_is_an_error() {
         let message = error_of(read(&path));
         assert!(message.starts_with(&format!("{name}:Movies")), "{message}");
     }
+}
+
+#[test]
+fn a_date_cell_far_outside_excels_range_is_a_number_not_a_panic() {
+    // calamine's date conversion panics on -1e308 (chrono's millisecond
+    // count overflows); the reader keeps such a cell as the number it is,
+    // which the mapping then reports as not a date.
+    let dir = tempfile::tempdir().unwrap();
+    let row = r#"<c r="A2" t="inlineStr"><is><t>ALID-2</t></is></c><c r="E2" s="1"><v>-1e308</v></c><c r="F2" s="1"><v>45943.5</v></c>"#;
+    let path = write(
+        dir.path(),
+        "dates.xlsx",
+        &dated_workbook(&sheet_xml(&data_row(row))),
+    );
+    let read = read(&path);
+    assert_eq!(read.result.unwrap(), 1);
+    let cells = &read.rows[0].1;
+    assert_eq!(cells[4].parse::<f64>().unwrap(), -1e308);
+    assert_eq!(cells[5], "2025-10-13T12:00:00");
 }

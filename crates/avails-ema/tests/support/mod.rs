@@ -66,6 +66,21 @@ pub fn workbook(sheet: &str, sst: Option<&str>) -> Vec<u8> {
     zip_parts(&parts)
 }
 
+/// Styles where cell format 1 is a date (number format 14, `m/d/yyyy`).
+pub const DATE_STYLES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>"#;
+
+/// [`workbook`] with [`DATE_STYLES`], so `s="1"` cells are dates.
+pub fn dated_workbook(sheet: &str) -> Vec<u8> {
+    zip_parts(&[
+        ("[Content_Types].xml", CONTENT_TYPES),
+        ("_rels/.rels", ROOT_RELS),
+        ("xl/workbook.xml", WORKBOOK),
+        ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
+        ("xl/worksheets/sheet1.xml", sheet),
+        ("xl/styles.xml", DATE_STYLES),
+    ])
+}
+
 /// Zips `(name, content)` parts with deflate.
 pub fn zip_parts(parts: &[(&str, &str)]) -> Vec<u8> {
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
