@@ -51,15 +51,10 @@ pub fn read_rows(
     mapping: &Mapping,
     sink: &mut dyn FnMut(SheetEvent<'_>),
 ) -> Result<usize, EmaError> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let found = match ext.as_str() {
-        "csv" | "txt" => crate::delimited::read_csv(path, file_label, mapping, sink)?,
-        "xls" => read_xls(path, file_label, mapping, sink)?,
-        _ => {
+    let found = match format_of(path, file_label)? {
+        Format::Csv => crate::delimited::read_csv(path, file_label, mapping, sink)?,
+        Format::Xls => read_xls(path, file_label, mapping, sink)?,
+        Format::Xlsx => {
             let mut wb = open_xlsx(file_label, || open_workbook(path))?;
             match read_xlsx(&mut wb, file_label, mapping, sink) {
                 Err(EmaError::Sheet { message, .. })
@@ -85,6 +80,51 @@ pub fn read_rows(
         });
     }
     Ok(found)
+}
+
+/// How a file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Xlsx,
+    Xls,
+    Csv,
+}
+
+/// The format of a file from its first bytes, which win over its
+/// extension: a zip is an XLSX workbook, an OLE2 compound file an XLS
+/// workbook (an `.xls` saved as `.xlsx`, or a workbook named `.csv`, is read
+/// for what it is); other content is CSV text when the extension says so,
+/// else an error naming what the file starts with.
+fn format_of(path: &Path, file_label: &str) -> Result<Format, EmaError> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(64);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(64).read_to_end(&mut head))
+        .map_err(|e| EmaError::open(file_label, &e))?;
+    if head.starts_with(b"PK\x03\x04") {
+        return Ok(Format::Xlsx);
+    }
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Ok(Format::Xls);
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ext == "csv" || ext == "txt" {
+        return Ok(Format::Csv);
+    }
+    let why = if head.is_empty() {
+        "the file is empty".to_string()
+    } else {
+        let start = String::from_utf8_lossy(&head);
+        format!(
+            "not an Excel workbook: the file starts with {}; if it is CSV text, name it .csv",
+            avails_model::text::quote(start.trim_start_matches('\u{feff}'))
+        )
+    };
+    Err(EmaError::open(file_label, &why))
 }
 
 /// Opens an XLSX workbook (reading its shared strings and styles), with

@@ -207,3 +207,33 @@ fn a_date_cell_far_outside_excels_range_is_a_number_not_a_panic() {
     assert_eq!(cells[4].parse::<f64>().unwrap(), -1e308);
     assert_eq!(cells[5], "2025-10-13T12:00:00");
 }
+
+#[test]
+fn the_content_not_the_extension_says_what_a_file_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let cell = r#"<c r="A2" t="inlineStr"><is><t>ALID-2</t></is></c>"#;
+    let bytes = workbook(&sheet_xml(&data_row(cell)), None);
+    // A workbook saved with a .csv name is read as the workbook it is.
+    let read_back = read(&write(dir.path(), "workbook.csv", &bytes));
+    assert_eq!(read_back.result.unwrap(), 1);
+    assert_eq!(read_back.rows, vec![(2, vec!["ALID-2".to_string()])]);
+    // CSV text named .xlsx, and an empty .xlsx, are named for what they are.
+    let text = write(
+        dir.path(),
+        "text.xlsx",
+        b"ALID,Territory,WorkType\nA1,US,Movie\n",
+    );
+    let message = error_of(read(&text));
+    assert!(
+        message.starts_with(
+            "text.xlsx: cannot open: not an Excel workbook: the file starts with `ALID,Territory"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.ends_with("if it is CSV text, name it .csv"),
+        "{message}"
+    );
+    let message = error_of(read(&write(dir.path(), "empty.xlsx", b"")));
+    assert_eq!(message, "empty.xlsx: cannot open: the file is empty");
+}
