@@ -3,8 +3,8 @@
 //!
 //! `println!` panics when standard output is a closed pipe
 //! (`avails validate big.xlsx | head -1`), and `eprintln!` when standard
-//! error is. Commands print through [`outln!`], [`out!`] and [`stdout`]
-//! (standard output) and [`errln!`] (standard error) instead:
+//! error is. Commands print through `outln!`, `out!` and [`stdout`]
+//! (standard output) and `errln!` (standard error) instead:
 //!
 //! - a closed pipe (`BrokenPipe`) on standard output is a quiet end: the
 //!   rest of the output is dropped, the command goes on to its end (a submit
@@ -83,7 +83,7 @@ macro_rules! err {
 }
 
 /// Standard output as a writer (for `serde_json::to_writer`), with the
-/// same rules as [`outln!`]: after a closed pipe or an error, writes are
+/// same rules as `outln!`: after a closed pipe or an error, writes are
 /// accepted and dropped.
 pub fn stdout() -> Stdout {
     Stdout(io::stdout())
@@ -117,13 +117,13 @@ impl Write for Stdout {
     }
 }
 
-/// Writes formatted text to standard output (what [`outln!`] calls).
+/// Writes formatted text to standard output (what `outln!` calls).
 #[allow(dead_code)] // until every command prints through outln!/out!
 pub fn write_out(args: std::fmt::Arguments<'_>) {
     let _ = stdout().write_fmt(args);
 }
 
-/// Writes formatted text to standard error (what [`errln!`] calls).
+/// Writes formatted text to standard error (what `errln!` calls).
 pub fn write_err(args: std::fmt::Arguments<'_>) {
     let _ = io::stderr().write_fmt(args);
 }

@@ -44,7 +44,7 @@ pub enum SheetEvent<'a> {
 ///
 /// A file the spreadsheet library cannot read, or panics on, is an
 /// [`EmaError`] naming it (and the sheet, where known): a panic inside
-/// calamine or zip is contained ([`crate::contain`]).
+/// calamine or zip is contained (module `contain`).
 pub fn read_rows(
     path: &Path,
     file_label: &str,
