@@ -118,7 +118,6 @@ impl Write for Stdout {
 }
 
 /// Writes formatted text to standard output (what `outln!` calls).
-#[allow(dead_code)] // until every command prints through outln!/out!
 pub fn write_out(args: std::fmt::Arguments<'_>) {
     let _ = stdout().write_fmt(args);
 }

@@ -9,15 +9,15 @@ pub fn print_problems(problems: &[Problem], format: Format, to_stderr: bool) {
     match format {
         Format::Text => {
             for p in problems {
-                eprintln!("{p}");
+                errln!("{p}");
             }
         }
         Format::Json => {
             let text = serde_json::to_string_pretty(problems).unwrap_or_default();
             if to_stderr {
-                eprintln!("{text}");
+                errln!("{text}");
             } else {
-                println!("{text}");
+                outln!("{text}");
             }
         }
     }
@@ -26,6 +26,6 @@ pub fn print_problems(problems: &[Problem], format: Format, to_stderr: bool) {
 /// Prints inputs that could not be read.
 pub fn print_unreadable(errors: &[ConvertError]) {
     for e in errors {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
     }
 }

@@ -29,8 +29,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let conversion = args.input.convert()?;
     if args.output == "-" {
-        let stdout = std::io::stdout();
-        let mut out = stdout.lock();
+        let mut out = crate::output::stdout();
         for p in &conversion.payloads {
             serde_json::to_writer(&mut out, &p.request)?;
             out.write_all(b"\n")?;
@@ -41,10 +40,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let dir = PathBuf::from(&args.output);
         let manifest = write_dir(&dir, &conversion)?;
         match args.format {
-            Format::Json => println!("{}", serde_json::to_string_pretty(&manifest)?),
+            Format::Json => outln!("{}", serde_json::to_string_pretty(&manifest)?),
             Format::Text => {
                 crate::report::print_problems(&conversion.problems, Format::Text, false);
-                eprintln!(
+                errln!(
                     "{} rows read, {} payloads written to {}, {} rejected",
                     conversion.items,
                     conversion.payloads.len(),

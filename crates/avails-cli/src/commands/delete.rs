@@ -35,18 +35,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
         } => format!("every window of {alid} in {territory} ({line})"),
         Target::Transaction(t) => format!("transaction {t}"),
     };
-    eprintln!("warning: deleting {what}. Prime Video recommends expiring instead (set End in the past), which keeps the audit trail; a full delete is only allowed before assets or metadata were delivered.");
+    errln!("warning: deleting {what}. Prime Video recommends expiring instead (set End in the past), which keeps the audit trail; a full delete is only allowed before assets or metadata were delivered.");
     if !args.yes {
         if !std::io::stdin().is_terminal() {
-            eprintln!("error: not a terminal: pass --yes to confirm");
+            errln!("error: not a terminal: pass --yes to confirm");
             return Ok(output::EXIT_FAILURE.into());
         }
-        eprint!("Delete {what}? Type `yes` to confirm: ");
+        err!("Delete {what}? Type `yes` to confirm: ");
         std::io::stderr().flush()?;
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
         if answer.trim() != "yes" {
-            eprintln!("nothing deleted");
+            errln!("nothing deleted");
             return Ok(output::EXIT_OK.into());
         }
     }
@@ -68,19 +68,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         c.close().await;
         match result {
             Ok(r) if r.success => {
-                eprintln!("deleted {what}");
+                errln!("deleted {what}");
                 Ok(output::EXIT_OK.into())
             }
             Ok(r) => {
-                eprintln!("not deleted: {}", serde_json::to_string(&r.errors)?);
+                errln!("not deleted: {}", serde_json::to_string(&r.errors)?);
                 Ok(output::EXIT_PROBLEMS.into())
             }
             Err(e) if matches!(e.status(), Some(400 | 404)) => {
-                eprintln!("not deleted: {e}");
+                errln!("not deleted: {e}");
                 Ok(output::EXIT_PROBLEMS.into())
             }
             Err(e) => {
-                eprintln!("error: profile `{profile}`: {e}");
+                errln!("error: profile `{profile}`: {e}");
                 Ok(output::EXIT_FAILURE.into())
             }
         }

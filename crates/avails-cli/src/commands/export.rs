@@ -110,7 +110,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             for (alid, r) in results {
                 match r {
                     Ok(resp) => out.extend(resp.avail),
-                    Err(e) if e.status() == Some(404) => eprintln!("not on the server: {alid}"),
+                    Err(e) if e.status() == Some(404) => errln!("not on the server: {alid}"),
                     Err(e) => anyhow::bail!("profile `{profile}`: {alid}: {e}"),
                 }
             }
@@ -119,7 +119,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         match fetched {
             Ok(a) => avails = a,
             Err(e) => {
-                eprintln!("error: {e:#}");
+                errln!("error: {e:#}");
                 return Ok(output::EXIT_FAILURE.into());
             }
         }
@@ -145,9 +145,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let losses = avails_export::export_file(&avails, &options, &args.output)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
     for loss in &losses {
-        eprintln!("warning: {loss}");
+        errln!("warning: {loss}");
     }
-    eprintln!(
+    errln!(
         "{} avails, {} rows written to {} (EMA {})",
         avails.len(),
         avails.iter().map(|a| a.transaction.len()).sum::<usize>(),

@@ -36,7 +36,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .state_dir
         .join(format!("journal-{}.sqlite", args.profile));
     if !path.exists() {
-        eprintln!(
+        errln!(
             "no journal for profile `{}` at {}",
             args.profile,
             path.display()
@@ -52,11 +52,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         limit: Some(args.limit),
     })?;
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&events)?),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&events)?),
         Format::Text => {
             for e in &events {
                 let answer = e.answer.as_ref().map(|a| a.to_string()).unwrap_or_default();
-                println!(
+                outln!(
                     "{}  {:<12} {:>3}  {}  {}  {}",
                     e.at,
                     e.state.as_str(),

@@ -38,11 +38,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             {
                 Ok(status) => all.push((alid.clone(), status)),
                 Err(e) if e.status() == Some(404) => {
-                    eprintln!("{alid}: not found: {e}");
+                    errln!("{alid}: not found: {e}");
                     code = code.max(output::EXIT_PROBLEMS);
                 }
                 Err(e) => {
-                    eprintln!("error: profile `{}`: {e}", c.profile);
+                    errln!("error: profile `{}`: {e}", c.profile);
                     code = output::EXIT_FAILURE;
                     break;
                 }
@@ -52,11 +52,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         match args.format {
             Format::Json => {
                 let list: Vec<&Value> = all.iter().map(|(_, s)| s).collect();
-                println!("{}", serde_json::to_string_pretty(&list)?);
+                outln!("{}", serde_json::to_string_pretty(&list)?);
             }
             Format::Text => {
                 for (alid, status) in &all {
-                    print!("{}", render(alid, status));
+                    out!("{}", render(alid, status));
                 }
             }
         }

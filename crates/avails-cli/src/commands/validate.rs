@@ -38,10 +38,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     match args.format {
         Format::Text => {
             for f in &findings {
-                println!("{f}");
+                outln!("{f}");
             }
             crate::report::print_unreadable(&conversion.unreadable);
-            eprintln!(
+            errln!(
                 "{} payloads from {} rows: {errors} errors, {warnings} warnings",
                 conversion.payloads.len(),
                 conversion.items
@@ -65,7 +65,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&list)?);
+            outln!("{}", serde_json::to_string_pretty(&list)?);
             crate::report::print_unreadable(&conversion.unreadable);
         }
     }
