@@ -34,11 +34,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     match args.format {
         Format::Text => {
             for f in &findings {
-                println!("{f}");
+                outln!("{f}");
             }
             crate::report::print_unreadable(&conversion.unreadable);
             let refused = failing.iter().filter(|f| **f).count();
-            eprintln!(
+            errln!(
                 "{} payloads from {} rows ({} refused by validation, {} held back): {errors} errors, {warnings} warnings",
                 conversion.payloads.len(),
                 conversion.rows.read,
@@ -47,7 +47,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             );
         }
         Format::Json => {
-            println!("{}", serde_json::to_string_pretty(&findings)?);
+            outln!("{}", serde_json::to_string_pretty(&findings)?);
             crate::report::print_unreadable(&conversion.unreadable);
         }
     }
