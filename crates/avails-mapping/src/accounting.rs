@@ -192,19 +192,28 @@ impl Mapping {
                 .flat_map(char::to_lowercase)
                 .collect()
         };
+        // No EMA column name is this long: nothing is near it (and the
+        // distance below would cost the product of the lengths).
+        const LONGEST: usize = 64;
+        if name.len() > LONGEST * 4 {
+            return None;
+        }
         let wanted = squeeze(name);
-        if wanted.is_empty() {
+        if wanted.is_empty() || wanted.chars().count() > LONGEST {
             return None;
         }
         let mut best: Option<(usize, &str)> = None;
         for known in self.known_columns() {
             let k = squeeze(known);
+            let limit = (k.len().max(wanted.len()) / 4).max(1);
+            if k.len().abs_diff(wanted.len()) > limit && !wanted.starts_with(&k) {
+                continue;
+            }
             let mut d = edit_distance(&wanted, &k);
             // `End Date`, `Start date (UTC)`: a known name plus a qualifier.
             if k.len() >= 3 && wanted.starts_with(&k) {
                 d = d.min(1);
             }
-            let limit = (k.len().max(wanted.len()) / 4).max(1);
             if d <= limit && best.is_none_or(|(b, _)| d < b) {
                 best = Some((d, known));
             }
