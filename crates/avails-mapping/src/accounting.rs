@@ -102,7 +102,7 @@ impl Mapping {
         if name.is_empty() {
             return ColumnStatus::Blank;
         }
-        let targets = self.targets_of(name);
+        let targets = self.targets_of(name, true);
         if !targets.is_empty() {
             return ColumnStatus::Mapped { targets };
         }
@@ -120,6 +120,38 @@ impl Mapping {
         }
     }
 
+    /// What the table does with a header in one sheet, `has` saying which
+    /// canonical column names the sheet has: a column read only in place
+    /// of a missing one (a sheet fallback: AltID for EMA 1.6's missing ALID)
+    /// is not read in a sheet that has that column, so it takes the status
+    /// it has there (ignored with its reason, or unknown).
+    pub fn column_status_in_sheet(&self, header: &str, has: impl Fn(&str) -> bool) -> ColumnStatus {
+        let status = self.column_status(header);
+        let name = self.canonical_column(header);
+        let stands_in_for: Vec<&str> = self
+            .columns
+            .iter()
+            .filter(|c| {
+                c.sheet_fallback
+                    .iter()
+                    .any(|f| f.eq_ignore_ascii_case(name))
+            })
+            .map(|c| c.name.as_str())
+            .collect();
+        let read_otherwise = !self.targets_of(name, false).is_empty();
+        if stands_in_for.is_empty() || read_otherwise || !stands_in_for.iter().all(|n| has(n)) {
+            return status;
+        }
+        match self.ignored_column(header) {
+            Some(ignored) => ColumnStatus::Ignored {
+                reason: ignored.reason().to_string(),
+            },
+            None => ColumnStatus::Unknown {
+                nearest: self.nearest_known(name),
+            },
+        }
+    }
+
     /// The ignored-column entry of a header, if it has one.
     pub fn ignored_column(&self, header: &str) -> Option<&IgnoredColumn> {
         let name = self.canonical_column(header);
@@ -129,8 +161,9 @@ impl Mapping {
             .map(|(_, v)| v)
     }
 
-    /// The JSON paths a canonical column feeds.
-    fn targets_of(&self, name: &str) -> Vec<String> {
+    /// The JSON paths a canonical column feeds (`sheet_fallbacks`: also
+    /// where it is read in place of a column a sheet lacks).
+    fn targets_of(&self, name: &str, sheet_fallbacks: bool) -> Vec<String> {
         let is = |c: &str| c.eq_ignore_ascii_case(name);
         let mut targets: Vec<String> = Vec::new();
         let mut push = |t: String| {
@@ -142,8 +175,14 @@ impl Mapping {
             if is(&c.name) {
                 push(c.path.clone());
             }
-            if c.fallback.iter().chain(&c.sheet_fallback).any(|f| is(f)) {
+            if c.fallback.iter().any(|f| is(f)) {
                 push(format!("{} (when no row gives {})", c.path, c.name));
+            }
+            if sheet_fallbacks && c.sheet_fallback.iter().any(|f| is(f)) {
+                push(format!(
+                    "{} (when the sheet has no {} column)",
+                    c.path, c.name
+                ));
             }
         }
         for t in &self.terms {
@@ -251,6 +290,26 @@ mod tests {
         );
         assert_eq!(m.nearest_known("Zorglub"), None);
         assert_eq!(m.nearest_known("I"), None);
+    }
+
+    #[test]
+    fn a_sheet_fallback_is_read_only_where_its_column_is_missing() {
+        let m = Mapping::default_table();
+        // EMA 1.6: no ALID column, AltID stands in for it.
+        assert!(matches!(
+            m.column_status_in_sheet("AltID", |n| n != "ALID"),
+            ColumnStatus::Mapped { .. }
+        ));
+        // EMA 1.7+: the sheet has ALID, so AltID is not read.
+        assert!(matches!(
+            m.column_status_in_sheet("AltID", |_| true),
+            ColumnStatus::Ignored { .. }
+        ));
+        // A column read anyway keeps its status.
+        assert!(matches!(
+            m.column_status_in_sheet("ContentID", |_| true),
+            ColumnStatus::Mapped { .. }
+        ));
     }
 
     #[test]
