@@ -419,3 +419,56 @@ pub fn line_of(text: &str, marker: &str) -> u32 {
 pub fn convert_one(path: &Path) -> Conversion {
     super::convert(&[path.to_path_buf()])
 }
+
+/// An MDDF Avails document holding these `<Avail>` elements.
+pub fn mddf_doc(avails: &[String]) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<avails:AvailList xmlns:avails=\"http://www.movielabs.com/schema/avails/v2.6/avails\" xmlns:md=\"http://www.movielabs.com/schema/md/v2.9/md\">\n",
+    );
+    for a in avails {
+        xml.push_str(a);
+    }
+    xml.push_str("</avails:AvailList>\n");
+    xml
+}
+
+/// One `<Avail>`: Full Extract by `Studio`, an asset with this contentID
+/// (`None`: no attribute), WorkType and inner elements, and transactions.
+pub fn mddf_avail(
+    alid: &str,
+    content_id: Option<&str>,
+    work_type: &str,
+    asset_inner: &str,
+    transactions: &[String],
+    after: &str,
+) -> String {
+    let content = content_id
+        .map(|c| format!(" contentID=\"{c}\""))
+        .unwrap_or_default();
+    let mut xml = format!(
+        "  <avails:Avail>\n    <avails:ALID>{alid}</avails:ALID>\n    <avails:Disposition><avails:EntryType>Full Extract</avails:EntryType></avails:Disposition>\n    <avails:Licensor><md:DisplayName>Studio</md:DisplayName></avails:Licensor>\n    <avails:Asset{content}>\n      <avails:WorkType>{work_type}</avails:WorkType>\n{asset_inner}    </avails:Asset>\n"
+    );
+    for t in transactions {
+        xml.push_str(t);
+    }
+    xml.push_str(after);
+    xml.push_str("  </avails:Avail>\n");
+    xml
+}
+
+/// One `<Transaction>` in the US: `inner` holds everything after Territory.
+pub fn mddf_transaction(id: Option<&str>, license: &str, inner: &str) -> String {
+    let id = id
+        .map(|i| format!(" TransactionID=\"{i}\""))
+        .unwrap_or_default();
+    format!(
+        "    <avails:Transaction{id}>\n      <avails:LicenseType>{license}</avails:LicenseType>\n      <avails:Territory><md:country>US</md:country></avails:Territory>\n{inner}    </avails:Transaction>\n"
+    )
+}
+
+/// Writes `text` to `dir/name`.
+pub fn write_file(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
