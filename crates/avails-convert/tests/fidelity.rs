@@ -1089,3 +1089,92 @@ fn terms_and_entitlements_prime_video_does_not_process_are_left_out_with_warning
         );
     }
 }
+
+#[test]
+fn a_seasons_season_wsp_is_its_wsp_in_money_on_both_paths() {
+    // EMA 1.8/1.9 PriceType `SeasonWSP` (MovieLabs' table: a Money term,
+    // `Term[@termName='SeasonWSP']/Money`): a season's wholesale price, the
+    // API's WSP of a Season avail. Never a Text price.
+    let dir = tempfile::tempdir().unwrap();
+    const S: &str = "md:alid:org:studio:show-s1";
+    let sheet = Sheet::new(&[
+        "DisplayName",
+        "ALID",
+        "EntryType",
+        "WorkType",
+        "SeasonContentID",
+        "SeasonTitleInternalAlias",
+        "SeasonNumber",
+        "EpisodeCount",
+        "SeriesContentID",
+        "SeriesTitleInternalAlias",
+        "SeasonCount",
+        "AvailID",
+        "LicenseType",
+        "Territory",
+        "FormatProfile",
+        "Start",
+        "End",
+        "PriceType",
+        "PriceValue",
+        "PriceCurrency",
+    ])
+    .with_rows([Row::default()
+        .with("DisplayName", "Studio")
+        .with("ALID", S)
+        .with("EntryType", "Full Extract")
+        .with("WorkType", "Season")
+        .with("SeasonContentID", S)
+        .with("SeasonTitleInternalAlias", "Show: Season 1")
+        .with("SeasonNumber", "1")
+        .with("EpisodeCount", "10")
+        .with("SeriesContentID", "md:alid:org:studio:show")
+        .with("SeriesTitleInternalAlias", "Show")
+        .with("SeasonCount", "2")
+        .with("AvailID", "s1-hd")
+        .with("LicenseType", "EST")
+        .with("Territory", "US")
+        .with("FormatProfile", "HD")
+        .with("Start", "2024-01-01")
+        .with("End", "2025-12-31")
+        .with("PriceType", "SeasonWSP")
+        .with("PriceValue", "9.99")
+        .with("PriceCurrency", "USD")]);
+    let season = "      <avails:SeasonMetadata>\n        <avails:SeasonContentID>md:alid:org:studio:show-s1</avails:SeasonContentID>\n        <avails:SeasonTitleInternalAlias>Show: Season 1</avails:SeasonTitleInternalAlias>\n        <avails:SeasonNumber><md:Number>1</md:Number></avails:SeasonNumber>\n        <avails:NumberOfEpisodes>10</avails:NumberOfEpisodes>\n        <avails:SeriesMetadata>\n          <avails:SeriesContentID>md:alid:org:studio:show</avails:SeriesContentID>\n          <avails:SeriesTitleInternalAlias>Show</avails:SeriesTitleInternalAlias>\n          <avails:NumberOfSeasons>2</avails:NumberOfSeasons>\n        </avails:SeriesMetadata>\n      </avails:SeasonMetadata>\n";
+    let xml = mddf_doc(&[mddf_avail(
+        S,
+        Some(S),
+        "Season",
+        season,
+        &[mddf_transaction(
+            Some("s1-hd"),
+            "EST",
+            "      <avails:Start>2024-01-01T00:00:00</avails:Start>\n      <avails:End>2025-12-31T23:59:59</avails:End>\n      <avails:FormatProfile>HD</avails:FormatProfile>\n      <avails:Term termName=\"SeasonWSP\"><avails:Money currency=\"USD\">9.99</avails:Money></avails:Term>\n",
+        )],
+        "",
+    )]);
+    let (_, from_sheet, _, from_xml) = twins(dir.path(), &sheet, &xml);
+    let expected = json!({"avail": {
+        "ALID": S,
+        "Disposition": {"EntryType": "FullExtract"},
+        "Licensor": {"DisplayName": "Studio"},
+        "Asset": [{
+            "_contentID": S,
+            "WorkType": "Season",
+            "SeasonMetadata": {
+                "SeasonContentID": S,
+                "SeasonTitleInternalAlias": ["Show: Season 1"],
+                "SeasonNumber": {"Number": 1},
+                "NumberOfEpisodes": 10,
+                "SeriesMetadata": {
+                    "SeriesContentID": "md:alid:org:studio:show",
+                    "SeriesTitleInternalAlias": ["Show"],
+                    "NumberOfSeasons": 2
+                }
+            }
+        }],
+        "Transaction": [us_window(Some("s1-hd"), "EST", "HD", START, Some(END), 9.99)]
+    }});
+    assert_payloads(&from_xml, std::slice::from_ref(&expected));
+    assert_payloads(&from_sheet, &[expected]);
+}
