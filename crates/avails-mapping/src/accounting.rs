@@ -102,18 +102,20 @@ impl Mapping {
         if name.is_empty() {
             return ColumnStatus::Blank;
         }
-        let targets = self.targets_of(name, true);
+        let targets = self.targets_of(name, false);
         if !targets.is_empty() {
             return ColumnStatus::Mapped { targets };
         }
-        if let Some((_, ignored)) = self
-            .ignored
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        {
+        if let Some(ignored) = self.ignored_column(header) {
             return ColumnStatus::Ignored {
                 reason: ignored.reason().to_string(),
             };
+        }
+        // Read only in place of a column a sheet lacks, and not listed as
+        // ignored otherwise.
+        let targets = self.targets_of(name, true);
+        if !targets.is_empty() {
+            return ColumnStatus::Mapped { targets };
         }
         ColumnStatus::Unknown {
             nearest: self.nearest_known(name),
@@ -121,35 +123,24 @@ impl Mapping {
     }
 
     /// What the table does with a header in one sheet, `has` saying which
-    /// canonical column names the sheet has: a column read only in place
-    /// of a missing one (a sheet fallback: AltID for EMA 1.6's missing ALID)
-    /// is not read in a sheet that has that column, so it takes the status
-    /// it has there (ignored with its reason, or unknown).
+    /// canonical column names the sheet has: a column read in place of a
+    /// missing one (a sheet fallback: AltID for EMA 1.6's missing ALID) is
+    /// mapped in a sheet that lacks that column; elsewhere it has its
+    /// [`column_status`](Self::column_status) (AltID: ignored).
     pub fn column_status_in_sheet(&self, header: &str, has: impl Fn(&str) -> bool) -> ColumnStatus {
-        let status = self.column_status(header);
         let name = self.canonical_column(header);
-        let stands_in_for: Vec<&str> = self
-            .columns
-            .iter()
-            .filter(|c| {
-                c.sheet_fallback
+        let stands_in = self.columns.iter().any(|c| {
+            !has(&c.name)
+                && c.sheet_fallback
                     .iter()
                     .any(|f| f.eq_ignore_ascii_case(name))
-            })
-            .map(|c| c.name.as_str())
-            .collect();
-        let read_otherwise = !self.targets_of(name, false).is_empty();
-        if stands_in_for.is_empty() || read_otherwise || !stands_in_for.iter().all(|n| has(n)) {
-            return status;
+        });
+        if stands_in {
+            return ColumnStatus::Mapped {
+                targets: self.targets_of(name, true),
+            };
         }
-        match self.ignored_column(header) {
-            Some(ignored) => ColumnStatus::Ignored {
-                reason: ignored.reason().to_string(),
-            },
-            None => ColumnStatus::Unknown {
-                nearest: self.nearest_known(name),
-            },
-        }
+        self.column_status(header)
     }
 
     /// The ignored-column entry of a header, if it has one.
@@ -303,6 +294,12 @@ mod tests {
         // EMA 1.7+: the sheet has ALID, so AltID is not read.
         assert!(matches!(
             m.column_status_in_sheet("AltID", |_| true),
+            ColumnStatus::Ignored { .. }
+        ));
+        // Without a sheet, what most sheets do: not read (its reason says
+        // when it is).
+        assert!(matches!(
+            m.column_status("AltID"),
             ColumnStatus::Ignored { .. }
         ));
         // A column read anyway keeps its status.
