@@ -81,7 +81,7 @@ pub const CODES: &[Code] = &[
     c(CV_HOLDBACK_SPREAD, Severity::Error, "The rows of one window give different HoldbackLanguage lists (EMA: holdback languages cannot be spread across rows)"),
     c(CV_CONTENT_ID_DEFAULT, Severity::Warning, "No row gives a content ID: the payload's ALID is used, as the reference says it usually is"),
     c(CV_PLACEHOLDER, Severity::Warning, "A placeholder price (TBD): the term is sent without an amount"),
-    c(CV_SHEET_FALLBACK, Severity::Warning, "A sheet without an ALID column (EMA 1.6): the ALID is read from AvailID"),
+    c(CV_SHEET_FALLBACK, Severity::Warning, "A sheet without an ALID column (EMA 1.6): the ALID is read from AltID (else AvailID), as MovieLabs' v1.6 translator does"),
     c(CV_DUPLICATE_COLUMN, Severity::Warning, "A header appears twice: only its first column is read"),
     c(CV_DUPLICATE_SCOPE, Severity::Error, "Two payloads replace the same title, territory and business line: neither is sent"),
     c(CV_UNSUPPORTED_ENTITLEMENT, Severity::Warning, "A shared entitlement of an ecosystem other than DMA is left out"),

@@ -109,15 +109,25 @@ pub(crate) trait Collect {
     fn progress(&mut self, rows: usize);
 }
 
+/// How a spreadsheet's rows are read: [`avails_ema::read_rows`] itself, or
+/// on a thread of its own.
+pub(crate) type RowReader = dyn Fn(
+    &Path,
+    &str,
+    &Mapping,
+    &mut dyn FnMut(SheetEvent<'_>),
+) -> Result<usize, avails_ema::EmaError>;
+
 /// Reads one input into `out`; returns what was read, or why it could not be.
 pub(crate) fn read_input(
     path: &Path,
     options: &ConvertOptions,
     out: &mut dyn Collect,
+    rows: &RowReader,
 ) -> Result<FileSummary, ConvertError> {
     let label = path.display().to_string();
     match InputKind::of(path) {
-        Some(InputKind::Ema) => read_ema(path, &label, options, out),
+        Some(InputKind::Ema) => read_ema(path, &label, options, out, rows),
         Some(InputKind::Mddf) => read_mddf(path, &label, options, out),
         Some(InputKind::Json) => crate::json::read_json(path, &label, options, out),
         None => Err(ConvertError::Unsupported { file: label }),
@@ -136,6 +146,7 @@ fn read_ema(
     label: &str,
     options: &ConvertOptions,
     out: &mut dyn Collect,
+    read_rows: &RowReader,
 ) -> Result<FileSummary, ConvertError> {
     let mapping = &options.mapping;
     let mut summary = FileSummary {
@@ -233,7 +244,7 @@ fn read_ema(
             });
         }
     };
-    avails_ema::read_rows(path, label, mapping, &mut sink)?;
+    read_rows(path, label, mapping, &mut sink)?;
     if let Some(done) = sheet {
         for d in done.mapper.finish(done.header_row) {
             out.finding(d);

@@ -4,7 +4,7 @@
 //! EMA rows and MDDF transactions become [`Item`]s; the [`Grouper`] builds
 //! one `FullExtract` (or `FullDelete`, or one `PartialExtract` per window)
 //! per ALID, territory and business line, following one set of merging
-//! rules ([`merge`](crate::merge)) for both readers. A group with any
+//! rules (module `merge`) for both readers. A group with any
 //! rejected row is held back whole ([`HeldBack`]): a full extract missing a
 //! row would delete that window on the server. Payload JSON is taken as
 //! given. Every finding is a located [`Diagnostic`].
@@ -22,6 +22,7 @@ mod merge;
 pub mod output;
 pub mod partial;
 pub mod payload;
+pub mod pipeline;
 mod policy;
 mod typed;
 
@@ -30,7 +31,7 @@ pub use avails_model::{Diagnostic, Severity};
 pub use check::{check, check_payload};
 pub use conversion::{convert_inputs, Conversion, RowCounts};
 pub use error::ConvertError;
-pub use group::{GroupKey, Grouped, Grouper, Outcome};
+pub use group::{Closed, Event, GroupKey, Grouper, Outcome, SpillError};
 pub use input::{ColumnAccount, ConvertOptions, FileSummary, InputKind, SheetSummary};
 pub use item::Item;
 pub use payload::{Blocking, HeldBack, Payload, Scope, Source};

@@ -276,14 +276,12 @@ proptest! {
     /// nothing, so the title it belongs to is sent without that window, which
     /// deletes it on the server.
     #[test]
-    #[ignore = "BUG: a row with an empty ALID holds back no group: its title is sent without that window"]
     fn a_row_without_alid_holds_back_every_group_it_could_be_in(rows in sheets(true)) {
         check(&rows)?;
     }
 }
 
 #[test]
-#[ignore = "BUG: a row with an empty ALID holds back no group: its title is sent without that window"]
 fn a_row_without_alid_holds_back_the_groups_of_its_territory_and_business_line() {
     // The smallest case: two windows of one title, the second with its ALID
     // cell emptied. Sending the first alone as a full extract deletes the

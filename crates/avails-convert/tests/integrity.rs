@@ -297,7 +297,6 @@ fn holdback_languages_spread_across_rows_hold_the_group_back() {
 // so the summary says "0 rejected", which is what issue 9 complains about.
 
 #[test]
-#[ignore = "BUG: a row rejected at grouping (CV017 holdback spread) is counted heldBack, not rejected"]
 fn a_row_spreading_holdback_languages_is_counted_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let sheet = Sheet::movies().with_rows([
@@ -309,7 +308,6 @@ fn a_row_spreading_holdback_languages_is_counted_rejected() {
 }
 
 #[test]
-#[ignore = "BUG: a row rejected at grouping (CV016 TransactionID conflict) is counted heldBack, not rejected"]
 fn a_row_reusing_a_transaction_id_is_counted_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let sheet = Sheet::movies().with_rows([
@@ -321,7 +319,6 @@ fn a_row_reusing_a_transaction_id_is_counted_rejected() {
 }
 
 #[test]
-#[ignore = "BUG: a row rejected at grouping (CV004 ESTStart without EST) is counted heldBack, not rejected"]
 fn a_pre_order_without_est_window_is_counted_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let sheet = Sheet::movies().with_rows([movie(A)
@@ -690,7 +687,6 @@ fn a_payload_without_disposition_is_an_error() {
 }
 
 #[test]
-#[ignore = "BUG: a conflict on a nested asset attribute names the other row, not its cell (titles.csv:2, not F2)"]
 fn a_conflict_names_both_cells() {
     let dir = tempfile::tempdir().unwrap();
     let sheet = Sheet::movies().with_rows([

@@ -1,0 +1,738 @@
+//! Grouping transactions into payloads by ALID, territory, business line
+//! and entry type, all or nothing: a group with any rejected row is held
+//! back whole, because a full extract missing one of its windows would
+//! delete that window on the server.
+//!
+//! Streamed: a group no row has reached for a while (a window of rows,
+//! which grows each time a sheet proves unsorted) is closed and built, and
+//! its state goes to a spill file; a later row of the same group reopens it
+//! ([`Event::Reopened`]: what was emitted for it no longer stands) and it is
+//! closed again. Memory holds only the open groups; sorted sheets never
+//! reopen one.
+
+mod build;
+mod spill;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use avails_ema::EndMarker;
+use avails_mapping::Mapping;
+use avails_model::{AvailTrans, BusinessLine, Diagnostic, EntryType, Location};
+use serde_json::{Map, Value};
+
+use crate::codes::{CV_BUSINESS_LINE, CV_CONFLICT, CV_DUPLICATE_SCOPE, CV_SHAPE};
+use crate::locate::column_location;
+use crate::merge;
+use crate::{Blocking, HeldBack, Item, Payload, Scope, Source};
+
+pub use spill::SpillError;
+use spill::{Spill, SpillRef};
+
+/// What identifies a group: the scope it replaces and how.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupKey {
+    /// Title, territory and business line.
+    pub scope: Scope,
+    /// Full extract, full delete or partial extract.
+    pub entry_type: EntryType,
+}
+
+/// What a closed group gives.
+#[derive(Debug)]
+pub enum Outcome {
+    /// A payload to write or send.
+    Payload(Box<Payload>),
+    /// A group that is not sent, with why.
+    HeldBack(HeldBack),
+}
+
+/// A group closed: what it gives now, replacing anything emitted for its
+/// key before.
+#[derive(Debug)]
+pub struct Closed {
+    /// The group.
+    pub key: GroupKey,
+    /// Its payloads, or the group held back.
+    pub outcomes: Vec<Outcome>,
+    /// What building it found.
+    pub findings: Vec<Diagnostic>,
+    /// Rows refused while building it.
+    pub rejected: usize,
+}
+
+/// What the grouper tells its caller, in order.
+#[derive(Debug)]
+pub enum Event {
+    /// A group is closed (again, if it was reopened).
+    Closed(Closed),
+    /// A group closed earlier takes another row: what was emitted for it
+    /// no longer stands; it will be closed again.
+    Reopened(GroupKey),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Transaction {
+    pub body: AvailTrans,
+    pub source: Source,
+    pub end_marker: Option<EndMarker>,
+}
+
+/// The rows of one group, as merged so far.
+#[derive(Debug, Default)]
+pub(crate) struct Group {
+    pub avail: Map<String, Value>,
+    pub asset: Map<String, Value>,
+    /// Where each avail/asset attribute came from (`Asset.WorkType` → cell).
+    pub origins: HashMap<String, Location>,
+    pub candidates: Vec<(avails_ema::Candidate, Location)>,
+    pub avail_source: Source,
+    pub transactions: Vec<Transaction>,
+    /// A payload taken as given (payload JSON): the group is it.
+    pub given: Option<Payload>,
+    /// The avail, asset and candidates last merged (rows of a title share them).
+    pub last_avail: Option<Arc<Map<String, Value>>>,
+    pub last_asset: Option<Arc<Map<String, Value>>>,
+    pub last_candidates: Option<Arc<Vec<avails_ema::Candidate>>>,
+}
+
+impl Default for Source {
+    fn default() -> Self {
+        Source::at(Location::default())
+    }
+}
+
+#[derive(Debug)]
+enum State {
+    Open(Box<Group>),
+    /// Built and emitted; its rows on disk (none for a given payload).
+    Closed(Option<SpillRef>),
+}
+
+/// One group ever seen, open or closed.
+#[derive(Debug)]
+struct Slot {
+    key: GroupKey,
+    state: State,
+    /// Rows that hold it back.
+    blocked: Vec<Blocking>,
+    /// Rows accepted into it.
+    rows: usize,
+    /// When a row last reached it (items added so far).
+    last_seen: u64,
+    /// Its WorkType, for rejected rows without an ALID.
+    work_type: Option<String>,
+    /// Inputs its rows came from.
+    inputs: Vec<u32>,
+}
+
+/// A rejected row whose payload is only partly known: it holds back every
+/// group it could be in. Without an ALID, a group could be its own if its
+/// territory, business line and WorkType could be.
+#[derive(Debug, Clone)]
+struct Block {
+    alid: Option<String>,
+    territories: Vec<String>,
+    business_line: Option<BusinessLine>,
+    work_type: Option<String>,
+    blocking: Blocking,
+}
+
+impl Block {
+    fn covers(&self, slot: &Slot) -> bool {
+        let scope = &slot.key.scope;
+        let alid = match &self.alid {
+            Some(a) => *a == scope.alid,
+            None => self
+                .work_type
+                .as_deref()
+                .zip(slot.work_type.as_deref())
+                .is_none_or(|(a, b)| a.eq_ignore_ascii_case(b)),
+        };
+        alid && (self.territories.is_empty() || self.territories.contains(&scope.territory))
+            && self.business_line.is_none_or(|l| l == scope.business_line)
+    }
+}
+
+/// Rows between two checks for groups to close.
+const CLOSE_EVERY: u64 = 1024;
+/// Rows a group may go without one of its own before it is closed; doubled
+/// each time a closed group is reopened.
+const FIRST_WINDOW: u64 = 8192;
+/// The most the window grows to.
+const MAX_WINDOW: u64 = 1 << 24;
+
+/// Accumulates items and closes groups as they complete.
+#[derive(Debug)]
+pub struct Grouper<'m> {
+    mapping: &'m Mapping,
+    slots: Vec<Slot>,
+    index: HashMap<GroupKey, usize>,
+    open: Vec<usize>,
+    by_alid: HashMap<String, Vec<usize>>,
+    blocks: Vec<Block>,
+    blocks_by_alid: HashMap<String, Vec<usize>>,
+    orphan_blocks: Vec<usize>,
+    events: Vec<Event>,
+    findings: Vec<Diagnostic>,
+    rejected: usize,
+    seen: u64,
+    window: u64,
+    reopened: usize,
+    spill: Option<Spill>,
+}
+
+impl<'m> Grouper<'m> {
+    /// An empty grouper using the mapping's business-line rule.
+    pub fn new(mapping: &'m Mapping) -> Self {
+        Self {
+            mapping,
+            slots: Vec::new(),
+            index: HashMap::new(),
+            open: Vec::new(),
+            by_alid: HashMap::new(),
+            blocks: Vec::new(),
+            blocks_by_alid: HashMap::new(),
+            orphan_blocks: Vec::new(),
+            events: Vec::new(),
+            findings: Vec::new(),
+            rejected: 0,
+            seen: 0,
+            window: FIRST_WINDOW,
+            reopened: 0,
+            spill: None,
+        }
+    }
+
+    /// Closes groups after `rows` rows without one of theirs (tests use a
+    /// small window to close and reopen often).
+    pub fn with_window(mut self, rows: u64) -> Self {
+        self.window = rows.max(1);
+        self
+    }
+
+    /// Groups reopened so far (rows of a group far apart in an input).
+    pub fn reopened(&self) -> usize {
+        self.reopened
+    }
+
+    /// Rows rejected while grouping (not counting those rejected before,
+    /// nor those refused while building, which [`Closed`] counts).
+    pub fn rejected(&self) -> usize {
+        self.rejected
+    }
+
+    /// What happened since the last call, in order.
+    pub fn drain_events(&mut self) -> std::vec::Drain<'_, Event> {
+        self.events.drain(..)
+    }
+
+    /// Findings of grouping since the last call (conflicts, rows that
+    /// cannot be grouped), located.
+    pub fn drain_findings(&mut self) -> std::vec::Drain<'_, Diagnostic> {
+        self.findings.drain(..)
+    }
+
+    /// Adds one transaction of input `input`.
+    pub fn add(&mut self, item: Item, input: u32) -> Result<(), SpillError> {
+        self.seen += 1;
+        let business_line = item
+            .key
+            .license_type
+            .as_deref()
+            .and_then(|lt| self.mapping.business_line(lt, item.key.channel.as_deref()));
+        if let Some(reason) = &item.rejected {
+            self.block(&item, business_line, reason.clone())?;
+        } else if let Some(key) = self.key_of(&item, business_line) {
+            self.accept(key, item, input)?;
+        }
+        if self.seen.is_multiple_of(CLOSE_EVERY) {
+            self.close_idle()?;
+        }
+        Ok(())
+    }
+
+    /// The group key of an accepted item, or None when it is rejected here.
+    fn key_of(&mut self, item: &Item, business_line: Option<BusinessLine>) -> Option<GroupKey> {
+        let Some(business_line) = business_line else {
+            let lt = item.key.license_type.clone().unwrap_or_default();
+            let message = format!(
+                "LicenseType `{lt}` has no business line (allowed: SVOD, FVOD, EST, POEST, VOD)"
+            );
+            self.reject(
+                item,
+                None,
+                CV_BUSINESS_LINE,
+                "Transaction.LicenseType",
+                message,
+            );
+            return None;
+        };
+        let (Some(alid), [territory]) = (&item.key.alid, item.key.territories.as_slice()) else {
+            let message = match (&item.key.alid, item.key.territories.len()) {
+                (None, _) => "the avail has no ALID: it cannot be grouped into a payload".to_string(),
+                (_, 0) => "the transaction has no Territory: it cannot be grouped into a payload".to_string(),
+                (_, n) => format!(
+                    "the transaction names {n} territories; the API takes exactly one per transaction"
+                ),
+            };
+            let path = if item.key.alid.is_none() {
+                "Avail.ALID"
+            } else {
+                "Transaction.Territory"
+            };
+            self.reject(item, Some(business_line), CV_SHAPE, path, message);
+            return None;
+        };
+        Some(GroupKey {
+            scope: Scope {
+                alid: alid.clone(),
+                territory: territory.clone(),
+                business_line,
+            },
+            entry_type: item.key.entry_type.clone().unwrap_or_default(),
+        })
+    }
+
+    /// An accepted item joins its group (opened, or reopened).
+    fn accept(&mut self, key: GroupKey, item: Item, input: u32) -> Result<(), SpillError> {
+        let index = self.slot_for(key, &item.source, &item.asset)?;
+        let given = matches!(&self.slots[index].state, State::Open(g) if g.given.is_some());
+        if given {
+            let message = format!(
+                "{}: rows beside a payload taken as given replace the same windows; neither is sent",
+                self.slots[index].key.scope
+            );
+            self.findings.push(Diagnostic::error(
+                CV_DUPLICATE_SCOPE,
+                item.source.location.clone(),
+                message.clone(),
+            ));
+            self.push_block(index, item.source.location.clone(), message)?;
+            return Ok(());
+        }
+        if let Err((path, message)) = self.merge(index, &item) {
+            self.reject(
+                &item,
+                Some(self.slots[index].key.scope.business_line),
+                CV_CONFLICT,
+                &path,
+                message,
+            );
+            return Ok(());
+        }
+        let slot = &mut self.slots[index];
+        slot.rows += 1;
+        if !slot.inputs.contains(&input) {
+            slot.inputs.push(input);
+        }
+        if let State::Open(group) = &mut slot.state {
+            group.transactions.push(Transaction {
+                body: item.transaction,
+                source: item.source,
+                end_marker: item.end_marker,
+            });
+        }
+        Ok(())
+    }
+
+    /// A payload taken as given (payload JSON) is a group of its own,
+    /// closed at once; two for one scope replace each other's windows, so
+    /// neither is sent.
+    pub fn add_given(&mut self, payload: Payload, input: u32) -> Result<(), SpillError> {
+        self.seen += payload.request.avail.transaction.len().max(1) as u64;
+        let key = GroupKey {
+            scope: payload.scope(),
+            entry_type: payload.entry_type.clone(),
+        };
+        if let Some(&index) = self.index.get(&key) {
+            let message = format!(
+                "{}: two payloads of this run replace the same windows ({}); neither is sent",
+                key.scope, key.entry_type
+            );
+            self.findings.push(Diagnostic::error(
+                CV_DUPLICATE_SCOPE,
+                payload.avail_source.location.clone(),
+                message.clone(),
+            ));
+            self.slots[index].rows += payload.request.avail.transaction.len();
+            return self.push_block(index, payload.avail_source.location.clone(), message);
+        }
+        let index = self.slot_for(key, &payload.avail_source, &Arc::default())?;
+        let slot = &mut self.slots[index];
+        slot.rows += payload.request.avail.transaction.len();
+        slot.inputs.push(input);
+        slot.work_type = payload
+            .request
+            .avail
+            .asset
+            .first()
+            .and_then(|a| a.work_type.clone());
+        if let State::Open(group) = &mut slot.state {
+            group.given = Some(payload);
+        }
+        self.close(index, false)
+    }
+
+    /// An input could not be read to its end: what its unread rows would
+    /// have added is unknown, so every group it gave rows to is held back.
+    pub fn fail_input(&mut self, input: u32, file: &str, reason: &str) -> Result<(), SpillError> {
+        let hit: Vec<usize> = (0..self.slots.len())
+            .filter(|&i| self.slots[i].inputs.contains(&input))
+            .collect();
+        for index in hit {
+            self.push_block(
+                index,
+                Location::file(file),
+                format!(
+                    "{file} could not be read to its end ({reason}): its other rows are unknown"
+                ),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Rejects an item here: reported at the cell of `path`, holding back
+    /// every group it could belong to.
+    fn reject(
+        &mut self,
+        item: &Item,
+        business_line: Option<BusinessLine>,
+        code: &'static str,
+        path: &str,
+        message: String,
+    ) {
+        self.rejected += 1;
+        let location = column_location(&item.source, self.mapping, path);
+        self.findings
+            .push(Diagnostic::error(code, location, message.clone()));
+        // Never fails for want of a spill read: blocks reach closed groups
+        // without reading them back.
+        let _ = self.block(item, business_line, message);
+    }
+
+    /// Records a rejected item against every group it could belong to.
+    fn block(
+        &mut self,
+        item: &Item,
+        business_line: Option<BusinessLine>,
+        reason: String,
+    ) -> Result<(), SpillError> {
+        let blocking = Blocking {
+            location: item.source.location.clone(),
+            reason,
+        };
+        if let (Some(alid), Some(line), [territory]) = (
+            &item.key.alid,
+            business_line,
+            item.key.territories.as_slice(),
+        ) {
+            let key = GroupKey {
+                scope: Scope {
+                    alid: alid.clone(),
+                    territory: territory.clone(),
+                    business_line: line,
+                },
+                entry_type: item.key.entry_type.clone().unwrap_or_default(),
+            };
+            let index = self.slot_for(key, &item.source, &item.asset)?;
+            return self.push_block(index, blocking.location.clone(), blocking.reason);
+        }
+        let block = Block {
+            alid: item.key.alid.clone(),
+            territories: item.key.territories.clone(),
+            business_line,
+            work_type: item
+                .asset
+                .get("WorkType")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            blocking,
+        };
+        let b = self.blocks.len();
+        let hit: Vec<usize> = match &block.alid {
+            Some(alid) => {
+                self.blocks_by_alid.entry(alid.clone()).or_default().push(b);
+                self.by_alid.get(alid).cloned().unwrap_or_default()
+            }
+            None => {
+                self.orphan_blocks.push(b);
+                (0..self.slots.len()).collect()
+            }
+        };
+        self.blocks.push(block);
+        for index in hit {
+            if self.blocks[b].covers(&self.slots[index]) {
+                let Blocking { location, reason } = self.blocks[b].blocking.clone();
+                self.push_block(index, location, reason)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Holds a group back; a closed one is emitted again, held back.
+    fn push_block(
+        &mut self,
+        index: usize,
+        location: Location,
+        reason: String,
+    ) -> Result<(), SpillError> {
+        let slot = &mut self.slots[index];
+        if slot.blocked.iter().any(|b| b.location == location) {
+            return Ok(());
+        }
+        slot.blocked.push(Blocking { location, reason });
+        if let State::Closed(_) = slot.state {
+            self.events.push(Event::Reopened(slot.key.clone()));
+            let held = HeldBack {
+                scope: slot.key.scope.clone(),
+                entry_type: slot.key.entry_type.clone(),
+                rows: slot.rows,
+                blocking: slot.blocked.clone(),
+            };
+            self.events.push(Event::Closed(Closed {
+                key: slot.key.clone(),
+                outcomes: vec![Outcome::HeldBack(held)],
+                findings: Vec::new(),
+                rejected: 0,
+            }));
+        }
+        Ok(())
+    }
+
+    /// The slot of a key: existing (reopened if closed), or new.
+    fn slot_for(
+        &mut self,
+        key: GroupKey,
+        source: &Source,
+        asset: &Arc<Map<String, Value>>,
+    ) -> Result<usize, SpillError> {
+        if let Some(&i) = self.index.get(&key) {
+            self.slots[i].last_seen = self.seen;
+            if let State::Closed(at) = self.slots[i].state {
+                self.reopen(i, at)?;
+            }
+            return Ok(i);
+        }
+        let i = self.slots.len();
+        self.index.insert(key.clone(), i);
+        self.by_alid
+            .entry(key.scope.alid.clone())
+            .or_default()
+            .push(i);
+        let mut slot = Slot {
+            key,
+            state: State::Open(Box::new(Group {
+                avail_source: source.clone(),
+                ..Group::default()
+            })),
+            blocked: Vec::new(),
+            rows: 0,
+            last_seen: self.seen,
+            work_type: asset
+                .get("WorkType")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            inputs: Vec::new(),
+        };
+        // Rows rejected earlier that could belong to it.
+        let earlier = self
+            .blocks_by_alid
+            .get(&slot.key.scope.alid)
+            .into_iter()
+            .flatten()
+            .chain(&self.orphan_blocks);
+        for &b in earlier {
+            let block = &self.blocks[b];
+            if block.covers(&slot)
+                && !slot
+                    .blocked
+                    .iter()
+                    .any(|x| x.location == block.blocking.location)
+            {
+                slot.blocked.push(block.blocking.clone());
+            }
+        }
+        self.slots.push(slot);
+        self.open.push(i);
+        Ok(i)
+    }
+
+    /// Reads a closed group back from the spill file.
+    fn reopen(&mut self, index: usize, at: Option<SpillRef>) -> Result<(), SpillError> {
+        let group = match (at, self.spill.as_mut()) {
+            (Some(at), Some(spill)) => spill.get(at)?,
+            // A payload taken as given has no rows to read back: it stays
+            // alone, and what joins it is refused as a duplicate scope.
+            _ => Group {
+                given: None,
+                ..Group::default()
+            },
+        };
+        self.reopened += 1;
+        self.window = (self.window * 2).min(MAX_WINDOW);
+        let slot = &mut self.slots[index];
+        slot.state = State::Open(Box::new(group));
+        self.events.push(Event::Reopened(slot.key.clone()));
+        self.open.push(index);
+        Ok(())
+    }
+
+    /// Merges an item's avail, asset and candidates into its group, or
+    /// says which attribute conflicts (path, message).
+    fn merge(&mut self, index: usize, item: &Item) -> Result<(), (String, String)> {
+        let mapping = self.mapping;
+        let slot = &mut self.slots[index];
+        if slot.work_type.is_none() {
+            slot.work_type = item
+                .asset
+                .get("WorkType")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+        }
+        let State::Open(group) = &mut slot.state else {
+            return Ok(());
+        };
+        let group = &mut **group;
+        let parts = [
+            (
+                "Avail",
+                &item.avail,
+                &mut group.avail,
+                &mut group.last_avail,
+            ),
+            (
+                "Asset",
+                &item.asset,
+                &mut group.asset,
+                &mut group.last_asset,
+            ),
+        ];
+        for (level, incoming, into, last) in parts {
+            if last.as_ref().is_some_and(|l| Arc::ptr_eq(l, incoming)) {
+                continue;
+            }
+            match merge::merge_into(into, incoming) {
+                Ok(added) => {
+                    for path in added {
+                        let full = format!("{level}.{path}");
+                        let at = column_location(&item.source, mapping, &full);
+                        group.origins.insert(full, at);
+                    }
+                    *last = Some(incoming.clone());
+                }
+                Err(conflict) => {
+                    let merge::Conflict { path, here, there } = *conflict;
+                    let full = format!("{level}.{path}");
+                    // The other row: where the value's object was first
+                    // added, narrowed to this attribute's column.
+                    let mut there_at = prefixes(&full)
+                        .find_map(|p| group.origins.get(p))
+                        .cloned()
+                        .unwrap_or_else(|| group.avail_source.location.clone());
+                    let column = column_location(&item.source, mapping, &full).column;
+                    if there_at.path.is_none() {
+                        there_at.column = column.or(there_at.column);
+                    }
+                    let message = format!(
+                        "{}: {full} is {} here but {} at {there_at}; the rows of one payload must agree",
+                        slot.key.scope,
+                        show(&here),
+                        show(&there),
+                    );
+                    return Err((full, message));
+                }
+            }
+        }
+        let same_candidates = group
+            .last_candidates
+            .as_ref()
+            .is_some_and(|l| Arc::ptr_eq(l, &item.candidates));
+        if !same_candidates {
+            for c in item.candidates.iter() {
+                let known = group.candidates.iter().any(|(k, _)| {
+                    k.priority == c.priority && k.segments == c.segments && k.value == c.value
+                });
+                if !known {
+                    let at = item.source.location.with_column(c.letter.clone());
+                    group.candidates.push((c.clone(), at));
+                }
+            }
+            group.last_candidates = Some(item.candidates.clone());
+        }
+        Ok(())
+    }
+
+    /// Closes the groups no row has reached within the window.
+    fn close_idle(&mut self) -> Result<(), SpillError> {
+        let horizon = self.seen.saturating_sub(self.window);
+        let mut idle: Vec<usize> = self
+            .open
+            .iter()
+            .copied()
+            .filter(|&i| self.slots[i].last_seen < horizon)
+            .collect();
+        if idle.is_empty() {
+            return Ok(());
+        }
+        idle.sort_unstable();
+        self.open.retain(|i| !idle.contains(i));
+        for index in idle {
+            self.close(index, true)?;
+        }
+        Ok(())
+    }
+
+    /// Closes every group still open, in order of first appearance.
+    pub fn finish(&mut self) -> Result<(), SpillError> {
+        let mut open = std::mem::take(&mut self.open);
+        open.sort_unstable();
+        for index in open {
+            self.close(index, false)?;
+        }
+        Ok(())
+    }
+
+    /// Builds a group and emits it; `keep` spills its rows first, for a
+    /// row that may still come.
+    fn close(&mut self, index: usize, keep: bool) -> Result<(), SpillError> {
+        self.open.retain(|&i| i != index);
+        let slot = &mut self.slots[index];
+        let State::Open(group) = std::mem::replace(&mut slot.state, State::Closed(None)) else {
+            return Ok(());
+        };
+        let built = build::build(self.mapping, &slot.key, &group, &slot.blocked, slot.rows);
+        let at = match keep && group.given.is_none() {
+            true => {
+                let spill = match &mut self.spill {
+                    Some(s) => s,
+                    None => self.spill.insert(Spill::new()?),
+                };
+                Some(spill.put(&group)?)
+            }
+            false => None,
+        };
+        self.slots[index].state = State::Closed(at);
+        self.events.push(Event::Closed(Closed {
+            key: self.slots[index].key.clone(),
+            outcomes: built.outcomes,
+            findings: built.findings,
+            rejected: built.rejected,
+        }));
+        Ok(())
+    }
+}
+
+/// `Asset.Metadata.TitleInternalAlias`, `Asset.Metadata`, `Asset`.
+fn prefixes(path: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(path), |p| p.rfind('.').map(|i| &p[..i]))
+}
+
+/// A value as a message shows it: strings in backticks, capped.
+pub(crate) fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => avails_model::text::quote(s),
+        Value::Array(a) if a.len() == 1 => show(&a[0]),
+        other => avails_model::text::quote(&other.to_string()),
+    }
+}

@@ -1,0 +1,166 @@
+//! Groups closed before the end of the input, kept on disk until the rare
+//! row that reopens one (a sheet not sorted by title): memory stays bounded
+//! by the groups still open, whatever the size of the catalog.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::sync::Arc;
+
+use avails_ema::{Candidate, EndMarker};
+use avails_model::{AvailTrans, Location};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{Group, Transaction};
+use crate::Source;
+
+/// Where a spilled group is in the spill file.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SpillRef {
+    offset: u64,
+    len: u64,
+}
+
+/// A sheet's column map, shared by every source of that sheet.
+type Columns = Arc<BTreeMap<String, String>>;
+
+/// The spill file, and the sheets' column maps its sources point at.
+pub(crate) struct Spill {
+    file: BufWriter<std::fs::File>,
+    end: u64,
+    columns: HashMap<usize, Columns>,
+}
+
+impl std::fmt::Debug for Spill {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Spill({} bytes)", self.end)
+    }
+}
+
+/// Errors of the spill file: the run cannot go on without it.
+#[derive(Debug, thiserror::Error)]
+#[error("the temporary file that holds groups closed early failed: {0}")]
+pub struct SpillError(#[from] std::io::Error);
+
+impl Spill {
+    /// A new, anonymous temporary file (removed when dropped).
+    pub fn new() -> Result<Self, SpillError> {
+        Ok(Self {
+            file: BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
+            end: 0,
+            columns: HashMap::new(),
+        })
+    }
+
+    /// Writes a group; where it is.
+    pub fn put(&mut self, group: &Group) -> Result<SpillRef, SpillError> {
+        let record = self.record(group);
+        let bytes = serde_json::to_vec(&record).map_err(std::io::Error::other)?;
+        self.file.write_all(&bytes)?;
+        let at = SpillRef {
+            offset: self.end,
+            len: bytes.len() as u64,
+        };
+        self.end += at.len;
+        Ok(at)
+    }
+
+    /// Reads a group back.
+    pub fn get(&mut self, at: SpillRef) -> Result<Group, SpillError> {
+        self.file.flush()?;
+        let file = self.file.get_mut();
+        file.seek(SeekFrom::Start(at.offset))?;
+        let mut bytes = vec![0; at.len as usize];
+        file.read_exact(&mut bytes)?;
+        file.seek(SeekFrom::Start(self.end))?;
+        let record: Record = serde_json::from_slice(&bytes).map_err(std::io::Error::other)?;
+        Ok(self.group(record))
+    }
+
+    fn source(&mut self, s: &Source) -> SpilledSource {
+        let columns = s.columns.as_ref().map(|c| {
+            let id = Arc::as_ptr(c) as usize;
+            self.columns.entry(id).or_insert_with(|| c.clone());
+            id
+        });
+        SpilledSource {
+            location: s.location.clone(),
+            columns,
+            lines: s.lines.as_ref().map(|l| (**l).clone()),
+        }
+    }
+
+    fn record(&mut self, g: &Group) -> Record {
+        Record {
+            avail: g.avail.clone(),
+            asset: g.asset.clone(),
+            origins: g.origins.clone().into_iter().collect(),
+            candidates: g.candidates.clone(),
+            avail_source: self.source(&g.avail_source),
+            transactions: g
+                .transactions
+                .iter()
+                .map(|t| SpilledTransaction {
+                    body: t.body.clone(),
+                    source: self.source(&t.source),
+                    end_marker: t.end_marker,
+                })
+                .collect(),
+        }
+    }
+
+    fn back(&self, s: SpilledSource) -> Source {
+        Source {
+            location: s.location,
+            columns: s.columns.and_then(|id| self.columns.get(&id).cloned()),
+            lines: s.lines.map(Arc::new),
+        }
+    }
+
+    fn group(&self, r: Record) -> Group {
+        Group {
+            avail: r.avail,
+            asset: r.asset,
+            origins: r.origins.into_iter().collect(),
+            candidates: r.candidates,
+            avail_source: self.back(r.avail_source),
+            transactions: r
+                .transactions
+                .into_iter()
+                .map(|t| Transaction {
+                    body: t.body,
+                    source: self.back(t.source),
+                    end_marker: t.end_marker,
+                })
+                .collect(),
+            given: None,
+            last_avail: None,
+            last_asset: None,
+            last_candidates: None,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct SpilledSource {
+    location: Location,
+    columns: Option<usize>,
+    lines: Option<BTreeMap<String, u32>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SpilledTransaction {
+    body: AvailTrans,
+    source: SpilledSource,
+    end_marker: Option<EndMarker>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Record {
+    avail: Map<String, Value>,
+    asset: Map<String, Value>,
+    origins: Vec<(String, Location)>,
+    candidates: Vec<(Candidate, Location)>,
+    avail_source: SpilledSource,
+    transactions: Vec<SpilledTransaction>,
+}
