@@ -24,6 +24,12 @@ pub const COLUMNS: [&str; 9] = [
 const WIDTHS: [f64; 9] = [10.0, 16.0, 9.0, 90.0, 18.0, 9.0, 30.0, 24.0, 28.0];
 /// 0-based row of the table's titles (rows above it say what the sheet is).
 pub const HEADER_ROW: u32 = 3;
+/// Characters of a message per line of its wrapped cell.
+const MESSAGE_LINE_CHARS: usize = 110;
+/// Height of a line of text, in points.
+const LINE_HEIGHT: f64 = 15.0;
+/// Most lines a message row grows to.
+const MAX_LINES: usize = 12;
 /// Most hyperlinks Excel keeps on one worksheet.
 pub const MAX_LINKS: usize = 65_530;
 
@@ -111,6 +117,11 @@ pub fn write(
         ws.write_string(row, CODE, &mark.code)?;
         ws.write_string(row, SOURCE, mark.origin.as_str())?;
         ws.write_string_with_format(row, MESSAGE, clip(&mark.message), &wrap)?;
+        // A spreadsheet does not grow a row for wrapped text by itself.
+        let lines = mark.message.chars().count().div_ceil(MESSAGE_LINE_CHARS);
+        if lines > 1 {
+            ws.set_row_height(row, LINE_HEIGHT * lines.min(MAX_LINES) as f64)?;
+        }
         write_opt(ws, row, ALID, mark.alid.as_deref())?;
         write_opt(ws, row, TRANSACTION, mark.transaction_id.as_deref())?;
         ws.write_string(
@@ -157,6 +168,9 @@ pub fn write(
     let last = HEADER_ROW + marks.len() as u32;
     ws.autofilter(HEADER_ROW, 0, last, COLUMNS.len() as u16 - 1)?;
     ws.set_freeze_panes(HEADER_ROW + 1, 0)?;
+    // Printed (or exported to PDF), the table fits the page's width.
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
     Ok(())
 }
 

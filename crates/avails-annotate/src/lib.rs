@@ -30,8 +30,10 @@
 //!   numbers, booleans, dates and date-times (written with ISO number
 //!   formats, `yyyy-mm-dd` or `yyyy-mm-dd hh:mm:ss`, so they read back as
 //!   dates), durations (`[h]:mm:ss`); hidden sheets stay hidden; column
-//!   widths, hidden columns and merged ranges are kept (widths of CSV and
-//!   XLS inputs, which carry none, are estimated from the longest value).
+//!   widths, hidden columns and merged ranges are kept (a column the input
+//!   gives no width is widened to show its dates and numbers, which Excel
+//!   would show as `###`; CSV and XLS inputs, which carry no widths, get
+//!   widths estimated from their longest values).
 //! * Each cell with a finding filled red (an error) or amber (warnings
 //!   only) with a note giving each finding's severity, code, `[server]` when
 //!   the API found it, and message (which says what is allowed). A finding

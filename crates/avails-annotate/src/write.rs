@@ -20,7 +20,7 @@ use crate::Mark;
 pub const MAX_CELL_CHARS: usize = 32_767;
 /// Pixels per character of the default font, to turn stored widths into pixels.
 const PIXELS_PER_CHAR: f64 = 7.0;
-/// Narrowest and widest estimated column (characters), for inputs without widths.
+/// Narrowest and widest estimated column (characters), for columns without widths.
 const ESTIMATED_WIDTH: (f64, f64) = (8.43, 60.0);
 
 /// One sheet being copied.
@@ -29,8 +29,14 @@ pub struct SheetCopy<'a> {
     styles: &'a Styles,
     marks: BTreeMap<(u32, u16), Vec<&'a Mark>>,
     merges: VecDeque<Dimensions>,
-    /// Longest text per column, for inputs that carry no widths.
-    estimate: Option<Vec<usize>>,
+    /// Widest value per column, for columns the input gives no width.
+    estimate: Vec<usize>,
+    /// Columns whose width the input gives.
+    sized: Vec<bool>,
+    /// Whether texts count too (inputs without any widths: CSV, XLS);
+    /// otherwise only numbers and dates, which Excel shows as `###` when
+    /// they do not fit, while text runs over into the next cell.
+    estimate_text: bool,
     /// Cells that received a fill and a note.
     pub cells_marked: usize,
     /// Texts cut to [`MAX_CELL_CHARS`].
@@ -39,17 +45,25 @@ pub struct SheetCopy<'a> {
 
 impl<'a> SheetCopy<'a> {
     /// Starts a copy into `ws` with the sheet's marks, merges and layout;
-    /// `estimate_widths` for inputs that have none (CSV, XLS).
+    /// `estimate_text` for inputs that carry no widths (CSV, XLS).
     pub fn new(
         ws: &'a mut Worksheet,
         styles: &'a Styles,
         marks: BTreeMap<(u32, u16), Vec<&'a Mark>>,
         merges: &[Dimensions],
         layout: &SheetLayout,
-        estimate_widths: bool,
+        estimate_text: bool,
     ) -> Result<Self, XlsxError> {
+        let mut sized = Vec::new();
         for run in &layout.columns {
             for col in run.first..=run.last {
+                if run.width.is_some() || run.hidden {
+                    let c = usize::from(col);
+                    if sized.len() <= c {
+                        sized.resize(c + 1, false);
+                    }
+                    sized[c] = true;
+                }
                 if let Some(width) = run.width {
                     let pixels = (width * PIXELS_PER_CHAR)
                         .round()
@@ -68,7 +82,9 @@ impl<'a> SheetCopy<'a> {
             styles,
             marks,
             merges: merges.into(),
-            estimate: estimate_widths.then(Vec::new),
+            estimate: Vec::new(),
+            sized,
+            estimate_text,
             cells_marked: 0,
             truncated: 0,
         })
@@ -87,7 +103,9 @@ impl<'a> SheetCopy<'a> {
                 if text.len() < s.len() {
                     self.truncated += 1;
                 }
-                self.estimate(col, text.chars().count());
+                if self.estimate_text {
+                    self.estimate(col, text.chars().count());
+                }
                 self.ws
                     .write_string_with_format(row, col, text, fmt(Kind::General))?;
             }
@@ -174,13 +192,14 @@ impl<'a> SheetCopy<'a> {
     }
 
     fn estimate(&mut self, col: u16, chars: usize) {
-        if let Some(widths) = &mut self.estimate {
-            let col = usize::from(col);
-            if widths.len() <= col {
-                widths.resize(col + 1, 0);
-            }
-            widths[col] = widths[col].max(chars);
+        let col = usize::from(col);
+        if self.sized.get(col).copied().unwrap_or(false) {
+            return;
         }
+        if self.estimate.len() <= col {
+            self.estimate.resize(col + 1, 0);
+        }
+        self.estimate[col] = self.estimate[col].max(chars);
     }
 
     /// Writes what is left (marks below the last cell) and estimated widths.
@@ -189,12 +208,10 @@ impl<'a> SheetCopy<'a> {
         while !self.marks.is_empty() {
             self.blank_mark()?;
         }
-        if let Some(widths) = self.estimate.take() {
-            for (col, chars) in widths.into_iter().enumerate() {
-                let width = (chars as f64 + 1.0).clamp(ESTIMATED_WIDTH.0, ESTIMATED_WIDTH.1);
-                if chars > 0 && width > ESTIMATED_WIDTH.0 {
-                    self.ws.set_column_width(col as u16, width)?;
-                }
+        for (col, chars) in std::mem::take(&mut self.estimate).into_iter().enumerate() {
+            let width = (chars as f64 + 1.0).clamp(ESTIMATED_WIDTH.0, ESTIMATED_WIDTH.1);
+            if chars > 0 && width > ESTIMATED_WIDTH.0 {
+                self.ws.set_column_width(col as u16, width)?;
             }
         }
         Ok((self.cells_marked, self.truncated))
