@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use avails_client::{ApiKey, AvailsClient, Config, ConfigError};
-use avails_sandbox::{RunningSandbox, SandboxConfig};
+use avails_sandbox::{KnownAlids, RunningSandbox, SandboxConfig};
 
 /// The licensor name used with `--sandbox`.
 pub const SANDBOX_LICENSOR: &str = "sandbox";
@@ -27,6 +27,11 @@ pub struct ConnectArgs {
     /// Folder for the journal and the sandbox database.
     #[arg(long, value_name = "DIR", default_value = ".avails")]
     pub state_dir: PathBuf,
+    /// With --sandbox: the ALIDs (one per line) whose metadata the sandbox
+    /// treats as contributed; it refuses payloads for any other ALID with
+    /// UNKNOWN_ALID, as Prime Video does (default: every ALID is accepted).
+    #[arg(long, value_name = "FILE", requires = "sandbox")]
+    pub known_alids: Option<PathBuf>,
 }
 
 /// A ready client, the sandbox behind it if any, and the profile's name.
@@ -86,6 +91,12 @@ impl ConnectArgs {
             listen: "127.0.0.1:0".parse().expect("loopback address"),
             db_path: Some(self.state_dir.join("sandbox.sqlite")),
             licensors: vec![(SANDBOX_LICENSOR.to_string(), key.clone())],
+            known_alids: match &self.known_alids {
+                Some(file) => {
+                    KnownAlids::default().with(SANDBOX_LICENSOR, KnownAlids::read_list(file)?)
+                }
+                None => KnownAlids::default(),
+            },
             ..SandboxConfig::default()
         };
         let sandbox = avails_sandbox::start(config)

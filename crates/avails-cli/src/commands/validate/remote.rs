@@ -1,0 +1,644 @@
+//! `avails validate --remote`: after the local checks, the API's own
+//! validate endpoints judge the payloads that have no local error, and each
+//! error they answer is located at a cell like the local findings.
+//!
+//! Full extracts go one per `POST .../full-extract/{ALID}/validate`; with
+//! `--partial`, each transaction goes as a partial extract through
+//! `POST .../partial-extract/batch/validate`, `--batch-size` per call. The
+//! client paces every request within the profile's rate and concurrency.
+//!
+//! An error is located through the same locator as the local findings
+//! (`avails_convert::locate`) when its message or code carries a JSON
+//! pointer (`/avail/Transaction/0/Start`) or an attribute path
+//! (`avail.Transaction[0].Start`); otherwise at the payload's first row
+//! (the transaction's row for a partial extract), in its ALID column.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use anyhow::Result;
+use avails_client::{AvailsClient, BatchOp, ClientError};
+use avails_convert::check::payloads_with_errors;
+use avails_convert::locate::{column_location, locate};
+use avails_convert::partial::{partial_extracts, PartialPayload};
+use avails_convert::{Conversion, Finding, Payload, Severity};
+use avails_mapping::Mapping;
+use avails_model::{ApiError, BatchRequest, Location};
+use futures::stream::{self, StreamExt};
+use serde_json::{json, Value};
+
+use crate::connect::{runtime, ConnectArgs};
+
+/// Requests kept ready at once; the client's limiter admits the profile's
+/// `max_concurrency` of them and paces them at its `tps`.
+const READY: usize = 16;
+
+/// An error the server answered, located in the input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerFinding {
+    /// The server's code.
+    pub code: String,
+    /// Always an error: validate endpoints answer errors only.
+    pub severity: Severity,
+    /// The server's message, as it gave it.
+    pub message: String,
+    /// Where it points in the input.
+    pub location: Location,
+    /// The payload's title.
+    pub alid: String,
+    /// The transaction, when the error names one (or for a partial extract).
+    pub transaction_id: Option<String>,
+    /// Index of the payload in the conversion.
+    pub payload: usize,
+}
+
+impl std::fmt::Display for ServerFinding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: error[{}] [server]: {}",
+            self.location, self.code, self.message
+        )
+    }
+}
+
+impl ServerFinding {
+    /// The JSON object of `--format json`, the local findings' fields plus `source`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.location.file,
+            "sheet": self.location.sheet,
+            "row": self.location.row,
+            "column": self.location.column,
+            "path": self.location.path,
+            "alid": self.alid,
+            "transactionId": self.transaction_id,
+            "source": "server",
+        })
+    }
+}
+
+/// What the server said, and what it was not asked.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// The located errors, in payload order.
+    pub findings: Vec<ServerFinding>,
+    /// Local findings that only exist in partial mode (transactions without an ID).
+    pub local: Vec<Finding>,
+    /// The profile (`sandbox` for `--sandbox`).
+    pub profile: String,
+    /// Payloads the server validated.
+    pub validated: usize,
+    /// Payloads it was not asked about because they have local errors.
+    pub held_back: usize,
+    /// Payloads it was not asked about because it could not be reached.
+    pub not_reached: usize,
+    /// Why the server could not be asked (connection, credentials,
+    /// profile), when it could not.
+    pub unreachable: Option<String>,
+    /// HTTP requests made (retries included).
+    pub requests: u64,
+}
+
+impl Outcome {
+    /// One sentence for standard error and the Findings sheet.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "Server check [{}]: {} payload{} validated by the API's validate endpoint, {} error{}",
+            self.profile,
+            self.validated,
+            plural(self.validated),
+            self.findings.len(),
+            plural(self.findings.len())
+        );
+        if self.held_back > 0 {
+            s.push_str(&format!(
+                "; {} payload{} with local errors not sent (fix them first)",
+                self.held_back,
+                plural(self.held_back)
+            ));
+        }
+        if let Some(why) = &self.unreachable {
+            s.push_str(&format!(
+                "; {} payload{} not checked, the server could not be asked: {why}",
+                self.not_reached,
+                plural(self.not_reached)
+            ));
+        }
+        s.push('.');
+        s
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Indexes of payloads with a local error: findings about the payload, and
+/// errors at one of its rows (e.g. an `ESTStart` End left open).
+pub fn held_back(conversion: &Conversion, local: &[Finding]) -> BTreeSet<usize> {
+    let mut held = payloads_with_errors(local);
+    let rows: HashSet<(&str, Option<&str>, u32)> = local
+        .iter()
+        .filter(|f| f.severity == Severity::Error && f.payload.is_none())
+        .filter_map(|f| {
+            Some((
+                f.location.file.as_str(),
+                f.location.sheet.as_deref(),
+                f.location.row?,
+            ))
+        })
+        .collect();
+    if !rows.is_empty() {
+        for (i, p) in conversion.payloads.iter().enumerate() {
+            let hit = std::iter::once(&p.avail_source)
+                .chain(&p.transaction_sources)
+                .any(|s| {
+                    s.location.row.is_some_and(|r| {
+                        rows.contains(&(s.location.file.as_str(), s.location.sheet.as_deref(), r))
+                    })
+                });
+            if hit {
+                held.insert(i);
+            }
+        }
+    }
+    held
+}
+
+/// Asks the server about every payload without local errors.
+pub fn validate(
+    connect: &ConnectArgs,
+    conversion: &Conversion,
+    mapping: &Mapping,
+    local: &[Finding],
+    partial: bool,
+    batch_size: usize,
+) -> Result<Outcome> {
+    let held = held_back(conversion, local);
+    let sendable: Vec<usize> = (0..conversion.payloads.len())
+        .filter(|i| !held.contains(i))
+        .collect();
+    let rt = runtime()?;
+    rt.block_on(async {
+        let mut outcome = Outcome {
+            held_back: held.len(),
+            ..Outcome::default()
+        };
+        let connection = match connect.connect().await {
+            Ok(c) => c,
+            Err(e) => {
+                // The local findings still count: report them, then exit 2.
+                outcome.profile = connect.profile.clone().unwrap_or_else(|| "?".into());
+                outcome.unreachable = Some(format!("{e:#}"));
+                outcome.not_reached = sendable.len();
+                return Ok(outcome);
+            }
+        };
+        outcome.profile = connection.profile.clone();
+        let client = &connection.client;
+        if partial {
+            partial_round(
+                client,
+                conversion,
+                mapping,
+                &sendable,
+                batch_size,
+                &mut outcome,
+            )
+            .await;
+        } else {
+            full_round(client, conversion, mapping, &sendable, &mut outcome).await;
+        }
+        outcome.requests = client.counters().requests_sent;
+        outcome.findings.sort_by_key(|f| f.payload);
+        connection.close().await;
+        Ok(outcome)
+    })
+}
+
+async fn full_round(
+    client: &AvailsClient,
+    conversion: &Conversion,
+    mapping: &Mapping,
+    sendable: &[usize],
+    outcome: &mut Outcome,
+) {
+    let mut answers = stream::iter(sendable.iter().copied())
+        .map(|i| {
+            let p = &conversion.payloads[i];
+            async move { (i, client.validate_full_extract(&p.alid, &p.request).await) }
+        })
+        .buffer_unordered(READY);
+    let mut done = 0;
+    while let Some((i, answer)) = answers.next().await {
+        let payload = &conversion.payloads[i];
+        match errors_of(answer.map(|r| (r.success, r.errors))) {
+            Ok(errors) => {
+                done += 1;
+                for e in errors {
+                    outcome.findings.push(located(payload, i, None, mapping, e));
+                }
+            }
+            Err(why) => {
+                outcome.unreachable = Some(why);
+                break;
+            }
+        }
+    }
+    outcome.validated = done;
+    outcome.not_reached = sendable.len() - done;
+}
+
+async fn partial_round(
+    client: &AvailsClient,
+    conversion: &Conversion,
+    mapping: &Mapping,
+    sendable: &[usize],
+    batch_size: usize,
+    outcome: &mut Outcome,
+) {
+    // (payload index, partial extract), in order.
+    let mut units: Vec<(usize, PartialPayload)> = Vec::new();
+    for &i in sendable {
+        let (parts, problems) = partial_extracts(&conversion.payloads[i]);
+        outcome.local.extend(problems.iter().map(|p| Finding {
+            payload: Some(i),
+            alid: Some(conversion.payloads[i].alid.clone()),
+            ..Finding::from(p)
+        }));
+        units.extend(parts.into_iter().map(|p| (i, p)));
+    }
+    let size = batch_size.max(1);
+    let batches: Vec<(usize, &[(usize, PartialPayload)])> = units
+        .chunks(size)
+        .enumerate()
+        .map(|(n, b)| (n * size, b))
+        .collect();
+    let mut answers = stream::iter(batches.iter().copied())
+        .map(|(first, batch)| async move {
+            let items: Result<Vec<_>, ClientError> = batch
+                .iter()
+                .enumerate()
+                .map(|(k, (_, part))| {
+                    client.batch_item(
+                        BatchOp::Validate,
+                        &k.to_string(),
+                        &part.transaction_id,
+                        Some(part.request.clone()),
+                    )
+                })
+                .collect();
+            let answer = match items {
+                Ok(request_items) => {
+                    client
+                        .batch(BatchOp::Validate, &BatchRequest { request_items })
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            (first, batch, answer)
+        })
+        .buffer_unordered(READY);
+    // Whether each unit got an answer.
+    let mut answered = vec![false; units.len()];
+    while let Some((first, batch, answer)) = answers.next().await {
+        let seen = &mut answered[first..first + batch.len()];
+        let response = match answer {
+            Ok(r) => r,
+            Err(e) => match errors_of(Err(e)) {
+                // The whole call was refused (400): each item gets its errors.
+                Ok(errors) => {
+                    seen.fill(true);
+                    for (i, part) in batch {
+                        for e in &errors {
+                            let p = &conversion.payloads[*i];
+                            outcome
+                                .findings
+                                .push(located(p, *i, Some(part), mapping, e.clone()));
+                        }
+                    }
+                    continue;
+                }
+                Err(why) => {
+                    outcome.unreachable = Some(why);
+                    break;
+                }
+            },
+        };
+        let by_id: BTreeMap<&str, _> = response
+            .response_items
+            .iter()
+            .map(|r| (r.request_item_id.as_str(), r))
+            .collect();
+        seen.fill(true);
+        for (k, (i, part)) in batch.iter().enumerate() {
+            let p = &conversion.payloads[*i];
+            let errors = match by_id.get(k.to_string().as_str()) {
+                Some(item) if item.success => Vec::new(),
+                Some(item) if item.errors.is_empty() => vec![ApiError {
+                    code: "FAILED".into(),
+                    message: "the server answered success: false without errors".into(),
+                }],
+                Some(item) => item.errors.clone(),
+                None => vec![ApiError {
+                    code: "NO_ANSWER".into(),
+                    message: format!(
+                        "the batch answer has no item for transaction {}",
+                        part.transaction_id
+                    ),
+                }],
+            };
+            for e in errors {
+                outcome
+                    .findings
+                    .push(located(p, *i, Some(part), mapping, e));
+            }
+        }
+    }
+    // A payload counts as validated when every one of its transactions was.
+    let mut missed: BTreeSet<usize> = BTreeSet::new();
+    let mut asked: BTreeSet<usize> = BTreeSet::new();
+    for (k, (i, _)) in units.iter().enumerate() {
+        asked.insert(*i);
+        if !answered[k] {
+            missed.insert(*i);
+        }
+    }
+    outcome.validated = asked.difference(&missed).count();
+    outcome.not_reached = missed.len();
+}
+
+/// The server's verdict as a list of errors, or why there is none: a 200
+/// gives its `errors` (one stand-in when `success` is false without any), a
+/// 400 its error list (the payload was judged); anything else means the
+/// server could not do its job.
+fn errors_of(answer: Result<(bool, Vec<ApiError>), ClientError>) -> Result<Vec<ApiError>, String> {
+    match answer {
+        Ok((true, _)) => Ok(Vec::new()),
+        Ok((false, errors)) if errors.is_empty() => Ok(vec![ApiError {
+            code: "FAILED".into(),
+            message: "the server answered success: false without errors".into(),
+        }]),
+        Ok((false, errors)) => Ok(errors),
+        Err(ClientError::Rejected { errors, .. }) if !errors.is_empty() => Ok(errors),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Locates one server error of payload `index` (of its partial extract `part`).
+fn located(
+    payload: &Payload,
+    index: usize,
+    part: Option<&PartialPayload>,
+    mapping: &Mapping,
+    error: ApiError,
+) -> ServerFinding {
+    let pointer = pointer_in(&error.message).or_else(|| pointer_in(&error.code));
+    // A partial extract's only transaction is the full payload's `part.index`.
+    let pointer = pointer.map(|p| match part {
+        Some(part) => in_full_payload(&p, part.index),
+        None => p,
+    });
+    let transaction = |i: usize| {
+        payload
+            .request
+            .avail
+            .transaction
+            .get(i)
+            .and_then(|t| t.transaction_id.clone())
+    };
+    let (location, transaction_id) = match (&pointer, part) {
+        (Some(p), _) => (
+            locate(payload, mapping, p),
+            transaction_index(p)
+                .and_then(transaction)
+                .or_else(|| part.map(|x| x.transaction_id.clone())),
+        ),
+        (None, Some(part)) => (
+            payload
+                .transaction_sources
+                .get(part.index)
+                .map(|s| column_location(s, mapping, "Avail.ALID"))
+                .unwrap_or_else(|| column_location(&payload.avail_source, mapping, "Avail.ALID")),
+            Some(part.transaction_id.clone()),
+        ),
+        (None, None) => (
+            column_location(&payload.avail_source, mapping, "Avail.ALID"),
+            None,
+        ),
+    };
+    ServerFinding {
+        code: error.code,
+        severity: Severity::Error,
+        message: error.message,
+        location,
+        alid: payload.alid.clone(),
+        transaction_id,
+        payload: index,
+    }
+}
+
+/// The first JSON pointer (`/avail/Transaction/0/Start`) or attribute path
+/// (`avail.Transaction[0].Start`, `Transaction[0]/Start`) in `text`, as a
+/// JSON pointer.
+pub fn pointer_in(text: &str) -> Option<String> {
+    let is_path_char =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '.' | '[' | ']' | '$' | '-');
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c == '/' || c == '$' || c.is_ascii_alphabetic()) {
+        let token_len = rest[start..]
+            .find(|c: char| !is_path_char(c))
+            .unwrap_or(rest.len() - start);
+        let token = rest[start..start + token_len].trim_end_matches(['.', '-']);
+        if let Some(p) = as_pointer(token) {
+            return Some(p);
+        }
+        rest = &rest[start + token_len.max(1)..];
+    }
+    None
+}
+
+/// Top-level names a pointer or path into an avail may start with.
+const ROOTS: [&str; 4] = ["avail", "Transaction", "Asset", "ALID"];
+
+fn as_pointer(token: &str) -> Option<String> {
+    let token = token.strip_prefix("$.").unwrap_or(token);
+    let pointer = if let Some(p) = token.strip_prefix('/') {
+        format!("/{}", p.replace('.', "/"))
+    } else if token.contains('.') || token.contains('[') {
+        let mut out = String::new();
+        for seg in token.split(['.', '/']) {
+            let (name, indexes) = match seg.find('[') {
+                Some(i) => (&seg[..i], &seg[i..]),
+                None => (seg, ""),
+            };
+            if !name.is_empty() {
+                out.push('/');
+                out.push_str(name);
+            }
+            for ix in indexes.split(['[', ']']).filter(|s| !s.is_empty()) {
+                ix.parse::<usize>().ok()?;
+                out.push('/');
+                out.push_str(ix);
+            }
+        }
+        out
+    } else {
+        return None;
+    };
+    let first = pointer.split('/').nth(1)?;
+    (ROOTS.contains(&first) && pointer.len() > first.len() + 1).then_some(pointer)
+}
+
+/// `/avail/Transaction/0/...` of a partial extract as a pointer into its full payload.
+fn in_full_payload(pointer: &str, index: usize) -> String {
+    for prefix in ["/avail/Transaction/0", "/Transaction/0"] {
+        if let Some(rest) = pointer.strip_prefix(prefix) {
+            if rest.is_empty() || rest.starts_with('/') {
+                return format!("{}{index}{rest}", &prefix[..prefix.len() - 1]);
+            }
+        }
+    }
+    pointer.to_string()
+}
+
+fn transaction_index(pointer: &str) -> Option<usize> {
+    let rest = pointer
+        .strip_prefix("/avail/Transaction/")
+        .or_else(|| pointer.strip_prefix("/Transaction/"))?;
+    rest.split('/').next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers_and_paths_in_messages() {
+        let cases = [
+            (
+                "/avail/Transaction/1/Start: not a date",
+                Some("/avail/Transaction/1/Start"),
+            ),
+            ("/avail/ALID: `x` is unknown", Some("/avail/ALID")),
+            (
+                "Transaction[0].Territory[0].country is invalid",
+                Some("/Transaction/0/Territory/0/country"),
+            ),
+            (
+                "field avail.Transaction[2].End must follow Start.",
+                Some("/avail/Transaction/2/End"),
+            ),
+            (
+                "$.avail.Asset[0].WorkType unknown",
+                Some("/avail/Asset/0/WorkType"),
+            ),
+            ("ALID does not match the metadata contribution", None),
+            ("e.g. use a date such as 2024-01-01", None),
+            ("see https://example.com/avail/docs", None),
+            ("", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(pointer_in(text).as_deref(), want, "{text}");
+        }
+    }
+
+    /// The reference's TVOD movie as its sample workbook gives it: rows 4-6,
+    /// ALID in column B, Start in V, End in W (samples/make_samples.py).
+    fn tvod_movie() -> (Conversion, Mapping) {
+        let mapping = Mapping::default_table();
+        let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../samples/tvod-movie.xlsx");
+        let options = avails_convert::ConvertOptions {
+            mapping: mapping.clone(),
+            timezone: None,
+        };
+        let conversion = avails_convert::convert_inputs(&[path], &options, &mut |_| {});
+        assert_eq!(conversion.payloads.len(), 1);
+        (conversion, mapping)
+    }
+
+    fn cell(l: &Location) -> String {
+        format!(
+            "{}{}",
+            l.column.as_deref().unwrap_or(""),
+            l.row.unwrap_or(0)
+        )
+    }
+
+    #[test]
+    fn server_errors_are_located_by_pointer_or_at_the_alid() {
+        let (conversion, mapping) = tvod_movie();
+        let p = &conversion.payloads[0];
+        let err = |message: &str| ApiError {
+            code: "SERVER_RULE".into(),
+            message: message.into(),
+        };
+        // A pointer into a transaction: that transaction's cell.
+        let f = located(
+            p,
+            0,
+            None,
+            &mapping,
+            err("/avail/Transaction/1/Start: too early"),
+        );
+        assert_eq!(cell(&f.location), "V5");
+        assert_eq!(f.transaction_id.as_deref(), Some("availId456movie"));
+        // An attribute path works the same.
+        let f = located(
+            p,
+            0,
+            None,
+            &mapping,
+            err("Transaction[2].End is after the term"),
+        );
+        assert_eq!(cell(&f.location), "W6");
+        // No pointer: the payload's first row, in its ALID column.
+        let f = located(
+            p,
+            0,
+            None,
+            &mapping,
+            err("title not cleared for this territory"),
+        );
+        assert_eq!(cell(&f.location), "B4");
+        assert_eq!(f.transaction_id, None);
+        // A partial extract of the third transaction: its own row.
+        let (parts, _) = partial_extracts(p);
+        let f = located(p, 0, Some(&parts[2]), &mapping, err("no pointer here"));
+        assert_eq!(cell(&f.location), "B6");
+        assert_eq!(f.transaction_id.as_deref(), Some("availId789movie"));
+        let f = located(
+            p,
+            0,
+            Some(&parts[2]),
+            &mapping,
+            err("/avail/Transaction/0/End: bad"),
+        );
+        assert_eq!(cell(&f.location), "W6");
+    }
+
+    #[test]
+    fn a_partial_pointer_names_the_full_payload_transaction() {
+        assert_eq!(
+            in_full_payload("/avail/Transaction/0/Terms/1/Money", 3),
+            "/avail/Transaction/3/Terms/1/Money"
+        );
+        assert_eq!(
+            in_full_payload("/avail/Transaction/0", 2),
+            "/avail/Transaction/2"
+        );
+        assert_eq!(in_full_payload("/avail/ALID", 2), "/avail/ALID");
+        assert_eq!(
+            in_full_payload("/avail/Transaction/01", 2),
+            "/avail/Transaction/01"
+        );
+    }
+}
