@@ -283,9 +283,12 @@ fn save(workbook: &mut Workbook, output: &Path) -> Result<(), AnnotateError> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let temp = tempfile::Builder::new()
-        .prefix(".avails-annotate-")
-        .suffix(".xlsx")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".avails-annotate-").suffix(".xlsx");
+    // The mode of any new file (the umask applies), not a temporary file's 0600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let temp = builder
         .tempfile_in(dir)
         .map_err(|e| write_err(e.to_string()))?;
     workbook

@@ -184,6 +184,16 @@ fn every_value_survives_and_exactly_the_marked_cells_are_filled_and_noted() {
         before,
         "the input is untouched"
     );
+    #[cfg(unix)]
+    {
+        // Shared like any file the user creates, not private like a temporary file.
+        use std::os::unix::fs::PermissionsExt;
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, b"").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&output), mode(&plain));
+        std::fs::remove_file(plain).unwrap();
+    }
     assert_eq!(done.findings_sheet, "Findings 2");
     assert_eq!(done.sheets, 4);
     assert_eq!(done.findings, marks.len());
