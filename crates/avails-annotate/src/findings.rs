@@ -156,9 +156,11 @@ pub fn write(
             Place::Listed => {
                 // Not in this workbook: say where it is, without a link.
                 write_opt(ws, row, SHEET, mark.sheet.as_deref())?;
-                let cell = match (&mark.column, mark.row) {
-                    (Some(c), Some(r)) => Some(format!("{c}{r}")),
-                    (None, Some(r)) => Some(format!("row {r}")),
+                let cell = match (&mark.sheet, &mark.column, mark.row) {
+                    (_, Some(c), Some(r)) => Some(format!("{c}{r}")),
+                    (Some(_), None, Some(r)) => Some(format!("row {r}")),
+                    // No sheet and no column: a line of an XML, JSON or CSV file.
+                    (None, None, Some(r)) => Some(format!("line {r}")),
                     _ => None,
                 };
                 write_opt(ws, row, CELL, cell.as_deref())?;

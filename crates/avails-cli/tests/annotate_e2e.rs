@@ -255,6 +255,54 @@ fn the_broken_cells_and_only_they_are_marked_and_every_value_is_kept() {
 }
 
 #[test]
+fn findings_about_other_inputs_are_listed_only() {
+    let dir = tempfile::tempdir().unwrap();
+    messy::write(&dir.path().join("avails.xlsx"));
+    std::fs::copy(
+        root().join("tests/data/movielabs/Avails_withErrors.xml"),
+        dir.path().join("titles.xml"),
+    )
+    .unwrap();
+    let out = avails(
+        dir.path(),
+        &[
+            "validate",
+            "avails.xlsx",
+            "titles.xml",
+            "--annotate",
+            "checked.xlsx",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let json: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let about_xml = json.iter().filter(|f| f["file"] == "titles.xml").count();
+    assert!(about_xml > 0, "{}", describe(&out));
+    let output = dir.path().join("checked.xlsx");
+    let table = findings_table(&output);
+    assert_eq!(table.len(), json.len());
+    let xml = inspect(&output);
+    let findings = sheet(&xml, "Findings");
+    let mut listed = 0;
+    for (i, row) in table.iter().enumerate() {
+        let link = findings.links.get(&format!("F{}", 5 + i));
+        if row["File"] == "titles.xml" {
+            listed += 1;
+            assert!(link.is_none(), "{row:?}");
+            assert!(row["Cell"].starts_with("line "), "the XML line: {row:?}");
+        } else {
+            assert_eq!(row["File"], "avails.xlsx");
+            assert!(link.is_some(), "{row:?}");
+        }
+    }
+    assert_eq!(listed, about_xml);
+    // Only the workbook's own findings are marked in it.
+    let marked = sheet(&xml, messy::SHEET).notes.len();
+    assert_eq!(marked, messy::broken_cells().len());
+}
+
+#[test]
 fn a_csv_comes_back_as_an_xlsx_with_its_text() {
     let dir = tempfile::tempdir().unwrap();
     let src =
