@@ -37,7 +37,7 @@ pub struct Args {
     /// After the local checks, ask the API's own validate endpoints (of
     /// --profile, or of a local sandbox with --sandbox) about every payload
     /// without local errors, and report their errors at the same cells,
-    /// marked [server]. Payloads with local errors are not sent. Exit 2 if
+    /// marked `[server]`. Payloads with local errors are not sent. Exit 2 if
     /// the server cannot be reached.
     #[arg(long)]
     pub remote: bool,
