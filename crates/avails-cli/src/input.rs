@@ -23,28 +23,25 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
-    /// The mapping table: the user's file or the built-in one.
-    pub fn mapping(&self) -> Result<Mapping> {
-        match &self.mapping {
-            Some(path) => Ok(Mapping::from_path(path)?),
-            None => Ok(Mapping::default_table()),
-        }
+    /// The conversion options: the mapping table (the user's file or the
+    /// built-in one), parsed once, and the time zone.
+    pub fn options(&self) -> Result<ConvertOptions> {
+        let mapping = match &self.mapping {
+            Some(path) => Mapping::from_path(path)?,
+            None => Mapping::default_table(),
+        };
+        let timezone = self.timezone.as_deref().map(check_offset).transpose()?;
+        Ok(ConvertOptions { mapping, timezone })
     }
 
     /// Reads and groups every input, with a progress bar on a terminal.
-    pub fn convert(&self) -> Result<Conversion> {
-        let timezone = self.timezone.as_deref().map(check_offset).transpose()?;
-        let options = ConvertOptions {
-            mapping: self.mapping()?,
-            timezone,
-        };
+    pub fn convert(&self, options: &ConvertOptions) -> Result<Conversion> {
         let bar = ProgressBar::new_spinner();
         bar.set_style(
             ProgressStyle::with_template("{spinner} {pos} rows read ({per_sec}) {elapsed}")
                 .context("progress template")?,
         );
-        let conversion =
-            convert_inputs(&self.inputs, &options, &mut |n| bar.set_position(n as u64));
+        let conversion = convert_inputs(&self.inputs, options, &mut |n| bar.set_position(n as u64));
         bar.finish_and_clear();
         Ok(conversion)
     }

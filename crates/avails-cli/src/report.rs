@@ -1,19 +1,19 @@
-//! Printing located problems the way compilers do.
+//! Printing located findings the way compilers do.
 
-use avails_convert::{ConvertError, Problem};
+use avails_convert::{ConvertError, Diagnostic};
 
 use crate::output::Format;
 
-/// Prints problems one per line on standard error (text) or as JSON.
-pub fn print_problems(problems: &[Problem], format: Format, to_stderr: bool) {
+/// Prints findings one per line on standard error (text) or as JSON.
+pub fn print_diagnostics(diagnostics: &[Diagnostic], format: Format, to_stderr: bool) {
     match format {
         Format::Text => {
-            for p in problems {
-                eprintln!("{p}");
+            for d in diagnostics {
+                eprintln!("{d}");
             }
         }
         Format::Json => {
-            let text = serde_json::to_string_pretty(problems).unwrap_or_default();
+            let text = serde_json::to_string_pretty(diagnostics).unwrap_or_default();
             if to_stderr {
                 eprintln!("{text}");
             } else {

@@ -13,10 +13,7 @@ use avails_model::canonical::canonical;
 use serde_json::Value;
 use support::*;
 
-const CORPUS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../tests/data/movielabs"
-);
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/movielabs");
 const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples");
 
 fn workbooks(dir: &str) -> Vec<PathBuf> {
@@ -39,11 +36,8 @@ fn refused_locally(file: &Path) -> (Vec<avails_convert::Payload>, Vec<usize>) {
     };
     let conversion = avails_convert::convert_inputs(&[file.to_path_buf()], &options, &mut |_| {});
     assert!(conversion.unreadable.is_empty(), "{}", file.display());
-    let findings = avails_convert::check(&conversion, &mapping);
-    let mut refused: Vec<usize> = avails_convert::check::payloads_with_errors(&findings)
-        .into_iter()
-        .collect();
-    refused.sort();
+    let (_, failing) = avails_convert::check(&conversion, &mapping);
+    let refused: Vec<usize> = (0..failing.len()).filter(|&i| failing[i]).collect();
     (conversion.payloads, refused)
 }
 
@@ -89,7 +83,9 @@ fn roundtrip(file: &Path) {
         .arg(file));
     let summary: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{name}: no JSON summary ({e}): {}", describe(&out)));
-    let has_delete = payloads.iter().any(|p| p.entry_type == "FullDelete");
+    let has_delete = payloads
+        .iter()
+        .any(|p| p.entry_type == avails_model::EntryType::FullDelete);
     let expected_code = if refused.is_empty() && !has_delete {
         0
     } else {
@@ -123,7 +119,9 @@ fn roundtrip(file: &Path) {
         deletes_of_nothing += 1;
     }
     let full_deletes = (0..payloads.len())
-        .filter(|i| !refused.contains(i) && payloads[*i].entry_type == "FullDelete")
+        .filter(|i| {
+            !refused.contains(i) && payloads[*i].entry_type == avails_model::EntryType::FullDelete
+        })
         .count();
     assert_eq!(deletes_of_nothing, full_deletes, "{name}: {summary:#}");
     assert_eq!(
@@ -169,10 +167,15 @@ fn roundtrip(file: &Path) {
             );
             continue;
         }
-        if p.entry_type == "FullDelete" {
+        if p.entry_type == avails_model::EntryType::FullDelete {
             continue;
         }
-        assert_eq!(p.entry_type, "FullExtract", "{name}: {}", p.key());
+        assert_eq!(
+            p.entry_type,
+            avails_model::EntryType::FullExtract,
+            "{name}: {}",
+            p.key()
+        );
         let got = got.unwrap_or_else(|e| panic!("{name}: GET {}: {e}", p.key()));
         let got = serde_json::to_value(&got).unwrap();
         let mut expected = c["avail"].clone();
@@ -188,7 +191,7 @@ fn roundtrip(file: &Path) {
             .filter(|j| {
                 !refused.contains(j)
                     && payloads[*j].alid == p.alid
-                    && payloads[*j].entry_type == "FullExtract"
+                    && payloads[*j].entry_type == avails_model::EntryType::FullExtract
             })
             .count() as u64;
         assert_eq!(

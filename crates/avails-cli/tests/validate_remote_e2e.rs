@@ -67,12 +67,12 @@ fn first_rows(dir: &Path, input: &str) -> BTreeMap<String, u32> {
 }
 
 fn server_findings(list: &[Value]) -> Vec<&Value> {
-    list.iter().filter(|f| f["source"] == "server").collect()
+    list.iter().filter(|f| f["origin"] == "server").collect()
 }
 
 fn local_findings(list: &[Value]) -> BTreeSet<String> {
     list.iter()
-        .filter(|f| f["source"] == "local")
+        .filter(|f| f.get("origin").is_none())
         .map(|f| f.to_string())
         .collect()
 }
@@ -260,7 +260,7 @@ fn through_a_profile_within_its_rate_limit() {
     let list = json_of(&out);
     let held: BTreeSet<&str> = list
         .iter()
-        .filter(|f| f["source"] == "local" && f["severity"] == "error")
+        .filter(|f| f.get("origin").is_none() && f["severity"] == "error")
         .filter_map(|f| f["alid"].as_str())
         .collect();
     let server = server_findings(&list);

@@ -1,125 +1,75 @@
 //! Validation of converted payloads with `avails-rules`, each finding
 //! located at the cell or XML element its value came from.
 
+use std::collections::HashMap;
+
 use avails_mapping::Mapping;
-use avails_model::Location;
-use serde::Serialize;
+use avails_model::{Diagnostic, EntryType};
+use serde_json::Value;
 
-use crate::{Conversion, Problem, Severity};
+use crate::{Conversion, Payload};
 
-/// One finding: a conversion problem or a rule broken by a payload.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Finding {
-    /// Rule code (`AV...` validation, `CV...` conversion).
-    pub code: &'static str,
-    /// Error or warning.
-    pub severity: Severity,
-    /// One line naming what was found and what is allowed.
-    pub message: String,
-    /// Where the value came from.
-    pub location: Location,
-    /// The payload's title, when the finding is about a payload.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub alid: Option<String>,
-    /// The transaction's ID, when the finding is about one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<String>,
-    /// Index of the payload in the conversion, when about one.
-    #[serde(skip)]
-    pub payload: Option<usize>,
-}
-
-impl std::fmt::Display for Finding {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let sev = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(
-            f,
-            "{}: {sev}[{}]: {}",
-            self.location, self.code, self.message
-        )
+/// The JSON a payload is validated as: exactly what an input gave, or the
+/// payload as it will be sent.
+pub fn payload_value(payload: &Payload) -> Value {
+    match &payload.given {
+        Some(v) => v.clone(),
+        None => serde_json::to_value(&payload.request).unwrap_or_default(),
     }
 }
 
-impl From<&Problem> for Finding {
-    fn from(p: &Problem) -> Self {
-        Self {
-            code: p.code,
-            severity: p.severity,
-            message: p.message.clone(),
-            location: p.location.clone(),
-            alid: None,
-            transaction_id: None,
-            payload: None,
+/// The rules context of a payload: a partial extract is checked as one.
+fn context(payload: &Payload) -> avails_rules::Context {
+    avails_rules::Context {
+        partial: payload.entry_type == EntryType::PartialExtract,
+        expected_transaction_id: match payload.entry_type {
+            EntryType::PartialExtract => payload.transaction_id().map(str::to_string),
+            _ => None,
+        },
+        ..avails_rules::Context::default()
+    }
+}
+
+/// Every rule one payload breaks, located.
+pub fn check_payload(payload: &Payload, mapping: &Mapping) -> Vec<Diagnostic> {
+    let value = payload_value(payload);
+    avails_rules::validate_payload(&value, &context(payload))
+        .into_iter()
+        .map(|d| locate(payload, mapping, d))
+        .collect()
+}
+
+/// A rule's finding about a payload, traced back to where its value came from.
+pub fn locate(payload: &Payload, mapping: &Mapping, d: Diagnostic) -> Diagnostic {
+    let pointer = d.pointer().to_string();
+    let transaction_id = transaction_index(&pointer)
+        .and_then(|i| payload.request.avail.transaction.get(i))
+        .and_then(|t| t.transaction_id.clone());
+    let location = match &payload.given {
+        // Payload JSON: the file and the pointer inside it.
+        Some(_) => {
+            let base = payload.avail_source.location.clone();
+            let prefix = base
+                .path
+                .as_deref()
+                .and_then(|p| p.strip_suffix("/avail"))
+                .unwrap_or("")
+                .to_string();
+            base.with_path(format!("{prefix}{pointer}"))
         }
+        None => crate::locate::locate(payload, mapping, &pointer),
+    };
+    let column = location
+        .column
+        .as_ref()
+        .and_then(|_| crate::locate::column_name(payload, mapping, &pointer));
+    Diagnostic {
+        location,
+        column,
+        alid: Some(payload.alid.clone()),
+        transaction_id,
+        ..d
     }
-}
-
-/// Conversion problems plus every rule each payload breaks, in input order.
-pub fn check(conversion: &Conversion, mapping: &Mapping) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = conversion.problems.iter().map(Finding::from).collect();
-    let values = payload_values(&conversion.payloads);
-    for (index, d) in avails_rules::validate_payloads(values.iter()) {
-        let payload = &conversion.payloads[index];
-        let transaction_id = transaction_index(&d.pointer)
-            .and_then(|i| payload.request.avail.transaction.get(i))
-            .and_then(|t| t.transaction_id.clone());
-        findings.push(Finding {
-            code: d.code,
-            severity: match d.severity {
-                avails_rules::Severity::Error => Severity::Error,
-                avails_rules::Severity::Warning => Severity::Warning,
-            },
-            message: d.message,
-            location: crate::locate::locate(payload, mapping, &d.pointer),
-            alid: Some(payload.alid.clone()),
-            transaction_id,
-            payload: Some(index),
-        });
-    }
-    release(values);
-    findings
-}
-
-/// Frees the payloads' JSON, half of it on another core when there is one.
-fn release(mut values: Vec<serde_json::Value>) {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || values.len() < 256 {
-        return;
-    }
-    let half = values.split_off(values.len() / 2);
-    std::thread::scope(|scope| {
-        scope.spawn(move || drop(half));
-        drop(values);
-    });
-}
-
-/// Each payload as JSON, in order. Building JSON trees is most of the
-/// cost of a check, so the payloads are split across the available cores.
-fn payload_values(payloads: &[crate::Payload]) -> Vec<serde_json::Value> {
-    let to_value = |p: &crate::Payload| serde_json::to_value(&p.request).unwrap_or_default();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || payloads.len() < 256 {
-        return payloads.iter().map(to_value).collect();
-    }
-    let chunk = payloads.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = payloads
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(to_value).collect::<Vec<_>>()))
-            .collect();
-        let mut values = Vec::with_capacity(payloads.len());
-        for (part, handle) in payloads.chunks(chunk).zip(parts) {
-            match handle.join() {
-                Ok(v) => values.extend(v),
-                // A panic in a worker: do that part here instead.
-                Err(_) => values.extend(part.iter().map(to_value)),
-            }
-        }
-        values
-    })
 }
 
 fn transaction_index(pointer: &str) -> Option<usize> {
@@ -127,11 +77,59 @@ fn transaction_index(pointer: &str) -> Option<usize> {
     rest.split('/').next()?.parse().ok()
 }
 
-/// Indexes of payloads that have at least one error.
-pub fn payloads_with_errors(findings: &[Finding]) -> std::collections::BTreeSet<usize> {
-    findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .filter_map(|f| f.payload)
-        .collect()
+/// Conversion findings plus every rule each payload breaks, and the rule
+/// across payloads of a run (a TransactionID names one window). The second
+/// value lists, per payload, whether it has an error.
+pub fn check(conversion: &Conversion, mapping: &Mapping) -> (Vec<Diagnostic>, Vec<bool>) {
+    let mut findings = conversion.diagnostics.clone();
+    let mut failing = vec![false; conversion.payloads.len()];
+    let mut ids = TransactionIds::default();
+    for (i, payload) in conversion.payloads.iter().enumerate() {
+        let mut found = check_payload(payload, mapping);
+        found.extend(ids.check(payload, i, mapping));
+        failing[i] = found.iter().any(Diagnostic::is_error);
+        findings.extend(found);
+    }
+    (findings, failing)
+}
+
+/// AV080 across the payloads of a run: a `_TransactionID` belongs to one
+/// payload (a partial extract addresses the window by it alone).
+#[derive(Debug, Default)]
+pub struct TransactionIds {
+    seen: HashMap<String, (usize, String)>,
+}
+
+impl TransactionIds {
+    /// The findings of one payload, the `index`-th of its run.
+    pub fn check(&mut self, payload: &Payload, index: usize, mapping: &Mapping) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for (t, tr) in payload.request.avail.transaction.iter().enumerate() {
+            let Some(id) = tr.transaction_id.as_deref().filter(|s| !s.is_empty()) else {
+                continue;
+            };
+            match self.seen.get(id) {
+                Some((other, scope)) if *other != index => {
+                    let d = Diagnostic::new(
+                        "AV080",
+                        avails_rules::rule("AV080").map_or(avails_model::Severity::Error, |r| r.severity),
+                        avails_model::Location::pointer(format!(
+                            "/avail/Transaction/{t}/_TransactionID"
+                        )),
+                        format!(
+                            "_TransactionID {} is already used by the payload {scope} (must be unique within a file)",
+                            avails_model::text::quote(id)
+                        ),
+                    );
+                    out.push(locate(payload, mapping, d));
+                }
+                Some(_) => {}
+                None => {
+                    self.seen
+                        .insert(id.to_string(), (index, payload.scope().to_string()));
+                }
+            }
+        }
+        out
+    }
 }

@@ -1,122 +1,76 @@
 //! Grouping transactions into payloads by ALID, territory, business line
-//! and entry type.
+//! and entry type, all or nothing: a group with any rejected row is held
+//! back whole, because a full extract missing one of its windows would
+//! delete that window on the server.
 
 use std::collections::HashMap;
 
 use avails_ema::EndMarker;
-use avails_mapping::Mapping;
-use avails_model::{AvailRequest, AvailTrans, BusinessLine, Term};
-use serde::Deserialize;
+use avails_mapping::{Mapping, CONTENT_ID};
+use avails_model::{
+    Avail, AvailAsset, AvailRequest, AvailTrans, BusinessLine, Diagnostic, EntryType, Location,
+};
 use serde_json::{Map, Value};
 
-use crate::error::{CV_BUSINESS_LINE, CV_CONFLICT, CV_EST_START, CV_SHAPE};
-use crate::{Payload, Problem, Severity, Source};
+use crate::codes::{
+    CV_BUSINESS_LINE, CV_CONFLICT, CV_CONTENT_ID_DEFAULT, CV_DUPLICATE_WINDOW, CV_EST_START,
+    CV_HOLDBACK_SPREAD, CV_NO_TRANSACTION_ID, CV_SHAPE, CV_TRANSACTION_ID_CONFLICT,
+};
+use crate::locate::column_location;
+use crate::merge::{self, Relation, Resolved, Windows};
+use crate::{Blocking, HeldBack, Item, Payload, Scope, Source};
 
-/// One transaction with the avail and asset attributes it was given with.
-#[derive(Debug, Clone)]
-pub struct Item {
-    /// Avail-level attributes (ALID, Disposition, Licensor, SharedEntitlement...).
-    pub avail: Map<String, Value>,
-    /// The asset.
-    pub asset: Map<String, Value>,
-    /// The transaction.
-    pub transaction: Map<String, Value>,
-    /// Its terms, when given apart from `transaction` (EMA rows): they are
-    /// its `Terms` when not empty.
-    pub terms: Option<Vec<Term>>,
-    /// Where it came from.
-    pub source: Source,
-    /// An End still to resolve (`ESTStart`).
-    pub end_marker: Option<EndMarker>,
+/// What identifies a group: the scope it replaces and how.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GroupKey {
+    /// Title, territory and business line.
+    pub scope: Scope,
+    /// Full extract, full delete or partial extract.
+    pub entry_type: EntryType,
 }
 
-type Key = (String, String, BusinessLine, String);
-
-/// Where a row goes: an existing group, or a new one with this key.
-enum Found {
-    Group(usize),
-    New(Key),
-}
-
-/// A grouped transaction: typed as soon as it is accepted (the form the
-/// payload keeps), or the map itself when it does not fit the model, so
-/// that building the payload reports it exactly as before.
+/// What a finished group gives.
 #[derive(Debug)]
-enum Body {
-    Typed(Box<AvailTrans>),
-    Raw(Map<String, Value>),
-}
-
-impl Body {
-    fn new(map: Map<String, Value>, terms: Option<Vec<Term>>) -> Self {
-        let terms = terms.filter(|t| !t.is_empty());
-        let map = match crate::typed::transaction(map) {
-            Ok(mut t) => {
-                if terms.is_some() {
-                    t.terms = terms;
-                }
-                return Body::Typed(Box::new(t));
-            }
-            Err(mut map) => {
-                if let Some(terms) = terms {
-                    // Where the row's mapping puts them: last.
-                    map.insert(
-                        "Terms".into(),
-                        serde_json::to_value(terms).unwrap_or_default(),
-                    );
-                }
-                map
-            }
-        };
-        let value = Value::Object(map);
-        match AvailTrans::deserialize(&value) {
-            Ok(t) => Body::Typed(Box::new(t)),
-            Err(_) => match value {
-                Value::Object(map) => Body::Raw(map),
-                _ => Body::Raw(Map::new()),
-            },
-        }
-    }
-
-    fn set_end(&mut self, end: String) {
-        match self {
-            Body::Typed(t) => t.end = Some(end),
-            Body::Raw(t) => {
-                t.insert("End".into(), Value::String(end));
-            }
-        }
-    }
-
-    fn typed(self) -> Option<AvailTrans> {
-        match self {
-            Body::Typed(t) => Some(*t),
-            Body::Raw(_) => None,
-        }
-    }
-
-    fn into_value(self) -> Value {
-        match self {
-            Body::Typed(t) => serde_json::to_value(*t).unwrap_or_default(),
-            Body::Raw(t) => Value::Object(t),
-        }
-    }
+pub enum Outcome {
+    /// A payload to write or send, with the findings its building made.
+    Payload(Box<Payload>),
+    /// A group that is not sent, with why.
+    HeldBack(HeldBack),
 }
 
 #[derive(Debug)]
 struct Transaction {
-    body: Body,
+    body: AvailTrans,
     source: Source,
-    /// `ESTStart`, with the transaction's FormatProfile value.
-    est_start: Option<String>,
+    end_marker: Option<EndMarker>,
 }
 
 #[derive(Debug)]
 struct Group {
-    key: Key,
+    key: GroupKey,
     avail: Map<String, Value>,
     asset: Map<String, Value>,
+    /// Where each avail/asset attribute came from (`Asset.WorkType` → cell).
+    origins: HashMap<String, Location>,
+    /// The avail and asset maps last merged (rows of a title share them).
+    last_avail: Option<std::sync::Arc<Map<String, Value>>>,
+    last_asset: Option<std::sync::Arc<Map<String, Value>>>,
+    last_candidates: Option<std::sync::Arc<Vec<avails_ema::Candidate>>>,
+    candidates: Vec<(avails_ema::Candidate, Location)>,
     avail_source: Source,
     transactions: Vec<Transaction>,
+    blocked: Vec<Blocking>,
+    /// Items accepted into it.
+    rows: usize,
+}
+
+/// A rejected row whose payload is only partly known (no single
+/// territory or business line): it holds back every group it could be in.
+#[derive(Debug)]
+struct PartialBlock {
+    territories: Vec<String>,
+    business_line: Option<BusinessLine>,
+    blocking: Blocking,
 }
 
 /// Accumulates items and builds payloads in order of first appearance.
@@ -124,46 +78,21 @@ struct Group {
 pub struct Grouper<'m> {
     mapping: &'m Mapping,
     groups: Vec<Group>,
-    index: HashMap<Key, usize>,
-    /// The earliest EST Start by (ALID, territory, FormatProfile).
-    est: HashMap<(String, String, String), String>,
-    /// The group the previous row went to.
-    last: Option<usize>,
-    problems: Vec<Problem>,
+    index: HashMap<GroupKey, usize>,
+    partial_blocks: HashMap<String, Vec<PartialBlock>>,
+    findings: Vec<Diagnostic>,
     rejected: usize,
 }
 
 /// What grouping produced.
 #[derive(Debug)]
 pub struct Grouped {
-    /// The payloads, in order of first appearance.
-    pub payloads: Vec<Payload>,
-    /// Problems met while grouping.
-    pub problems: Vec<Problem>,
-    /// Transactions rejected (alone, or with their whole payload).
+    /// Payloads and held-back groups, in order of first appearance.
+    pub outcomes: Vec<Outcome>,
+    /// Findings of grouping (conflicts, duplicates, defaults), located.
+    pub findings: Vec<Diagnostic>,
+    /// Items rejected while grouping (not counting those rejected before).
     pub rejected: usize,
-}
-
-fn str_at<'a>(map: &'a Map<String, Value>, path: &[&str]) -> Option<&'a str> {
-    let mut v = map.get(path[0])?;
-    for p in &path[1..] {
-        v = v.get(p)?;
-    }
-    v.as_str()
-}
-
-fn channel_identity(transaction: &Map<String, Value>) -> Option<&str> {
-    transaction
-        .get("Terms")?
-        .as_array()?
-        .iter()
-        .find(|t| {
-            t.get("_termName")
-                .and_then(Value::as_str)
-                .is_some_and(|n| n.eq_ignore_ascii_case("ChannelIdentity"))
-        })?
-        .get("Text")?
-        .as_str()
 }
 
 impl<'m> Grouper<'m> {
@@ -173,284 +102,586 @@ impl<'m> Grouper<'m> {
             mapping,
             groups: Vec::new(),
             index: HashMap::new(),
-            est: HashMap::new(),
-            last: None,
-            problems: Vec::new(),
+            partial_blocks: HashMap::new(),
+            findings: Vec::new(),
             rejected: 0,
         }
     }
 
-    /// Adds one transaction; returns false (and records why) if it was rejected.
+    /// Adds one transaction; returns false when it is rejected here (an
+    /// item rejected before is recorded as blocking its groups, and counted
+    /// by whoever rejected it).
     pub fn add(&mut self, item: Item) -> bool {
-        let alid = str_at(&item.avail, &["ALID"]).unwrap_or("");
-        let territory = item
-            .transaction
-            .get("Territory")
-            .and_then(|t| t.get(0))
-            .and_then(|r| r.get("country"))
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let license_type = str_at(&item.transaction, &["LicenseType"]).unwrap_or("");
-        let entry_type =
-            str_at(&item.avail, &["Disposition", "EntryType"]).unwrap_or("FullExtract");
-        let channel = match &item.terms {
-            Some(terms) => terms
-                .iter()
-                .find(|t| t.name.eq_ignore_ascii_case("ChannelIdentity"))
-                .and_then(|t| t.text.as_deref()),
-            None => channel_identity(&item.transaction),
-        };
-        let Some(line) = self.mapping.business_line(license_type, channel) else {
-            self.rejected += 1;
-            self.problems.push(Problem {
-                location: crate::locate::column_location(&item.source, self.mapping, "Transaction.LicenseType"),
-                severity: Severity::Error,
-                code: CV_BUSINESS_LINE,
-                message: format!(
-                    "LicenseType `{license_type}` has no business line (allowed: SVOD, FVOD, EST, POEST, VOD)"
-                ),
-            });
+        let business_line = item
+            .key
+            .license_type
+            .as_deref()
+            .and_then(|lt| self.mapping.business_line(lt, item.key.channel.as_deref()));
+        if let Some(reason) = &item.rejected {
+            self.block(&item, business_line, reason.clone());
             return false;
-        };
-        // The rows of one payload usually follow each other: the last group
-        // is tried before the key is built and hashed.
-        let last = self.last.filter(|&i| {
-            let k = &self.groups[i].key;
-            k.0 == alid && k.1 == territory && k.2 == line && k.3 == entry_type
-        });
-        let found = match last {
-            Some(i) => Found::Group(i),
-            None => {
-                let key = (
-                    alid.to_string(),
-                    territory.to_string(),
-                    line,
-                    entry_type.to_string(),
-                );
-                match self.index.get(&key) {
-                    Some(&i) => Found::Group(i),
-                    None => Found::New(key),
-                }
-            }
-        };
-        let index = match found {
-            Found::New(key) => {
-                let i = self.groups.len();
-                self.index.insert(key.clone(), i);
-                self.groups.push(Group {
-                    key,
-                    avail: item.avail,
-                    asset: item.asset,
-                    avail_source: item.source.clone(),
-                    transactions: Vec::new(),
-                });
-                i
-            }
-            Found::Group(i) => {
-                let group = &self.groups[i];
-                let key = &group.key;
-                for (what, mine, theirs) in [
-                    ("avail", &item.avail, &group.avail),
-                    ("asset", &item.asset, &group.asset),
-                ] {
-                    if let Some(diff) = first_difference(mine, theirs) {
-                        self.rejected += 1;
-                        self.problems.push(Problem {
-                            location: item.source.location.clone(),
-                            severity: Severity::Error,
-                            code: CV_CONFLICT,
-                            message: format!(
-                                "{} {} {}: {what} attribute `{}` is {} here but {} at {}; rows of one payload must agree",
-                                key.0, key.1, key.2, diff.0, diff.1, diff.2, group.avail_source.location
-                            ),
-                        });
-                        return false;
-                    }
-                }
-                i
-            }
-        };
-        self.last = Some(index);
-        let format_profile = || {
-            str_at(&item.transaction, &["FormatProfile", "value"])
-                .unwrap_or("")
-                .to_string()
-        };
-        if str_at(&item.transaction, &["LicenseType"])
-            .is_some_and(|l| l.eq_ignore_ascii_case("EST"))
-        {
-            if let Some(start) = str_at(&item.transaction, &["Start"]) {
-                let key = &self.groups[index].key;
-                let earliest = self
-                    .est
-                    .entry((key.0.clone(), key.1.clone(), format_profile()))
-                    .or_insert_with(|| start.to_string());
-                if start < earliest.as_str() {
-                    *earliest = start.to_string();
-                }
-            }
         }
-        let est_start = (item.end_marker == Some(EndMarker::EstStart)).then(format_profile);
+        let Some(business_line) = business_line else {
+            let lt = item.key.license_type.clone().unwrap_or_default();
+            let message = format!(
+                "LicenseType `{lt}` has no business line (allowed: SVOD, FVOD, EST, POEST, VOD)"
+            );
+            return self.reject(
+                &item,
+                None,
+                CV_BUSINESS_LINE,
+                "Transaction.LicenseType",
+                message,
+            );
+        };
+        let (Some(alid), [territory]) = (&item.key.alid, item.key.territories.as_slice()) else {
+            let message = match (&item.key.alid, item.key.territories.len()) {
+                (None, _) => "the avail has no ALID: it cannot be grouped into a payload".to_string(),
+                (_, 0) => "the transaction has no Territory: it cannot be grouped into a payload".to_string(),
+                (_, n) => format!(
+                    "the transaction names {n} territories; the API takes exactly one per transaction"
+                ),
+            };
+            let path = if item.key.alid.is_none() {
+                "Avail.ALID"
+            } else {
+                "Transaction.Territory"
+            };
+            return self.reject(&item, Some(business_line), CV_SHAPE, path, message);
+        };
+        let key = GroupKey {
+            scope: Scope {
+                alid: alid.clone(),
+                territory: territory.clone(),
+                business_line,
+            },
+            entry_type: item.key.entry_type.clone().unwrap_or_default(),
+        };
+        let index = self.group_index(key, &item);
+        if let Err(message) = self.merge(index, &item) {
+            let path = message.0;
+            return self.reject(&item, Some(business_line), CV_CONFLICT, &path, message.1);
+        }
+        self.groups[index].rows += 1;
         self.groups[index].transactions.push(Transaction {
-            body: Body::new(item.transaction, item.terms),
+            body: item.transaction,
             source: item.source,
-            est_start,
+            end_marker: item.end_marker,
         });
         true
     }
 
-    /// Problems recorded so far.
-    pub fn problems(&self) -> &[Problem] {
-        &self.problems
+    /// Rejects an item here: reported at the cell of `path`, blocking its groups.
+    fn reject(
+        &mut self,
+        item: &Item,
+        business_line: Option<BusinessLine>,
+        code: &'static str,
+        path: &str,
+        message: String,
+    ) -> bool {
+        self.rejected += 1;
+        let location = column_location(&item.source, self.mapping, path);
+        self.findings
+            .push(Diagnostic::error(code, location, message.clone()));
+        self.block(item, business_line, message);
+        false
     }
 
-    /// Resolves `ESTStart` ends and builds the payloads.
-    pub fn finish(mut self) -> Grouped {
-        self.resolve_est_start();
-        let mut payloads = Vec::with_capacity(self.groups.len());
-        for group in self.groups {
-            let count = group.transactions.len();
-            match build(group) {
-                Ok(p) => payloads.push(p),
-                Err(p) => {
-                    self.rejected += count;
-                    self.problems.push(*p)
+    /// Records a rejected item against every group it could belong to.
+    fn block(&mut self, item: &Item, business_line: Option<BusinessLine>, reason: String) {
+        let Some(alid) = item.key.alid.clone() else {
+            return;
+        };
+        let blocking = Blocking {
+            location: item.source.location.clone(),
+            reason,
+        };
+        if let (Some(line), [territory]) = (business_line, item.key.territories.as_slice()) {
+            let key = GroupKey {
+                scope: Scope {
+                    alid,
+                    territory: territory.clone(),
+                    business_line: line,
+                },
+                entry_type: item.key.entry_type.clone().unwrap_or_default(),
+            };
+            let index = self.group_index(key, item);
+            self.groups[index].blocked.push(blocking);
+            return;
+        }
+        self.partial_blocks
+            .entry(alid)
+            .or_default()
+            .push(PartialBlock {
+                territories: item.key.territories.clone(),
+                business_line,
+                blocking,
+            });
+    }
+
+    fn group_index(&mut self, key: GroupKey, item: &Item) -> usize {
+        if let Some(&i) = self.index.get(&key) {
+            return i;
+        }
+        let i = self.groups.len();
+        self.index.insert(key.clone(), i);
+        self.groups.push(Group {
+            key,
+            avail: Map::new(),
+            asset: Map::new(),
+            origins: HashMap::new(),
+            last_avail: None,
+            last_asset: None,
+            last_candidates: None,
+            candidates: Vec::new(),
+            avail_source: item.source.clone(),
+            transactions: Vec::new(),
+            blocked: Vec::new(),
+            rows: 0,
+        });
+        i
+    }
+
+    /// Merges an item's avail, asset and candidates into its group, or
+    /// says which attribute conflicts (path, message).
+    fn merge(&mut self, index: usize, item: &Item) -> Result<(), (String, String)> {
+        let mapping = self.mapping;
+        let group = &mut self.groups[index];
+        let parts = [
+            (
+                "Avail",
+                &item.avail,
+                &mut group.avail,
+                &mut group.last_avail,
+            ),
+            (
+                "Asset",
+                &item.asset,
+                &mut group.asset,
+                &mut group.last_asset,
+            ),
+        ];
+        for (level, incoming, into, last) in parts {
+            if last
+                .as_ref()
+                .is_some_and(|l| std::sync::Arc::ptr_eq(l, incoming))
+            {
+                continue;
+            }
+            match merge::merge_into(into, incoming) {
+                Ok(added) => {
+                    for path in added {
+                        let full = format!("{level}.{path}");
+                        let at = column_location(&item.source, mapping, &full);
+                        group.origins.insert(full, at);
+                    }
+                    *last = Some(incoming.clone());
+                }
+                Err(conflict) => {
+                    let merge::Conflict { path, here, there } = *conflict;
+                    let full = format!("{level}.{path}");
+                    let there_at = group.origins.get(&full).map_or_else(
+                        || group.avail_source.location.to_string(),
+                        ToString::to_string,
+                    );
+                    let message = format!(
+                        "{}: {full} is {} here but {} at {there_at}; the rows of one payload must agree",
+                        group.key.scope,
+                        show(&here),
+                        show(&there)
+                    );
+                    return Err((full, message));
                 }
             }
         }
+        let same_candidates = group
+            .last_candidates
+            .as_ref()
+            .is_some_and(|l| std::sync::Arc::ptr_eq(l, &item.candidates));
+        if !same_candidates {
+            for c in item.candidates.iter() {
+                let known = group.candidates.iter().any(|(k, _)| {
+                    k.priority == c.priority && k.segments == c.segments && k.value == c.value
+                });
+                if !known {
+                    let at = item.source.location.with_column(c.letter.clone());
+                    group.candidates.push((c.clone(), at));
+                }
+            }
+            group.last_candidates = Some(item.candidates.clone());
+        }
+        Ok(())
+    }
+
+    /// Findings so far.
+    pub fn findings(&self) -> &[Diagnostic] {
+        &self.findings
+    }
+
+    /// Builds every group, in order of first appearance.
+    pub fn finish(mut self) -> Grouped {
+        let mut outcomes = Vec::with_capacity(self.groups.len());
+        let groups = std::mem::take(&mut self.groups);
+        for mut group in groups {
+            if let Some(blocks) = self.partial_blocks.get(&group.key.scope.alid) {
+                for b in blocks {
+                    let territory = b.territories.is_empty()
+                        || b.territories.contains(&group.key.scope.territory);
+                    let line = b
+                        .business_line
+                        .is_none_or(|l| l == group.key.scope.business_line);
+                    if territory && line {
+                        group.blocked.push(b.blocking.clone());
+                    }
+                }
+            }
+            outcomes.extend(self.build(group));
+        }
         Grouped {
-            payloads,
-            problems: self.problems,
+            outcomes,
+            findings: self.findings,
             rejected: self.rejected,
         }
     }
 
-    fn resolve_est_start(&mut self) {
-        for g in &mut self.groups {
-            for t in &mut g.transactions {
-                let Some(fp) = t.est_start.take() else {
-                    continue;
-                };
-                let found = self
-                    .est
-                    .get(&(g.key.0.clone(), g.key.1.clone(), fp.clone()));
-                match found {
-                    Some(start) => t.body.set_end(start.clone()),
-                    None => self.problems.push(Problem {
-                        location: crate::locate::column_location(&t.source, self.mapping, "Transaction.End"),
-                        severity: Severity::Error,
-                        code: CV_EST_START,
-                        message: format!(
-                            "End `ESTStart`: no EST window for {} in {} with FormatProfile `{fp}` to end this pre-order at; give an End date",
-                            g.key.0, g.key.1
-                        ),
-                    }),
-                }
+    /// Builds one group: payloads, or the group held back.
+    fn build(&mut self, mut group: Group) -> Vec<Outcome> {
+        self.resolve_candidates(&mut group);
+        self.resolve_est_start(&mut group);
+        let transactions = self.distinct_windows(&mut group);
+        if !group.blocked.is_empty() {
+            return vec![Outcome::HeldBack(held_back(&group))];
+        }
+        let built = match group.key.entry_type {
+            EntryType::PartialExtract => self.partial_payloads(&group, transactions),
+            _ => self.payload(&group, transactions).map(|p| vec![p]),
+        };
+        match built {
+            Ok(payloads) => payloads
+                .into_iter()
+                .map(|p| Outcome::Payload(Box::new(p)))
+                .collect(),
+            Err(blocking) => {
+                group.blocked.push(*blocking);
+                vec![Outcome::HeldBack(held_back(&group))]
             }
         }
     }
-}
 
-/// The first attribute whose value differs: (name, here, there).
-fn first_difference(
-    mine: &Map<String, Value>,
-    theirs: &Map<String, Value>,
-) -> Option<(String, String, String)> {
-    let absent = || "absent".to_string();
-    for (k, v) in mine {
-        match theirs.get(k) {
-            Some(o) if o == v => {}
-            Some(o) => {
-                if let (Value::Object(a), Value::Object(b)) = (v, o) {
-                    if let Some((sub, x, y)) = first_difference(a, b) {
-                        return Some((format!("{k}.{sub}"), x, y));
+    /// Sets each path with fallbacks from the best priority any row gives;
+    /// the content ID defaults to the ALID, which is reported.
+    fn resolve_candidates(&mut self, group: &mut Group) {
+        let candidates: Vec<avails_ema::Candidate> =
+            group.candidates.iter().map(|(c, _)| c.clone()).collect();
+        let at = |c: &avails_ema::Candidate| {
+            group
+                .candidates
+                .iter()
+                .find(|(k, _)| k == c)
+                .map(|(_, l)| l.clone())
+                .unwrap_or_default()
+        };
+        for resolved in merge::resolve(&candidates) {
+            match resolved {
+                Resolved::Value(c) => {
+                    let target = match c.level {
+                        avails_mapping::Level::Avail => &mut group.avail,
+                        _ => &mut group.asset,
+                    };
+                    avails_ema::record::set_path(target, &c.segments, c.value.clone());
+                }
+                Resolved::Conflict(a, b) => {
+                    let (at_a, at_b) = (at(a), at(b));
+                    let message = format!(
+                        "{}: {} is {} here but {} at {at_a}; the rows of one payload must agree",
+                        group.key.scope,
+                        b.column,
+                        show(&b.value),
+                        show(&a.value)
+                    );
+                    self.findings.push(
+                        Diagnostic::error(CV_CONFLICT, at_b.clone(), message.clone())
+                            .in_column(b.column.clone()),
+                    );
+                    group.blocked.push(Blocking {
+                        location: at_b,
+                        reason: message,
+                    });
+                }
+            }
+        }
+        if !group.asset.contains_key(CONTENT_ID) && group.blocked.is_empty() {
+            let alid = group.key.scope.alid.clone();
+            group
+                .asset
+                .insert(CONTENT_ID.into(), Value::String(alid.clone()));
+            // Located where the value comes from: the ALID cell.
+            let at = column_location(&group.avail_source, self.mapping, "Avail.ALID");
+            self.findings.push(
+                Diagnostic::warning(
+                    CV_CONTENT_ID_DEFAULT,
+                    at,
+                    format!(
+                        "{}: no row gives a content ID; the ALID `{alid}` is used, as the reference says it usually is",
+                        group.key.scope
+                    ),
+                )
+                .for_alid(alid),
+            );
+        }
+    }
+
+    /// Ends each `ESTStart` pre-order at the earliest Start of the group's
+    /// EST windows with the same FormatProfile; none is an error at the End.
+    fn resolve_est_start(&mut self, group: &mut Group) {
+        let format = |t: &AvailTrans| {
+            t.format_profile
+                .as_ref()
+                .map(|f| f.value.clone())
+                .unwrap_or_default()
+        };
+        let mut earliest: HashMap<String, String> = HashMap::new();
+        for t in &group.transactions {
+            if t.body
+                .license_type
+                .as_deref()
+                .is_some_and(|l| l.eq_ignore_ascii_case("EST"))
+            {
+                if let Some(start) = &t.body.start {
+                    let e = earliest
+                        .entry(format(&t.body))
+                        .or_insert_with(|| start.clone());
+                    if start < e {
+                        *e = start.clone();
                     }
                 }
-                return Some((k.clone(), v.to_string(), o.to_string()));
             }
-            None => return Some((k.clone(), v.to_string(), absent())),
         }
-    }
-    theirs
-        .iter()
-        .find(|(k, _)| !mine.contains_key(*k))
-        .map(|(k, v)| (k.clone(), absent(), v.to_string()))
-}
-
-const AVAIL_ORDER: [&str; 3] = ["ALID", "Disposition", "Licensor"];
-
-fn build(group: Group) -> Result<Payload, Box<Problem>> {
-    let Group {
-        key,
-        mut avail,
-        asset,
-        avail_source,
-        transactions,
-    } = group;
-    // An avail attribute named `Transaction` replaces the rows' transactions.
-    let own_transactions = avail.contains_key("Transaction");
-    let mut obj = Map::new();
-    for k in AVAIL_ORDER {
-        if let Some(v) = avail.remove(k) {
-            obj.insert(k.into(), v);
-        }
-    }
-    obj.insert("Asset".into(), Value::Array(vec![Value::Object(asset)]));
-    // Filled in below: typed when every transaction is.
-    obj.insert("Transaction".into(), Value::Array(Vec::new()));
-    obj.extend(avail);
-    let mut sources = Vec::with_capacity(transactions.len());
-    let mut bodies = Vec::with_capacity(transactions.len());
-    for t in transactions {
-        bodies.push(t.body);
-        sources.push(t.source);
-    }
-    let mut wrapper = Map::new();
-    wrapper.insert("avail".into(), Value::Object(obj));
-    let mut wrapper = Value::Object(wrapper);
-    let all_typed = !own_transactions && bodies.iter().all(|b| matches!(b, Body::Typed(_)));
-    let direct = match all_typed {
-        true => AvailRequest::deserialize(&wrapper).ok(),
-        false => None,
-    };
-    let request = match direct {
-        Some(mut request) => {
-            // Exactly as many as there are: payloads are kept until written.
-            let mut list = Vec::with_capacity(bodies.len());
-            list.extend(bodies.into_iter().filter_map(Body::typed));
-            request.avail.transaction = list;
-            request
-        }
-        None => {
-            // Exactly the payload as JSON, so a problem reads as it always has.
-            if !own_transactions {
-                if let Some(list) = wrapper
-                    .get_mut("avail")
-                    .and_then(|a| a.get_mut("Transaction"))
-                {
-                    *list = Value::Array(bodies.into_iter().map(Body::into_value).collect());
+        for t in &mut group.transactions {
+            if t.end_marker != Some(EndMarker::EstStart) {
+                continue;
+            }
+            let fp = format(&t.body);
+            match earliest.get(&fp) {
+                Some(start) => t.body.end = Some(start.clone()),
+                None => {
+                    let at = column_location(&t.source, self.mapping, "Transaction.End");
+                    let message = format!(
+                        "End `ESTStart`: no EST window for {} in {} with FormatProfile `{fp}` to end this pre-order at; give an End date",
+                        group.key.scope.alid, group.key.scope.territory
+                    );
+                    self.findings.push(
+                        Diagnostic::error(CV_EST_START, at.clone(), message.clone())
+                            .in_column("End"),
+                    );
+                    group.blocked.push(Blocking {
+                        location: at,
+                        reason: message,
+                    });
                 }
             }
-            serde_json::from_value(wrapper).map_err(|e| {
-                Box::new(Problem {
-                    location: avail_source.location.clone(),
-                    severity: Severity::Error,
-                    code: CV_SHAPE,
-                    message: format!(
-                        "{} {} {}: payload does not fit the API schema: {e}",
-                        key.0, key.1, key.2
-                    ),
-                })
-            })?
         }
-    };
-    Ok(Payload {
-        request,
-        alid: key.0,
-        territory: key.1,
-        business_line: key.2,
-        entry_type: key.3,
-        avail_source,
-        transaction_sources: sources,
-    })
+    }
+
+    /// The group's distinct windows, by the merging rules.
+    fn distinct_windows(&mut self, group: &mut Group) -> Vec<Transaction> {
+        let mut kept: Vec<Transaction> = Vec::with_capacity(group.transactions.len());
+        let mut windows = Windows::default();
+        let mut ids: HashMap<(String, String), usize> = HashMap::new();
+        for mut t in std::mem::take(&mut group.transactions) {
+            let relation = {
+                let kept_ref = &kept;
+                windows.relate(&mut t.body, kept_ref.len(), |k| &kept_ref[k].body)
+            };
+            match relation {
+                Relation::New => {}
+                Relation::Duplicate(k) => {
+                    let message = format!(
+                        "{}: this window repeats the one at {} (everything sent is the same); it is sent once",
+                        group.key.scope, kept[k].source.location
+                    );
+                    self.findings.push(Diagnostic::warning(
+                        CV_DUPLICATE_WINDOW,
+                        t.source.location.clone(),
+                        message,
+                    ));
+                    continue;
+                }
+                Relation::MoreLanguages(k) => {
+                    merge::add_allowed_languages(&mut kept[k].body, &t.body);
+                    continue;
+                }
+                Relation::HoldbackSpread(k) => {
+                    let at =
+                        column_location(&t.source, self.mapping, "Transaction.HoldbackLanguage");
+                    let message = format!(
+                        "{}: HoldbackLanguage differs from the same window at {}; EMA requires each row to list every holdback language (they cannot be spread across rows)",
+                        group.key.scope, kept[k].source.location
+                    );
+                    self.findings.push(
+                        Diagnostic::error(CV_HOLDBACK_SPREAD, at.clone(), message.clone())
+                            .in_column("HoldbackLanguage"),
+                    );
+                    group.blocked.push(Blocking {
+                        location: at,
+                        reason: message,
+                    });
+                    continue;
+                }
+            }
+            if let Some(id) = t.body.transaction_id.clone().filter(|id| !id.is_empty()) {
+                // A TransactionID names one window per FormatProfile.
+                let format = t
+                    .body
+                    .format_profile
+                    .as_ref()
+                    .map(|f| f.value.to_ascii_uppercase())
+                    .unwrap_or_default();
+                if let Some(&k) = ids.get(&(id.clone(), format.clone())) {
+                    let at = column_location(&t.source, self.mapping, "Transaction._TransactionID");
+                    let message = format!(
+                        "{}: TransactionID `{id}` also names a different window of the same FormatProfile at {}; one ID names one window",
+                        group.key.scope, kept[k].source.location
+                    );
+                    self.findings.push(Diagnostic::error(
+                        CV_TRANSACTION_ID_CONFLICT,
+                        at.clone(),
+                        message.clone(),
+                    ));
+                    group.blocked.push(Blocking {
+                        location: at,
+                        reason: message,
+                    });
+                    continue;
+                }
+                ids.insert((id, format), kept.len());
+            }
+            kept.push(t);
+        }
+        kept
+    }
+
+    /// The avail, typed, without transactions.
+    fn avail(&self, group: &Group) -> Result<Avail, Box<Blocking>> {
+        let fail = |e: serde_json::Error| {
+            Box::new(Blocking {
+                location: group.avail_source.location.clone(),
+                reason: format!("the payload does not fit the API schema: {e}"),
+            })
+        };
+        let mut avail: Avail =
+            serde_json::from_value(Value::Object(group.avail.clone())).map_err(fail)?;
+        let asset: AvailAsset =
+            serde_json::from_value(Value::Object(group.asset.clone())).map_err(fail)?;
+        avail.asset = vec![asset];
+        Ok(avail)
+    }
+
+    fn payload(
+        &mut self,
+        group: &Group,
+        transactions: Vec<Transaction>,
+    ) -> Result<Payload, Box<Blocking>> {
+        let mut avail = self.avail(group).map_err(|b| self.shape(group, b))?;
+        let mut sources = Vec::with_capacity(transactions.len());
+        avail.transaction = transactions
+            .into_iter()
+            .map(|t| {
+                sources.push(t.source);
+                t.body
+            })
+            .collect();
+        Ok(Payload {
+            request: AvailRequest {
+                avail,
+                ..AvailRequest::default()
+            },
+            alid: group.key.scope.alid.clone(),
+            territory: group.key.scope.territory.clone(),
+            business_line: group.key.scope.business_line,
+            entry_type: group.key.entry_type.clone(),
+            avail_source: group.avail_source.clone(),
+            transaction_sources: sources,
+            given: None,
+        })
+    }
+
+    /// A partial-extract group: one payload per transaction, each needing
+    /// its TransactionID.
+    fn partial_payloads(
+        &mut self,
+        group: &Group,
+        transactions: Vec<Transaction>,
+    ) -> Result<Vec<Payload>, Box<Blocking>> {
+        let avail = self.avail(group).map_err(|b| self.shape(group, b))?;
+        let mut out = Vec::with_capacity(transactions.len());
+        for t in transactions {
+            if t.body.transaction_id.as_deref().is_none_or(str::is_empty) {
+                let at = column_location(&t.source, self.mapping, "Transaction._TransactionID");
+                let message = format!(
+                    "{}: a Partial Extract row needs a TransactionID (EMA column AvailID): the API addresses the window by it",
+                    group.key.scope
+                );
+                self.findings.push(Diagnostic::error(
+                    CV_NO_TRANSACTION_ID,
+                    at.clone(),
+                    message.clone(),
+                ));
+                return Err(Box::new(Blocking {
+                    location: at,
+                    reason: message,
+                }));
+            }
+            let mut a = avail.clone();
+            a.transaction = vec![t.body];
+            out.push(Payload {
+                request: AvailRequest {
+                    avail: a,
+                    ..AvailRequest::default()
+                },
+                alid: group.key.scope.alid.clone(),
+                territory: group.key.scope.territory.clone(),
+                business_line: group.key.scope.business_line,
+                entry_type: EntryType::PartialExtract,
+                avail_source: group.avail_source.clone(),
+                transaction_sources: vec![t.source],
+                given: None,
+            });
+        }
+        Ok(out)
+    }
+
+    fn shape(&mut self, group: &Group, b: Box<Blocking>) -> Box<Blocking> {
+        self.findings.push(Diagnostic::error(
+            CV_SHAPE,
+            group.avail_source.location.clone(),
+            format!("{}: {}", group.key.scope, b.reason),
+        ));
+        b
+    }
+}
+
+fn held_back(group: &Group) -> HeldBack {
+    let mut blocking: Vec<Blocking> = Vec::new();
+    for b in &group.blocked {
+        if !blocking.iter().any(|k| k.location == b.location) {
+            blocking.push(b.clone());
+        }
+    }
+    HeldBack {
+        scope: group.key.scope.clone(),
+        entry_type: group.key.entry_type.clone(),
+        rows: group.rows,
+        blocking,
+    }
+}
+
+/// A value as a message shows it: strings in backticks, capped.
+fn show(v: &Value) -> String {
+    match v {
+        Value::String(s) => avails_model::text::quote(s),
+        Value::Array(a) if a.len() == 1 => show(&a[0]),
+        other => avails_model::text::quote(&other.to_string()),
+    }
 }

@@ -1,18 +1,19 @@
-//! Reading every kind of input into [`Item`]s and grouping them.
+//! Reading every kind of input: EMA rows and MDDF transactions become
+//! [`Item`]s for the grouper; payload JSON is taken as given.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use avails_ema::{RowMapper, SheetEvent};
-use avails_mapping::Mapping;
+use avails_mapping::{ColumnStatus, Mapping};
 use avails_model::location::column_letter;
-use avails_model::Location;
+use avails_model::{AvailTrans, Diagnostic, Location};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::error::{CV_CELL, CV_IGNORED, CV_SHAPE};
-use crate::{ConvertError, Grouper, Item, Payload, Problem, Severity, Source};
+use crate::codes::{CV_IGNORED, CV_SHAPE};
+use crate::{ConvertError, Item, Source};
 
 /// Options of a conversion.
 #[derive(Debug, Clone)]
@@ -58,6 +59,18 @@ impl InputKind {
     }
 }
 
+/// One column of a sheet and what the mapping does with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnAccount {
+    /// Its letter.
+    pub column: String,
+    /// Its header as written.
+    pub header: String,
+    /// Mapped, ignored (with why) or unknown (with the nearest known name).
+    #[serde(flatten)]
+    pub status: ColumnStatus,
+}
+
 /// One sheet read from a workbook.
 #[derive(Debug, Clone, Serialize)]
 pub struct SheetSummary {
@@ -67,6 +80,8 @@ pub struct SheetSummary {
     pub version: Option<String>,
     /// Data rows read.
     pub rows: usize,
+    /// Every header and what the mapping does with it.
+    pub columns: Vec<ColumnAccount>,
 }
 
 /// One input file read.
@@ -82,74 +97,45 @@ pub struct FileSummary {
     pub items: usize,
 }
 
-/// The result of converting a set of inputs.
-#[derive(Debug, Default)]
-pub struct Conversion {
-    /// The payloads, in order of first appearance.
-    pub payloads: Vec<Payload>,
-    /// Located problems (rejected rows, conflicts, ignored elements).
-    pub problems: Vec<Problem>,
-    /// Inputs that could not be read at all.
-    pub unreadable: Vec<ConvertError>,
-    /// What was read from each file.
-    pub files: Vec<FileSummary>,
-    /// Rows or transactions read.
-    pub items: usize,
-    /// Rows or transactions rejected.
-    pub rejected: usize,
+/// Where what a reader finds goes.
+pub(crate) trait Collect {
+    /// A transaction to group.
+    fn item(&mut self, item: Item);
+    /// A payload taken as given (payload JSON).
+    fn given(&mut self, payload: crate::Payload);
+    /// A finding not tied to a payload being built.
+    fn finding(&mut self, d: Diagnostic);
+    /// Rows read so far, for progress.
+    fn progress(&mut self, rows: usize);
 }
 
-impl Conversion {
-    /// Whether any problem is an error.
-    pub fn has_errors(&self) -> bool {
-        self.problems.iter().any(|p| p.severity == Severity::Error)
-    }
-}
-
-/// Reads every input and groups its transactions into payloads.
-/// `progress` is called with the running count of rows read.
-pub fn convert_inputs(
-    paths: &[PathBuf],
+/// Reads one input into `out`; returns what was read, or why it could not be.
+pub(crate) fn read_input(
+    path: &Path,
     options: &ConvertOptions,
-    progress: &mut dyn FnMut(usize),
-) -> Conversion {
-    let mut grouper = Grouper::new(&options.mapping);
-    let mut out = Conversion::default();
-    for path in paths {
-        let label = path.display().to_string();
-        let before = out.items;
-        let result = match InputKind::of(path) {
-            Some(InputKind::Ema) => {
-                read_ema(path, &label, options, &mut grouper, &mut out, progress)
-            }
-            Some(InputKind::Mddf) => read_mddf(path, &label, options, &mut grouper, &mut out),
-            Some(InputKind::Json) => read_json(path, &label, options, &mut grouper, &mut out),
-            None => Err(ConvertError::Unsupported {
-                file: label.clone(),
-            }),
-        };
-        match result {
-            Ok(summary) => out.files.push(summary),
-            Err(e) => {
-                out.items = before;
-                out.unreadable.push(e)
-            }
-        }
+    out: &mut dyn Collect,
+) -> Result<FileSummary, ConvertError> {
+    let label = path.display().to_string();
+    match InputKind::of(path) {
+        Some(InputKind::Ema) => read_ema(path, &label, options, out),
+        Some(InputKind::Mddf) => read_mddf(path, &label, options, out),
+        Some(InputKind::Json) => crate::json::read_json(path, &label, options, out),
+        None => Err(ConvertError::Unsupported { file: label }),
     }
-    let grouped = grouper.finish();
-    out.payloads = grouped.payloads;
-    out.rejected += grouped.rejected;
-    out.problems.extend(grouped.problems);
-    out
+}
+
+/// The state of the sheet being read.
+struct SheetState<'m> {
+    mapper: RowMapper<'m>,
+    columns: Arc<BTreeMap<String, String>>,
+    header_row: u32,
 }
 
 fn read_ema(
     path: &Path,
     label: &str,
     options: &ConvertOptions,
-    grouper: &mut Grouper<'_>,
-    out: &mut Conversion,
-    progress: &mut dyn FnMut(usize),
+    out: &mut dyn Collect,
 ) -> Result<FileSummary, ConvertError> {
     let mapping = &options.mapping;
     let mut summary = FileSummary {
@@ -158,9 +144,15 @@ fn read_ema(
         sheets: Vec::new(),
         items: 0,
     };
-    let mut mapper: Option<(RowMapper<'_>, Arc<BTreeMap<String, String>>)> = None;
+    let mut sheet: Option<SheetState<'_>> = None;
+    let mut rows = 0usize;
     let mut sink = |event: SheetEvent<'_>| match event {
         SheetEvent::Sheet(header) => {
+            if let Some(done) = sheet.take() {
+                for d in done.mapper.finish(done.header_row) {
+                    out.finding(d);
+                }
+            }
             let columns: BTreeMap<String, String> = header
                 .names
                 .iter()
@@ -169,69 +161,94 @@ fn read_ema(
                 .rev()
                 .map(|(i, n)| (n.clone(), column_letter(i)))
                 .collect();
-            mapper = Some((
-                RowMapper::new(mapping, header, label, options.timezone.as_deref()),
-                Arc::new(columns),
-            ));
+            let mapper = RowMapper::new(mapping, header, label, options.timezone.as_deref());
+            for d in mapper.header_findings(header.row) {
+                out.finding(d);
+            }
             summary.sheets.push(SheetSummary {
                 sheet: header.sheet.clone().unwrap_or_default(),
                 version: header.version.clone(),
                 rows: 0,
+                columns: header
+                    .raw
+                    .iter()
+                    .enumerate()
+                    .map(|(i, h)| ColumnAccount {
+                        column: column_letter(i),
+                        header: h.trim().to_string(),
+                        status: mapping.column_status(h),
+                    })
+                    .filter(|c| c.status != ColumnStatus::Blank)
+                    .collect(),
+            });
+            sheet = Some(SheetState {
+                mapper,
+                columns: Arc::new(columns),
+                header_row: header.row,
             });
         }
         SheetEvent::Skipped { .. } => {}
         SheetEvent::Row { row, cells, .. } => {
-            let Some((m, columns)) = &mapper else { return };
-            out.items += 1;
+            let Some(state) = sheet.as_mut() else { return };
+            rows += 1;
             summary.items += 1;
             if let Some(s) = summary.sheets.last_mut() {
                 s.rows += 1;
             }
-            if out.items.is_multiple_of(1024) {
-                progress(out.items);
+            if rows.is_multiple_of(1024) {
+                out.progress(rows);
             }
-            match m.map_row(row, cells) {
-                Ok(record) => {
-                    let item = Item {
-                        source: Source {
-                            location: record.location,
-                            columns: Some(columns.clone()),
-                            lines: None,
-                        },
-                        avail: record.avail,
-                        asset: record.asset,
-                        transaction: record.transaction,
-                        terms: Some(record.terms),
-                        end_marker: record.end_marker,
-                    };
-                    grouper.add(item);
-                }
-                Err(problems) => {
-                    out.rejected += 1;
-                    out.problems.extend(problems.into_iter().map(|p| Problem {
-                        location: p.location,
-                        severity: Severity::Error,
-                        code: CV_CELL,
-                        message: format!(
-                            "{} `{}`: expected {}; row not converted",
-                            p.column, p.found, p.expected
-                        ),
-                    }));
-                }
+            let record = state.mapper.map_row(row, cells);
+            let source = Source {
+                location: record.location.clone(),
+                columns: Some(state.columns.clone()),
+                lines: None,
+            };
+            let rejected = record.rejected();
+            let mut findings = record.findings;
+            let mut transaction = record.transaction;
+            if !rejected {
+                crate::policy::supported_terms(&mut transaction, &source, mapping, &mut findings);
             }
+            let reason = rejected.then(|| first_error(&findings, "its sheet cannot be converted"));
+            for d in findings {
+                out.finding(d);
+            }
+            out.item(Item {
+                key: record.key,
+                avail: record.avail,
+                asset: record.asset,
+                candidates: record.candidates,
+                transaction,
+                end_marker: record.end_marker,
+                source,
+                rejected: reason,
+            });
         }
     };
     avails_ema::read_rows(path, label, mapping, &mut sink)?;
-    progress(out.items);
+    if let Some(done) = sheet {
+        for d in done.mapper.finish(done.header_row) {
+            out.finding(d);
+        }
+    }
+    out.progress(rows);
     Ok(summary)
+}
+
+/// The message of the first error, or `otherwise`.
+pub(crate) fn first_error(findings: &[Diagnostic], otherwise: &str) -> String {
+    findings
+        .iter()
+        .find(|d| d.is_error())
+        .map_or_else(|| otherwise.to_string(), |d| d.message.clone())
 }
 
 fn read_mddf(
     path: &Path,
     label: &str,
     options: &ConvertOptions,
-    grouper: &mut Grouper<'_>,
-    out: &mut Conversion,
+    out: &mut dyn Collect,
 ) -> Result<FileSummary, ConvertError> {
     let xml = read_text(path, label)?;
     let avails = avails_mddf::read_avails(&xml).map_err(|e| ConvertError::Read {
@@ -250,29 +267,41 @@ fn read_mddf(
         ..Location::file(label)
     };
     for parsed in avails {
+        let mut avail_findings = Vec::new();
         for ignored in &parsed.ignored {
-            out.problems.push(Problem {
-                location: at_line(ignored.line, &ignored.path),
-                severity: Severity::Warning,
-                code: CV_IGNORED,
-                message: format!(
-                    "`{}` is not an attribute Prime Video processes; it has no effect",
+            avail_findings.push(Diagnostic::warning(
+                CV_IGNORED,
+                at_line(ignored.line, &ignored.path),
+                format!(
+                    "`{}` is not an attribute Prime Video processes; it is left out",
                     leaf(&ignored.path)
                 ),
-            });
+            ));
         }
+        // A value that cannot take its API type rejects what it belongs to:
+        // its transaction, or every transaction of the avail.
+        let mut rejected_transactions: BTreeMap<usize, String> = BTreeMap::new();
+        let mut avail_rejected: Option<String> = None;
         for invalid in &parsed.invalid {
-            out.problems.push(Problem {
-                location: at_line(invalid.line, &invalid.path),
-                severity: Severity::Error,
-                code: CV_SHAPE,
-                message: format!(
-                    "`{}` is `{}`; expected {}",
-                    leaf(&invalid.path),
-                    invalid.value,
-                    invalid.expected
-                ),
-            });
+            let message = format!(
+                "`{}` is {}; expected {}",
+                leaf(&invalid.path),
+                avails_model::text::quote(&invalid.value),
+                invalid.expected
+            );
+            avail_findings.push(Diagnostic::error(
+                CV_SHAPE,
+                at_line(invalid.line, &invalid.path),
+                message.clone(),
+            ));
+            match transaction_index(&invalid.path) {
+                Some(i) => {
+                    rejected_transactions.entry(i).or_insert(message);
+                }
+                None => {
+                    avail_rejected.get_or_insert(message);
+                }
+            }
         }
         // Pointer → line maps, relative to the avail and to each transaction.
         let mut avail_lines = BTreeMap::new();
@@ -296,7 +325,7 @@ fn read_mddf(
             columns: None,
             lines: Some(Arc::new(avail_lines)),
         };
-        let sources = parsed
+        let sources: Vec<Source> = parsed
             .transaction_lines
             .iter()
             .enumerate()
@@ -306,17 +335,28 @@ fn read_mddf(
                 lines: Some(Arc::new(
                     transaction_lines.get(i).cloned().unwrap_or_default(),
                 )),
-            });
-        let sources: Vec<Source> = sources.collect();
-        summary.items +=
-            split_payload(parsed.payload, avail_source, sources, options, grouper, out);
+            })
+            .collect();
+        for d in avail_findings {
+            out.finding(d);
+        }
+        summary.items += split_avail(parsed.payload, &avail_source, &sources, options, out, |i| {
+            avail_rejected
+                .clone()
+                .or_else(|| rejected_transactions.get(&i).cloned())
+        });
     }
-    out.items += summary.items;
     Ok(summary)
 }
 
+/// The index of the transaction a payload path is inside, if any.
+fn transaction_index(path: &str) -> Option<usize> {
+    let rest = path.strip_prefix("/avail/Transaction/")?;
+    rest.split('/').next()?.parse().ok()
+}
+
 /// A whole text file, or the error naming it.
-fn read_text(path: &Path, label: &str) -> Result<String, ConvertError> {
+pub(crate) fn read_text(path: &Path, label: &str) -> Result<String, ConvertError> {
     std::fs::read_to_string(path).map_err(|e| ConvertError::Read {
         file: label.to_string(),
         message: e.to_string(),
@@ -329,108 +369,14 @@ fn leaf(path: &str) -> &str {
         .unwrap_or(path)
 }
 
-fn read_json(
-    path: &Path,
-    label: &str,
-    options: &ConvertOptions,
-    grouper: &mut Grouper<'_>,
-    out: &mut Conversion,
-) -> Result<FileSummary, ConvertError> {
-    let text = read_text(path, label)?;
-    let mut docs: Vec<(Option<u32>, String, Value)> = Vec::new();
-    match serde_json::from_str::<Value>(&text) {
-        Ok(Value::Array(items)) => {
-            for (i, v) in items.into_iter().enumerate() {
-                docs.push((None, format!("/{i}"), v));
-            }
-        }
-        Ok(Value::Object(mut obj)) => match obj.remove("requestItems") {
-            Some(Value::Array(items)) => {
-                for (i, mut item) in items.into_iter().enumerate() {
-                    if let Some(body) = item.get_mut("body").map(Value::take) {
-                        docs.push((None, format!("/requestItems/{i}/body"), body));
-                    }
-                }
-            }
-            Some(other) => {
-                obj.insert("requestItems".into(), other);
-                docs.push((None, String::new(), Value::Object(obj)));
-            }
-            None => docs.push((None, String::new(), Value::Object(obj))),
-        },
-        Ok(_) => {
-            return Err(ConvertError::Read {
-                file: label.to_string(),
-                message: "expected a payload object {\"avail\": ...}, an array of them, a batch request, or NDJSON".into(),
-            })
-        }
-        Err(first_error) => {
-            for (n, line) in text.lines().enumerate() {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let v = serde_json::from_str(line).map_err(|e| ConvertError::Read {
-                    file: label.to_string(),
-                    message: if n == 0 {
-                        format!("not JSON: {first_error}")
-                    } else {
-                        format!("line {}: not JSON: {e}", n + 1)
-                    },
-                })?;
-                docs.push((Some(n as u32 + 1), String::new(), v));
-            }
-        }
-    }
-    let mut summary = FileSummary {
-        file: label.to_string(),
-        kind: InputKind::Json,
-        sheets: Vec::new(),
-        items: 0,
-    };
-    for (line, prefix, doc) in docs {
-        let base = Location {
-            row: line,
-            ..Location::file(label)
-        };
-        let doc = match doc {
-            Value::Object(o) if o.contains_key("avail") => Value::Object(o),
-            // A bare avail object is accepted too.
-            Value::Object(o) if o.contains_key("ALID") => {
-                let mut w = Map::new();
-                w.insert("avail".into(), Value::Object(o));
-                Value::Object(w)
-            }
-            _ => {
-                out.problems.push(Problem {
-                    location: base.with_path(if prefix.is_empty() { "/" } else { &prefix }),
-                    severity: Severity::Error,
-                    code: CV_SHAPE,
-                    message: "not a payload: expected an object with `avail`".into(),
-                });
-                out.rejected += 1;
-                continue;
-            }
-        };
-        let n = doc["avail"]["Transaction"].as_array().map_or(0, Vec::len);
-        let sources = (0..n)
-            .map(|i| Source::at(base.with_path(format!("{prefix}/avail/Transaction/{i}"))))
-            .collect();
-        let avail_source = Source::at(base.with_path(format!("{prefix}/avail")));
-        summary.items += split_payload(doc, avail_source, sources, options, grouper, out);
-    }
-    out.items += summary.items;
-    Ok(summary)
-}
-
-/// Splits an `{"avail": ...}` document into items and feeds the grouper.
-/// Returns how many transactions it held.
-fn split_payload(
+/// Splits one MDDF avail into items; returns how many transactions it held.
+fn split_avail(
     doc: Value,
-    avail_source: Source,
-    sources: Vec<Source>,
+    avail_source: &Source,
+    sources: &[Source],
     options: &ConvertOptions,
-    grouper: &mut Grouper<'_>,
-    out: &mut Conversion,
+    out: &mut dyn Collect,
+    rejected: impl Fn(usize) -> Option<String>,
 ) -> usize {
     let Value::Object(mut wrapper) = doc else {
         return 0;
@@ -438,22 +384,25 @@ fn split_payload(
     let Some(Value::Object(mut avail)) = wrapper.remove("avail") else {
         return 0;
     };
+    let mut findings = Vec::new();
+    crate::policy::supported_entitlements(&mut avail, avail_source, &mut findings);
     let assets = match avail.remove("Asset") {
         Some(Value::Array(a)) => a,
         Some(other) => vec![other],
         None => Vec::new(),
     };
-    if assets.len() > 1 {
-        out.problems.push(Problem {
-            location: avail_source.location.clone(),
-            severity: Severity::Error,
-            code: CV_SHAPE,
-            message: format!(
-                "{} assets: an avail has exactly one; only the first is converted",
-                assets.len()
-            ),
-        });
-    }
+    let asset_rejected = (assets.len() > 1).then(|| {
+        let message = format!(
+            "{} assets: an avail has exactly one; none of its transactions is converted",
+            assets.len()
+        );
+        findings.push(Diagnostic::error(
+            CV_SHAPE,
+            avail_source.location.clone(),
+            message.clone(),
+        ));
+        message
+    });
     let asset = match assets.into_iter().next() {
         Some(Value::Object(a)) => a,
         _ => Map::new(),
@@ -463,73 +412,102 @@ fn split_payload(
         Some(other) => vec![other],
         None => Vec::new(),
     };
-    let offset = options
+    let count = transactions.len();
+    if count == 0 {
+        findings.push(Diagnostic::error(
+            CV_SHAPE,
+            avail_source.location.clone(),
+            "avail has no Transaction; nothing to convert",
+        ));
+    }
+    let avail = Arc::new(avail);
+    let asset = Arc::new(asset);
+    let timezone = options
         .timezone
         .clone()
         .unwrap_or_else(|| options.mapping.dates.default_offset.clone());
-    let count = transactions.len();
-    if count == 0 {
-        out.problems.push(Problem {
-            location: avail_source.location.clone(),
-            severity: Severity::Error,
-            code: CV_SHAPE,
-            message: "avail has no Transaction; nothing to convert".into(),
-        });
-        out.rejected += 1;
-    }
     for (i, t) in transactions.into_iter().enumerate() {
-        let Value::Object(mut transaction) = t else {
-            out.rejected += 1;
-            out.problems.push(Problem {
-                location: sources.get(i).unwrap_or(&avail_source).location.clone(),
-                severity: Severity::Error,
-                code: CV_SHAPE,
-                message: format!("Transaction {i} is {t}, not an object; not converted"),
-            });
-            continue;
-        };
-        normalize_dates(&mut transaction, &offset);
         let source = sources
             .get(i)
             .cloned()
             .unwrap_or_else(|| avail_source.clone());
-        grouper.add(Item {
+        let mut reason = asset_rejected.clone().or_else(|| rejected(i));
+        let mut transaction = match t {
+            Value::Object(map) => crate::typed::transaction_or_serde(map).unwrap_or_else(|e| {
+                let message = format!("Transaction {i} does not fit the API schema: {e}");
+                findings.push(Diagnostic::error(
+                    CV_SHAPE,
+                    source.location.clone(),
+                    message.clone(),
+                ));
+                reason.get_or_insert(message);
+                AvailTrans::default()
+            }),
+            other => {
+                let message = format!(
+                    "Transaction {i} is {}, not an object",
+                    avails_model::text::quote(&other.to_string())
+                );
+                findings.push(Diagnostic::error(
+                    CV_SHAPE,
+                    source.location.clone(),
+                    message.clone(),
+                ));
+                reason.get_or_insert(message);
+                AvailTrans::default()
+            }
+        };
+        normalize_dates(&mut transaction, &options.mapping, &timezone);
+        if reason.is_none() {
+            crate::policy::supported_terms(
+                &mut transaction,
+                &source,
+                &options.mapping,
+                &mut findings,
+            );
+        }
+        let key = Item::key_of(&avail, &transaction);
+        out.item(Item {
+            key,
             avail: avail.clone(),
             asset: asset.clone(),
+            candidates: Arc::default(),
             transaction,
-            terms: None,
-            source,
             end_marker: None,
+            source,
+            rejected: reason,
         });
+    }
+    for d in findings {
+        out.finding(d);
     }
     count
 }
 
-/// A date-only Start, End or Event becomes midnight, as for EMA dates.
-fn normalize_dates(transaction: &mut Map<String, Value>, offset: &str) {
-    let fix = |v: &mut Value| {
-        if let Value::String(s) = v {
-            if s.len() == 10 && chrono_like_date(s) {
-                s.push_str("T00:00:00");
-                s.push_str(offset);
-            }
+/// A date-only Start, End or Event takes the time its column's rule gives
+/// (the same rule as for EMA cells); a time or offset written is kept.
+fn normalize_dates(t: &mut AvailTrans, mapping: &Mapping, offset: &str) {
+    let complete = |v: &mut String, time: &str| {
+        if is_date_only(v) {
+            v.push('T');
+            v.push_str(time);
+            v.push_str(offset);
         }
     };
-    for key in ["Start", "End"] {
-        if let Some(v) = transaction.get_mut(key) {
-            fix(v);
-        }
+    if let Some(s) = t.start.as_mut() {
+        complete(s, &mapping.dates.start_of_day);
     }
-    if let Some(Value::Array(terms)) = transaction.get_mut("Terms") {
-        for t in terms {
-            if let Some(v) = t.get_mut("Event") {
-                fix(v);
-            }
+    if let Some(e) = t.end.as_mut() {
+        complete(e, &mapping.dates.end_of_day);
+    }
+    for term in t.terms.iter_mut().flatten() {
+        if let Some(e) = term.event.as_mut() {
+            complete(e, &mapping.dates.start_of_day);
         }
     }
 }
 
-fn chrono_like_date(s: &str) -> bool {
+fn is_date_only(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10
         && b[4] == b'-'

@@ -1,22 +1,36 @@
-//! Conversion: read every input (EMA XLSX/XLS/CSV, MDDF XML, payload JSON),
-//! group their transactions by ALID, territory and business line into
-//! `FullExtract` payloads (or `FullDelete`), and keep where each came from.
+//! Conversion: read every input (EMA XLSX/XLS/CSV, MDDF XML, payload JSON)
+//! and build the payloads it says, all or nothing per full extract.
 //!
-//! Every input becomes a stream of [`Item`]s (one transaction with its avail
-//! and asset attributes); the [`Grouper`] builds the payloads, so EMA rows,
-//! XML avails and JSON payloads follow the same grouping rules.
+//! EMA rows and MDDF transactions become [`Item`]s; the [`Grouper`] builds
+//! one `FullExtract` (or `FullDelete`, or one `PartialExtract` per window)
+//! per ALID, territory and business line, following one set of merging
+//! rules ([`merge`](crate::merge)) for both readers. A group with any
+//! rejected row is held back whole ([`HeldBack`]): a full extract missing a
+//! row would delete that window on the server. Payload JSON is taken as
+//! given. Every finding is a located [`Diagnostic`].
 
 pub mod check;
+pub mod codes;
+mod conversion;
 pub mod error;
 pub mod group;
-pub mod input;
+mod input;
+mod item;
+mod json;
 pub mod locate;
+mod merge;
+pub mod output;
 pub mod partial;
 pub mod payload;
+mod policy;
 mod typed;
 
-pub use check::{check, Finding};
-pub use error::{ConvertError, Problem, Severity};
-pub use group::{Grouped, Grouper, Item};
-pub use input::{convert_inputs, Conversion, ConvertOptions, InputKind};
-pub use payload::{Payload, Source};
+pub use avails_mapping::ColumnStatus;
+pub use avails_model::{Diagnostic, Severity};
+pub use check::{check, check_payload};
+pub use conversion::{convert_inputs, Conversion, RowCounts};
+pub use error::ConvertError;
+pub use group::{GroupKey, Grouped, Grouper, Outcome};
+pub use input::{ColumnAccount, ConvertOptions, FileSummary, InputKind, SheetSummary};
+pub use item::Item;
+pub use payload::{Blocking, HeldBack, Payload, Scope, Source};

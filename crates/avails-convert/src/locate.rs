@@ -9,21 +9,95 @@ use crate::{Payload, Source};
 /// The location of a mapped attribute (`Transaction.End`) in a source: the
 /// row narrowed to that column for EMA, the element's line for XML.
 pub fn column_location(source: &Source, mapping: &Mapping, path: &str) -> Location {
-    if let Some(columns) = &source.columns {
-        let found = mapping
-            .columns
-            .iter()
-            .filter(|c| {
-                path == c.path
-                    || path.starts_with(&format!("{}.", c.path))
-                    || c.path.starts_with(&format!("{path}."))
-            })
-            .find_map(|c| columns.get(&c.name));
-        if let Some(letter) = found {
-            return source.location.with_column(letter.clone());
-        }
+    match mapped_column(source, mapping, path) {
+        Some((_, letter)) => source.location.with_column(letter.clone()),
+        None => match &source.lines {
+            Some(_) => line_of(source, &xml_pointer(path)),
+            None => source.location.clone(),
+        },
     }
-    source.location.clone()
+}
+
+/// The sheet column (name, letter) a mapped attribute came from.
+fn mapped_column<'s>(
+    source: &'s Source,
+    mapping: &'s Mapping,
+    path: &str,
+) -> Option<(&'s str, &'s String)> {
+    let columns = source.columns.as_ref()?;
+    mapping
+        .columns
+        .iter()
+        .filter(|c| {
+            path == c.path
+                || path.starts_with(&format!("{}.", c.path))
+                || c.path.starts_with(&format!("{path}."))
+        })
+        .find_map(|c| Some((c.name.as_str(), columns.get(&c.name)?)))
+}
+
+/// `Transaction.HoldbackLanguage` → `/HoldbackLanguage`, `Asset.WorkType`
+/// → `/Asset/0/WorkType`: a mapped path as a pointer relative to its part.
+fn xml_pointer(path: &str) -> String {
+    match path.split_once('.') {
+        Some(("Asset", rest)) => format!("/Asset/0/{}", rest.replace('.', "/")),
+        Some((_, rest)) => format!("/{}", rest.replace('.', "/")),
+        None => "/".into(),
+    }
+}
+
+/// The sheet column a payload's JSON pointer came from, for messages that
+/// name the user's column rather than the schema's path.
+pub fn column_name(payload: &Payload, mapping: &Mapping, pointer: &str) -> Option<String> {
+    let segments: Vec<&str> = pointer.split('/').skip(1).collect();
+    let rest = match segments.first() {
+        Some(&"avail") => &segments[1..],
+        _ => &segments[..],
+    };
+    let (source, path) = match rest {
+        ["Transaction", index, tail @ ..] => {
+            let i: usize = index.parse().ok()?;
+            let source = payload.transaction_sources.get(i)?;
+            if let ["Terms", k, ..] = tail {
+                let name = payload
+                    .request
+                    .avail
+                    .transaction
+                    .get(i)?
+                    .terms
+                    .as_ref()?
+                    .get(k.parse::<usize>().ok()?)?
+                    .name
+                    .clone();
+                return term_column(mapping, &name).map(str::to_string);
+            }
+            (source, dotted("Transaction", tail))
+        }
+        ["Asset", _, tail @ ..] => (&payload.avail_source, dotted("Asset", tail)),
+        tail => (&payload.avail_source, dotted("Avail", tail)),
+    };
+    mapped_column(source, mapping, &path).map(|(name, _)| name.to_string())
+}
+
+/// The column a term is read from.
+fn term_column<'m>(mapping: &'m Mapping, name: &str) -> Option<&'m str> {
+    mapping
+        .terms
+        .iter()
+        .filter(|t| {
+            t.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+        .find_map(|t| t.column.as_deref())
+        .or_else(|| {
+            mapping
+                .price
+                .types
+                .values()
+                .any(|p| p.term.eq_ignore_ascii_case(name))
+                .then_some(mapping.price.value_column.as_str())
+        })
 }
 
 /// The location a JSON pointer (`/avail/Transaction/1/Territory/0/country`)
@@ -101,7 +175,8 @@ fn dotted(level: &str, tail: &[&str]) -> String {
     path
 }
 
-fn term_location(source: &Source, mapping: &Mapping, name: &str) -> Location {
+/// The cell of a term's column in an EMA source (the row when unknown).
+pub(crate) fn term_location(source: &Source, mapping: &Mapping, name: &str) -> Location {
     let Some(columns) = &source.columns else {
         return source.location.clone();
     };
@@ -143,4 +218,13 @@ fn line_location(
         }
     }
     source.location.with_path(pointer)
+}
+
+/// The XML line of a pointer relative to a source's part (its nearest
+/// recorded element), or the source's own location.
+pub(crate) fn line_of(source: &Source, relative: &str) -> Location {
+    match &source.lines {
+        Some(lines) => line_location(source, lines, relative, relative),
+        None => source.location.clone(),
+    }
 }

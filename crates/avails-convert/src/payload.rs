@@ -1,9 +1,10 @@
-//! A converted payload and the sources of its parts.
+//! A converted payload, a payload held back, and the sources of their parts.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use avails_model::{AvailRequest, BusinessLine, Location};
+use avails_model::{AvailRequest, BusinessLine, EntryType, Location};
+use serde::Serialize;
 
 /// Where one transaction (or the avail's attributes) came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +28,24 @@ impl Source {
     }
 }
 
+/// The scope a full extract replaces on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Scope {
+    /// The title.
+    pub alid: String,
+    /// The territory (ISO 3166-1 alpha-2).
+    pub territory: String,
+    /// The business line.
+    #[serde(rename = "businessLine")]
+    pub business_line: BusinessLine,
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} {}", self.alid, self.territory, self.business_line)
+    }
+}
+
 /// One payload ready to send: `{"avail": {...}}` plus its grouping key and
 /// the sources of its parts.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,29 +58,66 @@ pub struct Payload {
     pub territory: String,
     /// The business line.
     pub business_line: BusinessLine,
-    /// `FullExtract` or `FullDelete`.
-    pub entry_type: String,
+    /// `FullExtract`, `FullDelete` or `PartialExtract`.
+    pub entry_type: EntryType,
     /// Where the avail and asset attributes came from (the group's first row).
     pub avail_source: Source,
     /// Where each transaction came from, in order.
     pub transaction_sources: Vec<Source>,
+    /// The payload exactly as an input gave it (payload JSON), validated as
+    /// given; `None` for payloads built from rows.
+    pub given: Option<serde_json::Value>,
 }
 
 impl Payload {
-    /// A stable key: `{ALID}|{territory}|{businessLine}|{entryType}`.
+    /// A stable key: `{ALID}|{territory}|{businessLine}|{entryType}`, plus
+    /// the TransactionID for a partial extract.
     pub fn key(&self) -> String {
-        format!(
+        let mut key = format!(
             "{}|{}|{}|{}",
             self.alid, self.territory, self.business_line, self.entry_type
-        )
+        );
+        if self.entry_type == EntryType::PartialExtract {
+            if let Some(id) = self.transaction_id() {
+                key.push('|');
+                key.push_str(id);
+            }
+        }
+        key
     }
 
-    /// A file name safe on every system, e.g. `md_alid_x_US_TVOD.json`.
+    /// The scope this payload replaces.
+    pub fn scope(&self) -> Scope {
+        Scope {
+            alid: self.alid.clone(),
+            territory: self.territory.clone(),
+            business_line: self.business_line,
+        }
+    }
+
+    /// The TransactionID of a single-transaction (partial) payload.
+    pub fn transaction_id(&self) -> Option<&str> {
+        match self.request.avail.transaction.as_slice() {
+            [t] => t.transaction_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// A readable file name stem, e.g. `md_alid_x_US_TVOD`: characters
+    /// outside `[A-Za-z0-9.-]` become `_`. Not unique on its own (two ALIDs
+    /// may differ only by such characters) and not bounded; writers of
+    /// files shorten and deduplicate it.
     pub fn file_stem(&self) -> String {
         let mut stem = format!("{}_{}_{}", self.alid, self.territory, self.business_line);
-        if self.entry_type != "FullExtract" {
+        if self.entry_type != EntryType::FullExtract {
             stem.push('_');
-            stem.push_str(&self.entry_type);
+            stem.push_str(self.entry_type.as_str());
+        }
+        if self.entry_type == EntryType::PartialExtract {
+            if let Some(id) = self.transaction_id() {
+                stem.push('_');
+                stem.push_str(id);
+            }
         }
         stem.chars()
             .map(|c| {
@@ -84,4 +140,34 @@ impl Payload {
         }
         seen
     }
+}
+
+/// A group not converted because one of its rows is rejected: a full
+/// extract without that row would delete the window on the server.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HeldBack {
+    /// What it would have replaced.
+    #[serde(flatten)]
+    pub scope: Scope,
+    /// `FullExtract`, `FullDelete` or `PartialExtract`.
+    #[serde(rename = "entryType")]
+    pub entry_type: EntryType,
+    /// Rows (or transactions) read for it that are not rejected themselves.
+    pub rows: usize,
+    /// The rows that block it, with why.
+    pub blocking: Vec<Blocking>,
+}
+
+/// A rejected row holding a group back.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Blocking {
+    /// The row or cell (`file.xlsx:Movies!Q12`).
+    #[serde(serialize_with = "as_text")]
+    pub location: Location,
+    /// The first error found on it.
+    pub reason: String,
+}
+
+fn as_text<S: serde::Serializer>(l: &Location, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(l)
 }

@@ -9,6 +9,17 @@
 use avails_model::{AssetLanguage, AvailTrans, FormatProfile, Money, Region, Term};
 use serde_json::{Map, Value};
 
+/// The typed transaction: built directly when its shape allows, else by
+/// serde; the serde error when it does not fit the model at all.
+pub(crate) fn transaction_or_serde(
+    map: Map<String, Value>,
+) -> Result<AvailTrans, serde_json::Error> {
+    match transaction(map) {
+        Ok(t) => Ok(t),
+        Err(map) => serde_json::from_value(Value::Object(map)),
+    }
+}
+
 /// The typed transaction, or the untouched map when its shape is not one
 /// built here.
 pub(crate) fn transaction(map: Map<String, Value>) -> Result<AvailTrans, Map<String, Value>> {

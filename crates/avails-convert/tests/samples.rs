@@ -21,7 +21,15 @@ fn every_sample_produces_exactly_its_expected_payload() {
         let expected: Value =
             serde_json::from_str(&std::fs::read_to_string(&expected_path).unwrap()).unwrap();
         let c = convert(std::slice::from_ref(&path));
-        assert!(c.problems.is_empty(), "{stem}: {:?}", c.problems);
+        // Samples that leave ContentID blank are told the ALID is used
+        // (CV018), as the reference's examples do; nothing else is said.
+        let said: Vec<String> = c
+            .diagnostics
+            .iter()
+            .filter(|d| d.code != "CV018" || d.is_error())
+            .map(ToString::to_string)
+            .collect();
+        assert!(said.is_empty(), "{stem}: {said:#?}");
         assert_eq!(c.payloads.len(), 1, "{stem}: one payload expected");
         let got = serde_json::to_value(&c.payloads[0].request).unwrap();
         assert_eq!(

@@ -85,7 +85,7 @@ fn to_value<T: serde::Serialize>(v: &T) -> Value {
 pub fn diff_title(sheet: &Payload, server: Option<&Avail>, mapping: &Mapping) -> TitleDiff {
     let key = payload_key(sheet);
     let avail = &sheet.request.avail;
-    let deletes = sheet.entry_type.eq_ignore_ascii_case("FullDelete");
+    let deletes = sheet.entry_type == avails_model::EntryType::FullDelete;
     let mut windows_all = if deletes {
         Vec::new()
     } else {
@@ -264,9 +264,10 @@ mod tests {
             alid: request.avail.alid.clone(),
             territory: "US".into(),
             business_line: avails_model::BusinessLine::Tvod,
-            entry_type: entry_type.into(),
+            entry_type: avails_model::EntryType::from_wire(entry_type),
             avail_source: avails_convert::Source::at(loc.clone()),
             transaction_sources: vec![avails_convert::Source::at(loc); n],
+            given: None,
             request,
         }
     }
@@ -319,7 +320,7 @@ mod tests {
         // A Disposition the server does return is compared.
         let mut with = got.clone();
         with.disposition = Some(avails_model::Disposition {
-            entry_type: "FullDelete".into(),
+            entry_type: avails_model::EntryType::FullDelete,
             ..Default::default()
         });
         let d = diff_title(&sheet, Some(&with), &mapping);

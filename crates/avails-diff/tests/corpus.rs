@@ -48,7 +48,7 @@ fn every_corpus_workbook_equals_itself_on_the_server() {
         let server: Vec<Avail> = sheet
             .iter()
             .rev()
-            .filter(|p| p.entry_type != "FullDelete")
+            .filter(|p| p.entry_type != avails_model::EntryType::FullDelete)
             .map(as_server)
             .collect();
         let report = diff(&sheet, &server, &mapping);

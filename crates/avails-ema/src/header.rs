@@ -16,6 +16,8 @@ pub struct Header {
     pub row: u32,
     /// Canonical column name per 0-based column index (empty when blank).
     pub names: Vec<String>,
+    /// The header cells as written, per 0-based column index.
+    pub raw: Vec<String>,
     /// Canonical name → first column index holding it.
     index: HashMap<String, usize>,
     /// EMA version from the comment row (1.8 and later write it there).
@@ -30,9 +32,10 @@ impl Header {
         row: u32,
         cells: &[Cell],
     ) -> Option<Self> {
-        let names: Vec<String> = cells
+        let raw: Vec<String> = cells.iter().map(Cell::display).collect();
+        let names: Vec<String> = raw
             .iter()
-            .map(|c| mapping.canonical_column(&c.display()).to_string())
+            .map(|c| mapping.canonical_column(c).to_string())
             .collect();
         let markers = mapping
             .sheet
@@ -53,6 +56,7 @@ impl Header {
             sheet: sheet.map(str::to_string),
             row,
             names,
+            raw,
             index,
             version: None,
         })

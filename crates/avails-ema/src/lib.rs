@@ -1,11 +1,17 @@
 //! EMA Avails spreadsheets: read XLSX (streamed), XLS and CSV, find the
-//! header rows and version, and map each data row to Avails API JSON with
+//! header rows and version, and map each data row to Avails API values with
 //! the table of `avails-mapping`. Every row and value keeps its origin
-//! (file, sheet, row, column) so messages can point at a cell.
+//! (file, sheet, row, column) so messages can point at a cell, and every
+//! non-empty cell either reaches the payload with its EMA meaning or is
+//! reported at its cell.
 
 pub mod cell;
+pub mod codes;
+pub mod dates;
 pub mod error;
 pub mod header;
+pub mod numbers;
+mod plan;
 pub mod record;
 mod repair;
 pub mod source;
@@ -14,5 +20,5 @@ pub mod values;
 pub use cell::Cell;
 pub use error::{CellProblem, EmaError};
 pub use header::Header;
-pub use record::{EndMarker, RowMapper, RowRecord};
+pub use record::{Candidate, EndMarker, RowKey, RowMapper, RowRecord};
 pub use source::{read_rows, SheetEvent};

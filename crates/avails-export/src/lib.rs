@@ -1,5 +1,6 @@
 //! EMA Avails export: payloads (`Avail`s) written back as an EMA workbook
-//! (`.xlsx`) or CSV, the inverse of `avails-convert`.
+//! (`.xlsx`) or CSV, the inverse of `avails-convert`; and MDDF Avails XML
+//! export ([`mddf`], `.xml`).
 //!
 //! The sheet has EMA's three header rows (section names, column names, the
 //! `//REQ`/`//Opt` comment row whose first cell holds the version from 1.8
@@ -30,6 +31,7 @@
 
 pub mod csv_out;
 pub mod layout;
+pub mod mddf;
 mod rows;
 mod table;
 mod terms;
@@ -37,6 +39,7 @@ mod values;
 pub mod xlsx;
 
 pub use csv_out::{export_csv, write_csv};
+pub use mddf::{export_mddf, mddf_xml};
 pub use rows::build_table;
 pub use table::{CellValue, Loss, Table};
 pub use xlsx::{export_xlsx, xlsx_bytes};
@@ -54,11 +57,25 @@ pub enum ExportError {
         /// What rust_xlsxwriter said.
         message: String,
     },
-    /// The output's extension is neither `.xlsx` nor `.csv`.
-    #[error("cannot export to {file}: the extension must be .xlsx or .csv")]
+    /// The output's extension is none of `.xlsx`, `.csv`, `.xml`.
+    #[error("cannot export to {file}: the extension must be .xlsx, .csv or .xml")]
     Unsupported {
         /// The output file.
         file: String,
+    },
+    /// The MDDF XML could not be built.
+    #[error("cannot build MDDF XML: {message}")]
+    Xml {
+        /// What went wrong.
+        message: String,
+    },
+    /// A file could not be written.
+    #[error("cannot write {file}: {message}")]
+    Write {
+        /// The output file.
+        file: String,
+        /// What the system said.
+        message: String,
     },
     /// The CSV could not be written.
     #[error("cannot write CSV {file}: {message}")]
@@ -70,8 +87,9 @@ pub enum ExportError {
     },
 }
 
-/// Writes avails as `.xlsx` or `.csv` by the path's extension; returns what
-/// the sheet cannot carry.
+/// Writes avails as `.xlsx`, `.csv` (EMA) or `.xml` (MDDF Avails 2.6) by the
+/// path's extension; returns what the file cannot carry. `options` apply to
+/// the EMA formats.
 pub fn export_file(
     avails: &[avails_model::Avail],
     options: &ExportOptions,
@@ -85,6 +103,7 @@ pub fn export_file(
     match ext.as_str() {
         "xlsx" => export_xlsx(avails, options, path),
         "csv" => export_csv(avails, options, path),
+        "xml" => export_mddf(avails, path),
         _ => Err(ExportError::Unsupported {
             file: path.display().to_string(),
         }),

@@ -137,7 +137,13 @@ impl Builder<'_> {
                 if rule.kind == ColumnKind::End && cells.is_free(&rule.name) {
                     cells.set(&rule.name, "AvailTrans", CellValue::Text("Open".into()));
                 }
-                if !rule.fallback.is_empty() && cells.is_free(&rule.name) {
+                let defaults_to_alid =
+                    level == Level::Asset && segments == [avails_mapping::CONTENT_ID];
+                let known = absent.iter().any(|(_, p, _)| *p == pointer);
+                if (!rule.fallback.is_empty() || defaults_to_alid)
+                    && cells.is_free(&rule.name)
+                    && !known
+                {
                     absent.push((rule, pointer, level));
                 }
                 continue;
@@ -151,7 +157,7 @@ impl Builder<'_> {
                 );
                 continue;
             }
-            let (cell, lost) = cell_for(rule.kind, &value);
+            let (cell, lost) = cell_for(rule.kind, &value, &self.mapping.dates);
             let row = (level == Level::Transaction).then_some(row_no);
             if ti == 0 || level == Level::Transaction {
                 self.lose_all(alid, row, &pointer, lost);
@@ -164,7 +170,11 @@ impl Builder<'_> {
             if !cells.is_free(&rule.name) {
                 continue;
             }
-            if let Some(fb) = rule.fallback.iter().find(|f| !cells.is_free(f)) {
+            let alid_default = (level == Level::Asset
+                && pointer.ends_with(avails_mapping::CONTENT_ID))
+            .then_some("ALID");
+            let fallbacks = rule.fallback.iter().map(String::as_str).chain(alid_default);
+            if let Some(fb) = fallbacks.clone().find(|f| !cells.is_free(f)) {
                 if ti == 0 || level == Level::Transaction {
                     self.lose(
                         alid,

@@ -12,18 +12,28 @@ use crate::CellValue;
 const SECTION: &str = "AvailTrans";
 
 /// The cell of a term value of a kind, if the value has that kind's type.
-fn value_cell(kind: TermValueKind, v: &Value) -> Option<(CellValue, Option<String>)> {
+fn value_cell(
+    kind: TermValueKind,
+    v: &Value,
+    start_of_day: &str,
+) -> Option<(CellValue, Option<String>)> {
     Some(match kind {
         TermValueKind::Text => text_cell(v.as_str()?),
         TermValueKind::Money => (
             CellValue::Number(v.as_object()?.get("value")?.as_f64()?),
             None,
         ),
-        TermValueKind::Event => (datetime_cell(v.as_str()?), None),
+        TermValueKind::Event => (datetime_cell(v.as_str()?, start_of_day), None),
         TermValueKind::Boolean => (yes_no(v.as_bool()?), None),
         TermValueKind::Duration => (duration_cell(v.as_str()?), None),
         TermValueKind::Number => (CellValue::Number(v.as_i64()? as f64), None),
     })
+}
+
+/// Whether `v` is a value of `kind` a cell can carry.
+fn has_value_of(kind: TermValueKind, v: &Value) -> bool {
+    // The time of day only decides date cell or text: any will do here.
+    value_cell(kind, v, "").is_some()
 }
 
 /// A Money object's currency, if it is a string.
@@ -48,7 +58,7 @@ fn fits_column(obj: &Map<String, Value>, kind: TermValueKind) -> bool {
     {
         return false;
     }
-    obj.keys().all(|k| k == "_termName" || k == attr) && value_cell(kind, v).is_some()
+    obj.keys().all(|k| k == "_termName" || k == attr) && has_value_of(kind, v)
 }
 
 /// The term fits the price triple with this kind: the value of that kind
@@ -58,10 +68,10 @@ fn fits_price(obj: &Map<String, Value>, kind: TermValueKind) -> bool {
     obj.iter().all(|(k, v)| match k.as_str() {
         "_termName" => true,
         "Money" if kind == TermValueKind::Money => {
-            currency_only(v) || value_cell(kind, v).is_some() && fits_column(obj, kind)
+            currency_only(v) || has_value_of(kind, v) && fits_column(obj, kind)
         }
         "Money" => currency_only(v),
-        k if k == attr => value_cell(kind, v).is_some(),
+        k if k == attr => has_value_of(kind, v),
         _ => false,
     })
 }
@@ -115,7 +125,9 @@ pub(crate) fn place(terms: &Value, mapping: &Mapping, row: &mut RowCells) -> Vec
                 .then_some((kind, column))
         });
         if let Some((kind, column)) = column_rule {
-            let Some((cell, why)) = obj.get(kind.attribute()).and_then(|v| value_cell(kind, v))
+            let Some((cell, why)) = obj
+                .get(kind.attribute())
+                .and_then(|v| value_cell(kind, v, &mapping.dates.start_of_day))
             else {
                 continue;
             };
@@ -144,7 +156,9 @@ pub(crate) fn place(terms: &Value, mapping: &Mapping, row: &mut RowCells) -> Vec
                 SECTION,
                 CellValue::Text(price_type.to_string()),
             );
-            let value = obj.get(kind.attribute()).and_then(|v| value_cell(kind, v));
+            let value = obj
+                .get(kind.attribute())
+                .and_then(|v| value_cell(kind, v, &mapping.dates.start_of_day));
             if let Some((cell, why)) = value {
                 if let Some(why) = why {
                     lost.push((format!("/{k}/{}", kind.attribute()), why));

@@ -27,10 +27,12 @@ pub(crate) fn text_cell(s: &str) -> (CellValue, Option<String>) {
     (CellValue::Text(s.to_string()), why)
 }
 
-/// A date-time: midnight without offset becomes a date cell, anything else
-/// (a time, an offset, fractions) stays ISO 8601 text.
-pub(crate) fn datetime_cell(s: &str) -> CellValue {
-    if s.len() == 19 && s.ends_with("T00:00:00") {
+/// A date-time as a date cell when its time is the one its column gives a
+/// date alone (`time_if_absent`: the start of the day for Start and Event,
+/// the end of the day for End), so reading it back gives it again; else
+/// the date-time as written.
+pub(crate) fn datetime_cell(s: &str, time_if_absent: &str) -> CellValue {
+    if s.len() == 19 && s[10..].strip_prefix('T') == Some(time_if_absent) {
         if let Ok(d) = NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d") {
             return CellValue::Date(d);
         }
@@ -99,7 +101,11 @@ fn number_cell(v: &Value, lost: &mut Vec<Lost>) -> CellValue {
 }
 
 /// The cell for a value of a column kind, and what it could not carry.
-pub(crate) fn cell_for(kind: ColumnKind, value: &Value) -> (CellValue, Vec<Lost>) {
+pub(crate) fn cell_for(
+    kind: ColumnKind,
+    value: &Value,
+    dates: &avails_mapping::DateRule,
+) -> (CellValue, Vec<Lost>) {
     let mut lost = Vec::new();
     let empty = Map::new();
     let cell = match kind {
@@ -181,7 +187,8 @@ pub(crate) fn cell_for(kind: ColumnKind, value: &Value) -> (CellValue, Vec<Lost>
                 .map_or(CellValue::Empty, |v| string_cell(v, &mut lost))
         }
         ColumnKind::Start | ColumnKind::End => match value.as_str() {
-            Some(s) => datetime_cell(s),
+            Some(s) if kind == ColumnKind::End => datetime_cell(s, &dates.end_of_day),
+            Some(s) => datetime_cell(s, &dates.start_of_day),
             None => string_cell(value, &mut lost),
         },
         ColumnKind::Bundle => {
@@ -235,16 +242,33 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn midnight_without_offset_is_a_date_cell() {
+    fn a_date_cell_only_where_reading_it_back_gives_the_same_time() {
         let d = NaiveDate::from_ymd_opt(2013, 6, 14).unwrap();
-        assert_eq!(datetime_cell("2013-06-14T00:00:00"), CellValue::Date(d));
+        // Start: a date alone is the start of its day.
+        assert_eq!(
+            datetime_cell("2013-06-14T00:00:00", "00:00:00"),
+            CellValue::Date(d)
+        );
+        // End: a date alone is the end of its day; midnight must stay written.
+        assert_eq!(
+            datetime_cell("2013-06-14T23:59:59", "23:59:59"),
+            CellValue::Date(d)
+        );
+        assert_eq!(
+            datetime_cell("2013-06-14T00:00:00", "23:59:59"),
+            CellValue::Text("2013-06-14T00:00:00".into())
+        );
         for s in [
             "2013-06-14T00:00:00Z",
             "2013-06-14T09:00:00",
             "2032-11-22T04:59:59.999Z",
         ] {
-            assert_eq!(datetime_cell(s), CellValue::Text(s.into()));
+            assert_eq!(datetime_cell(s, "00:00:00"), CellValue::Text(s.into()));
         }
+    }
+
+    fn dates() -> avails_mapping::DateRule {
+        avails_mapping::Mapping::default_table().dates
     }
 
     #[test]
@@ -260,6 +284,7 @@ mod tests {
         let (cell, lost) = cell_for(
             ColumnKind::Languages,
             &json!([{"value": "en"}, {"value": "fr-CA", "_asset": "subtitle"}]),
+            &dates(),
         );
         assert_eq!(cell, CellValue::Text("en, fr-CA:subtitle".into()));
         assert!(lost.is_empty());
@@ -270,6 +295,7 @@ mod tests {
         let (cell, lost) = cell_for(
             ColumnKind::Countries,
             &json!([{"country": "US"}, {"country": "CA"}]),
+            &dates(),
         );
         assert_eq!(cell, CellValue::Text("US".into()));
         assert_eq!(lost[0].0, "/1");

@@ -81,7 +81,7 @@ fn convert(path: &Path) -> Vec<Value> {
         &mut |_| {},
     );
     assert!(c.unreadable.is_empty(), "{:?}", c.unreadable);
-    let problems: Vec<String> = c.problems.iter().map(ToString::to_string).collect();
+    let problems: Vec<String> = c.diagnostics.iter().map(ToString::to_string).collect();
     assert!(problems.is_empty(), "{problems:#?}");
     c.payloads
         .iter()

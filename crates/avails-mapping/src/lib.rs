@@ -10,6 +10,17 @@ use std::path::Path;
 use avails_model::{BusinessLine, TermValueKind};
 use serde::Deserialize;
 
+mod accounting;
+mod values;
+
+pub use accounting::{ColumnStatus, IgnoredColumn};
+pub use values::TermValue;
+
+/// The asset attribute that, when no row of a payload gives it, takes the
+/// payload's ALID (the reference: `_contentID` "généralement identique à
+/// ALID"); conversion reports it, export knows it comes back so.
+pub const CONTENT_ID: &str = "_contentID";
+
 /// The default table, embedded so `avails` works from any directory.
 pub const DEFAULT_TOML: &str = include_str!("../../../mappings/ema.toml");
 
@@ -96,9 +107,18 @@ pub struct ColumnRule {
     /// Only rows of these WorkTypes use this rule (all rows when empty).
     #[serde(default)]
     pub work_types: Vec<String>,
-    /// Columns used, in order, when this one is empty.
+    /// Columns used, in order, when no row of a payload gives this one: a
+    /// fallback applies to the whole payload, never to one row, so a blank
+    /// cell never conflicts with a filled one.
     #[serde(default)]
     pub fallback: Vec<String>,
+    /// Columns read instead when the sheet has no column of this name at
+    /// all (EMA 1.6 has no ALID column: MovieLabs' tools read AvailID).
+    #[serde(default)]
+    pub sheet_fallback: Vec<String>,
+    /// A sheet without this column (or a sheet fallback) cannot be converted.
+    #[serde(default)]
+    pub required: bool,
 }
 
 impl ColumnRule {
@@ -163,11 +183,31 @@ pub struct PriceRule {
     pub currency_column: String,
     /// Value kind of a price type not listed.
     pub unknown_value: String,
+    /// PriceType values meaning no price applies (no term).
+    #[serde(default)]
+    pub not_applicable: Vec<String>,
+    /// PriceValue words meaning the price is not known yet.
+    #[serde(default)]
+    pub placeholders: Vec<String>,
     /// Known price types.
     pub types: BTreeMap<String, PriceTerm>,
 }
 
 impl PriceRule {
+    /// Whether a PriceType says no price applies (`NA`).
+    pub fn is_not_applicable(&self, price_type: &str) -> bool {
+        self.not_applicable
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(price_type.trim()))
+    }
+
+    /// Whether a PriceValue is a placeholder (`TBD`).
+    pub fn is_placeholder(&self, value: &str) -> bool {
+        self.placeholders
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(value.trim()))
+    }
+
     /// The term name and value kind for a PriceType cell.
     pub fn term_for(&self, price_type: &str) -> (String, TermValueKind) {
         let found = self
@@ -207,6 +247,13 @@ pub struct SheetRule {
 pub struct DateRule {
     /// Offset appended to values without one (`""` keeps them local).
     pub default_offset: String,
+    /// Time of a date-only Start or Event (`00:00:00`).
+    pub start_of_day: String,
+    /// Time of a date-only End (`23:59:59`: the window includes that day).
+    pub end_of_day: String,
+    /// Words EMA and MDDF allow in Start or End instead of a date
+    /// (MDDF's `DateTimeCondition`), for messages that name them.
+    pub conditions: Vec<String>,
 }
 
 /// The business-line rule.
@@ -246,11 +293,14 @@ pub struct Mapping {
     pub price: PriceRule,
     /// The business-line rule.
     pub business_line: BusinessLineRule,
+    /// EMA columns known and deliberately not carried, with the reason.
+    #[serde(default)]
+    pub ignored: BTreeMap<String, IgnoredColumn>,
 }
 
-/// Parses a term value kind name.
+/// Parses a term value kind name (`YesNo` is a Text term).
 pub fn kind_of(name: &str) -> Option<TermValueKind> {
-    TermValueKind::from_attribute(name)
+    TermValue::parse(name).map(TermValue::kind)
 }
 
 impl Mapping {
@@ -303,9 +353,10 @@ impl Mapping {
                     "every [[term]] needs name, column and value (or price = true)".into(),
                 ));
             };
-            if kind_of(value).is_none() {
+            if TermValue::parse(value).is_none() {
                 return Err(invalid(format!(
-                    "term `{name}`: value `{value}` is not one of Text, Money, Event, Boolean, Duration, Number"
+                    "term `{name}`: value `{value}` is not one of {}",
+                    TermValue::NAMES
                 )));
             }
         }

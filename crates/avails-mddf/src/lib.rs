@@ -14,9 +14,23 @@
 //! The payload mirrors the XML: this crate neither groups avails by territory
 //! or business line nor checks business rules. A required element missing
 //! from the XML stays missing, so deserializing such a payload fails with
-//! serde's "missing field" message. A value that cannot take its API type
-//! (a `Boolean` term reading `yes`) is left out and listed in
-//! [`ParsedAvail::invalid`], so the rest still deserializes.
+//! serde's "missing field" message (a blank `contentID` included: no default
+//! is invented here). A value that cannot take its API type (a `Boolean` term
+//! reading `yes`) is left out and listed in [`ParsedAvail::invalid`], so the
+//! rest still deserializes.
+//!
+//! Beyond the four rules, the reader normalizes what MDDF says in another
+//! shape than the API:
+//! - `StartCondition` / `EndCondition` (a bound given as an event, e.g.
+//!   `ESTStart`, with an optional `lag`): `EndCondition` `Open` is no `End`;
+//!   every other condition is left for the caller in
+//!   [`ParsedAvail::conditions`] (the payload then has no `Start`/`End` for
+//!   it, which the caller must resolve or report);
+//! - a `GroupingEntity` of type `channel` in the asset's metadata (where
+//!   MovieLabs writes EMA's `GroupIdentity`) becomes a `ChannelIdentity`
+//!   term on every transaction of the avail;
+//! - a comma list inside one language element (`<AssetLanguage>EN, FR</AssetLanguage>`)
+//!   or one `BundledALID` becomes one entry per item.
 
 mod error;
 mod json;
@@ -46,6 +60,49 @@ pub struct ParsedAvail {
     pub ignored: Vec<Ignored>,
     /// Values left out because they do not fit their API type, in line order.
     pub invalid: Vec<Invalid>,
+    /// Start and end conditions of each transaction, indexed like
+    /// `transaction_lines` (one entry per transaction, empty for most).
+    pub conditions: Vec<TransactionConditions>,
+}
+
+/// What bounds a transaction's window other than a `Start` or `End` date.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TransactionConditions {
+    /// `StartCondition`: the window starts at an event (`Theatrical`, ...).
+    pub start: Option<Condition>,
+    /// `EndCondition` other than `Open` (`ESTStart`, `Immediate`, ...).
+    pub end: Option<Condition>,
+    /// `WindowDuration`: how long the window lasts (`xs:duration`).
+    pub window_duration: Option<WindowDuration>,
+}
+
+impl TransactionConditions {
+    /// Whether the transaction has none of them.
+    pub fn is_empty(&self) -> bool {
+        self.start.is_none() && self.end.is_none() && self.window_duration.is_none()
+    }
+}
+
+/// A `StartCondition` or `EndCondition` (MDDF's `DateTimeCondition`
+/// vocabulary: `Open`, `Immediate`, `ESTStart`, `EST`, `Broadcast`,
+/// `Completed`, `Theatrical`, `TBD`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    /// The condition as written, whitespace collapsed (empty when the element is).
+    pub value: String,
+    /// The `lag` attribute (an `xs:duration` such as `P30D`), as written.
+    pub lag: Option<String>,
+    /// Line of the element.
+    pub line: u32,
+}
+
+/// A transaction's `WindowDuration`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowDuration {
+    /// The duration as written (`xs:duration`, e.g. `P90D`).
+    pub value: String,
+    /// Line of the element.
+    pub line: u32,
 }
 
 /// An XML element or attribute the API schema does not have.
@@ -68,7 +125,7 @@ pub struct Invalid {
     /// The text found.
     pub value: String,
     /// What the API expects, e.g. `an integer`.
-    pub expected: &'static str,
+    pub expected: String,
 }
 
 impl ParsedAvail {
@@ -122,6 +179,7 @@ fn parse_avail(el: &tree::Element) -> ParsedAvail {
     let (payload, transaction_lines) = normalize::avail(el, &mut ctx);
     ctx.ignored.sort_by_key(|i| i.line);
     ctx.invalid.sort_by_key(|i| i.line);
+    debug_assert_eq!(ctx.conditions.len(), transaction_lines.len());
     ParsedAvail {
         payload,
         line: el.line,
@@ -129,5 +187,6 @@ fn parse_avail(el: &tree::Element) -> ParsedAvail {
         pointer_lines: ctx.pointer_lines,
         ignored: ctx.ignored,
         invalid: ctx.invalid,
+        conditions: ctx.conditions,
     }
 }

@@ -35,7 +35,7 @@ pub struct Avail {
 pub struct Disposition {
     /// `FullExtract`, `FullDelete` or `PartialExtract`.
     #[serde(rename = "EntryType")]
-    pub entry_type: String,
+    pub entry_type: crate::EntryType,
     /// Attributes not modelled here, kept verbatim.
     #[serde(flatten)]
     pub extra: Extra,

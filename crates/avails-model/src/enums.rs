@@ -24,6 +24,75 @@ pub const LICENSE_TYPES: &[&str] = &["SVOD", "FVOD", "EST", "POEST", "VOD"];
 /// partial-extract examples use PartialExtract.
 pub const ENTRY_TYPES: &[&str] = &["FullExtract", "FullDelete", "PartialExtract"];
 
+/// `Disposition.EntryType`: how a payload replaces what the server holds.
+///
+/// Read exactly from JSON (a value outside the reference is kept in
+/// [`EntryType::Other`] for the validator to report); the spreadsheet and
+/// MDDF spellings (`Full Extract`) go through [`EntryType::parse`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum EntryType {
+    /// Replaces every window of the ALID, territory and business line.
+    #[default]
+    FullExtract,
+    /// Removes every window of the ALID, territory and business line.
+    FullDelete,
+    /// Creates or replaces one window, addressed by its TransactionID.
+    PartialExtract,
+    /// A value the reference does not list, kept as given.
+    Other(String),
+}
+
+impl EntryType {
+    /// The wire value (`FullExtract`, ...).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FullExtract => "FullExtract",
+            Self::FullDelete => "FullDelete",
+            Self::PartialExtract => "PartialExtract",
+            Self::Other(s) => s,
+        }
+    }
+
+    /// The wire value exactly, else [`EntryType::Other`].
+    pub fn from_wire(s: &str) -> Self {
+        match s {
+            "FullExtract" => Self::FullExtract,
+            "FullDelete" => Self::FullDelete,
+            "PartialExtract" => Self::PartialExtract,
+            other => Self::Other(other.to_string()),
+        }
+    }
+
+    /// A spreadsheet or MDDF spelling: `Full Extract`, `full extract`,
+    /// `FullExtract`... (spaces and case ignored); anything else is kept.
+    pub fn parse(s: &str) -> Self {
+        let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        [Self::FullExtract, Self::FullDelete, Self::PartialExtract]
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(&compact))
+            .unwrap_or_else(|| Self::Other(s.trim().to_string()))
+    }
+}
+
+impl fmt::Display for EntryType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for EntryType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for EntryType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(Self::from_wire(&s))
+    }
+}
+
 /// `FormatProfile` values. The reference lists SD, HD, UHD; its bundle
 /// examples use Max.
 pub const FORMAT_PROFILES: &[&str] = &["SD", "HD", "UHD", "Max"];

@@ -10,13 +10,16 @@
 
 pub mod avail;
 pub mod canonical;
+pub mod diagnostic;
 pub mod enums;
 pub mod envelope;
 pub mod location;
 pub mod term;
+pub mod text;
 
 pub use avail::*;
-pub use enums::BusinessLine;
+pub use diagnostic::{Diagnostic, Origin, Severity};
+pub use enums::{BusinessLine, EntryType};
 pub use envelope::*;
 pub use location::Location;
 pub use term::{Money, Term, TermValueKind};

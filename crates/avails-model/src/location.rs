@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 /// A place in an input file, printed like `file.xlsx:Movies!Q12`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Location {
-    /// Path of the input file as given by the user.
+    /// Path of the input file as given by the user (empty for a finding
+    /// about a payload alone).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub file: String,
     /// Worksheet name (spreadsheets only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -28,6 +30,15 @@ impl Location {
     pub fn file(file: impl Into<String>) -> Self {
         Self {
             file: file.into(),
+            ..Self::default()
+        }
+    }
+
+    /// A JSON pointer inside a payload, with no file (a finding about a
+    /// payload alone, before it is traced back to its source).
+    pub fn pointer(pointer: impl Into<String>) -> Self {
+        Self {
+            path: Some(pointer.into()),
             ..Self::default()
         }
     }

@@ -219,7 +219,7 @@ pub fn validate(request: &Value) -> Vec<Diagnostic> {
         }
         let prefix = format!("/requestItems/{i}/body");
         for mut d in validate_payload(body, &ctx) {
-            d.pointer.insert_str(0, &prefix);
+            d.location.path = Some(format!("{prefix}{}", d.pointer()));
             out.push(d);
         }
         if let Some(avail) = body.get("avail").and_then(Value::as_object) {

@@ -33,8 +33,8 @@ pub static RULES: &[Rule] = &[
       "001 Types de données de base: every attribute marked Oui (Avail, Publisher, AvailAsset, AvailUnitMetadata, AvailEpisodeMetadata, AvailSeasonMetadata, AvailSeriesMetadata, AvailTrans, Region, AssetLanguage, AvailFormatProfile, AvailTerms, Money, ContentSequenceInfo, AvailSharedEntitlement; batch item types). AvailTrans `Terms` is required. `_TransactionID` is required for PartialExtract payloads and partial-extract calls (the table makes it optional with FullExtract; FullDelete addresses a whole title and keeps it optional); batch items need requestItemId and path, and a body on /validate paths or when other items of the batch carry one. Exception from 002 example 7: the asset-level SeriesMetadata of a `Series` bundle has no SeriesContentID"),
     r("AV003", Error, "An attribute has the JSON type its schema type requires",
       "001 Types de données de schéma courants (Booléen, Nombre entier, Valeur décimale, Chaîne, Struct, Array) and each type table"),
-    r("AV004", Warning, "Disposition is present",
-      "001 Type de disponibilité: Disposition required; but 002/003 validate examples omit it and are answered `success: true`, so its absence is only a warning (FullExtract is what Prime Video assumes)"),
+    r("AV004", Error, "Disposition is present",
+      "001 Type de disponibilité: Disposition required (EntryType FullExtract or FullDelete). The 002/003 validate examples omit it; a payload without one is still refused, since what it would replace on the server would be a guess"),
     r("AV005", Warning, "An attribute Prime Video does not support is ignored",
       "001 Schémas API: MDDF v2.6 attributes outside the supported schema are ignored. `BundleAsset`/`BundledALID` and an asset-level `SeriesMetadata` are supported because 002 examples 6 and 7 use them"),
     // Enumerations

@@ -12,8 +12,9 @@
 //!   (bundle examples); EntryType also `PartialExtract` (003 partial extract).
 //! - `BundleAsset`/`BundledALID` and an asset-level `SeriesMetadata` without
 //!   `SeriesContentID` are part of the supported schema (bundle examples).
-//! - A missing `Disposition` is a warning (AV004): the validate example omits
-//!   it and is answered `success: true`.
+//! - A missing `Disposition` is an error (AV004), as the Avail table says,
+//!   although the validate examples omit it: what a payload replaces on the
+//!   server must never be a guess.
 //! - Tier/Category on POEST are warnings (AV071); SRP, WSP and
 //!   SuppressionLiftDate stay errors (AV070), as the POEST example has them.
 //! - SVOD durations are not required on a Supplemental asset (AV072): the
@@ -49,31 +50,7 @@ pub use batch::{parse_item_path, ItemPath, PathError, Target};
 
 use report::Report;
 
-/// How bad a finding is: errors block an upload, warnings do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Prime Video would reject the payload.
-    Error,
-    /// Accepted, but something has no effect or looks wrong.
-    Warning,
-}
-
-impl Severity {
-    /// `error` or `warning`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Error => "error",
-            Self::Warning => "warning",
-        }
-    }
-}
-
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use avails_model::{Diagnostic, Severity};
 
 /// One rule of the catalogue.
 #[derive(Debug, Clone, Serialize)]
@@ -86,35 +63,6 @@ pub struct Rule {
     pub summary: &'static str,
     /// Where in the reference the rule comes from (and any example-driven choice).
     pub spec: &'static str,
-}
-
-/// One finding about a payload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Diagnostic {
-    /// Rule code.
-    pub code: &'static str,
-    /// Severity of the rule.
-    pub severity: Severity,
-    /// One-line message naming what was found and what is allowed.
-    pub message: String,
-    /// JSON pointer into the value given, e.g. `/avail/Transaction/1/Territory/0/country`.
-    pub pointer: String,
-}
-
-impl std::fmt::Display for Diagnostic {
-    /// `AV011 error at /avail/Transaction/0/LicenseType: LicenseType ...`
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let at = if self.pointer.is_empty() {
-            "/"
-        } else {
-            &self.pointer
-        };
-        write!(
-            f,
-            "{} {} at {at}: {}",
-            self.code, self.severity, self.message
-        )
-    }
 }
 
 /// What the caller knows about where a payload is going.
@@ -210,21 +158,31 @@ fn cross_ids<'a>(
 ) {
     for (t, id) in avail::transaction_ids(avail) {
         match seen.get(id) {
-            Some(&(other, ot)) if other != index => out.push(Diagnostic {
-                code: "AV080",
-                severity: catalogue::severity_of("AV080"),
-                message: format!(
+            Some(&(other, ot)) if other != index => out.push(Diagnostic::new(
+                "AV080",
+                catalogue::severity_of("AV080"),
+                avails_model::Location::pointer(format!(
+                    "{prefix}/avail/Transaction/{t}/_TransactionID"
+                )),
+                format!(
                     "_TransactionID {} is already used by Transaction {ot} of {what} {other} (must be unique within a file)",
                     report::quote(id)
                 ),
-                pointer: format!("{prefix}/avail/Transaction/{t}/_TransactionID"),
-            }),
+            )),
             Some(_) => {}
             None => {
                 seen.insert(id, (index, t));
             }
         }
     }
+}
+
+/// Whether Prime Video processes a term of this name (the reference's
+/// Supported Terms table; names compare case-insensitively).
+pub fn is_supported_term(name: &str) -> bool {
+    terms::TERMS
+        .iter()
+        .any(|t| t.name.eq_ignore_ascii_case(name))
 }
 
 /// Validates a batch request `{"requestItems": [...]}`: at most 100 items,

@@ -52,12 +52,12 @@ impl<'o> Report<'o> {
 
     /// Emits a diagnostic at the current pointer.
     pub fn emit(&mut self, code: &'static str, message: String) {
-        self.out.push(Diagnostic {
+        self.out.push(Diagnostic::new(
             code,
-            severity: catalogue::severity_of(code),
+            catalogue::severity_of(code),
+            avails_model::Location::pointer(self.ptr.clone()),
             message,
-            pointer: self.ptr.clone(),
-        });
+        ));
     }
 
     /// Emits a diagnostic at the current pointer plus `key`.

@@ -317,7 +317,7 @@ pub fn walk_object(
                         field.name,
                         "AV004",
                         format!(
-                            "{} {how} in {}; Prime Video assumes FullExtract",
+                            "{} {how} in {}; the reference requires it (EntryType FullExtract or FullDelete)",
                             field.name, field.owner
                         ),
                     );

@@ -26,7 +26,7 @@ fn movie() -> Value {
 }
 
 fn codes(d: &[Diagnostic]) -> Vec<(&str, &str)> {
-    d.iter().map(|d| (d.code, d.pointer.as_str())).collect()
+    d.iter().map(|d| (d.code.as_ref(), d.pointer())).collect()
 }
 
 #[test]
@@ -40,7 +40,7 @@ fn a_non_object_payload_is_av001_at_the_root() {
     assert_eq!(codes(&d), vec![("AV001", "")]);
     assert_eq!(
         d[0].to_string(),
-        "AV001 error at /: the payload must be an object with an `avail` object, found array of 2"
+        "/: error[AV001]: the payload must be an object with an `avail` object, found array of 2"
     );
 }
 
@@ -244,8 +244,8 @@ fn diagnostics_serialize_with_lowercase_severity() {
     let v = serde_json::to_value(&d[0]).unwrap();
     assert_eq!(v["severity"], "error");
     assert_eq!(v["code"], "AV001");
-    assert_eq!(v["pointer"], "/avail");
-    let r = serde_json::to_value(rule("AV004").unwrap()).unwrap();
+    assert_eq!(v["path"], "/avail");
+    let r = serde_json::to_value(rule("AV005").unwrap()).unwrap();
     assert_eq!(r["severity"], "warning");
 }
 

@@ -836,7 +836,7 @@ fn check(code: &str) {
         .iter()
         .find(|d| d.code == code)
         .unwrap_or_else(|| panic!("{code}: failing payload gave {failing:#?}"));
-    assert_eq!(hit.pointer, case.pointer, "{code}: {hit:?}");
+    assert_eq!(hit.pointer(), case.pointer, "{code}: {hit:?}");
     assert_eq!(hit.severity, rule.severity, "{code}");
     assert!(!hit.message.contains('\n'), "{code}: message is one line");
     let passing = run(case, case.pass);
@@ -963,7 +963,7 @@ fn render_doc() -> String {
             case.base,
             describe_ops(case.fail),
             d.code,
-            d.pointer,
+            d.pointer(),
             d.message,
             case.base,
             describe_ops(case.pass)

@@ -50,18 +50,25 @@ pub fn parse_json(body: &[u8]) -> Result<Value, Failure> {
     })
 }
 
+/// Rules Prime Video does not enforce although `avails` does before sending:
+/// a payload without Disposition is answered `success: true` in the
+/// reference's validate examples (Prime Video assumes a full extract), so
+/// the sandbox accepts it too; `avails` itself never sends one (AV004).
+const NOT_ENFORCED_BY_THE_SERVER: &[&str] = &["AV004"];
+
 /// Runs the rule engine; returns the Error-severity findings as API errors.
 pub fn rule_errors(payload: &Value, ctx: &Context) -> Vec<ApiError> {
     avails_rules::validate_payload(payload, ctx)
         .into_iter()
         .filter(|d| d.severity == Severity::Error)
+        .filter(|d| !NOT_ENFORCED_BY_THE_SERVER.contains(&d.code.as_ref()))
         .map(|d| {
-            let message = if d.pointer.is_empty() {
-                d.message
+            let message = if d.pointer().is_empty() {
+                d.message.clone()
             } else {
-                format!("{}: {}", d.pointer, d.message)
+                format!("{}: {}", d.pointer(), d.message)
             };
-            error(d.code, message)
+            error(&d.code, message)
         })
         .collect()
 }

@@ -1,9 +1,10 @@
 //! What will be sent: units with their journal key and content hash.
 
 use avails_convert::partial::partial_extracts;
-use avails_convert::{Payload, Problem};
+use avails_convert::{Diagnostic, Payload};
 use avails_journal::{content_hash_of, full_key, partial_key};
 use avails_model::AvailRequest;
+use avails_model::EntryType;
 
 /// How a unit is sent.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,18 +37,26 @@ pub struct Unit {
 }
 
 /// Units for these payloads (by index into `payloads`); transactions that
-/// cannot be sent partially (no ID) are reported.
+/// cannot be sent partially (no ID) are reported. A `PartialExtract`
+/// payload (a sheet's `Partial Extract` row) always goes by the
+/// partial-extract endpoint; with `partial`, full extracts do too, one
+/// transaction each.
 pub fn plan(
     payloads: &[Payload],
     indexes: impl IntoIterator<Item = usize>,
     licensor: &str,
     partial: bool,
-) -> (Vec<Unit>, Vec<Problem>) {
+) -> (Vec<Unit>, Vec<Diagnostic>) {
     let mut units = Vec::new();
     let mut problems = Vec::new();
     for index in indexes {
         let p = &payloads[index];
-        if partial {
+        let by_partial = match p.entry_type {
+            EntryType::PartialExtract => true,
+            EntryType::FullExtract => partial,
+            _ => false,
+        };
+        if by_partial {
             let (parts, probs) = partial_extracts(p);
             problems.extend(probs);
             for part in parts {
@@ -63,7 +72,7 @@ pub fn plan(
             }
         } else {
             let mut key = full_key(licensor, &p.alid, &p.territory, p.business_line);
-            if p.entry_type != "FullExtract" {
+            if p.entry_type != EntryType::FullExtract {
                 key = format!("{key}:{}", p.entry_type);
             }
             units.push(Unit {
@@ -83,7 +92,11 @@ pub fn plan(
 
 /// Two units with one key would address one resource twice in a run (two
 /// rows sharing an AvailID, sent as partial extracts): neither is sent.
-fn refuse_duplicate_keys(units: &mut Vec<Unit>, payloads: &[Payload], problems: &mut Vec<Problem>) {
+fn refuse_duplicate_keys(
+    units: &mut Vec<Unit>,
+    payloads: &[Payload],
+    problems: &mut Vec<Diagnostic>,
+) {
     let mut count = std::collections::HashMap::new();
     for u in units.iter() {
         *count.entry(u.key.clone()).or_insert(0usize) += 1;
@@ -92,15 +105,17 @@ fn refuse_duplicate_keys(units: &mut Vec<Unit>, payloads: &[Payload], problems: 
         if count[&u.key] == 1 {
             return true;
         }
-        problems.push(Problem {
-            location: payloads[u.payload].avail_source.location.clone(),
-            severity: avails_convert::Severity::Error,
-            code: "CV008",
-            message: format!(
-                "{}: {} units share the key `{}` (a TransactionID used twice?); none of them is sent",
-                payloads[u.payload].alid, count[&u.key], u.key
-            ),
-        });
+        problems.push(
+            Diagnostic::error(
+                avails_convert::codes::CV_DUPLICATE_KEY,
+                payloads[u.payload].avail_source.location.clone(),
+                format!(
+                    "{}: {} units share the key `{}` (a TransactionID used twice?); none of them is sent",
+                    payloads[u.payload].alid, count[&u.key], u.key
+                ),
+            )
+            .for_alid(payloads[u.payload].alid.clone()),
+        );
         false
     });
 }

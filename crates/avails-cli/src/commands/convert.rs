@@ -1,12 +1,12 @@
 //! `avails convert`: inputs → one JSON file per payload plus a manifest.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
-use avails_convert::{Conversion, Payload};
-use serde_json::{json, Value};
+use anyhow::Result;
+use avails_convert::output::{Counts, Manifest, ManifestEntry, PayloadDir};
+use avails_convert::{check_payload, ColumnStatus, Conversion};
 
 use crate::input::InputArgs;
 use crate::output::{self, Format};
@@ -20,6 +20,15 @@ pub struct Args {
     /// for NDJSON payloads on standard output.
     #[arg(short, long, value_name = "DIR|-", default_value = "avails-out")]
     pub output: String,
+    /// Write into a folder that is not empty, replacing what a previous
+    /// conversion wrote there (the files its manifest lists).
+    #[arg(long)]
+    pub force: bool,
+    /// Print what the mapping does with every column of every sheet
+    /// (mapped, ignored and why, unknown and the nearest known name), and
+    /// write nothing.
+    #[arg(long)]
+    pub explain: bool,
     /// Summary format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -27,97 +36,180 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let conversion = args.input.convert()?;
-    if args.output == "-" {
-        let stdout = std::io::stdout();
-        let mut out = stdout.lock();
-        for p in &conversion.payloads {
-            serde_json::to_writer(&mut out, &p.request)?;
-            out.write_all(b"\n")?;
-        }
-        out.flush()?;
-        crate::report::print_problems(&conversion.problems, Format::Text, true);
-    } else {
-        let dir = PathBuf::from(&args.output);
-        let manifest = write_dir(&dir, &conversion)?;
-        match args.format {
-            Format::Json => println!("{}", serde_json::to_string_pretty(&manifest)?),
-            Format::Text => {
-                crate::report::print_problems(&conversion.problems, Format::Text, false);
-                eprintln!(
-                    "{} rows read, {} payloads written to {}, {} rejected",
-                    conversion.items,
-                    conversion.payloads.len(),
-                    dir.display(),
-                    conversion.rejected
-                );
+    let options = args.input.options()?;
+    // Refuse a non-empty folder before reading anything.
+    let mut dir = match args.output.as_str() {
+        "-" => None,
+        _ if args.explain => None,
+        path => Some(PayloadDir::create(&PathBuf::from(path), args.force)?),
+    };
+    let conversion = args.input.convert(&options)?;
+    if args.explain {
+        explain(&conversion, args.format)?;
+        crate::report::print_unreadable(&conversion.unreadable);
+        return Ok(explain_code(&conversion));
+    }
+    let mut entries = Vec::with_capacity(conversion.payloads.len());
+    let mut counts = Counts {
+        held_back: conversion.held_back.len(),
+        ..Counts::default()
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for p in &conversion.payloads {
+        let errors = check_payload(p, &options.mapping)
+            .iter()
+            .filter(|d| d.is_error())
+            .count();
+        counts.fail_validation += usize::from(errors > 0);
+        let file = match dir.as_mut() {
+            Some(d) => Some(d.write(p)?),
+            None => {
+                serde_json::to_writer(&mut out, &p.request)?;
+                out.write_all(b"\n")?;
+                None
             }
+        };
+        counts.written += 1;
+        entries.push(ManifestEntry::new(p, file, errors));
+    }
+    out.flush()?;
+    let manifest = manifest(&conversion, entries, counts);
+    if let Some(d) = dir {
+        d.finish(&serde_json::to_value(&manifest)?)?;
+    }
+    match args.format {
+        Format::Json if args.output != "-" => {
+            println!("{}", serde_json::to_string_pretty(&manifest)?)
+        }
+        _ => {
+            crate::report::print_diagnostics(&conversion.diagnostics, Format::Text, true);
+            eprintln!("{}", summary(&conversion, &counts, &args.output));
         }
     }
     crate::report::print_unreadable(&conversion.unreadable);
     Ok(exit_code(&conversion))
 }
 
-/// 2 if an input could not be read, 1 if rows were rejected, else 0.
+/// The manifest of a conversion.
+fn manifest(conversion: &Conversion, payloads: Vec<ManifestEntry>, counts: Counts) -> Manifest {
+    let (errors, warnings) = conversion
+        .diagnostics
+        .iter()
+        .cloned()
+        .partition(|d| d.is_error());
+    Manifest {
+        payloads,
+        held_back: conversion.held_back.clone(),
+        rows: conversion.rows,
+        counts,
+        errors,
+        warnings,
+        unreadable: conversion
+            .unreadable
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        inputs: conversion.files.clone(),
+    }
+}
+
+/// One paragraph: rows, payloads, what was held back and why it matters.
+fn summary(c: &Conversion, counts: &Counts, output: &str) -> String {
+    let r = c.rows;
+    let to = if output == "-" {
+        "to standard output".to_string()
+    } else {
+        format!("to {output}")
+    };
+    let mut s = format!(
+        "{} rows read: {} converted, {} rejected, {} held back with their payload; {} payloads written {to}",
+        r.read, r.converted, r.rejected, r.held_back, counts.written
+    );
+    if counts.held_back > 0 {
+        s.push_str(&format!(
+            ", {} held back (not written: a full extract missing a rejected row would delete that window)",
+            counts.held_back
+        ));
+    }
+    if counts.fail_validation > 0 {
+        s.push_str(&format!(
+            "; {} of the payloads written would fail validation (`avails validate` says why)",
+            counts.fail_validation
+        ));
+    }
+    s
+}
+
+/// 2 if an input could not be read, 1 if anything was rejected or held
+/// back (or any error was found), else 0.
 pub fn exit_code(conversion: &Conversion) -> ExitCode {
     if !conversion.unreadable.is_empty() {
         output::EXIT_FAILURE.into()
-    } else if conversion.has_errors() || conversion.rejected > 0 {
+    } else if conversion.has_errors()
+        || conversion.rows.rejected > 0
+        || !conversion.held_back.is_empty()
+    {
         output::EXIT_PROBLEMS.into()
     } else {
         output::EXIT_OK.into()
     }
 }
 
-/// The manifest entry of one payload.
-pub fn manifest_entry(file: &str, p: &Payload) -> Value {
-    json!({
-        "file": file,
-        "alid": p.alid,
-        "territory": p.territory,
-        "businessLine": p.business_line,
-        "entryType": p.entry_type,
-        "transactions": p.request.avail.transaction.len(),
-        "sources": p.source_locations().iter().map(ToString::to_string).collect::<Vec<_>>(),
-    })
-}
-
-fn write_dir(dir: &Path, conversion: &Conversion) -> Result<Value> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut used = std::collections::HashSet::new();
-    let mut entries = Vec::with_capacity(conversion.payloads.len());
-    for p in &conversion.payloads {
-        let stem = p.file_stem();
-        let mut name = format!("{stem}.json");
-        let mut n = 2;
-        while !used.insert(name.clone()) {
-            name = format!("{stem}-{n}.json");
-            n += 1;
-        }
-        write_atomic(&dir.join(&name), &serde_json::to_vec_pretty(&p.request)?)?;
-        entries.push(manifest_entry(&name, p));
+/// Every sheet's columns and what the mapping does with each.
+fn explain(conversion: &Conversion, format: Format) -> Result<()> {
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&conversion.files)?);
+        return Ok(());
     }
-    let manifest = json!({
-        "payloads": entries,
-        "errors": conversion.problems.iter().filter(|p| p.severity == avails_convert::Severity::Error).collect::<Vec<_>>(),
-        "warnings": conversion.problems.iter().filter(|p| p.severity == avails_convert::Severity::Warning).collect::<Vec<_>>(),
-        "unreadable": conversion.unreadable.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        "inputs": conversion.files,
-        "rows": conversion.items,
-        "rejected": conversion.rejected,
-    });
-    write_atomic(
-        &dir.join("manifest.json"),
-        &serde_json::to_vec_pretty(&manifest)?,
-    )?;
-    Ok(manifest)
+    for file in &conversion.files {
+        for sheet in &file.sheets {
+            let name = if sheet.sheet.is_empty() {
+                file.file.clone()
+            } else {
+                format!("{}:{}", file.file, sheet.sheet)
+            };
+            let version = sheet
+                .version
+                .as_deref()
+                .map(|v| format!(", EMA {v}"))
+                .unwrap_or_default();
+            println!("{name} ({} rows{version})", sheet.rows);
+            for c in &sheet.columns {
+                let what = match &c.status {
+                    ColumnStatus::Mapped { targets } => format!("→ {}", targets.join(", ")),
+                    ColumnStatus::Ignored { reason } => format!("not sent: {reason}"),
+                    ColumnStatus::Unknown { nearest: Some(n) } => {
+                        format!("UNKNOWN, not read (did you mean `{n}`?)")
+                    }
+                    ColumnStatus::Unknown { nearest: None } => "UNKNOWN, not read".to_string(),
+                    ColumnStatus::Blank => continue,
+                };
+                println!("  {:>3}  {:<32} {what}", c.column, c.header);
+            }
+        }
+    }
+    Ok(())
 }
 
-/// Writes a file through a temporary sibling and a rename, so a crash never
-/// leaves a half-written payload.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+/// 1 when a sheet has an unknown column or lacks a required one.
+fn explain_code(conversion: &Conversion) -> ExitCode {
+    if !conversion.unreadable.is_empty() {
+        return output::EXIT_FAILURE.into();
+    }
+    let unknown = conversion
+        .files
+        .iter()
+        .flat_map(|f| &f.sheets)
+        .flat_map(|s| &s.columns)
+        .any(|c| matches!(c.status, ColumnStatus::Unknown { .. }));
+    let missing = conversion
+        .diagnostics
+        .iter()
+        .any(|d| d.code == avails_convert::codes::CV_MISSING_COLUMN);
+    if unknown || missing {
+        output::EXIT_PROBLEMS.into()
+    } else {
+        output::EXIT_OK.into()
+    }
 }

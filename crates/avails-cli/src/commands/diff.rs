@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use avails_model::Avail;
 use futures::stream::{self, StreamExt};
 
@@ -34,17 +34,18 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let mapping = args.input.mapping()?;
-    let conversion = args.input.convert()?;
+    let options = args.input.options()?;
+    let mapping = &options.mapping;
+    let conversion = args.input.convert(&options)?;
     if !conversion.unreadable.is_empty() {
         crate::report::print_unreadable(&conversion.unreadable);
         return Ok(output::EXIT_FAILURE.into());
     }
-    crate::report::print_problems(
+    crate::report::print_diagnostics(
         &conversion
-            .problems
+            .diagnostics
             .iter()
-            .filter(|p| p.severity == avails_convert::Severity::Error)
+            .filter(|d| d.is_error())
             .cloned()
             .collect::<Vec<_>>(),
         Format::Text,
@@ -55,7 +56,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut keys: BTreeSet<(String, String, avails_model::BusinessLine)> = conversion
         .payloads
         .iter()
-        .filter(|p| p.entry_type == "FullExtract")
+        .filter(|p| p.entry_type == avails_model::EntryType::FullExtract)
         .map(|p| (p.alid.clone(), p.territory.clone(), p.business_line))
         .collect();
     let sheet_keys = keys.clone();
@@ -102,10 +103,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let sheet: Vec<_> = conversion
         .payloads
         .iter()
-        .filter(|p| p.entry_type == "FullExtract")
+        .filter(|p| p.entry_type == avails_model::EntryType::FullExtract)
         .cloned()
         .collect();
-    let report = avails_diff::diff(&sheet, &server, &mapping);
+    let report = avails_diff::diff(&sheet, &server, mapping);
     match args.format {
         Format::Text => print!("{}", avails_diff::render_text(&report)),
         Format::Json => println!("{}", avails_diff::render_json(&report)?),
@@ -120,15 +121,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        crate::commands::convert::write_atomic(
+        avails_convert::output::write_atomic(
             path,
             avails_diff::render_html(&report, &title).as_bytes(),
-        )
-        .with_context(|| format!("cannot write {}", path.display()))?;
+            true,
+        )?;
     }
-    Ok(if report.has_differences() {
-        output::EXIT_PROBLEMS.into()
-    } else {
-        output::EXIT_OK.into()
-    })
+    // Held-back groups were not compared (their CV013 errors say so above).
+    Ok(
+        if report.has_differences() || !conversion.held_back.is_empty() {
+            output::EXIT_PROBLEMS.into()
+        } else {
+            output::EXIT_OK.into()
+        },
+    )
 }

@@ -1,4 +1,5 @@
-//! `avails export`: what the server holds (or payload files) as an EMA sheet.
+//! `avails export`: what the server holds (or payload files) as an EMA sheet
+//! or MDDF Avails XML.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -12,7 +13,8 @@ use futures::stream::{self, StreamExt};
 use crate::connect::{runtime, ConnectArgs};
 use crate::output;
 
-/// Write avails as an EMA workbook (.xlsx) or CSV with the version's header rows.
+/// Write avails as an EMA workbook (.xlsx) or CSV with the version's header
+/// rows, or as MDDF Avails 2.6 XML (.xml).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -33,7 +35,7 @@ pub struct Args {
     /// (e.g. payload JSON files back to EMA).
     #[arg(long, requires = "from")]
     pub offline: bool,
-    /// Output file: .xlsx or .csv.
+    /// Output file: .xlsx or .csv (EMA), or .xml (MDDF Avails 2.6).
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
     /// EMA version of the header rows: 1.8 (default) or 1.7.
@@ -56,9 +58,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    if ext != "xlsx" && ext != "csv" {
+    if !["xlsx", "csv", "xml"].contains(&ext.as_str()) {
         bail!(
-            "{}: the output must end in .xlsx or .csv",
+            "{}: the output must end in .xlsx, .csv or .xml",
             args.output.display()
         );
     }
@@ -77,7 +79,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         for p in &conversion.payloads {
             if args.offline {
                 avails.push(p.request.avail.clone());
-            } else if p.entry_type == "FullExtract" {
+            } else if p.entry_type == avails_model::EntryType::FullExtract {
                 keys.insert((p.alid.clone(), p.territory.clone(), p.business_line));
             }
         }
@@ -128,7 +130,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         for a in &mut avails {
             a.disposition
                 .get_or_insert_with(|| avails_model::Disposition {
-                    entry_type: "FullExtract".into(),
+                    entry_type: avails_model::EntryType::FullExtract,
                     ..Default::default()
                 });
         }
@@ -147,12 +149,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     for loss in &losses {
         eprintln!("warning: {loss}");
     }
+    let format = match ext.as_str() {
+        "xml" => format!("MDDF Avails {}", avails_export::mddf::MDDF_AVAILS_VERSION),
+        _ => format!("EMA {}", args.ema_version.as_str()),
+    };
     eprintln!(
-        "{} avails, {} rows written to {} (EMA {})",
+        "{} avails, {} transactions written to {} ({format})",
         avails.len(),
         avails.iter().map(|a| a.transaction.len()).sum::<usize>(),
         args.output.display(),
-        args.ema_version.as_str()
     );
     Ok(output::EXIT_OK.into())
 }

@@ -5,8 +5,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
-use avails_convert::check::payloads_with_errors;
-use avails_convert::{check, Severity};
+use avails_convert::check;
 use avails_journal::Journal;
 use avails_submit::{plan, Event, SubmitError, SubmitOptions};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -42,20 +41,36 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let mapping = args.input.mapping()?;
-    let conversion = args.input.convert()?;
+    let options = args.input.options()?;
+    let conversion = args.input.convert(&options)?;
     if !conversion.unreadable.is_empty() {
         crate::report::print_unreadable(&conversion.unreadable);
         eprintln!("error: nothing sent: fix or remove the unreadable inputs first");
         return Ok(output::EXIT_FAILURE.into());
     }
-    let findings = check(&conversion, &mapping);
-    let refused = payloads_with_errors(&findings);
-    for f in findings.iter().filter(|f| f.severity == Severity::Error) {
+    let (findings, failing) = check(&conversion, &options.mapping);
+    for f in findings.iter().filter(|f| f.is_error()) {
         eprintln!("{f}");
     }
+    // What is held back is never sent: the server keeps every window it
+    // holds for those titles.
+    for h in &conversion.held_back {
+        eprintln!(
+            "protected: {} ({}) is not sent, so the server keeps the windows it holds for it; fix {} first",
+            h.scope,
+            h.entry_type,
+            h.blocking
+                .iter()
+                .map(|b| b.location.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let refused: Vec<usize> = (0..conversion.payloads.len())
+        .filter(|&i| failing[i])
+        .collect();
     let sendable: Vec<usize> = (0..conversion.payloads.len())
-        .filter(|i| !refused.contains(i))
+        .filter(|&i| !failing[i])
         .collect();
 
     let rt = runtime()?;
@@ -87,7 +102,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
             Err(e) => return Err(e.into()),
         };
-        let locally_rejected = refused.len() + problems.len() + conversion.rejected;
+        let locally_rejected = refused.len() + problems.len() + conversion.held_back.len();
         match args.format {
             Format::Json => println!(
                 "{}",
@@ -95,7 +110,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     "profile": profile,
                     "report": report,
                     "refused": refused.len(),
-                    "findings": findings.iter().filter(|f| f.severity == Severity::Error).collect::<Vec<_>>(),
+                    "heldBack": conversion.held_back,
+                    "rows": conversion.rows,
+                    "findings": findings.iter().filter(|f| f.is_error()).collect::<Vec<_>>(),
                 }))?
             ),
             Format::Text => {
@@ -122,7 +139,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         Ok(if !report.failed.is_empty() {
             output::EXIT_FAILURE.into()
-        } else if !report.rejected.is_empty() || locally_rejected > 0 {
+        } else if !report.rejected.is_empty() || locally_rejected > 0 || conversion.rows.rejected > 0 {
             output::EXIT_PROBLEMS.into()
         } else {
             output::EXIT_OK.into()

@@ -10,7 +10,6 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use avails_convert::{check, Severity};
-use serde_json::json;
 
 use crate::connect::ConnectArgs;
 use crate::input::InputArgs;
@@ -62,69 +61,46 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(out) => Some((annotated::target(&args.input.inputs, out)?, out)),
         None => None,
     };
-    let mapping = args.input.mapping()?;
-    let conversion = args.input.convert()?;
-    let mut findings = check(&conversion, &mapping);
+    let options = args.input.options()?;
+    let conversion = args.input.convert(&options)?;
+    let (mut findings, failing) = check(&conversion, &options.mapping);
     let server = if args.remote {
         let outcome = remote::validate(
             &args.connect,
             &conversion,
-            &mapping,
+            &options.mapping,
             &findings,
+            &failing,
             args.partial,
             args.batch_size.into(),
         )?;
-        findings.extend(outcome.local.iter().cloned());
+        findings.extend(outcome.findings.iter().cloned());
         Some(outcome)
     } else {
         None
     };
-    let server_findings = server.as_ref().map_or(&[][..], |o| &o.findings[..]);
     if args.errors_only {
         findings.retain(|f| f.severity == Severity::Error);
     }
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count()
-        + server_findings.len();
-    let warnings = findings.len() + server_findings.len() - errors;
+    let errors = findings.iter().filter(|f| f.is_error()).count();
+    let warnings = findings.len() - errors;
     match args.format {
         Format::Text => {
             for f in &findings {
                 println!("{f}");
             }
-            for f in server_findings {
-                println!("{f}");
-            }
             crate::report::print_unreadable(&conversion.unreadable);
+            let refused = failing.iter().filter(|f| **f).count();
             eprintln!(
-                "{} payloads from {} rows: {errors} errors, {warnings} warnings",
+                "{} payloads from {} rows ({} refused by validation, {} held back): {errors} errors, {warnings} warnings",
                 conversion.payloads.len(),
-                conversion.items
+                conversion.rows.read,
+                refused,
+                conversion.held_back.len(),
             );
         }
         Format::Json => {
-            let list: Vec<_> = findings
-                .iter()
-                .map(|f| {
-                    json!({
-                        "code": f.code,
-                        "severity": f.severity,
-                        "message": f.message,
-                        "file": f.location.file,
-                        "sheet": f.location.sheet,
-                        "row": f.location.row,
-                        "column": f.location.column,
-                        "path": f.location.path,
-                        "alid": f.alid,
-                        "transactionId": f.transaction_id,
-                        "source": "local",
-                    })
-                })
-                .chain(server_findings.iter().map(remote::ServerFinding::to_json))
-                .collect();
-            println!("{}", serde_json::to_string_pretty(&list)?);
+            println!("{}", serde_json::to_string_pretty(&findings)?);
             crate::report::print_unreadable(&conversion.unreadable);
         }
     }

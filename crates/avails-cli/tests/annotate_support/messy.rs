@@ -3,9 +3,9 @@
 //! column names (rows 1-3 are headers), blank cells beside filled ones, real
 //! date cells in a US format, a formula, a free-text sheet, and
 //!
-//! * a Start that is no date (`2024-13-45`) on row 5,
+//! * a Start that is no date (`2024-13-45`) on row 5 (territory FR),
 //! * a territory that is not an ISO 3166-1 code (`UK`, for GB) on row 6,
-//! * a WSP price without its currency on row 7,
+//! * a WSP price without its currency on row 7 (territory CA),
 //! * row 4's window repeated, same AvailID, on row 8.
 //!
 //! Shared by `annotate_e2e.rs` and `validate_remote_e2e.rs` through `#[path]`.
@@ -65,17 +65,20 @@ pub const ALID: &str = "md:alid:studio.com:harbor-lights";
 /// The title of the last row (a clean EST window).
 pub const OTHER_ALID: &str = "md:alid:studio.com:quiet-tide";
 
-/// `(cell, code)` of each broken cell, from the reference: an unreadable
-/// date rejects its row (CV001); `UK` is no assigned ISO 3166-1 code
-/// (AV040); a Money needs its `_currency` (AV002), reported at the price
-/// (PriceValue) or at the empty PriceCurrency cell; a transaction ID used
-/// twice in an avail is a warning (AV081) at the second AvailID.
-pub fn broken_cells() -> Vec<(String, &'static str)> {
+/// `(cell, code, warning)` of each finding the broken rows must give, from
+/// the reference and the conversion policy: an unreadable date rejects its
+/// cell (CV001) and so its whole full extract, which is not converted
+/// (CV013, about the row: its first cell); `UK` is no assigned ISO 3166-1
+/// code (AV040); a Money needs its `_currency` (AV002), reported at the
+/// price (PriceValue) or at the empty PriceCurrency cell; a window repeated
+/// exactly is sent once, with a warning about the repeating row (CV015).
+pub fn broken_cells() -> Vec<(String, &'static str, bool)> {
     vec![
-        (format!("{}5", letter("Start")), "CV001"),
-        (format!("{}6", letter("Territory")), "AV040"),
-        (format!("{}7", letter("PriceCurrency")), "AV002"),
-        (format!("{}8", letter("AvailID")), "AV081"),
+        (format!("{}5", letter("Start")), "CV001", false),
+        ("A5".to_string(), "CV013", false),
+        (format!("{}6", letter("Territory")), "AV040", false),
+        (format!("{}7", letter("PriceCurrency")), "AV002", false),
+        ("A8".to_string(), "CV015", true),
     ]
 }
 
@@ -137,6 +140,7 @@ pub fn write(path: &Path) {
             ("DisplayName", V::T("Studio Pictures")),
             ("ALID", V::T(ALID)),
             ("EntryType", V::T("Full Extract")),
+            ("ContentID", V::T("md:cid:studio.com:harbor-lights")),
             ("WorkType", V::T("Movie")),
             ("TitleInternalAlias", V::T("Harbor Lights")),
             ("AvailID", V::T(avail_id)),
@@ -162,18 +166,33 @@ pub fn write(path: &Path) {
         }
         row
     };
+    let in_territory =
+        |row: Vec<(&'static str, V)>, t: &'static str| with(row, "Territory", Some(V::T(t)));
     let mut row4 = good("HL-US-VOD-1");
     row4.push(("SRP", V::F("=Q4+1", "8.99")));
+    let mut row8 = good("HL-US-VOD-1");
+    row8.push(("SRP", V::F("=Q8+1", "8.99")));
+    // Each broken row in a territory of its own, so no payload hides
+    // another's finding (a rejected row holds its whole payload back).
     let rows: Vec<Vec<(&'static str, V)>> = vec![
         row4,
-        with(good("HL-US-VOD-2"), "Start", Some(V::T("2024-13-45"))),
-        with(good("HL-UK-VOD-1"), "Territory", Some(V::T("UK"))),
-        with(good("HL-US-VOD-3"), "PriceCurrency", None),
-        good("HL-US-VOD-1"),
+        with(
+            in_territory(good("HL-FR-VOD-1"), "FR"),
+            "Start",
+            Some(V::T("2024-13-45")),
+        ),
+        in_territory(good("HL-UK-VOD-1"), "UK"),
+        with(
+            in_territory(good("HL-CA-VOD-1"), "CA"),
+            "PriceCurrency",
+            None,
+        ),
+        row8,
         vec![
             ("DisplayName", V::T("Studio Pictures")),
             ("ALID", V::T(OTHER_ALID)),
             ("EntryType", V::T("Full Extract")),
+            ("ContentID", V::T("md:cid:studio.com:quiet-tide")),
             ("WorkType", V::T("Movie")),
             ("TitleInternalAlias", V::T("Quiet Tide")),
             ("AvailID", V::T("QT-US-EST-1")),

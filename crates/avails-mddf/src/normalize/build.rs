@@ -6,7 +6,18 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::tree::Element;
-use crate::{Ignored, Invalid};
+use crate::{Ignored, Invalid, TransactionConditions};
+
+/// The avail's channel, from a `GroupingEntity` of type `channel`.
+#[derive(Debug, Clone)]
+pub(crate) struct Channel {
+    /// Its name (`DisplayName`, else `GroupIdentity`).
+    pub name: String,
+    /// Line of the `GroupingEntity`.
+    pub line: u32,
+    /// Line of the element holding the name.
+    pub name_line: u32,
+}
 
 /// What the normalizer learns besides the payload.
 #[derive(Debug, Default)]
@@ -17,16 +28,31 @@ pub(crate) struct Ctx {
     pub ignored: Vec<Ignored>,
     /// Values that could not be typed as the API schema requires.
     pub invalid: Vec<Invalid>,
+    /// Conditions of each transaction, in the order of the Transaction array.
+    pub conditions: Vec<TransactionConditions>,
+    /// The channel named by the asset's metadata, if any.
+    pub channel: Option<Channel>,
 }
 
 impl Ctx {
     /// Records a value that does not fit its API type.
-    pub fn invalid(&mut self, path: &str, el: &Element, expected: &'static str) {
+    pub fn invalid(&mut self, path: &str, el: &Element, expected: impl Into<String>) {
+        self.invalid_value(path, el.line, &el.text, expected);
+    }
+
+    /// Records a value found at `line` that cannot be kept.
+    pub fn invalid_value(
+        &mut self,
+        path: &str,
+        line: u32,
+        value: &str,
+        expected: impl Into<String>,
+    ) {
         self.invalid.push(Invalid {
             path: path.to_string(),
-            line: el.line,
-            value: el.text.clone(),
-            expected,
+            line,
+            value: value.to_string(),
+            expected: expected.into(),
         });
     }
 
@@ -179,6 +205,13 @@ impl Out {
         lines
     }
 
+    /// Sets array `key` from items built elsewhere, recording its line.
+    pub fn put_array(&mut self, ctx: &mut Ctx, key: &str, items: Vec<Value>, line: Option<u32>) {
+        if let (false, Some(line)) = (items.is_empty(), line) {
+            self.put(ctx, key, Value::Array(items), line);
+        }
+    }
+
     /// Copies attribute `name` into property `key` when present and non-empty.
     pub fn attr(&mut self, ctx: &mut Ctx, node: &mut Node<'_>, name: &str, key: &str) {
         let line = node.element().line;
@@ -244,6 +277,15 @@ pub(crate) fn boolean(el: &Element, ptr: &str, ctx: &mut Ctx) -> Option<Value> {
     }
 }
 
+/// Splits one element's text into list items on `separators`, each item's
+/// whitespace collapsed, empty items dropped.
+pub(crate) fn split_list(text: &str, separators: &[char]) -> Vec<String> {
+    text.split(separators)
+        .map(collapse_ws)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
 /// Parses an `xs:decimal` into a JSON number.
 pub(crate) fn decimal(text: &str) -> Option<Value> {
     let plain = !text.is_empty()
@@ -262,6 +304,13 @@ mod tests {
     fn collapses_whitespace() {
         assert_eq!(collapse_ws("  a \n\t\t b  "), "a b");
         assert_eq!(collapse_ws(" \n "), "");
+    }
+
+    #[test]
+    fn lists() {
+        assert_eq!(split_list(" EN, FR ,,ES ", &[',']), ["EN", "FR", "ES"]);
+        assert_eq!(split_list("a;\n b", &[';', '\n']), ["a", "b"]);
+        assert!(split_list(" , ", &[',']).is_empty());
     }
 
     #[test]

@@ -175,14 +175,25 @@ fn languages_and_format_profile_become_value_objects() {
 }
 
 #[test]
-fn end_condition_open_means_no_end_and_other_conditions_are_ignored() {
+fn end_condition_open_means_no_end_and_other_conditions_are_exposed() {
     let open = transaction("<avails:Start>2024-01-01T00:00:00Z</avails:Start><avails:EndCondition>Open</avails:EndCondition>");
     assert!(open.payload.pointer("/avail/Transaction/0/End").is_none());
     assert!(open.ignored.is_empty());
+    assert_eq!(
+        open.conditions,
+        vec![crate::TransactionConditions::default()]
+    );
 
+    // Not "ignored" (which would send the window out open-ended in silence):
+    // the caller gets the condition to resolve or report.
     let other = transaction("<avails:EndCondition>ESTStart</avails:EndCondition>");
     assert!(other.payload.pointer("/avail/Transaction/0/End").is_none());
-    assert_eq!(other.ignored[0].path, "/avail/Transaction/0/EndCondition");
+    assert!(other.ignored.is_empty(), "{:?}", other.ignored);
+    let end = other.conditions[0].end.as_ref().unwrap();
+    assert_eq!(
+        (end.value.as_str(), end.lag.as_deref(), end.line),
+        ("ESTStart", None, 3)
+    );
 
     let both = transaction(
         "<avails:End>2030-01-01T00:00:00Z</avails:End><avails:EndCondition>Open</avails:EndCondition>",

@@ -5,10 +5,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 use avails_annotate::{Mark, Origin};
-use avails_convert::{Finding, Severity};
-use avails_model::Location;
+use avails_convert::{Diagnostic, Severity};
 
-use super::remote::{Outcome, ServerFinding};
+use super::remote::Outcome;
 
 /// Extensions `avails-annotate` copies.
 const SHEETS: [&str; 4] = ["xlsx", "xlsm", "xls", "csv"];
@@ -37,36 +36,29 @@ pub fn target(inputs: &[PathBuf], output: &Path) -> Result<PathBuf> {
 
 /// Every finding as a mark; those about another file than `annotated` are
 /// listed on the Findings sheet only.
-pub fn marks(annotated: &Path, local: &[Finding], server: &[ServerFinding]) -> Vec<Mark> {
+pub fn marks(annotated: &Path, findings: &[Diagnostic]) -> Vec<Mark> {
     let label = annotated.display().to_string();
-    let mark = |location: &Location, severity: Severity, code: &str, message: &str| Mark {
-        sheet: location.sheet.clone(),
-        row: location.row,
-        column: location.column.clone(),
-        severity: match severity {
-            Severity::Error => avails_annotate::Severity::Error,
-            Severity::Warning => avails_annotate::Severity::Warning,
-        },
-        code: code.to_string(),
-        message: message.to_string(),
-        other_file: (location.file != label).then(|| location.file.clone()),
-        ..Mark::default()
-    };
-    let mut out: Vec<Mark> = local
+    findings
         .iter()
         .map(|f| Mark {
+            sheet: f.location.sheet.clone(),
+            row: f.location.row,
+            column: f.location.column.clone(),
+            severity: match f.severity {
+                Severity::Error => avails_annotate::Severity::Error,
+                Severity::Warning => avails_annotate::Severity::Warning,
+            },
+            code: f.code.to_string(),
+            message: f.message.clone(),
             alid: f.alid.clone(),
             transaction_id: f.transaction_id.clone(),
-            ..mark(&f.location, f.severity, f.code, &f.message)
+            origin: match f.origin {
+                avails_model::Origin::Local => Origin::Local,
+                avails_model::Origin::Server => Origin::Server,
+            },
+            other_file: (f.location.file != label).then(|| f.location.file.clone()),
         })
-        .collect();
-    out.extend(server.iter().map(|f| Mark {
-        alid: Some(f.alid.clone()),
-        transaction_id: f.transaction_id.clone(),
-        origin: Origin::Server,
-        ..mark(&f.location, f.severity, &f.code, &f.message)
-    }));
-    out
+        .collect()
 }
 
 /// Writes the annotated copy of `input` to `output` with every finding
@@ -74,10 +66,9 @@ pub fn marks(annotated: &Path, local: &[Finding], server: &[ServerFinding]) -> V
 pub fn write(
     input: &Path,
     output: &Path,
-    local: &[Finding],
+    findings: &[Diagnostic],
     server: Option<&Outcome>,
 ) -> Result<()> {
-    let server_findings = server.map_or(&[][..], |o| &o.findings[..]);
     let options = avails_annotate::Options {
         title: Some(format!(
             "avails validate: {}",
@@ -85,12 +76,7 @@ pub fn write(
         )),
         notes: server.iter().map(|o| o.summary()).collect(),
     };
-    let done = avails_annotate::annotate(
-        input,
-        output,
-        &marks(input, local, server_findings),
-        &options,
-    )?;
+    let done = avails_annotate::annotate(input, output, &marks(input, findings), &options)?;
     eprintln!(
         "annotated copy: {} ({} cells marked, {} findings on its sheet \"{}\")",
         output.display(),

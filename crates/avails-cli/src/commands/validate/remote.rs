@@ -17,14 +17,12 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use anyhow::Result;
 use avails_client::{AvailsClient, BatchOp, ClientError};
-use avails_convert::check::payloads_with_errors;
-use avails_convert::locate::{column_location, locate};
+use avails_convert::locate::{column_location, column_name};
 use avails_convert::partial::{partial_extracts, PartialPayload};
-use avails_convert::{Conversion, Finding, Payload, Severity};
+use avails_convert::{Conversion, Diagnostic, Payload};
 use avails_mapping::Mapping;
-use avails_model::{ApiError, BatchRequest, Location};
+use avails_model::{ApiError, BatchRequest, EntryType, Location, Origin};
 use futures::stream::{self, StreamExt};
-use serde_json::{json, Value};
 
 use crate::connect::{runtime, ConnectArgs};
 
@@ -32,61 +30,13 @@ use crate::connect::{runtime, ConnectArgs};
 /// `max_concurrency` of them and paces them at its `tps`.
 const READY: usize = 16;
 
-/// An error the server answered, located in the input.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ServerFinding {
-    /// The server's code.
-    pub code: String,
-    /// Always an error: validate endpoints answer errors only.
-    pub severity: Severity,
-    /// The server's message, as it gave it.
-    pub message: String,
-    /// Where it points in the input.
-    pub location: Location,
-    /// The payload's title.
-    pub alid: String,
-    /// The transaction, when the error names one (or for a partial extract).
-    pub transaction_id: Option<String>,
-    /// Index of the payload in the conversion.
-    pub payload: usize,
-}
-
-impl std::fmt::Display for ServerFinding {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: error[{}] [server]: {}",
-            self.location, self.code, self.message
-        )
-    }
-}
-
-impl ServerFinding {
-    /// The JSON object of `--format json`, the local findings' fields plus `source`.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "code": self.code,
-            "severity": self.severity,
-            "message": self.message,
-            "file": self.location.file,
-            "sheet": self.location.sheet,
-            "row": self.location.row,
-            "column": self.location.column,
-            "path": self.location.path,
-            "alid": self.alid,
-            "transactionId": self.transaction_id,
-            "source": "server",
-        })
-    }
-}
-
 /// What the server said, and what it was not asked.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// The located errors, in payload order.
-    pub findings: Vec<ServerFinding>,
-    /// Local findings that only exist in partial mode (transactions without an ID).
-    pub local: Vec<Finding>,
+    /// The server's errors, located, in payload order (origin `server`),
+    /// then the local findings only partial extracts have (transactions
+    /// without an ID).
+    pub findings: Vec<Diagnostic>,
     /// The profile (`sandbox` for `--sandbox`).
     pub profile: String,
     /// Payloads the server validated.
@@ -105,13 +55,18 @@ pub struct Outcome {
 impl Outcome {
     /// One sentence for standard error and the Findings sheet.
     pub fn summary(&self) -> String {
+        let errors = self
+            .findings
+            .iter()
+            .filter(|f| f.origin == Origin::Server)
+            .count();
         let mut s = format!(
             "Server check [{}]: {} payload{} validated by the API's validate endpoint, {} error{}",
             self.profile,
             self.validated,
             plural(self.validated),
-            self.findings.len(),
-            plural(self.findings.len())
+            errors,
+            plural(errors)
         );
         if self.held_back > 0 {
             s.push_str(&format!(
@@ -140,13 +95,22 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// Indexes of payloads with a local error: findings about the payload, and
-/// errors at one of its rows (e.g. an `ESTStart` End left open).
-pub fn held_back(conversion: &Conversion, local: &[Finding]) -> BTreeSet<usize> {
-    let mut held = payloads_with_errors(local);
+/// Indexes of payloads with a local error: those validation refuses
+/// (`failing`), and those with an error at one of their rows.
+pub fn held_back(
+    conversion: &Conversion,
+    local: &[Diagnostic],
+    failing: &[bool],
+) -> BTreeSet<usize> {
+    let mut held: BTreeSet<usize> = failing
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| **f)
+        .map(|(i, _)| i)
+        .collect();
     let rows: HashSet<(&str, Option<&str>, u32)> = local
         .iter()
-        .filter(|f| f.severity == Severity::Error && f.payload.is_none())
+        .filter(|f| f.is_error() && f.alid.is_none())
         .filter_map(|f| {
             Some((
                 f.location.file.as_str(),
@@ -172,16 +136,18 @@ pub fn held_back(conversion: &Conversion, local: &[Finding]) -> BTreeSet<usize> 
     held
 }
 
-/// Asks the server about every payload without local errors.
+/// Asks the server about every payload without local errors (`failing`
+/// says which payloads validation refuses).
 pub fn validate(
     connect: &ConnectArgs,
     conversion: &Conversion,
     mapping: &Mapping,
-    local: &[Finding],
+    local: &[Diagnostic],
+    failing: &[bool],
     partial: bool,
     batch_size: usize,
 ) -> Result<Outcome> {
-    let held = held_back(conversion, local);
+    let held = held_back(conversion, local, failing);
     let sendable: Vec<usize> = (0..conversion.payloads.len())
         .filter(|i| !held.contains(i))
         .collect();
@@ -203,85 +169,106 @@ pub fn validate(
         };
         outcome.profile = connection.profile.clone();
         let client = &connection.client;
+        let mut round = Round::default();
         if partial {
-            partial_round(
-                client,
-                conversion,
-                mapping,
-                &sendable,
-                batch_size,
-                &mut outcome,
-            )
-            .await;
+            partial_round(client, conversion, &sendable, batch_size, &mut round).await;
         } else {
-            full_round(client, conversion, mapping, &sendable, &mut outcome).await;
+            full_round(client, conversion, &sendable, &mut round).await;
         }
         outcome.requests = client.counters().requests_sent;
-        outcome.findings.sort_by_key(|f| f.payload);
         connection.close().await;
+        // In payload order, each payload's errors as the server gave them.
+        round.answers.sort_by_key(|(i, _, _)| *i);
+        outcome.findings = round
+            .answers
+            .into_iter()
+            .map(|(i, part, e)| {
+                let p = &conversion.payloads[i];
+                located(p, part.map(|k| &round.units[k].1), mapping, e)
+            })
+            .collect();
+        outcome.findings.extend(round.local);
+        outcome.validated = round.validated;
+        outcome.not_reached = round.not_reached;
+        outcome.unreachable = round.unreachable;
         Ok(outcome)
     })
+}
+
+/// What one round of calls gathered.
+#[derive(Default)]
+struct Round {
+    /// The partial extracts sent, with their payload index.
+    units: Vec<(usize, PartialPayload)>,
+    /// (payload index, index in `units` for a partial extract, error).
+    answers: Vec<(usize, Option<usize>, ApiError)>,
+    /// Local findings of partial extracts (transactions without an ID).
+    local: Vec<Diagnostic>,
+    validated: usize,
+    not_reached: usize,
+    unreachable: Option<String>,
 }
 
 async fn full_round(
     client: &AvailsClient,
     conversion: &Conversion,
-    mapping: &Mapping,
     sendable: &[usize],
-    outcome: &mut Outcome,
+    round: &mut Round,
 ) {
     let mut answers = stream::iter(sendable.iter().copied())
         .map(|i| {
             let p = &conversion.payloads[i];
-            async move { (i, client.validate_full_extract(&p.alid, &p.request).await) }
+            async move {
+                let answer = match (&p.entry_type, p.transaction_id()) {
+                    // A partial extract given as such goes to its own endpoint.
+                    (EntryType::PartialExtract, Some(id)) => {
+                        client.validate_partial_extract(id, &p.request).await
+                    }
+                    _ => client.validate_full_extract(&p.alid, &p.request).await,
+                };
+                (i, answer)
+            }
         })
         .buffer_unordered(READY);
     let mut done = 0;
     while let Some((i, answer)) = answers.next().await {
-        let payload = &conversion.payloads[i];
         match errors_of(answer.map(|r| (r.success, r.errors))) {
             Ok(errors) => {
                 done += 1;
-                for e in errors {
-                    outcome.findings.push(located(payload, i, None, mapping, e));
-                }
+                round
+                    .answers
+                    .extend(errors.into_iter().map(|e| (i, None, e)));
             }
             Err(why) => {
-                outcome.unreachable = Some(why);
+                round.unreachable = Some(why);
                 break;
             }
         }
     }
-    outcome.validated = done;
-    outcome.not_reached = sendable.len() - done;
+    round.validated = done;
+    round.not_reached = sendable.len() - done;
 }
 
 async fn partial_round(
     client: &AvailsClient,
     conversion: &Conversion,
-    mapping: &Mapping,
     sendable: &[usize],
     batch_size: usize,
-    outcome: &mut Outcome,
+    round: &mut Round,
 ) {
-    // (payload index, partial extract), in order.
-    let mut units: Vec<(usize, PartialPayload)> = Vec::new();
     for &i in sendable {
         let (parts, problems) = partial_extracts(&conversion.payloads[i]);
-        outcome.local.extend(problems.iter().map(|p| Finding {
-            payload: Some(i),
-            alid: Some(conversion.payloads[i].alid.clone()),
-            ..Finding::from(p)
-        }));
-        units.extend(parts.into_iter().map(|p| (i, p)));
+        round.local.extend(problems);
+        round.units.extend(parts.into_iter().map(|p| (i, p)));
     }
+    let units = &round.units;
     let size = batch_size.max(1);
     let batches: Vec<(usize, &[(usize, PartialPayload)])> = units
         .chunks(size)
         .enumerate()
         .map(|(n, b)| (n * size, b))
         .collect();
-    let mut answers = stream::iter(batches.iter().copied())
+    let mut calls = stream::iter(batches.iter().copied())
         .map(|(first, batch)| async move {
             let items: Result<Vec<_>, ClientError> = batch
                 .iter()
@@ -308,7 +295,9 @@ async fn partial_round(
         .buffer_unordered(READY);
     // Whether each unit got an answer.
     let mut answered = vec![false; units.len()];
-    while let Some((first, batch, answer)) = answers.next().await {
+    let mut found: Vec<(usize, Option<usize>, ApiError)> = Vec::new();
+    let mut unreachable = None;
+    while let Some((first, batch, answer)) = calls.next().await {
         let seen = &mut answered[first..first + batch.len()];
         let response = match answer {
             Ok(r) => r,
@@ -316,30 +305,24 @@ async fn partial_round(
                 // The whole call was refused (400): each item gets its errors.
                 Ok(errors) => {
                     seen.fill(true);
-                    for (i, part) in batch {
-                        for e in &errors {
-                            let p = &conversion.payloads[*i];
-                            outcome
-                                .findings
-                                .push(located(p, *i, Some(part), mapping, e.clone()));
-                        }
+                    for (k, (i, _)) in batch.iter().enumerate() {
+                        found.extend(errors.iter().map(|e| (*i, Some(first + k), e.clone())));
                     }
                     continue;
                 }
                 Err(why) => {
-                    outcome.unreachable = Some(why);
+                    unreachable = Some(why);
                     break;
                 }
             },
         };
+        seen.fill(true);
         let by_id: BTreeMap<&str, _> = response
             .response_items
             .iter()
             .map(|r| (r.request_item_id.as_str(), r))
             .collect();
-        seen.fill(true);
         for (k, (i, part)) in batch.iter().enumerate() {
-            let p = &conversion.payloads[*i];
             let errors = match by_id.get(k.to_string().as_str()) {
                 Some(item) if item.success => Vec::new(),
                 Some(item) if item.errors.is_empty() => vec![ApiError {
@@ -355,13 +338,10 @@ async fn partial_round(
                     ),
                 }],
             };
-            for e in errors {
-                outcome
-                    .findings
-                    .push(located(p, *i, Some(part), mapping, e));
-            }
+            found.extend(errors.into_iter().map(|e| (*i, Some(first + k), e)));
         }
     }
+    drop(calls);
     // A payload counts as validated when every one of its transactions was.
     let mut missed: BTreeSet<usize> = BTreeSet::new();
     let mut asked: BTreeSet<usize> = BTreeSet::new();
@@ -371,8 +351,10 @@ async fn partial_round(
             missed.insert(*i);
         }
     }
-    outcome.validated = asked.difference(&missed).count();
-    outcome.not_reached = missed.len();
+    round.validated = asked.difference(&missed).count();
+    round.not_reached = missed.len();
+    round.answers = found;
+    round.unreachable = unreachable;
 }
 
 /// The server's verdict as a list of errors, or why there is none: a 200
@@ -392,57 +374,60 @@ fn errors_of(answer: Result<(bool, Vec<ApiError>), ClientError>) -> Result<Vec<A
     }
 }
 
-/// Locates one server error of payload `index` (of its partial extract `part`).
+/// Locates one server error of `payload` (of its partial extract `part`)
+/// with the locator of the local findings.
 fn located(
     payload: &Payload,
-    index: usize,
     part: Option<&PartialPayload>,
     mapping: &Mapping,
     error: ApiError,
-) -> ServerFinding {
+) -> Diagnostic {
     let pointer = pointer_in(&error.message).or_else(|| pointer_in(&error.code));
     // A partial extract's only transaction is the full payload's `part.index`.
     let pointer = pointer.map(|p| match part {
         Some(part) => in_full_payload(&p, part.index),
         None => p,
     });
-    let transaction = |i: usize| {
-        payload
-            .request
-            .avail
-            .transaction
-            .get(i)
-            .and_then(|t| t.transaction_id.clone())
+    let d = Diagnostic {
+        origin: Origin::Server,
+        ..Diagnostic::error(error.code, Location::default(), error.message)
     };
-    let (location, transaction_id) = match (&pointer, part) {
-        (Some(p), _) => (
-            locate(payload, mapping, p),
-            transaction_index(p)
-                .and_then(transaction)
-                .or_else(|| part.map(|x| x.transaction_id.clone())),
+    let mut d = match (&pointer, part) {
+        (Some(p), _) => avails_convert::check::locate(
+            payload,
+            mapping,
+            Diagnostic {
+                location: Location::pointer(p.clone()),
+                ..d
+            },
         ),
-        (None, Some(part)) => (
-            payload
+        // No pointer: the transaction's row, in its ALID column.
+        (None, Some(part)) => {
+            let source = payload
                 .transaction_sources
                 .get(part.index)
-                .map(|s| column_location(s, mapping, "Avail.ALID"))
-                .unwrap_or_else(|| column_location(&payload.avail_source, mapping, "Avail.ALID")),
-            Some(part.transaction_id.clone()),
-        ),
-        (None, None) => (
-            column_location(&payload.avail_source, mapping, "Avail.ALID"),
-            None,
+                .unwrap_or(&payload.avail_source);
+            Diagnostic {
+                location: column_location(source, mapping, "Avail.ALID"),
+                column: column_name(payload, mapping, "/avail/ALID"),
+                ..d
+            }
+            .for_alid(payload.alid.clone())
+        }
+        // No pointer: the payload's first row, in its ALID column.
+        (None, None) => avails_convert::check::locate(
+            payload,
+            mapping,
+            Diagnostic {
+                location: Location::pointer("/avail/ALID"),
+                ..d
+            },
         ),
     };
-    ServerFinding {
-        code: error.code,
-        severity: Severity::Error,
-        message: error.message,
-        location,
-        alid: payload.alid.clone(),
-        transaction_id,
-        payload: index,
+    if let Some(part) = part {
+        d.transaction_id = Some(part.transaction_id.clone());
     }
+    d
 }
 
 /// The first JSON pointer (`/avail/Transaction/0/Start`) or attribute path
@@ -509,13 +494,6 @@ fn in_full_payload(pointer: &str, index: usize) -> String {
     pointer.to_string()
 }
 
-fn transaction_index(pointer: &str) -> Option<usize> {
-    let rest = pointer
-        .strip_prefix("/avail/Transaction/")
-        .or_else(|| pointer.strip_prefix("/Transaction/"))?;
-    rest.split('/').next()?.parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -561,7 +539,7 @@ mod tests {
             timezone: None,
         };
         let conversion = avails_convert::convert_inputs(&[path], &options, &mut |_| {});
-        assert_eq!(conversion.payloads.len(), 1);
+        assert_eq!(conversion.payloads.len(), 1, "{:?}", conversion.diagnostics);
         (conversion, mapping)
     }
 
@@ -584,7 +562,6 @@ mod tests {
         // A pointer into a transaction: that transaction's cell.
         let f = located(
             p,
-            0,
             None,
             &mapping,
             err("/avail/Transaction/1/Start: too early"),
@@ -594,7 +571,6 @@ mod tests {
         // An attribute path works the same.
         let f = located(
             p,
-            0,
             None,
             &mapping,
             err("Transaction[2].End is after the term"),
@@ -603,7 +579,6 @@ mod tests {
         // No pointer: the payload's first row, in its ALID column.
         let f = located(
             p,
-            0,
             None,
             &mapping,
             err("title not cleared for this territory"),
@@ -612,12 +587,11 @@ mod tests {
         assert_eq!(f.transaction_id, None);
         // A partial extract of the third transaction: its own row.
         let (parts, _) = partial_extracts(p);
-        let f = located(p, 0, Some(&parts[2]), &mapping, err("no pointer here"));
+        let f = located(p, Some(&parts[2]), &mapping, err("no pointer here"));
         assert_eq!(cell(&f.location), "B6");
         assert_eq!(f.transaction_id.as_deref(), Some("availId789movie"));
         let f = located(
             p,
-            0,
             Some(&parts[2]),
             &mapping,
             err("/avail/Transaction/0/End: bad"),

@@ -1,0 +1,241 @@
+//! Payload JSON inputs are taken as given: each `{"avail": ...}` is one
+//! payload, validated and sent exactly as written, never regrouped (a full
+//! extract naming two territories is the validator's error, not split).
+//! A batch request file is checked with the batch rules, and each item
+//! becomes the payload its path says.
+
+use std::path::Path;
+
+use avails_mapping::Mapping;
+use avails_model::{AvailRequest, Diagnostic, EntryType, Location};
+use avails_rules::{parse_item_path, Target};
+use serde_json::{Map, Value};
+
+use crate::codes::{CV_BUSINESS_LINE, CV_SHAPE};
+use crate::input::{read_text, Collect, FileSummary, InputKind};
+use crate::{ConvertError, ConvertOptions, Item, Payload, Source};
+
+/// One document found in a JSON input, with where it is.
+struct Doc {
+    /// NDJSON line, if the file is NDJSON.
+    line: Option<u32>,
+    /// JSON pointer of the document inside the file (`""` for the whole).
+    pointer: String,
+    /// The document.
+    value: Value,
+    /// A batch item's path says what it is.
+    entry_type: Option<EntryType>,
+}
+
+pub(crate) fn read_json(
+    path: &Path,
+    label: &str,
+    options: &ConvertOptions,
+    out: &mut dyn Collect,
+) -> Result<FileSummary, ConvertError> {
+    let text = read_text(path, label)?;
+    let read_err = |message: String| ConvertError::Read {
+        file: label.to_string(),
+        message,
+    };
+    if text.trim().is_empty() {
+        return Err(read_err(
+            "the file is empty: expected a payload {\"avail\": ...}, an array of them, a batch request, or NDJSON".into(),
+        ));
+    }
+    let mut docs = Vec::new();
+    match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Array(items)) => {
+            for (i, v) in items.into_iter().enumerate() {
+                docs.push(Doc {
+                    line: None,
+                    pointer: format!("/{i}"),
+                    value: v,
+                    entry_type: None,
+                });
+            }
+        }
+        Ok(Value::Object(obj)) if obj.contains_key("requestItems") => {
+            let batch = Value::Object(obj);
+            // The batch's own rules; each body is validated as its payload.
+            let in_body = |p: &str| {
+                p.strip_prefix("/requestItems/")
+                    .and_then(|r| r.split_once('/'))
+                    .is_some_and(|(_, rest)| rest == "body" || rest.starts_with("body/"))
+            };
+            let batch_findings = avails_rules::validate_batch(&batch)
+                .into_iter()
+                .filter(|d| !in_body(d.pointer()));
+            for d in batch_findings {
+                out.finding(Diagnostic {
+                    location: Location::file(label).with_path(d.pointer()),
+                    ..d
+                });
+            }
+            batch_docs(batch, &mut docs);
+        }
+        Ok(Value::Object(obj)) => docs.push(Doc {
+            line: None,
+            pointer: String::new(),
+            value: Value::Object(obj),
+            entry_type: None,
+        }),
+        Ok(_) => {
+            return Err(read_err(
+                "expected a payload object {\"avail\": ...}, an array of them, a batch request, or NDJSON".into(),
+            ))
+        }
+        Err(first_error) => {
+            for (n, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let value = serde_json::from_str(line).map_err(|e| {
+                    read_err(if n == 0 {
+                        format!("not JSON: {first_error}")
+                    } else {
+                        format!("line {}: not JSON: {e}", n + 1)
+                    })
+                })?;
+                docs.push(Doc {
+                    line: Some(n as u32 + 1),
+                    pointer: String::new(),
+                    value,
+                    entry_type: None,
+                });
+            }
+        }
+    }
+    let mut summary = FileSummary {
+        file: label.to_string(),
+        kind: InputKind::Json,
+        sheets: Vec::new(),
+        items: 0,
+    };
+    for doc in docs {
+        summary.items += given(doc, label, &options.mapping, out);
+    }
+    Ok(summary)
+}
+
+/// The bodies of a batch request's items, each with the entry type its path says.
+fn batch_docs(batch: Value, docs: &mut Vec<Doc>) {
+    let Value::Object(mut obj) = batch else {
+        return;
+    };
+    let Some(Value::Array(items)) = obj.remove("requestItems") else {
+        return;
+    };
+    for (i, mut item) in items.into_iter().enumerate() {
+        let entry_type = item
+            .get("path")
+            .and_then(Value::as_str)
+            .and_then(|p| parse_item_path(p).ok())
+            .map(|p| match p.target {
+                Target::Full { .. } => EntryType::FullExtract,
+                Target::Partial { .. } => EntryType::PartialExtract,
+            });
+        if let Some(body) = item.get_mut("body").map(Value::take) {
+            docs.push(Doc {
+                line: None,
+                pointer: format!("/requestItems/{i}/body"),
+                value: body,
+                entry_type,
+            });
+        }
+    }
+}
+
+/// One document as a payload taken as given; returns its transactions.
+fn given(doc: Doc, label: &str, mapping: &Mapping, out: &mut dyn Collect) -> usize {
+    let base = Location {
+        row: doc.line,
+        ..Location::file(label)
+    };
+    let at = |p: &str| base.with_path(if p.is_empty() { "/" } else { p }.to_string());
+    // A bare avail object is accepted too.
+    let value = match doc.value {
+        Value::Object(o) if o.contains_key("avail") => Value::Object(o),
+        Value::Object(o) if o.contains_key("ALID") => {
+            let mut w = Map::new();
+            w.insert("avail".into(), Value::Object(o));
+            Value::Object(w)
+        }
+        _ => {
+            out.finding(Diagnostic::error(
+                CV_SHAPE,
+                at(&doc.pointer),
+                "not a payload: expected an object with `avail`",
+            ));
+            return 0;
+        }
+    };
+    let transactions = value["avail"]["Transaction"].as_array().map_or(0, Vec::len);
+    if value["avail"].get("Transaction").is_none() {
+        out.finding(Diagnostic::error(
+            CV_SHAPE,
+            at(&format!("{}/avail", doc.pointer)),
+            "the avail has no Transaction: there is nothing to send",
+        ));
+        return 0;
+    }
+    let request: AvailRequest = match serde_json::from_value(value.clone()) {
+        Ok(r) => r,
+        Err(e) => {
+            out.finding(Diagnostic::error(
+                CV_SHAPE,
+                at(&doc.pointer),
+                format!("the payload does not fit the API schema: {e}"),
+            ));
+            return transactions;
+        }
+    };
+    let avail_map = value["avail"].as_object().cloned().unwrap_or_default();
+    let first = request
+        .avail
+        .transaction
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    let key = Item::key_of(&avail_map, &first);
+    let business_line = key
+        .license_type
+        .as_deref()
+        .and_then(|lt| mapping.business_line(lt, key.channel.as_deref()));
+    let Some(business_line) = business_line else {
+        out.finding(Diagnostic::error(
+            CV_BUSINESS_LINE,
+            at(&format!("{}/avail/Transaction/0/LicenseType", doc.pointer)),
+            format!(
+                "LicenseType `{}` has no business line (allowed: SVOD, FVOD, EST, POEST, VOD): the payload cannot be addressed",
+                key.license_type.unwrap_or_default()
+            ),
+        ));
+        return transactions;
+    };
+    // A batch item's path says what it is; else the payload's Disposition.
+    let entry_type = doc
+        .entry_type
+        .or_else(|| {
+            request
+                .avail
+                .disposition
+                .as_ref()
+                .map(|d| d.entry_type.clone())
+        })
+        .unwrap_or_default();
+    let sources = (0..request.avail.transaction.len())
+        .map(|i| Source::at(base.with_path(format!("{}/avail/Transaction/{i}", doc.pointer))))
+        .collect();
+    out.given(Payload {
+        alid: request.avail.alid.clone(),
+        territory: key.territories.first().cloned().unwrap_or_default(),
+        business_line,
+        entry_type,
+        avail_source: Source::at(base.with_path(format!("{}/avail", doc.pointer))),
+        transaction_sources: sources,
+        given: Some(value),
+        request,
+    });
+    transactions
+}

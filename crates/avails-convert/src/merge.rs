@@ -1,0 +1,235 @@
+//! The merging rules of one payload's rows, in one place:
+//!
+//! - a blank cell never conflicts with a filled one: an attribute one row
+//!   gives and another leaves empty is the one given;
+//! - two rows giving different values for one avail or asset attribute are
+//!   a conflict, named at both cells;
+//! - a fallback (ContentID ← EpisodeContentID, ...) applies to the whole
+//!   payload, only when no row gives the column itself;
+//! - rows repeating a window identically are one window (a warning names
+//!   both places); rows of one window that differ only in AllowedLanguage
+//!   are one window with the union of those languages; rows of one window
+//!   that differ in HoldbackLanguage are an error (EMA: holdback languages
+//!   cannot be spread across rows); one TransactionID on two different
+//!   windows of one FormatProfile is an error naming both (the HD and SD
+//!   windows of one avail may share it: MovieLabs' templates and the
+//!   reference's own trailer examples give them one AvailID).
+
+use std::collections::HashMap;
+
+use avails_ema::Candidate;
+use avails_model::{AssetLanguage, AvailTrans};
+use serde_json::{Map, Value};
+
+/// Two rows giving one attribute different values.
+#[derive(Debug)]
+pub(crate) struct Conflict {
+    /// The attribute's dotted path.
+    pub path: String,
+    /// The value the incoming row gives.
+    pub here: Value,
+    /// The value already there.
+    pub there: Value,
+}
+
+/// Merges `incoming` into `into`; returns the paths it added, or the first
+/// attribute where `incoming` gives a value `into` has otherwise.
+/// Attributes only one side gives are not conflicts.
+pub(crate) fn merge_into(
+    into: &mut Map<String, Value>,
+    incoming: &Map<String, Value>,
+) -> Result<Vec<String>, Box<Conflict>> {
+    let mut added = Vec::new();
+    merge_at(into, incoming, "", &mut added)?;
+    Ok(added)
+}
+
+fn merge_at(
+    into: &mut Map<String, Value>,
+    incoming: &Map<String, Value>,
+    prefix: &str,
+    added: &mut Vec<String>,
+) -> Result<(), Box<Conflict>> {
+    for (k, v) in incoming {
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match into.get_mut(k) {
+            None => {
+                into.insert(k.clone(), v.clone());
+                added.push(path);
+            }
+            Some(existing) if existing == v => {}
+            Some(Value::Object(existing)) => match v {
+                Value::Object(v) => merge_at(existing, v, &path, added)?,
+                other => {
+                    return Err(Box::new(Conflict {
+                        path,
+                        here: other.clone(),
+                        there: Value::Object(existing.clone()),
+                    }))
+                }
+            },
+            Some(existing) => {
+                return Err(Box::new(Conflict {
+                    path,
+                    here: v.clone(),
+                    there: existing.clone(),
+                }))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Candidates of one path resolved: the value of the best priority any row
+/// gives, or the two that disagree at that priority.
+pub(crate) enum Resolved<'c> {
+    /// One value (every row giving that priority agrees).
+    Value(&'c Candidate),
+    /// Two rows give different values at the best priority.
+    Conflict(&'c Candidate, &'c Candidate),
+}
+
+/// Resolves each path's candidates, in the order the paths first appear.
+pub(crate) fn resolve(candidates: &[Candidate]) -> Vec<Resolved<'_>> {
+    let mut paths: Vec<(&avails_mapping::Level, &Vec<String>)> = Vec::new();
+    for c in candidates {
+        if !paths
+            .iter()
+            .any(|(l, s)| **l == c.level && **s == *c.segments)
+        {
+            paths.push((&c.level, &c.segments));
+        }
+    }
+    paths
+        .into_iter()
+        .filter_map(|(level, segments)| {
+            let of_path = candidates
+                .iter()
+                .filter(|c| c.level == *level && *c.segments == *segments);
+            let best = of_path.clone().map(|c| c.priority).min()?;
+            let mut at_best = of_path.filter(|c| c.priority == best);
+            let first = at_best.next()?;
+            Some(match at_best.find(|c| c.value != first.value) {
+                Some(other) => Resolved::Conflict(first, other),
+                None => Resolved::Value(first),
+            })
+        })
+        .collect()
+}
+
+/// How a transaction relates to one already kept.
+pub(crate) enum Relation {
+    /// A new window.
+    New,
+    /// The same window, identical: drop it.
+    Duplicate(usize),
+    /// The same window with more allowed languages: merged into the kept one.
+    MoreLanguages(usize),
+    /// The same window with another HoldbackLanguage list.
+    HoldbackSpread(usize),
+}
+
+/// Windows kept so far, indexed by everything but their languages.
+#[derive(Default)]
+pub(crate) struct Windows {
+    by_window: HashMap<Vec<u8>, Vec<usize>>,
+    buffer: Vec<u8>,
+}
+
+impl Windows {
+    /// Relates `t` to the windows kept so far (`kept(k)` is the `k`-th);
+    /// a new window is recorded as index `next`.
+    pub fn relate<'a>(
+        &mut self,
+        t: &mut AvailTrans,
+        next: usize,
+        kept: impl Fn(usize) -> &'a AvailTrans,
+    ) -> Relation {
+        let allowed = t.allowed_language.take();
+        let holdback = t.holdback_language.take();
+        self.buffer.clear();
+        let _ = serde_json::to_writer(&mut self.buffer, &*t);
+        t.allowed_language = allowed;
+        t.holdback_language = holdback;
+        let same = self.by_window.entry(self.buffer.clone()).or_default();
+        for &k in same.iter() {
+            let other = kept(k);
+            let same_holdback = same_languages(&other.holdback_language, &t.holdback_language);
+            let same_allowed = same_languages(&other.allowed_language, &t.allowed_language);
+            if same_allowed && same_holdback {
+                return Relation::Duplicate(k);
+            }
+            if !same_holdback {
+                return Relation::HoldbackSpread(k);
+            }
+            if other.allowed_language.is_some() && t.allowed_language.is_some() {
+                return Relation::MoreLanguages(k);
+            }
+            // "Any language" (absent) beside a list is another window.
+        }
+        same.push(next);
+        Relation::New
+    }
+}
+
+/// Adds to `into`'s allowed languages those of `from` it lacks.
+pub(crate) fn add_allowed_languages(into: &mut AvailTrans, from: &AvailTrans) {
+    if let (Some(mine), Some(theirs)) = (&mut into.allowed_language, &from.allowed_language) {
+        for l in theirs {
+            if !mine.iter().any(|m| same_language(m, l)) {
+                mine.push(l.clone());
+            }
+        }
+    }
+}
+
+fn same_language(a: &AssetLanguage, b: &AssetLanguage) -> bool {
+    a.value.eq_ignore_ascii_case(&b.value) && a.asset == b.asset && a.extra == b.extra
+}
+
+/// Two language lists with the same entries, in any order.
+fn same_languages(a: &Option<Vec<AssetLanguage>>, b: &Option<Vec<AssetLanguage>>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => {
+            a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| same_language(x, y)))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(m) => m,
+            _ => panic!(),
+        }
+    }
+
+    #[test]
+    fn blank_never_conflicts_with_filled() {
+        let mut a = map(json!({"WorkType": "Movie"}));
+        let added = merge_into(
+            &mut a,
+            &map(json!({"WorkType": "Movie", "Metadata": {"TitleInternalAlias": ["X"]}})),
+        )
+        .unwrap();
+        assert_eq!(added, vec!["Metadata"]);
+        assert!(merge_into(&mut a, &map(json!({}))).unwrap().is_empty());
+        let c = merge_into(
+            &mut a,
+            &map(json!({"Metadata": {"TitleInternalAlias": ["Y"]}})),
+        )
+        .unwrap_err();
+        assert_eq!(c.path, "Metadata.TitleInternalAlias");
+        assert_eq!((c.here, c.there), (json!(["Y"]), json!(["X"])));
+    }
+}

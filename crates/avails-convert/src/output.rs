@@ -1,0 +1,266 @@
+//! Writing payloads to a folder: one file per payload, written atomically,
+//! with names that cannot fail, and `manifest.json` written last, so a
+//! folder with a manifest is a finished conversion. A run that fails
+//! removes what it wrote.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::Payload;
+
+/// The manifest's file name.
+pub const MANIFEST: &str = "manifest.json";
+
+/// Longest file name stem written (bytes); longer stems are cut and get a
+/// hash of the payload's key, well under every file system's limit.
+const MAX_STEM: usize = 100;
+
+/// Errors writing the output folder.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// The folder holds files this tool did not write in this run.
+    #[error("{dir} is not empty ({found}); choose an empty folder, or pass --force to replace what a previous conversion wrote there")]
+    NotEmpty {
+        /// The folder.
+        dir: String,
+        /// One file found there.
+        found: String,
+    },
+    /// A file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// A folder being filled with payload files.
+#[derive(Debug)]
+pub struct PayloadDir {
+    dir: PathBuf,
+    used: HashSet<String>,
+    written: Vec<PathBuf>,
+    finished: bool,
+}
+
+impl PayloadDir {
+    /// Opens `dir` for writing (creating it). A folder that holds anything
+    /// is refused, unless `force`, which first removes the files a previous
+    /// conversion wrote there (those its manifest lists, and the manifest).
+    pub fn create(dir: &Path, force: bool) -> Result<Self, OutputError> {
+        let write_err = |source: std::io::Error| OutputError::Write {
+            path: dir.display().to_string(),
+            source,
+        };
+        std::fs::create_dir_all(dir).map_err(write_err)?;
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(write_err)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        if !entries.is_empty() && force {
+            for owned in owned_by_previous_run(dir) {
+                let _ = std::fs::remove_file(&owned);
+            }
+            entries.retain(|p| p.exists());
+        }
+        if let Some(found) = entries.first() {
+            return Err(OutputError::NotEmpty {
+                dir: dir.display().to_string(),
+                found: found
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default(),
+            });
+        }
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            used: HashSet::new(),
+            written: Vec::new(),
+            finished: false,
+        })
+    }
+
+    /// Writes one payload; returns its file name.
+    pub fn write(&mut self, payload: &Payload) -> Result<String, OutputError> {
+        let name = self.file_name(payload);
+        let bytes = serde_json::to_vec_pretty(&payload.request).unwrap_or_default();
+        let path = self.dir.join(&name);
+        write_atomic(&path, &bytes, false)?;
+        self.written.push(path);
+        Ok(name)
+    }
+
+    /// Writes the manifest, last; the folder is then a finished conversion.
+    pub fn finish(mut self, manifest: &serde_json::Value) -> Result<(), OutputError> {
+        let bytes = serde_json::to_vec_pretty(manifest).unwrap_or_default();
+        write_atomic(&self.dir.join(MANIFEST), &bytes, true)?;
+        self.finished = true;
+        Ok(())
+    }
+
+    /// A unique, bounded, portable file name for a payload.
+    fn file_name(&mut self, payload: &Payload) -> String {
+        let stem = payload.file_stem();
+        let key = payload.key();
+        let hashed = |cut: &str| {
+            format!(
+                "{cut}-{}",
+                &hex::encode(Sha256::digest(key.as_bytes()))[..12]
+            )
+        };
+        let mut name = if stem.len() > MAX_STEM {
+            hashed(&stem[..MAX_STEM - 13])
+        } else {
+            stem
+        };
+        // Names equal but for case collide on some file systems.
+        if !self.used.insert(name.to_ascii_lowercase()) {
+            let cut = name[..name.len().min(MAX_STEM - 13)].to_string();
+            name = hashed(&cut);
+            let mut n = 2;
+            while !self.used.insert(name.to_ascii_lowercase()) {
+                name = format!("{}-{n}", hashed(&cut));
+                n += 1;
+            }
+        }
+        format!("{name}.json")
+    }
+}
+
+impl Drop for PayloadDir {
+    /// A run that did not finish removes what it wrote: payloads without a
+    /// manifest would look like a conversion that never happened.
+    fn drop(&mut self) {
+        if !self.finished {
+            for path in &self.written {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+}
+
+/// The files a previous conversion's manifest says it wrote.
+fn owned_by_previous_run(dir: &Path) -> Vec<PathBuf> {
+    let manifest = dir.join(MANIFEST);
+    let Ok(text) = std::fs::read_to_string(&manifest) else {
+        return Vec::new();
+    };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    let mut owned: Vec<PathBuf> = value["payloads"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["file"].as_str())
+        // Only plain names inside the folder.
+        .filter(|f| !f.contains(['/', '\\']) && !f.starts_with('.'))
+        .map(|f| dir.join(f))
+        .collect();
+    owned.push(manifest);
+    owned
+}
+
+/// Writes a file through a temporary sibling and a rename, so a crash never
+/// leaves a half-written file; the temporary file is removed on failure.
+/// `durable` also waits for the data to reach the disk before the rename.
+pub fn write_atomic(path: &Path, bytes: &[u8], durable: bool) -> Result<(), OutputError> {
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(".tmp");
+    let tmp = path.with_file_name(tmp_name);
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        if durable {
+            f.sync_data()?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|source| {
+        let _ = std::fs::remove_file(&tmp);
+        OutputError::Write {
+            path: path.display().to_string(),
+            source,
+        }
+    })
+}
+
+/// One payload in the manifest.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ManifestEntry {
+    /// Its file in the folder (absent for NDJSON output).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Title, territory, business line.
+    #[serde(flatten)]
+    pub scope: crate::Scope,
+    /// Full extract, full delete or partial extract.
+    #[serde(rename = "entryType")]
+    pub entry_type: avails_model::EntryType,
+    /// Windows in it.
+    pub transactions: usize,
+    /// Errors validation finds in it (it would be refused).
+    #[serde(rename = "validationErrors")]
+    pub validation_errors: usize,
+    /// Where its rows came from.
+    pub sources: Vec<String>,
+}
+
+impl ManifestEntry {
+    /// The entry of a payload written to `file`.
+    pub fn new(payload: &Payload, file: Option<String>, validation_errors: usize) -> Self {
+        Self {
+            file,
+            scope: payload.scope(),
+            entry_type: payload.entry_type.clone(),
+            transactions: payload.request.avail.transaction.len(),
+            validation_errors,
+            sources: payload
+                .source_locations()
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        }
+    }
+}
+
+/// Everything a conversion did, as `manifest.json` and `--format json` say it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Manifest {
+    /// The payloads written, in order.
+    pub payloads: Vec<ManifestEntry>,
+    /// Groups not converted because one of their rows is rejected.
+    #[serde(rename = "heldBack")]
+    pub held_back: Vec<crate::HeldBack>,
+    /// `read = converted + rejected + heldBack`.
+    pub rows: crate::RowCounts,
+    /// Payloads written, held back, and of those written, how many
+    /// validation would refuse.
+    pub counts: Counts,
+    /// Error findings, located.
+    pub errors: Vec<avails_model::Diagnostic>,
+    /// Warning findings, located.
+    pub warnings: Vec<avails_model::Diagnostic>,
+    /// Inputs that could not be read.
+    pub unreadable: Vec<String>,
+    /// What was read from each input, with every sheet's column accounting.
+    pub inputs: Vec<crate::FileSummary>,
+}
+
+/// The payload counts of a conversion.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct Counts {
+    /// Payloads written.
+    pub written: usize,
+    /// Payloads held back.
+    #[serde(rename = "heldBack")]
+    pub held_back: usize,
+    /// Payloads written that validation would refuse.
+    #[serde(rename = "failValidation")]
+    pub fail_validation: usize,
+}

@@ -1,0 +1,84 @@
+//! One rule for both readers: what Prime Video does not process is left
+//! out of the payload and reported where it was written (a term it does not
+//! know, a shared entitlement of another ecosystem), never passed on in
+//! silence nor dropped in silence.
+
+use avails_mapping::Mapping;
+use avails_model::{AvailTrans, Diagnostic};
+use serde_json::{Map, Value};
+
+use crate::codes::{CV_UNSUPPORTED_ENTITLEMENT, CV_UNSUPPORTED_TERM};
+use crate::locate::{line_of, term_location};
+use crate::Source;
+
+/// Removes the terms Prime Video does not process, reporting each.
+pub(crate) fn supported_terms(
+    t: &mut AvailTrans,
+    source: &Source,
+    mapping: &Mapping,
+    findings: &mut Vec<Diagnostic>,
+) {
+    let Some(terms) = t.terms.as_mut() else {
+        return;
+    };
+    let mut index = 0;
+    terms.retain(|term| {
+        let i = index;
+        index += 1;
+        if avails_rules::is_supported_term(&term.name) {
+            return true;
+        }
+        // MDDF's `NA` says no price applies: no term says the same.
+        if mapping.price.is_not_applicable(&term.name) {
+            return false;
+        }
+        let at = match &source.lines {
+            Some(_) => line_of(source, &format!("/Terms/{i}")),
+            None => term_location(source, mapping, &term.name),
+        };
+        findings.push(Diagnostic::warning(
+            CV_UNSUPPORTED_TERM,
+            at,
+            format!(
+                "term `{}` is not one Prime Video processes (see its Supported Terms); it is left out of the payload",
+                term.name
+            ),
+        ));
+        false
+    });
+    if terms.is_empty() {
+        t.terms = None;
+    }
+}
+
+/// Removes shared entitlements of ecosystems the API does not take (only
+/// DMA), reporting each.
+pub(crate) fn supported_entitlements(
+    avail: &mut Map<String, Value>,
+    source: &Source,
+    findings: &mut Vec<Diagnostic>,
+) {
+    let Some(Value::Array(list)) = avail.get_mut("SharedEntitlement") else {
+        return;
+    };
+    let mut index = 0;
+    list.retain(|e| {
+        let i = index;
+        index += 1;
+        let ecosystem = e.get("_ecosystem").and_then(Value::as_str).unwrap_or("");
+        if avails_model::enums::ECOSYSTEMS.contains(&ecosystem) {
+            return true;
+        }
+        findings.push(Diagnostic::warning(
+            CV_UNSUPPORTED_ENTITLEMENT,
+            line_of(source, &format!("/SharedEntitlement/{i}")),
+            format!(
+                "a shared entitlement of ecosystem `{ecosystem}`: the API takes only DMA; it is left out"
+            ),
+        ));
+        false
+    });
+    if list.is_empty() {
+        avail.remove("SharedEntitlement");
+    }
+}

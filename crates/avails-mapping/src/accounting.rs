@@ -1,0 +1,279 @@
+//! Column accounting: every header of a sheet is mapped, known and ignored
+//! with a reason, or unknown (and then the nearest known name is offered).
+
+use avails_model::Severity;
+use serde::{Deserialize, Serialize};
+
+use crate::Mapping;
+
+/// A known EMA column the table deliberately does not carry.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum IgnoredColumn {
+    /// `Column = "why"`: reported once per sheet when it holds values.
+    Reason(String),
+    /// `Column = { reason = "why", each_cell = true }`: reported at every
+    /// cell that holds a value (free text a reader may expect to be sent).
+    Detailed {
+        /// Why it is not carried.
+        reason: String,
+        /// Report every non-empty cell, not only the column.
+        #[serde(default)]
+        each_cell: bool,
+        /// `error` rejects the row: its window cannot be sent with its meaning.
+        #[serde(default = "warning")]
+        severity: Severity,
+        /// Cell values that say nothing worth reporting (`No`).
+        #[serde(default)]
+        quiet_values: Vec<String>,
+    },
+}
+
+fn warning() -> Severity {
+    Severity::Warning
+}
+
+impl IgnoredColumn {
+    /// Why the column is not carried.
+    pub fn reason(&self) -> &str {
+        match self {
+            Self::Reason(r) | Self::Detailed { reason: r, .. } => r,
+        }
+    }
+
+    /// Whether every non-empty cell is reported.
+    pub fn each_cell(&self) -> bool {
+        matches!(
+            self,
+            Self::Detailed {
+                each_cell: true,
+                ..
+            }
+        )
+    }
+
+    /// How a cell of this column is reported.
+    pub fn severity(&self) -> Severity {
+        match self {
+            Self::Reason(_) => Severity::Warning,
+            Self::Detailed { severity, .. } => *severity,
+        }
+    }
+
+    /// Whether a cell value is one of the quiet values (case ignored).
+    pub fn is_quiet(&self, value: &str) -> bool {
+        match self {
+            Self::Reason(_) => false,
+            Self::Detailed { quiet_values, .. } => quiet_values
+                .iter()
+                .any(|q| q.eq_ignore_ascii_case(value.trim())),
+        }
+    }
+}
+
+/// What the table does with a column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum ColumnStatus {
+    /// Carried into the payload, at these JSON paths.
+    Mapped {
+        /// Where its values go (`Transaction.End`, `Terms[SRP]`, ...).
+        targets: Vec<String>,
+    },
+    /// Known and not carried.
+    Ignored {
+        /// Why.
+        reason: String,
+    },
+    /// Not an EMA column the table knows.
+    Unknown {
+        /// The known column whose name is closest, if any is close.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        nearest: Option<String>,
+    },
+    /// A blank header cell.
+    Blank,
+}
+
+impl Mapping {
+    /// What the table does with a header (aliases resolved, case ignored).
+    pub fn column_status(&self, header: &str) -> ColumnStatus {
+        let name = self.canonical_column(header);
+        if name.is_empty() {
+            return ColumnStatus::Blank;
+        }
+        let targets = self.targets_of(name);
+        if !targets.is_empty() {
+            return ColumnStatus::Mapped { targets };
+        }
+        if let Some((_, ignored)) = self
+            .ignored
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        {
+            return ColumnStatus::Ignored {
+                reason: ignored.reason().to_string(),
+            };
+        }
+        ColumnStatus::Unknown {
+            nearest: self.nearest_known(name),
+        }
+    }
+
+    /// The ignored-column entry of a header, if it has one.
+    pub fn ignored_column(&self, header: &str) -> Option<&IgnoredColumn> {
+        let name = self.canonical_column(header);
+        self.ignored
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+
+    /// The JSON paths a canonical column feeds.
+    fn targets_of(&self, name: &str) -> Vec<String> {
+        let is = |c: &str| c.eq_ignore_ascii_case(name);
+        let mut targets: Vec<String> = Vec::new();
+        let mut push = |t: String| {
+            if !targets.contains(&t) {
+                targets.push(t);
+            }
+        };
+        for c in &self.columns {
+            if is(&c.name) {
+                push(c.path.clone());
+            }
+            if c.fallback.iter().chain(&c.sheet_fallback).any(|f| is(f)) {
+                push(format!("{} (when no row gives {})", c.path, c.name));
+            }
+        }
+        for t in &self.terms {
+            if let (Some(col), Some(term)) = (&t.column, &t.name) {
+                if is(col) {
+                    push(format!("Transaction.Terms[{term}]"));
+                }
+            }
+        }
+        let p = &self.price;
+        if is(&p.type_column) || is(&p.value_column) || is(&p.currency_column) {
+            push("Transaction.Terms[PriceType]".to_string());
+        }
+        if is(&p.currency_column) {
+            push("Transaction.Terms[*].Money._currency".to_string());
+        }
+        targets
+    }
+
+    /// Every column name the table knows (mapped, fallback or ignored).
+    pub fn known_columns(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for c in &self.columns {
+            names.push(&c.name);
+            names.extend(c.fallback.iter().map(String::as_str));
+            names.extend(c.sheet_fallback.iter().map(String::as_str));
+        }
+        names.extend(self.terms.iter().filter_map(|t| t.column.as_deref()));
+        names.extend([
+            self.price.type_column.as_str(),
+            self.price.value_column.as_str(),
+            self.price.currency_column.as_str(),
+        ]);
+        names.extend(self.ignored.keys().map(String::as_str));
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    /// The known column closest to `name`, when it is close enough to be
+    /// a typo of it (`End Date` → `End`, `Teritory` → `Territory`).
+    pub fn nearest_known(&self, name: &str) -> Option<String> {
+        let squeeze = |s: &str| -> String {
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let wanted = squeeze(name);
+        if wanted.is_empty() {
+            return None;
+        }
+        let mut best: Option<(usize, &str)> = None;
+        for known in self.known_columns() {
+            let k = squeeze(known);
+            let mut d = edit_distance(&wanted, &k);
+            // `End Date`, `Start date (UTC)`: a known name plus a qualifier.
+            if k.len() >= 3 && wanted.starts_with(&k) {
+                d = d.min(1);
+            }
+            let limit = (k.len().max(wanted.len()) / 4).max(1);
+            if d <= limit && best.is_none_or(|(b, _)| d < b) {
+                best = Some((d, known));
+            }
+        }
+        best.map(|(_, k)| k.to_string())
+    }
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distance() {
+        assert_eq!(edit_distance("territory", "teritory"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("end", "end"), 0);
+    }
+
+    #[test]
+    fn typos_and_qualified_names_find_their_column() {
+        let m = Mapping::default_table();
+        assert_eq!(m.nearest_known("End Date").as_deref(), Some("End"));
+        assert_eq!(m.nearest_known("Teritory").as_deref(), Some("Territory"));
+        assert_eq!(
+            m.nearest_known("Licence Type").as_deref(),
+            Some("LicenseType")
+        );
+        assert_eq!(m.nearest_known("Zorglub"), None);
+        assert_eq!(m.nearest_known("I"), None);
+    }
+
+    #[test]
+    fn every_header_has_a_status() {
+        let m = Mapping::default_table();
+        assert!(matches!(
+            m.column_status("End"),
+            ColumnStatus::Mapped { .. }
+        ));
+        assert!(matches!(
+            m.column_status("BundleALIDs"),
+            ColumnStatus::Mapped { .. }
+        ));
+        assert!(matches!(
+            m.column_status("RatingValue"),
+            ColumnStatus::Ignored { .. }
+        ));
+        assert_eq!(
+            m.column_status("End Date"),
+            ColumnStatus::Unknown {
+                nearest: Some("End".into())
+            }
+        );
+        assert_eq!(m.column_status("  "), ColumnStatus::Blank);
+    }
+}
