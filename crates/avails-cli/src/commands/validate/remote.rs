@@ -8,7 +8,7 @@
 //! client paces every request within the profile's rate and concurrency.
 //!
 //! An error is located through the same locator as the local findings
-//! (`avails_convert::locate`) when its message or code carries a JSON
+//! (`avails_convert::check::locate`) when its message or code carries a JSON
 //! pointer (`/avail/Transaction/0/Start`) or an attribute path
 //! (`avail.Transaction[0].Start`); otherwise at the payload's first row
 //! (the transaction's row for a partial extract), in its ALID column.
