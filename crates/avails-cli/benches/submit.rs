@@ -92,9 +92,9 @@ fn run(rt: &tokio::runtime::Runtime, n: usize, partial: bool) -> Run {
         "avails submit failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // With AVAILS_LOG=warn (or finer) set, show why requests were retried.
+    // Show why requests were retried (one summary line per retried payload).
     for line in String::from_utf8_lossy(&out.stderr).lines() {
-        if line.contains("retrying") {
+        if line.contains("retried: ") {
             eprintln!("{line}");
         }
     }

@@ -1,32 +1,57 @@
 //! Where requests go: a named profile of `avails.toml`, or a sandbox started
-//! in-process on a loopback port with a local database (`--sandbox`).
+//! in-process on a loopback port with a local database (`--sandbox`); and the
+//! state directory that holds the journals.
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use avails_client::config::{user_config_file, CONFIG_FILE, EXAMPLE_PROFILE};
 use avails_client::{ApiKey, AvailsClient, Config, ConfigError};
+use avails_journal::{
+    journal_path, sandbox_db_path, WriterLock, DEFAULT_STATE_DIR, SANDBOX_PROFILE,
+};
 use avails_sandbox::{KnownAlids, RunningSandbox, SandboxConfig};
 
-/// The licensor name used with `--sandbox`.
-pub const SANDBOX_LICENSOR: &str = "sandbox";
+/// The configuration file argument (`AVAILS_CONFIG` is read by `avails-client`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConfigArgs {
+    /// Configuration file (default: $AVAILS_CONFIG, else ./avails.toml, else
+    /// avails.toml in the user's config directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// The state directory argument.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StateArgs {
+    /// Folder for the journals and the sandbox database.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_STATE_DIR)]
+    pub state_dir: PathBuf,
+}
+
+impl StateArgs {
+    /// Takes the state directory's writer lock for `command`: a second
+    /// writer is refused with a message naming the first.
+    pub fn lock(&self, command: &str) -> Result<WriterLock> {
+        Ok(WriterLock::acquire(&self.state_dir, command)?)
+    }
+}
 
 /// Connection arguments shared by the commands that talk to the API.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ConnectArgs {
-    /// Profile of avails.toml to use (default: the file's default_profile,
-    /// or AVAILS_PROFILE).
-    #[arg(long, env = "AVAILS_PROFILE", conflicts_with = "sandbox")]
+    /// Profile of avails.toml to use (default: $AVAILS_PROFILE, else the
+    /// file's default_profile, else its only profile).
+    #[arg(long, conflicts_with = "sandbox")]
     pub profile: Option<String>,
     /// Use a local sandbox started in-process (no credentials needed); its
-    /// state lives in .avails/sandbox.sqlite.
+    /// state lives in the state directory's sandbox.sqlite.
     #[arg(long)]
     pub sandbox: bool,
-    /// Configuration file (default: ./avails.toml, else the user's config dir).
-    #[arg(long, value_name = "FILE", env = "AVAILS_CONFIG")]
-    pub config: Option<PathBuf>,
-    /// Folder for the journal and the sandbox database.
-    #[arg(long, value_name = "DIR", default_value = ".avails")]
-    pub state_dir: PathBuf,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub state: StateArgs,
     /// With --sandbox: the ALIDs (one per line) whose metadata the sandbox
     /// treats as contributed; it refuses payloads for any other ALID with
     /// UNKNOWN_ALID, as Prime Video does (default: every ALID is accepted).
@@ -46,36 +71,50 @@ pub struct Connection {
     pub journal_path: PathBuf,
 }
 
+/// What to do when no profile can be used: what `avails.toml` is and where.
+pub fn no_profile_help() -> String {
+    let user = user_config_file()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| format!("the user's config directory's {CONFIG_FILE}"));
+    format!(
+        "no usable profile. A profile says where avails sends and with which credentials; \
+         write {CONFIG_FILE} in this folder (or {user}), for example:\n\n{EXAMPLE_PROFILE}\n\
+         `avails profiles --help` explains each setting; `avails profiles` lists what is \
+         configured. Or try everything locally with --sandbox"
+    )
+}
+
 impl ConnectArgs {
+    /// Takes the state directory's writer lock (see [`StateArgs::lock`]).
+    pub fn lock(&self, command: &str) -> Result<WriterLock> {
+        self.state.lock(command)
+    }
+
     /// Connects: starts the sandbox or resolves the profile.
     pub async fn connect(&self) -> Result<Connection> {
-        std::fs::create_dir_all(&self.state_dir)
-            .with_context(|| format!("cannot create {}", self.state_dir.display()))?;
+        let state_dir = &self.state.state_dir;
+        std::fs::create_dir_all(state_dir)
+            .with_context(|| format!("cannot create {}", state_dir.display()))?;
         if self.sandbox {
             return self.connect_sandbox().await;
         }
-        let config = Config::load(self.config.as_deref())?;
-        let name = config.pick_name(
-            self.profile.as_deref(),
-            std::env::var("AVAILS_PROFILE").ok(),
-        );
+        let config = Config::load(self.config.config.as_deref())?;
+        let name = config.profile_name(self.profile.as_deref());
         let profile = config
             .resolve(self.profile.as_deref())
             .map_err(|e| match e {
-                ConfigError::UnknownProfile { .. } => anyhow::Error::new(e).context(
-                    "no usable profile: write one in avails.toml (see `avails profiles --help`) or use --sandbox",
-                ),
+                ConfigError::UnknownProfile { .. } => {
+                    anyhow::anyhow!("{e}\n{}", no_profile_help())
+                }
                 // The profile exists but a setting is wrong (e.g. its key
                 // file): say which profile, and not that there is none.
-                e if e.to_string().contains(&format!("profile `{name}`")) => e.into(),
+                e if e.profile() == Some(name.as_str()) => e.into(),
                 e => anyhow::Error::new(e).context(format!("profile `{name}`")),
             })?;
         let client = AvailsClient::from_profile(&profile)
             .with_context(|| format!("profile `{}`", profile.name))?;
         Ok(Connection {
-            journal_path: self
-                .state_dir
-                .join(format!("journal-{}.sqlite", safe(&profile.name))),
+            journal_path: journal_path(state_dir, &profile.name),
             profile: profile.name,
             client,
             sandbox: None,
@@ -83,17 +122,18 @@ impl ConnectArgs {
     }
 
     async fn connect_sandbox(&self) -> Result<Connection> {
+        let state_dir = &self.state.state_dir;
         // A fresh random key per run: nothing to configure, nothing to leak.
         let key: String = (0..32)
             .map(|_| format!("{:x}", rand::random::<u8>() % 16))
             .collect();
         let config = SandboxConfig {
             listen: "127.0.0.1:0".parse().expect("loopback address"),
-            db_path: Some(self.state_dir.join("sandbox.sqlite")),
-            licensors: vec![(SANDBOX_LICENSOR.to_string(), key.clone())],
+            db_path: Some(sandbox_db_path(state_dir)),
+            licensors: vec![(SANDBOX_PROFILE.to_string(), key.clone())],
             known_alids: match &self.known_alids {
                 Some(file) => {
-                    KnownAlids::default().with(SANDBOX_LICENSOR, KnownAlids::read_list(file)?)
+                    KnownAlids::default().with(SANDBOX_PROFILE, KnownAlids::read_list(file)?)
                 }
                 None => KnownAlids::default(),
             },
@@ -102,14 +142,14 @@ impl ConnectArgs {
         let sandbox = avails_sandbox::start(config)
             .await
             .context("cannot start the sandbox")?;
-        let client = AvailsClient::builder(sandbox.base_url(), SANDBOX_LICENSOR, ApiKey::new(key))
+        let client = AvailsClient::builder(sandbox.base_url(), SANDBOX_PROFILE, ApiKey::new(key))
             .build()
             .context("sandbox client")?;
         Ok(Connection {
             client,
-            profile: "sandbox".into(),
+            profile: SANDBOX_PROFILE.into(),
             sandbox: Some(sandbox),
-            journal_path: self.state_dir.join("journal-sandbox.sqlite"),
+            journal_path: journal_path(state_dir, SANDBOX_PROFILE),
         })
     }
 }
@@ -121,18 +161,6 @@ impl Connection {
             s.shutdown().await;
         }
     }
-}
-
-fn safe(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 /// A multi-threaded Tokio runtime for one command.

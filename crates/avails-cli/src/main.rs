@@ -73,13 +73,15 @@ fn main() -> ExitCode {
 }
 
 /// Logs to standard error, filtered by `AVAILS_LOG` (or `RUST_LOG`);
-/// warnings only by default.
+/// warnings only by default; colours only on a terminal.
 fn init_logging() {
-    let filter = std::env::var("AVAILS_LOG")
-        .or_else(|_| std::env::var("RUST_LOG"))
-        .unwrap_or_else(|_| "warn".into());
+    use std::io::IsTerminal;
+    let filter = avails_client::env::var(avails_client::env::LOG)
+        .or_else(|| std::env::var("RUST_LOG").ok())
+        .unwrap_or_else(|| "warn".into());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }

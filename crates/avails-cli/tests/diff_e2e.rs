@@ -15,8 +15,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, ExitStatus};
+use std::time::Duration;
+
+use avails_test_support::Avails;
 
 use avails_client::{ApiKey, AvailsClient};
 use avails_model::{AvailRequest, BusinessLine};
@@ -50,51 +52,15 @@ impl Run {
     }
 }
 
-/// Runs `cmd` in `dir`, output to files (no pipe can fill up), killed after
-/// `limit`: polls its exit every 50 ms.
-fn run_bounded(mut cmd: Command, dir: &Path, name: &str, limit: Duration) -> Run {
-    let out = dir.join(format!("{name}.stdout"));
-    let err = dir.join(format!("{name}.stderr"));
-    cmd.stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out).unwrap())
-        .stderr(std::fs::File::create(&err).unwrap());
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "{cmd:?} did not finish within {limit:?}; stderr:\n{}",
-                std::fs::read_to_string(&err).unwrap_or_default()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Run {
-        status,
-        stdout: std::fs::read_to_string(&out).unwrap(),
-        stderr: std::fs::read_to_string(&err).unwrap(),
-    }
-}
-
-/// `avails ARGS` in `dir`, with no AVAILS_* variable of the caller leaking in.
+/// `avails ARGS` in `dir` (no AVAILS_* variable of the caller leaking in),
+/// killed and failed after 300 s.
 fn avails(dir: &Path, args: &[&str]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_avails"));
-    cmd.current_dir(dir).args(args);
-    for (k, _) in std::env::vars_os() {
-        if k.to_string_lossy().starts_with("AVAILS_") {
-            cmd.env_remove(k);
-        }
+    let out = Avails::new(avails_test_support::avails_bin!(), dir).run(args);
+    Run {
+        status: out.status,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
-    cmd.env("NO_COLOR", "1");
-    let name = format!("avails-{}", args[0]);
-    run_bounded(cmd, dir, &name, Duration::from_secs(300))
 }
 
 /// A sandbox in this process, a client of it, and `avails.toml` in `dir`
@@ -679,7 +645,12 @@ fn headless(chromium: &Path, dir: &Path, name: &str, extra: &[String], page: &Pa
     .arg(format!("--user-data-dir={}", profile.display()))
     .args(extra)
     .arg(format!("file://{}", page.display()));
-    run_bounded(cmd, dir, name, Duration::from_secs(60))
+    let out = avails_test_support::run_bounded(cmd, dir, Duration::from_secs(60));
+    Run {
+        status: out.status,
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
 
 #[test]

@@ -10,10 +10,7 @@ use std::path::Path;
 use std::process::Output;
 
 use avails_sandbox::TlsConfig;
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose,
-};
+use avails_test_support::{Ca, Usage};
 use support::*;
 
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples/tvod-movie.xlsx");
@@ -58,6 +55,9 @@ fn missing_key_file_is_exit_2_naming_the_profile() {
     write_profile_only(tmp.path(), &sandbox.base_url(), "");
     let out = submit(tmp.path());
     assert_refused(&out, &["api-key"]);
+    // The I/O error is said once, not once per layer of the error chain.
+    let err = text(&out.stderr);
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
     assert_eq!(sandbox.counters().accepted_total(), 0);
     assert_eq!(sandbox.counters().auth_failures, 0, "nothing was sent");
 }
@@ -80,50 +80,16 @@ fn key_file_readable_by_others_is_exit_2_naming_the_profile() {
     assert_eq!(sandbox.counters().auth_failures, 0, "nothing was sent");
 }
 
-struct Ca {
-    issuer: CertifiedIssuer<'static, KeyPair>,
-}
-
-impl Ca {
-    fn new(name: &str) -> Self {
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let issuer = CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
-        Self { issuer }
-    }
-
-    fn leaf(&self, names: &[&str], client: bool) -> (String, String) {
-        let mut params =
-            CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-                .unwrap();
-        params.distinguished_name.push(DnType::CommonName, names[0]);
-        params.extended_key_usages = vec![if client {
-            ExtendedKeyUsagePurpose::ClientAuth
-        } else {
-            ExtendedKeyUsagePurpose::ServerAuth
-        }];
-        let key = KeyPair::generate().unwrap();
-        let cert = params.signed_by(&key, &self.issuer).unwrap();
-        (cert.pem(), key.serialize_pem())
-    }
-}
-
 /// A sandbox requiring client certificates of its own client CA; writes
 /// `ca.pem` (the server's CA), `client.pem` and `client.key` in `dir`.
 fn mtls_sandbox(dir: &Path, key: &str) -> Sandbox {
     let server_ca = Ca::new("e2e server CA");
     let client_ca = Ca::new("e2e client CA");
-    let (server_cert, server_key) = server_ca.leaf(&["127.0.0.1", "localhost"], false);
-    let (client_cert, client_key) = client_ca.leaf(&["partner"], true);
-    std::fs::write(dir.join("ca.pem"), server_ca.issuer.pem()).unwrap();
-    std::fs::write(dir.join("client.pem"), client_cert).unwrap();
-    std::fs::write(dir.join("client.key"), &client_key).unwrap();
+    let server = server_ca.leaf(&["127.0.0.1", "localhost"], Usage::Server);
+    let client = client_ca.leaf(&["partner"], Usage::Client);
+    std::fs::write(dir.join("ca.pem"), server_ca.pem()).unwrap();
+    std::fs::write(dir.join("client.pem"), &client.cert_pem).unwrap();
+    std::fs::write(dir.join("client.key"), &client.key_pem).unwrap();
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(
@@ -134,9 +100,9 @@ fn mtls_sandbox(dir: &Path, key: &str) -> Sandbox {
     }
     let mut cfg = sandbox_config(key);
     cfg.tls = Some(TlsConfig {
-        cert_pem: server_cert.into_bytes(),
-        key_pem: server_key.into_bytes(),
-        client_ca_pem: Some(client_ca.issuer.pem().into_bytes()),
+        cert_pem: server.cert_pem.into_bytes(),
+        key_pem: server.key_pem.into_bytes(),
+        client_ca_pem: Some(client_ca.pem().into_bytes()),
     });
     Sandbox::start(cfg)
 }

@@ -1,7 +1,10 @@
 //! Faults, end to end: against a sandbox answering 20% of requests with 500
 //! or 503, limited to 10 requests per second and 5 in flight, `avails submit`
 //! lands 2,000 partial extracts (25 per batch) and ~100 full extracts, each
-//! exactly once as counted by the server, exits 0, and logs its retries.
+//! exactly once as counted by the server, exits 0, and summarises its
+//! retries: at most one line per payload (or batch), without colour codes
+//! when stderr is not a terminal, and none at all when told to be quiet
+//! (`AVAILS_LOG=error`).
 
 mod support;
 
@@ -20,11 +23,14 @@ fn faulty_sandbox(key: &str, seed: u64) -> Sandbox {
     Sandbox::start(cfg)
 }
 
-/// Submits `file` at info level, returns the JSON summary and stderr.
-fn submit(dir: &Path, file: &Path, partial: bool) -> (Value, String) {
+/// Submits `file` at the default log level (or `log`), returns the JSON
+/// summary and stderr.
+fn submit_logged(dir: &Path, file: &Path, partial: bool, log: Option<&str>) -> (Value, String) {
     let mut cmd = avails(dir);
-    cmd.env("AVAILS_LOG", "info")
-        .args(["submit", "--format", "json"]);
+    if let Some(level) = log {
+        cmd.env("AVAILS_LOG", level);
+    }
+    cmd.args(["submit", "--format", "json"]);
     if partial {
         cmd.args(["--partial", "--batch-size", "25"]);
     }
@@ -39,7 +45,26 @@ fn submit(dir: &Path, file: &Path, partial: bool) -> (Value, String) {
     (summary, text(&out.stderr))
 }
 
-fn assert_retried(summary: &Value, stderr: &str, sandbox: &Sandbox) {
+fn submit(dir: &Path, file: &Path, partial: bool) -> (Value, String) {
+    submit_logged(dir, file, partial, None)
+}
+
+/// The retries a summary line counts: `retried: KEY: 3 retries (500 x2, 503 x1), then landed`.
+fn retries_in(line: &str) -> u64 {
+    let at = line
+        .find(" retries (")
+        .or_else(|| line.find(" retry ("))
+        .unwrap_or_else(|| panic!("not a summary line: {line}"));
+    line[..at]
+        .rsplit(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in: {line}"))
+}
+
+/// Retries summarised: one line per retried unit (`units` at most), adding
+/// up to the report's retries, no per-retry line, no colour codes.
+fn assert_retried(summary: &Value, stderr: &str, sandbox: &Sandbox, units: usize) {
     let c = sandbox.counters();
     assert!(c.injected_failures > 0, "no fault was injected: {c:?}");
     let retries = summary["report"]["retries"].as_u64().unwrap();
@@ -48,15 +73,39 @@ fn assert_retried(summary: &Value, stderr: &str, sandbox: &Sandbox) {
         "{} injected failures but {retries} retries",
         c.injected_failures
     );
-    let logged = stderr
-        .lines()
-        .filter(|l| l.contains("retrying avails request"))
-        .count() as u64;
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.contains("retried: ")).collect();
+    assert!(!lines.is_empty(), "no retry summary:\n{stderr}");
+    assert!(
+        lines.len() <= units,
+        "{} summary lines for {units} units:\n{stderr}",
+        lines.len()
+    );
     assert_eq!(
-        logged, retries,
-        "each retry is logged at info level:\n{stderr}"
+        lines.iter().map(|l| retries_in(l)).sum::<u64>(),
+        retries,
+        "the summary lines add up to the retries:\n{stderr}"
+    );
+    let keys: std::collections::BTreeSet<&str> = lines
+        .iter()
+        .map(|l| {
+            l.split("retried: ")
+                .nth(1)
+                .unwrap()
+                .split(": ")
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(keys.len(), lines.len(), "one line per unit:\n{stderr}");
+    assert!(
+        !stderr.contains("retrying avails request"),
+        "a line per retry:\n{stderr}"
     );
     assert!(stderr.contains("500") || stderr.contains("503"), "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "colour codes in a piped stderr:\n{stderr}"
+    );
 }
 
 #[test]
@@ -102,7 +151,7 @@ fn two_thousand_partial_extracts_land_once_each_through_faults() {
         c.accepted_per_endpoint
     );
     assert!(c.max_accepted_in_one_second() <= 10);
-    assert_retried(&summary, &stderr, &sandbox);
+    assert_retried(&summary, &stderr, &sandbox, N / 25);
 
     // Run again: nothing is sent, the journal knows it all landed.
     let (again, _) = submit(tmp.path(), &file, true);
@@ -147,5 +196,16 @@ fn a_hundred_full_extracts_land_once_each_through_faults() {
         );
     }
     assert!(c.max_accepted_in_one_second() <= 10);
-    assert_retried(&summary, &stderr, &sandbox);
+    assert_retried(&summary, &stderr, &sandbox, N);
+
+    // Quiet: the same faults, no retry line at all.
+    let quiet_file = tmp.path().join("quiet.json");
+    std::fs::write(&quiet_file, generated_payloads(20, "quiet")).unwrap();
+    let (quiet, stderr) = submit_logged(tmp.path(), &quiet_file, false, Some("error"));
+    assert_eq!(quiet["report"]["sent"], 20, "{quiet:#}");
+    assert!(
+        quiet["report"]["retries"].as_u64().unwrap() > 0,
+        "{quiet:#}"
+    );
+    assert!(!stderr.contains("retried"), "{stderr}");
 }

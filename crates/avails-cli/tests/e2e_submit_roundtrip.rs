@@ -144,7 +144,7 @@ fn roundtrip(file: &Path) {
     for (i, (c, p)) in converted.iter().zip(&payloads).enumerate() {
         let got =
             sandbox
-                .rt
+                .rt()
                 .block_on(client.get_full_extract(&p.alid, &p.territory, p.business_line));
         if refused.contains(&i) {
             // Not sent: unless another payload shares its scope, nothing is there.

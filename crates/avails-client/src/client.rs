@@ -105,6 +105,11 @@ impl ClientBuilder {
                     .to_string(),
             });
         }
+        if base.scheme() == "http" && !is_loopback(&base) {
+            return Err(ClientError::PlainHttp {
+                url: self.base_url.clone(),
+            });
+        }
         base.set_query(None);
         base.set_fragment(None);
         if self.licensor.trim().is_empty() || self.licensor.contains('/') {
@@ -128,7 +133,7 @@ impl ClientBuilder {
         let builder = tls::configure(builder, &self.tls)?;
         let http = builder.build().map_err(|e| {
             let detail = tls::chain(&e);
-            let reason = if detail.contains("KeyMismatch") || detail.contains("InconsistentKeys") {
+            let reason = if tls::is_key_mismatch(&e) {
                 format!("the private key does not match the client certificate ({detail})")
             } else {
                 detail
@@ -246,12 +251,17 @@ impl AvailsClient {
         &self.inner.base
     }
 
+    /// Requests allowed in flight at once (the profile's `max_concurrency`).
+    pub fn max_concurrency(&self) -> u32 {
+        self.inner.limiter.max_concurrency()
+    }
+
     /// Requests sent, retries, 429s seen, failed calls.
     pub fn counters(&self) -> CounterSnapshot {
         self.inner.counters.snapshot()
     }
 
-    /// `PUT /v1/avails/{licensor}/full-extract/{ALID}` (path assumed, see [`endpoints::FULL_EXTRACT_PUT`]).
+    /// Full-extract PUT ([`endpoints::FULL_EXTRACT_PUT`], a path the reference does not show).
     pub async fn put_full_extract(
         &self,
         alid: &str,
@@ -261,7 +271,7 @@ impl AvailsClient {
         self.call(Method::PUT, url, Some(json(body)?)).await
     }
 
-    /// `GET /v1/avails/{licensor}/full-extract/{ALID}?territory=&businessLine=`.
+    /// Full-extract GET ([`endpoints::FULL_EXTRACT`] `?territory=&businessLine=`).
     pub async fn get_full_extract(
         &self,
         alid: &str,
@@ -276,7 +286,7 @@ impl AvailsClient {
         self.call(Method::GET, url, None).await
     }
 
-    /// `DELETE /v1/avails/{licensor}/full-extract/{ALID}?territory=&businessLine=[&contractId=]`.
+    /// Full-extract DELETE ([`endpoints::FULL_EXTRACT`] `?territory=&businessLine=[&contractId=]`).
     pub async fn delete_full_extract(
         &self,
         alid: &str,
@@ -297,7 +307,7 @@ impl AvailsClient {
         self.call(Method::DELETE, url, None).await
     }
 
-    /// `POST /v1/avails/{licensor}/full-extract/{ALID}/validate`.
+    /// Full-extract validate ([`endpoints::FULL_EXTRACT_VALIDATE`]).
     pub async fn validate_full_extract(
         &self,
         alid: &str,
@@ -307,35 +317,44 @@ impl AvailsClient {
         self.call(Method::POST, url, Some(json(body)?)).await
     }
 
-    /// `PUT /v1/avails/{licensor}/partial-extract/transactions/{id}`.
+    /// Partial-extract PUT ([`endpoints::PARTIAL_EXTRACT`]).
     pub async fn put_partial_extract(
         &self,
         transaction_id: &str,
         body: &AvailRequest,
     ) -> Result<StatusResponse, ClientError> {
-        let url = self.url(endpoints::PARTIAL_EXTRACT, &[("id", transaction_id)])?;
+        let url = self.url(
+            endpoints::PARTIAL_EXTRACT,
+            &[("transaction_id", transaction_id)],
+        )?;
         self.call(Method::PUT, url, Some(json(body)?)).await
     }
 
-    /// `GET /v1/avails/{licensor}/partial-extract/transactions/{id}`.
+    /// Partial-extract GET ([`endpoints::PARTIAL_EXTRACT`]).
     pub async fn get_partial_extract(
         &self,
         transaction_id: &str,
     ) -> Result<GetResponse, ClientError> {
-        let url = self.url(endpoints::PARTIAL_EXTRACT, &[("id", transaction_id)])?;
+        let url = self.url(
+            endpoints::PARTIAL_EXTRACT,
+            &[("transaction_id", transaction_id)],
+        )?;
         self.call(Method::GET, url, None).await
     }
 
-    /// `DELETE /v1/avails/{licensor}/partial-extract/transactions/{id}`.
+    /// Partial-extract DELETE ([`endpoints::PARTIAL_EXTRACT`]).
     pub async fn delete_partial_extract(
         &self,
         transaction_id: &str,
     ) -> Result<StatusResponse, ClientError> {
-        let url = self.url(endpoints::PARTIAL_EXTRACT, &[("id", transaction_id)])?;
+        let url = self.url(
+            endpoints::PARTIAL_EXTRACT,
+            &[("transaction_id", transaction_id)],
+        )?;
         self.call(Method::DELETE, url, None).await
     }
 
-    /// `POST /v1/avails/{licensor}/partial-extract/transactions/{id}/validate`.
+    /// Partial-extract validate ([`endpoints::PARTIAL_EXTRACT_VALIDATE`]).
     pub async fn validate_partial_extract(
         &self,
         transaction_id: &str,
@@ -343,12 +362,12 @@ impl AvailsClient {
     ) -> Result<StatusResponse, ClientError> {
         let url = self.url(
             endpoints::PARTIAL_EXTRACT_VALIDATE,
-            &[("id", transaction_id)],
+            &[("transaction_id", transaction_id)],
         )?;
         self.call(Method::POST, url, Some(json(body)?)).await
     }
 
-    /// `POST /v1/avails/{licensor}/partial-extract/batch/{op}` with 1 to 100 items of unique ids.
+    /// A batch call ([`BatchOp::path`]) with 1 to 100 items of unique ids.
     pub async fn batch(
         &self,
         op: BatchOp,
@@ -384,7 +403,7 @@ impl AvailsClient {
                 ),
             });
         }
-        let url = self.url(endpoints::BATCH, &[("op", op.as_str())])?;
+        let url = self.url(op.path(), &[])?;
         self.call(Method::POST, url, Some(json(request)?)).await
     }
 
@@ -405,7 +424,7 @@ impl AvailsClient {
         )
     }
 
-    /// `GET /v1/assets/{licensor}/status/{ALID}[?marketplace=]`: the ProductStatus document as JSON.
+    /// Asset Status ([`endpoints::ASSET_STATUS`] `[?marketplace=]`): the ProductStatus document as JSON.
     pub async fn asset_status(
         &self,
         alid: &str,
@@ -441,23 +460,13 @@ impl AvailsClient {
                 Err(Failure { error, retry_after }) => {
                     if !error.is_retryable() || attempt >= policy.max_attempts {
                         self.inner.counters.failed();
-                        if error.is_retryable() {
-                            tracing::warn!(
-                                method = %method,
-                                path = %path,
-                                attempt,
-                                error = %error,
-                                "avails request failed, no attempt left"
-                            );
-                        } else {
-                            tracing::info!(
-                                method = %method,
-                                path = %path,
-                                attempt,
-                                error = %error,
-                                "avails request failed"
-                            );
-                        }
+                        tracing::debug!(
+                            method = %method,
+                            path = %path,
+                            attempt,
+                            error = %error,
+                            "avails request failed"
+                        );
                         return Err(if attempt > 1 && error.is_retryable() {
                             ClientError::GaveUp {
                                 attempts: attempt,
@@ -469,7 +478,10 @@ impl AvailsClient {
                     }
                     let delay = policy.delay(attempt, retry_after);
                     self.inner.counters.retry();
-                    tracing::warn!(
+                    crate::retry::note_retry(&error);
+                    // One line per retry at debug level only: callers
+                    // summarise (see `retry::track`).
+                    tracing::debug!(
                         method = %method,
                         path = %path,
                         attempt,
@@ -525,6 +537,11 @@ impl AvailsClient {
             .bytes()
             .await
             .map_err(|e| self.transport(e, method, path))?;
+        if status == 429 {
+            slot.throttled();
+        } else {
+            slot.answered();
+        }
         drop(slot);
         tracing::debug!(method = %method, path = %path, status, "avails answer");
         let m = method.to_string();
@@ -659,6 +676,18 @@ impl AvailsClient {
         let text = String::from_utf8_lossy(bytes);
         let t: String = text.trim().chars().take(300).collect();
         self.inner.key.redact(&t)
+    }
+}
+
+/// Whether `url`'s host is a loopback address: 127.0.0.0/8, `::1` or `localhost`.
+fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => bare.eq_ignore_ascii_case("localhost"),
     }
 }
 

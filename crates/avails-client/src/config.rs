@@ -16,12 +16,14 @@
 //! api_key_env = "AVAILS_SANDBOX_KEY"  # or: api_key_file = "~/.config/avails/sandbox.key"
 //! ```
 //!
-//! Lookup order: a path given by the caller, else `./avails.toml`, else
-//! `avails.toml` in the user's config directory (`directories`). The profile is
-//! the one named by the caller, else `$AVAILS_PROFILE`, else `default_profile`,
-//! else the only profile, else `default`. `AVAILS_BASE_URL`, `AVAILS_LICENSOR`,
-//! `AVAILS_API_KEY`, `AVAILS_CERT`, `AVAILS_KEY` and `AVAILS_CA` override the
-//! profile's values.
+//! Lookup order: a path given by the caller, else `$AVAILS_CONFIG`, else
+//! `./avails.toml`, else `avails.toml` in the user's config directory
+//! (`directories`). The profile is the one named by the caller, else
+//! `$AVAILS_PROFILE`, else `default_profile`, else the only profile, else
+//! `default`. `AVAILS_BASE_URL`, `AVAILS_LICENSOR`, `AVAILS_API_KEY`,
+//! `AVAILS_CERT`, `AVAILS_KEY` and `AVAILS_CA` override the profile's values.
+//! The variables' names are in [`crate::env`]; this module is the one place
+//! that reads them.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,19 +31,37 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::env;
 use crate::errors::ConfigError;
 use crate::secret::ApiKey;
 
-/// Default requests per second (the partner limit).
-pub const DEFAULT_TPS: u32 = 10;
-/// Default concurrent requests (the partner limit).
-pub const DEFAULT_MAX_CONCURRENCY: u32 = 5;
+pub use avails_model::api::{DEFAULT_MAX_CONCURRENCY, DEFAULT_TPS};
 /// Default attempts per request, the first included.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 6;
 /// Default per-request timeout in seconds.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 60;
 /// The config file name.
 pub const CONFIG_FILE: &str = "avails.toml";
+/// An `avails.toml` with one profile, every setting explained (shown by
+/// `avails profiles --help` and when no profile can be used).
+pub const EXAMPLE_PROFILE: &str = r#"    default_profile = "prod"            # used when --profile is not given
+
+    [profiles.prod]
+    base_url = "https://partnerapi.primevideo.com"
+    licensor = "yourlicensor"           # your licensor name in the API's URLs
+    cert = "certs/client.pem"           # client certificate from Prime Video (mutual TLS)
+    key = "certs/client.key"            # its private key
+    ca = "certs/ca.pem"                 # optional: a CA to trust besides the system's
+    api_key_file = "secrets/api-key"    # the x-api-key, readable by you only (chmod 600)
+    # api_key_env = "AVAILS_PROD_KEY"   # or: the variable holding it
+    tps = 10                            # optional: requests per second (partner default 10)
+    max_concurrency = 5                 # optional: requests in flight (partner default 5)
+    # max_attempts = 6                  # optional: attempts per request, the first included
+    # timeout_secs = 60                 # optional: per attempt
+
+Relative paths are relative to the file. Environment variables override the
+profile: AVAILS_PROFILE, AVAILS_BASE_URL, AVAILS_LICENSOR, AVAILS_API_KEY,
+AVAILS_CERT, AVAILS_KEY, AVAILS_CA; AVAILS_CONFIG names another file."#;
 
 /// A profile as written in the file (no secret in it, only where the key comes from).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -138,10 +158,14 @@ pub struct ProfileSummary {
 }
 
 impl Config {
-    /// Loads `path`, else `./avails.toml`, else the user config dir's file; an absent default file gives an empty config.
+    /// Loads `path`, else `$AVAILS_CONFIG`, else `./avails.toml`, else the
+    /// user config dir's file; an absent default file gives an empty config.
     pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
         if let Some(p) = path {
             return Self::from_file(p);
+        }
+        if let Some(p) = env::var(env::CONFIG) {
+            return Self::from_file(Path::new(&p));
         }
         let local = PathBuf::from(CONFIG_FILE);
         if local.is_file() {
@@ -157,9 +181,9 @@ impl Config {
 
     /// Reads and parses one file; relative paths in it become relative to its directory.
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         let mut cfg = Self::parse(&text).map_err(|reason| ConfigError::Parse {
             path: path.to_path_buf(),
@@ -207,9 +231,23 @@ impl Config {
         "default".to_string()
     }
 
+    /// The profile name a resolution picks: `explicit`, else `$AVAILS_PROFILE`,
+    /// else `default_profile`, else the only profile, else `default`.
+    pub fn profile_name(&self, explicit: Option<&str>) -> String {
+        self.pick_name(explicit, env::var(env::PROFILE))
+    }
+
+    /// Whether a profile would be picked without being named: by
+    /// `$AVAILS_PROFILE`, `default_profile`, or a file of one profile.
+    pub fn has_implicit_profile(&self) -> bool {
+        env::var(env::PROFILE).is_some()
+            || self.default_profile.is_some()
+            || self.profiles.len() == 1
+    }
+
     /// Resolves a profile with the process environment's overrides.
     pub fn resolve(&self, name: Option<&str>) -> Result<Profile, ConfigError> {
-        self.resolve_with(name, &|k| std::env::var(k).ok())
+        self.resolve_with(name, &env::var)
     }
 
     /// Resolves a profile with `env` as the environment (testable without touching the process's).
@@ -219,12 +257,12 @@ impl Config {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Profile, ConfigError> {
         let var = |k: &str| env(k).filter(|v| !v.trim().is_empty());
-        let name = self.pick_name(name, var("AVAILS_PROFILE"));
+        let name = self.pick_name(name, var(env::PROFILE));
         let spec = match self.profiles.get(&name) {
             Some(s) => s.clone(),
             // A profile made only of environment variables is allowed when the
             // file does not define any profile.
-            None if self.profiles.is_empty() && var("AVAILS_BASE_URL").is_some() => {
+            None if self.profiles.is_empty() && var(env::BASE_URL).is_some() => {
                 ProfileSpec::default()
             }
             None => {
@@ -243,19 +281,19 @@ impl Config {
                 })
             }
         };
-        let base_url = var("AVAILS_BASE_URL")
+        let base_url = var(env::BASE_URL)
             .or(spec.base_url.clone())
             .ok_or_else(|| ConfigError::Missing {
                 profile: name.clone(),
                 field: "base_url",
-                env: "AVAILS_BASE_URL",
+                env: env::BASE_URL,
             })?;
-        let licensor = var("AVAILS_LICENSOR")
+        let licensor = var(env::LICENSOR)
             .or(spec.licensor.clone())
             .ok_or_else(|| ConfigError::Missing {
                 profile: name.clone(),
                 field: "licensor",
-                env: "AVAILS_LICENSOR",
+                env: env::LICENSOR,
             })?;
         if licensor.contains('/') || licensor.trim() != licensor {
             return Err(ConfigError::Invalid {
@@ -295,9 +333,9 @@ impl Config {
         Ok(Profile {
             base_url,
             licensor,
-            cert: var("AVAILS_CERT").map(PathBuf::from).or(spec.cert),
-            key: var("AVAILS_KEY").map(PathBuf::from).or(spec.key),
-            ca: var("AVAILS_CA").map(PathBuf::from).or(spec.ca),
+            cert: var(env::CERT).map(PathBuf::from).or(spec.cert),
+            key: var(env::KEY).map(PathBuf::from).or(spec.key),
+            ca: var(env::CA).map(PathBuf::from).or(spec.ca),
             tps,
             max_concurrency,
             max_attempts,
@@ -362,7 +400,7 @@ fn resolve_key(
     spec: &ProfileSpec,
     var: &dyn Fn(&str) -> Option<String>,
 ) -> Result<ApiKey, ConfigError> {
-    if let Some(k) = var("AVAILS_API_KEY") {
+    if let Some(k) = var(env::API_KEY) {
         return Ok(ApiKey::new(k));
     }
     if let Some(name) = &spec.api_key_env {
@@ -383,9 +421,9 @@ fn resolve_key(
 
 /// Reads a key file, refusing one readable by group or others (unix).
 pub fn read_key_file(path: &Path) -> Result<ApiKey, ConfigError> {
-    let meta = std::fs::metadata(path).map_err(|source| ConfigError::ApiKeyFileRead {
+    let meta = std::fs::metadata(path).map_err(|error| ConfigError::ApiKeyFileRead {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     #[cfg(unix)]
     {
@@ -400,9 +438,9 @@ pub fn read_key_file(path: &Path) -> Result<ApiKey, ConfigError> {
     }
     #[cfg(not(unix))]
     let _ = meta;
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ApiKeyFileRead {
+    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::ApiKeyFileRead {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let key = ApiKey::new(text);
     if key.is_empty() {

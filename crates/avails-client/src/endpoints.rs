@@ -1,61 +1,16 @@
-//! Paths of every operation, as templates filled with percent-encoded segments.
-//!
-//! The reference (003) gives URLs for every operation except the full-extract
-//! PUT; [`FULL_EXTRACT_PUT`] is the one place that path is assumed, by analogy
-//! with the GET, DELETE and validate URLs of the same resource.
+//! URLs of every operation: the path templates of [`avails_model::api`]
+//! (defined once, shared with the sandbox) filled with percent-encoded
+//! segments.
 
 use avails_model::{AvailRequest, BatchRequestItem};
 use reqwest::Url;
 
 use crate::errors::ClientError;
 
-/// Full-extract PUT. Not shown in the reference: assumed to be the resource URL of GET/DELETE.
-pub const FULL_EXTRACT_PUT: &str = "/v1/avails/{licensor}/full-extract/{alid}";
-/// Full-extract GET and DELETE (`?territory=&businessLine=[&contractId=]`).
-pub const FULL_EXTRACT: &str = "/v1/avails/{licensor}/full-extract/{alid}";
-/// Full-extract validate (POST).
-pub const FULL_EXTRACT_VALIDATE: &str = "/v1/avails/{licensor}/full-extract/{alid}/validate";
-/// Partial-extract PUT, GET and DELETE.
-pub const PARTIAL_EXTRACT: &str = "/v1/avails/{licensor}/partial-extract/transactions/{id}";
-/// Partial-extract validate (POST).
-pub const PARTIAL_EXTRACT_VALIDATE: &str =
-    "/v1/avails/{licensor}/partial-extract/transactions/{id}/validate";
-/// Batch calls (POST), `{op}` one of put, get, delete, validate.
-pub const BATCH: &str = "/v1/avails/{licensor}/partial-extract/batch/{op}";
-/// Path of a batch item (no `/v1`), `/validate` appended for batch validate.
-pub const BATCH_ITEM: &str = "/avails/{licensor}/partial-extract/transactions/{id}";
-/// Asset Status (GET, `?marketplace=`).
-pub const ASSET_STATUS: &str = "/v1/assets/{licensor}/status/{alid}";
-
-/// The four batch operations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BatchOp {
-    /// Create or replace transactions.
-    Put,
-    /// Read transactions.
-    Get,
-    /// Delete transactions.
-    Delete,
-    /// Validate payloads without storing them.
-    Validate,
-}
-
-impl BatchOp {
-    /// The URL segment (`put`, `get`, `delete`, `validate`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Put => "put",
-            Self::Get => "get",
-            Self::Delete => "delete",
-            Self::Validate => "validate",
-        }
-    }
-
-    /// Whether items carry a body (put and validate).
-    pub fn needs_body(self) -> bool {
-        matches!(self, Self::Put | Self::Validate)
-    }
-}
+pub use avails_model::api::{
+    BatchOp, ASSET_STATUS, BATCH_ITEM, BATCH_ITEM_VALIDATE, FULL_EXTRACT, FULL_EXTRACT_PUT,
+    FULL_EXTRACT_VALIDATE, PARTIAL_EXTRACT, PARTIAL_EXTRACT_VALIDATE,
+};
 
 /// Fills `template`'s `{name}` segments from `vars`, each value one encoded segment; empty values are refused.
 pub fn segments(template: &str, vars: &[(&str, &str)]) -> Result<Vec<String>, ClientError> {
@@ -111,16 +66,11 @@ pub fn batch_item_path(
     let base = Url::parse("http://localhost/").map_err(|e| ClientError::InvalidInput {
         reason: e.to_string(),
     })?;
-    let mut u = url(
+    let u = url(
         &base,
-        BATCH_ITEM,
-        &[("licensor", licensor), ("id", transaction_id)],
+        op.item_path(),
+        &[("licensor", licensor), ("transaction_id", transaction_id)],
     )?;
-    if op == BatchOp::Validate {
-        if let Ok(mut p) = u.path_segments_mut() {
-            p.push("validate");
-        }
-    }
     Ok(u.path().to_string())
 }
 
@@ -177,7 +127,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(u.path(), "/prefix/v1/assets/lic/status/A");
-        assert!(url(&base, PARTIAL_EXTRACT, &[("licensor", "lic"), ("id", " ")]).is_err());
+        assert!(url(
+            &base,
+            PARTIAL_EXTRACT,
+            &[("licensor", "lic"), ("transaction_id", " ")]
+        )
+        .is_err());
     }
 
     #[test]

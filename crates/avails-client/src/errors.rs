@@ -1,5 +1,8 @@
 //! Errors of the client and of profile loading; each says what to fix and none
 //! ever contains the API key (it is only ever held in [`crate::ApiKey`]).
+//!
+//! An I/O cause is part of the message and not also the error's `source`, so
+//! a caller printing the whole chain does not repeat it.
 
 use std::path::PathBuf;
 
@@ -9,12 +12,12 @@ use avails_model::ApiError;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The config file could not be read.
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read config file {path}: {error}")]
     Read {
         /// The file.
         path: PathBuf,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The config file is not valid TOML for a profile list.
     #[error("config file {path} is invalid: {reason}")]
@@ -71,12 +74,12 @@ pub enum ConfigError {
         var: String,
     },
     /// The key file cannot be read.
-    #[error("cannot read API key file {path}: {source}")]
+    #[error("cannot read API key file {path}: {error}")]
     ApiKeyFileRead {
         /// The file.
         path: PathBuf,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The key file is readable by group or others.
     #[error(
@@ -96,6 +99,24 @@ pub enum ConfigError {
     },
 }
 
+impl ConfigError {
+    /// The profile the error is about, when it is about one.
+    pub fn profile(&self) -> Option<&str> {
+        match self {
+            Self::Missing { profile, .. }
+            | Self::Invalid { profile, .. }
+            | Self::NoApiKey { profile }
+            | Self::ApiKeyEnvUnset { profile, .. } => Some(profile),
+            Self::UnknownProfile { .. }
+            | Self::Read { .. }
+            | Self::Parse { .. }
+            | Self::ApiKeyFileRead { .. }
+            | Self::ApiKeyFileTooOpen { .. }
+            | Self::ApiKeyFileEmpty { .. } => None,
+        }
+    }
+}
+
 /// Errors of an API call or of building the client.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -103,7 +124,7 @@ pub enum ClientError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// A PEM file could not be read.
-    #[error("cannot read the {what} PEM file {path}: {source}: check the profile's `{field}`")]
+    #[error("cannot read the {what} PEM file {path}: {error}: check the profile's `{field}`")]
     PemRead {
         /// `client certificate`, `private key` or `CA certificate`.
         what: &'static str,
@@ -112,7 +133,7 @@ pub enum ClientError {
         /// The file.
         path: PathBuf,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A PEM file holds no usable item.
     #[error("{path} is not a usable {what} PEM file ({reason}): check the profile's `{field}`")]
@@ -167,6 +188,12 @@ pub enum ClientError {
         url: String,
         /// Why.
         reason: String,
+    },
+    /// Plain HTTP to a host that is not this machine.
+    #[error("base_url `{url}` is plain HTTP to another machine: the API key would travel unencrypted; use https:// (plain http:// is allowed only to 127.0.0.1, ::1 or localhost)")]
+    PlainHttp {
+        /// The URL.
+        url: String,
     },
     /// The API key cannot go into an HTTP header.
     #[error("the API key contains characters not allowed in an HTTP header: check the key file or variable")]

@@ -3,11 +3,16 @@
 //! - Mutual TLS from PEM files (client certificate + key, extra CA), rustls,
 //!   verification always on; `x-api-key` on every request.
 //! - A limiter holding requests per second and requests in flight (defaults
-//!   10 and 5, the partner limits).
+//!   [`avails_model::api::DEFAULT_TPS`] and
+//!   [`avails_model::api::DEFAULT_MAX_CONCURRENCY`], the partner limits),
+//!   lowering its concurrency to the server's when throttled.
 //! - Retries with exponential backoff and full jitter on 429, 500, 502, 503,
 //!   504, timeouts and dropped connections, honouring `Retry-After`; other
-//!   4xx answers are returned at once with the server's error list.
-//! - Named profiles from `avails.toml` with environment overrides.
+//!   4xx answers are returned at once with the server's error list. Each
+//!   retry is logged at debug level; [`track`] lets a caller summarise them.
+//! - Plain `http://` only to a loopback address: elsewhere the API key would
+//!   travel unencrypted.
+//! - Named profiles from `avails.toml` with environment overrides ([`mod@env`]).
 //!
 //! The API key lives in [`ApiKey`], which prints as `***`; no error, debug
 //! output or log line carries it.
@@ -17,10 +22,13 @@
 
 #![warn(missing_docs)]
 
+pub mod asset_status;
 pub mod client;
 pub mod config;
 pub mod endpoints;
+pub mod env;
 pub mod errors;
+pub mod fetch;
 pub mod limiter;
 pub mod retry;
 pub mod secret;
@@ -30,7 +38,8 @@ pub use client::{AvailsClient, ClientBuilder, API_KEY_HEADER};
 pub use config::{list_profiles, Config, Profile, ProfileSpec, ProfileSummary};
 pub use endpoints::BatchOp;
 pub use errors::{ClientError, ConfigError};
+pub use fetch::{Fetched, Scope};
 pub use limiter::Limiter;
-pub use retry::{CounterSnapshot, RetryPolicy};
+pub use retry::{track, CounterSnapshot, Retried, RetryPolicy};
 pub use secret::ApiKey;
 pub use tls::TlsFiles;

@@ -7,10 +7,85 @@
 //! the computed delay. That is a dozen lines here, where a retry crate would need
 //! the same classification plus adapters, and one dependency less.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use rand::Rng;
+
+use crate::errors::ClientError;
+
+/// The retries the client calls made inside one [`track`]ed future.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Retried {
+    /// Retries, all causes together.
+    pub retries: u32,
+    /// Retries by cause (`429`, `500`, `503`, `timeout`, `connection`, ...).
+    pub causes: BTreeMap<String, u32>,
+}
+
+impl fmt::Display for Retried {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let causes: Vec<String> = self
+            .causes
+            .iter()
+            .map(|(c, n)| format!("{c} x{n}"))
+            .collect();
+        write!(
+            f,
+            "{} {} ({})",
+            self.retries,
+            if self.retries == 1 {
+                "retry"
+            } else {
+                "retries"
+            },
+            causes.join(", ")
+        )
+    }
+}
+
+tokio::task_local! {
+    static TRACKED: RefCell<Retried>;
+}
+
+/// Runs `fut` and returns, with its output, the retries of every client call
+/// it made: a caller can say once per payload what its requests went through
+/// (the client itself logs each retry at debug level only).
+pub async fn track<F: Future>(fut: F) -> (F::Output, Retried) {
+    TRACKED
+        .scope(RefCell::new(Retried::default()), async {
+            let out = fut.await;
+            let retried = TRACKED.with(|r| r.take());
+            (out, retried)
+        })
+        .await
+}
+
+/// The cause of a retryable failure, as [`Retried::causes`] names it.
+pub fn cause(error: &ClientError) -> String {
+    match error {
+        ClientError::Throttled { .. } => "429".to_string(),
+        ClientError::Timeout { .. } => "timeout".to_string(),
+        ClientError::Connection { .. } => "connection".to_string(),
+        other => other
+            .status()
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "error".to_string()),
+    }
+}
+
+/// Notes one retry in the enclosing [`track`], if any.
+pub(crate) fn note_retry(error: &ClientError) {
+    let _ = TRACKED.try_with(|r| {
+        let mut r = r.borrow_mut();
+        r.retries += 1;
+        *r.causes.entry(cause(error)).or_default() += 1;
+    });
+}
 
 /// When and how often to try again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +216,30 @@ mod tests {
         for a in 1..10 {
             assert!(p.delay(a, None) <= p.backoff_cap(a));
         }
+    }
+
+    #[tokio::test]
+    async fn tracked_retries_are_summed_by_cause() {
+        let throttled = ClientError::Throttled {
+            method: "PUT".into(),
+            path: "/x".into(),
+        };
+        let server = ClientError::Server {
+            status: 503,
+            method: "PUT".into(),
+            path: "/x".into(),
+            errors: Vec::new(),
+        };
+        let ((), r) = track(async {
+            note_retry(&throttled);
+            note_retry(&throttled);
+            note_retry(&server);
+        })
+        .await;
+        assert_eq!(r.retries, 3);
+        assert_eq!(r.to_string(), "3 retries (429 x2, 503 x1)");
+        // Outside a tracked future, nothing is noted and nothing fails.
+        note_retry(&server);
     }
 
     #[test]

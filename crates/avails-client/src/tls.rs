@@ -101,11 +101,11 @@ pub fn configure(
 }
 
 fn read_pem(path: &Path, what: &'static str, field: &'static str) -> Result<Vec<u8>, ClientError> {
-    std::fs::read(path).map_err(|source| ClientError::PemRead {
+    std::fs::read(path).map_err(|error| ClientError::PemRead {
         what,
         field,
         path: path.to_path_buf(),
-        source,
+        error,
     })
 }
 
@@ -176,6 +176,12 @@ pub fn classify(err: &(dyn StdError + 'static)) -> Option<TlsFailure> {
         rustls::Error::InvalidCertificate(_) => Some(TlsFailure::ServerCertUntrusted),
         _ => None,
     }
+}
+
+/// Whether `err`'s source chain says the private key does not belong to the
+/// client certificate.
+pub fn is_key_mismatch(err: &(dyn StdError + 'static)) -> bool {
+    matches!(find_rustls(err), Some(rustls::Error::InconsistentKeys(_)))
 }
 
 /// The rustls error in a source chain, looking inside (nested) `io::Error`s,

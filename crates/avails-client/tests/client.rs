@@ -512,3 +512,87 @@ async fn redirects_are_not_followed() {
     );
     assert_eq!(script.seen().len(), 1);
 }
+
+#[test]
+fn plain_http_is_refused_except_to_this_machine() {
+    for url in [
+        "http://partnerapi.primevideo.com",
+        "http://192.168.1.10:8443",
+        "http://[2001:db8::1]:8443",
+        "http://localhost.example.com",
+    ] {
+        let e = builder(url).build().unwrap_err();
+        assert!(matches!(e, ClientError::PlainHttp { .. }), "{url}: {e:?}");
+        let message = e.to_string();
+        assert!(
+            message.contains("unencrypted") && message.contains("https://"),
+            "{message}"
+        );
+    }
+    for url in [
+        "http://127.0.0.1:8443",
+        "http://127.8.9.10:1",
+        "http://[::1]:8443",
+        "http://localhost:8443",
+        "http://LOCALHOST",
+        "https://partnerapi.primevideo.com",
+    ] {
+        assert!(builder(url).build().is_ok(), "{url}");
+    }
+}
+
+#[tokio::test]
+async fn retries_are_tracked_per_call_for_one_summary_line() {
+    let script = Script::default();
+    script.push(Reply::new(429, "").header("Retry-After", "0"));
+    script.push(Reply::new(503, ""));
+    let base = serve_plain(script.clone()).await;
+    let c = builder(&base).build().unwrap();
+    let req = sample_request("a1");
+    let (result, retried) = avails_client::track(c.put_full_extract("a1", &req)).await;
+    assert!(result.unwrap().success);
+    assert_eq!(retried.retries, 2);
+    assert_eq!(retried.to_string(), "2 retries (429 x1, 503 x1)");
+    let (_, none) = avails_client::track(c.put_full_extract("a1", &req)).await;
+    assert_eq!(none.retries, 0);
+}
+
+#[tokio::test]
+async fn get_full_extracts_returns_each_scope_in_order_with_404_as_none() {
+    let script = Script::default();
+    script.push(Reply::new(
+        200,
+        r#"{"avail": {"ALID": "a1", "Transaction": []}, "success": true}"#,
+    ));
+    script.push(Reply::new(404, r#"{"success": false}"#));
+    script.push(Reply::new(
+        400,
+        r#"{"success": false, "validationErrors": [{"code": "X", "message": "bad"}]}"#,
+    ));
+    let base = serve_plain(script.clone()).await;
+    // One in flight so the scripted answers meet the scopes in order.
+    let c = builder(&base).max_concurrency(1).build().unwrap();
+    let scopes: Vec<avails_client::Scope> = ["a1", "a2", "a3"]
+        .iter()
+        .map(|a| avails_client::Scope {
+            alid: a.to_string(),
+            territory: "US".into(),
+            business_line: BusinessLine::Tvod,
+        })
+        .collect();
+    let fetched = c.get_full_extracts(scopes).await;
+    assert_eq!(fetched.len(), 3);
+    assert_eq!(fetched[0].scope.alid, "a1");
+    assert_eq!(
+        fetched[0].result.as_ref().unwrap().as_ref().unwrap().alid,
+        "a1"
+    );
+    assert!(fetched[1].result.as_ref().unwrap().is_none());
+    assert_eq!(fetched[2].result.as_ref().unwrap_err().status(), Some(400));
+    let seen = script.seen();
+    assert!(seen[1].path.ends_with("/full-extract/a2"), "{:?}", seen[1]);
+    assert_eq!(
+        seen[1].query.as_deref(),
+        Some("territory=US&businessLine=TVOD")
+    );
+}

@@ -5,7 +5,7 @@ mod common;
 
 use avails_client::{AvailsClient, ClientError, Config};
 use avails_model::{AvailRequest, BusinessLine};
-use avails_sandbox::{start, SandboxConfig, TlsConfig};
+use avails_sandbox::{start, SandboxConfig};
 use common::Pki;
 
 const KEY: &str = "k-sandbox-roundtrip-0123456789";
@@ -56,11 +56,7 @@ async fn put_then_get_round_trip_over_mutual_tls() {
     let sandbox = start(
         SandboxConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
-            tls: Some(TlsConfig {
-                cert_pem: pki.server_cert_pem.clone().into_bytes(),
-                key_pem: pki.server_key_pem.clone().into_bytes(),
-                client_ca_pem: Some(pki.ca_pem.clone().into_bytes()),
-            }),
+            tls: Some(pki.sandbox_tls(true)),
             ..SandboxConfig::default()
         }
         .with_licensor("testlicensor", KEY),
@@ -76,9 +72,9 @@ async fn put_then_get_round_trip_over_mutual_tls() {
         &cfg_path,
         format!(
             "[profiles.local]\nbase_url = \"{base}\"\nlicensor = \"testlicensor\"\ncert = \"{}\"\nkey = \"{}\"\nca = \"{}\"\napi_key_env = \"SANDBOX_TEST_KEY\"\n",
-            pki.client_cert.display(),
-            pki.client_key.display(),
-            pki.ca.display()
+            pki.client_cert_file.display(),
+            pki.client_key_file.display(),
+            pki.ca_file.display()
         ),
     )
     .unwrap();

@@ -29,9 +29,9 @@ async fn the_right_certificate_connects() {
     let c = client(
         &base,
         TlsFiles {
-            cert: Some(pki.client_cert.clone()),
-            key: Some(pki.client_key.clone()),
-            ca: Some(pki.ca.clone()),
+            cert: Some(pki.client_cert_file.clone()),
+            key: Some(pki.client_key_file.clone()),
+            ca: Some(pki.ca_file.clone()),
         },
     );
     let r = c
@@ -54,7 +54,7 @@ async fn no_client_certificate_is_refused_with_a_clear_error() {
         TlsFiles {
             cert: None,
             key: None,
-            ca: Some(pki.ca.clone()),
+            ca: Some(pki.ca_file.clone()),
         },
     );
     let e = c.get_partial_extract("tx").await.unwrap_err();
@@ -77,9 +77,9 @@ async fn a_certificate_from_another_ca_is_refused() {
     let c = client(
         &base,
         TlsFiles {
-            cert: Some(pki.other_client_cert.clone()),
-            key: Some(pki.other_client_key.clone()),
-            ca: Some(pki.ca.clone()),
+            cert: Some(pki.rogue_cert_file.clone()),
+            key: Some(pki.rogue_key_file.clone()),
+            ca: Some(pki.ca_file.clone()),
         },
     );
     let e = c.get_partial_extract("tx").await.unwrap_err();
@@ -96,8 +96,8 @@ async fn an_untrusted_server_is_not_accepted() {
     let c = client(
         &base,
         TlsFiles {
-            cert: Some(pki.client_cert.clone()),
-            key: Some(pki.client_key.clone()),
+            cert: Some(pki.client_cert_file.clone()),
+            key: Some(pki.client_key_file.clone()),
             ca: None,
         },
     );
@@ -115,9 +115,9 @@ fn a_key_that_does_not_match_the_certificate_is_reported() {
     let pki = Pki::new();
     let e = AvailsClient::builder("https://127.0.0.1:1", "l", ApiKey::new("k-123456"))
         .tls(TlsFiles {
-            cert: Some(pki.client_cert.clone()),
-            key: Some(pki.other_client_key.clone()),
-            ca: Some(pki.ca.clone()),
+            cert: Some(pki.client_cert_file.clone()),
+            key: Some(pki.rogue_key_file.clone()),
+            ca: Some(pki.ca_file.clone()),
         })
         .build();
     let e = e.unwrap_err();

@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use avails_ema::{RowMapper, SheetEvent};
+use avails_ema::{EndMarker, RowMapper, SheetEvent};
 use avails_mapping::{ColumnStatus, Mapping};
 use avails_model::location::column_letter;
 use avails_model::{AvailTrans, Diagnostic, Location};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::codes::{CV_IGNORED, CV_SHAPE};
+use crate::codes::{CV_CONDITION, CV_IGNORED, CV_SHAPE};
 use crate::{ConvertError, Item, Source};
 
 /// Options of a conversion.
@@ -208,7 +208,14 @@ fn read_ema(
             let mut findings = record.findings;
             let mut transaction = record.transaction;
             if !rejected {
-                crate::policy::supported_terms(&mut transaction, &source, mapping, &mut findings);
+                let work_type = record.asset.get("WorkType").and_then(Value::as_str);
+                crate::policy::supported_terms(
+                    &mut transaction,
+                    work_type,
+                    &source,
+                    mapping,
+                    &mut findings,
+                );
             }
             let reason = rejected.then(|| first_error(&findings, "its sheet cannot be converted"));
             for d in findings {
@@ -303,6 +310,58 @@ fn read_mddf(
                 }
             }
         }
+        // Conditions instead of dates: `ESTStart` ends a pre-order at the EST
+        // start (as for EMA); the API has no other conditional date.
+        let mut end_markers: BTreeMap<usize, EndMarker> = BTreeMap::new();
+        for (i, c) in parsed.conditions.iter().enumerate() {
+            let mut refuse = |line: u32, message: String| {
+                avail_findings.push(Diagnostic::error(
+                    CV_CONDITION,
+                    at_line(line, &format!("/avail/Transaction/{i}")),
+                    message.clone(),
+                ));
+                rejected_transactions.entry(i).or_insert(message);
+            };
+            let lag = |c: &avails_mddf::Condition| {
+                c.lag
+                    .as_deref()
+                    .map(|l| format!(" (lag {l})"))
+                    .unwrap_or_default()
+            };
+            if let Some(start) = &c.start {
+                refuse(
+                    start.line,
+                    format!(
+                        "StartCondition `{}`{}: the API has no conditional start; give the Start date it stands for",
+                        start.value,
+                        lag(start)
+                    ),
+                );
+            }
+            if let Some(end) = &c.end {
+                if end.value.eq_ignore_ascii_case("ESTStart") && end.lag.is_none() {
+                    end_markers.insert(i, EndMarker::EstStart);
+                } else {
+                    refuse(
+                        end.line,
+                        format!(
+                            "EndCondition `{}`{}: the API has no conditional end; give the End date it stands for (an absent End means no end)",
+                            end.value,
+                            lag(end)
+                        ),
+                    );
+                }
+            }
+            if let Some(d) = &c.window_duration {
+                refuse(
+                    d.line,
+                    format!(
+                        "WindowDuration `{}`: the API has no window duration; give the End date it implies",
+                        d.value
+                    ),
+                );
+            }
+        }
         // Pointer → line maps, relative to the avail and to each transaction.
         let mut avail_lines = BTreeMap::new();
         let mut transaction_lines: Vec<BTreeMap<String, u32>> = Vec::new();
@@ -341,9 +400,10 @@ fn read_mddf(
             out.finding(d);
         }
         summary.items += split_avail(parsed.payload, &avail_source, &sources, options, out, |i| {
-            avail_rejected
+            let rejected = avail_rejected
                 .clone()
-                .or_else(|| rejected_transactions.get(&i).cloned())
+                .or_else(|| rejected_transactions.get(&i).cloned());
+            (rejected, end_markers.get(&i).copied())
         });
     }
     Ok(summary)
@@ -376,7 +436,7 @@ fn split_avail(
     sources: &[Source],
     options: &ConvertOptions,
     out: &mut dyn Collect,
-    rejected: impl Fn(usize) -> Option<String>,
+    status: impl Fn(usize) -> (Option<String>, Option<EndMarker>),
 ) -> usize {
     let Value::Object(mut wrapper) = doc else {
         return 0;
@@ -431,7 +491,8 @@ fn split_avail(
             .get(i)
             .cloned()
             .unwrap_or_else(|| avail_source.clone());
-        let mut reason = asset_rejected.clone().or_else(|| rejected(i));
+        let (rejected, end_marker) = status(i);
+        let mut reason = asset_rejected.clone().or(rejected);
         let mut transaction = match t {
             Value::Object(map) => crate::typed::transaction_or_serde(map).unwrap_or_else(|e| {
                 let message = format!("Transaction {i} does not fit the API schema: {e}");
@@ -459,8 +520,10 @@ fn split_avail(
         };
         normalize_dates(&mut transaction, &options.mapping, &timezone);
         if reason.is_none() {
+            let work_type = asset.get("WorkType").and_then(Value::as_str);
             crate::policy::supported_terms(
                 &mut transaction,
+                work_type,
                 &source,
                 &options.mapping,
                 &mut findings,
@@ -473,7 +536,7 @@ fn split_avail(
             asset: asset.clone(),
             candidates: Arc::default(),
             transaction,
-            end_marker: None,
+            end_marker,
             source,
             rejected: reason,
         });

@@ -166,27 +166,27 @@ fn owned_by_previous_run(dir: &Path) -> Vec<PathBuf> {
     owned
 }
 
-/// Writes a file through a temporary sibling and a rename, so a crash never
-/// leaves a half-written file; the temporary file is removed on failure.
-/// `durable` also waits for the data to reach the disk before the rename.
+/// Writes a file through a temporary file in the same folder renamed over
+/// `path` once complete, so a crash or a full disk never leaves a
+/// half-written file; the temporary file is removed on failure. `durable`
+/// also waits for the data to reach the disk before the rename.
 pub fn write_atomic(path: &Path, bytes: &[u8], durable: bool) -> Result<(), OutputError> {
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(".tmp");
-    let tmp = path.with_file_name(tmp_name);
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        tmp.write_all(bytes)?;
         if durable {
-            f.sync_data()?;
+            tmp.as_file().sync_all()?;
         }
-        std::fs::rename(&tmp, path)
+        tmp.persist(path).map_err(|e| e.error)?;
+        Ok(())
     })();
-    result.map_err(|source| {
-        let _ = std::fs::remove_file(&tmp);
-        OutputError::Write {
-            path: path.display().to_string(),
-            source,
-        }
+    result.map_err(|source| OutputError::Write {
+        path: path.display().to_string(),
+        source,
     })
 }
 

@@ -11,9 +11,16 @@ use crate::codes::{CV_UNSUPPORTED_ENTITLEMENT, CV_UNSUPPORTED_TERM};
 use crate::locate::{line_of, term_location};
 use crate::Source;
 
+/// MDDF's per-level wholesale prices that are the API's `WSP` of an avail
+/// of that WorkType (MovieLabs' translator writes a season row's WSP as
+/// `SeasonWSP`): (term, WorkType).
+const LEVEL_WSP: &[(&str, &str)] = &[("SeasonWSP", "Season"), ("EpisodeWSP", "Episode")];
+
 /// Removes the terms Prime Video does not process, reporting each.
+/// `work_type` is the avail's asset WorkType.
 pub(crate) fn supported_terms(
     t: &mut AvailTrans,
+    work_type: Option<&str>,
     source: &Source,
     mapping: &Mapping,
     findings: &mut Vec<Diagnostic>,
@@ -21,6 +28,15 @@ pub(crate) fn supported_terms(
     let Some(terms) = t.terms.as_mut() else {
         return;
     };
+    for term in terms.iter_mut() {
+        let of_this_level = LEVEL_WSP.iter().any(|(name, level)| {
+            term.name.eq_ignore_ascii_case(name)
+                && work_type.is_some_and(|w| w.eq_ignore_ascii_case(level))
+        });
+        if of_this_level {
+            term.name = "WSP".to_string();
+        }
+    }
     let mut index = 0;
     terms.retain(|term| {
         let i = index;

@@ -1,6 +1,6 @@
 //! The MovieLabs corpus: every workbook and XML file converts; rejected rows
-//! are located; the XML and its EMA twin give the same payloads; a workbook
-//! saved as CSV gives the same payloads as the workbook.
+//! are located; a workbook saved as CSV gives the same payloads as the
+//! workbook (twins: `twins.rs`).
 
 mod support;
 
@@ -8,8 +8,6 @@ use std::path::PathBuf;
 
 use avails_ema::{read_rows, SheetEvent};
 use avails_mapping::Mapping;
-use avails_model::canonical::canonical;
-use serde_json::Value;
 use support::*;
 
 #[test]
@@ -194,55 +192,6 @@ fn the_movies_workbook_groups_by_title_territory_and_business_line() {
         .filter_map(|t| t.end.as_deref())
         .collect();
     assert_eq!(vod_ends, ["2013-09-20T23:59:59", "2013-09-20T23:59:59"]);
-}
-
-/// The differences the files force, applied to the XML side (the workbook
-/// was made from the XML by MovieLabs' tool, which dropped two things):
-/// - Start: the XML says `T23:59:59` where the workbook's cell holds the
-///   date alone, which is the start of that day;
-/// - `_currency`: the XML's Money carries `XTS`; the workbook has no
-///   PriceCurrency, so the sheet's Money has none.
-///
-/// Ends agree (a date-only End is the end of its day, as the XML writes
-/// it); the XML's UVVU entitlement and the workbook's UV_ID column are both
-/// left out, and reported.
-fn forced_by_format(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            if let Some(Value::String(s)) = map.get_mut("Start") {
-                if s.len() >= 19 && &s[10..11] == "T" {
-                    *s = format!("{}T00:00:00", &s[..10]);
-                }
-            }
-            if let Some(Value::Object(money)) = map.get_mut("Money") {
-                money.remove("_currency");
-            }
-            map.values_mut().for_each(forced_by_format);
-        }
-        Value::Array(items) => items.iter_mut().for_each(forced_by_format),
-        _ => {}
-    }
-}
-
-#[test]
-fn xml_and_its_ema_twin_give_the_same_payloads() {
-    let xml = convert(&[corpus().join("Avails_noErrors_v2.3.xml")]);
-    let sheet = convert(&[corpus().join("Avails_noErrors_v2.3_v1.8.xlsx")]);
-    let mut from_xml = payload_set(&xml);
-    for (_, v) in &mut from_xml {
-        forced_by_format(v);
-        *v = canonical(v);
-    }
-    let from_sheet = payload_set(&sheet);
-    assert_eq!(from_xml.len(), 12);
-    assert_eq!(from_xml.len(), from_sheet.len());
-    for ((kx, vx), (ks, vs)) in from_xml.iter().zip(&from_sheet) {
-        assert_eq!(kx, ks);
-        assert_eq!(
-            vx, vs,
-            "{kx}: XML and workbook differ beyond what the formats force"
-        );
-    }
 }
 
 /// Saves every EMA sheet of a workbook as CSV, as a user's "Save as CSV"

@@ -48,18 +48,25 @@ fn take_path(map: &mut Map<String, Value>, segments: &[&str]) -> Option<Value> {
     }
     let child = map.get_mut(*first)?.as_object_mut()?;
     let v = take_path(child, rest);
-    if child.is_empty() {
+    // An object emptied by this take goes; one given empty stays, so that
+    // it is reported as not carried.
+    if v.is_some() && child.is_empty() {
         map.remove(*first);
     }
     v
 }
 
-/// Pointers of every value left in `v` (what no column took).
+/// Pointers of every value left in `v` (what no column took); an empty
+/// object inside it is one too (EMA has no cell that says `{}`).
 fn leftovers(prefix: &str, v: &Value, out: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
             for (k, x) in m {
-                leftovers(&format!("{prefix}/{k}"), x, out);
+                let at = format!("{prefix}/{k}");
+                match x {
+                    Value::Object(inner) if inner.is_empty() => out.push(at),
+                    _ => leftovers(&at, x, out),
+                }
             }
         }
         Value::Array(a) if !a.is_empty() => {

@@ -416,7 +416,7 @@ fn every_corpus_file_round_trips_through_mddf_xml() {
         );
         let second = convert(std::slice::from_ref(&out));
         assert!(second.unreadable.is_empty(), "{name}");
-        assert!(!second.has_errors(), "{name}: {:#?}", second.problems);
+        assert!(!second.has_errors(), "{name}: {:#?}", second.diagnostics);
         let (a, b) = (payload_set(&first), payload_set(&second));
         assert_eq!(a.len(), b.len(), "{name}: payload count");
         for (x, y) in a.iter().zip(&b) {

@@ -22,7 +22,7 @@ pub fn content_hash(value: &Value) -> String {
 pub fn content_hash_of<T: Serialize>(payload: &T) -> Result<String, JournalError> {
     let value = serde_json::to_value(payload).map_err(|e| JournalError::Json {
         context: "serializing the payload to hash it",
-        source: e,
+        error: e,
     })?;
     Ok(content_hash(&value))
 }

@@ -8,7 +8,8 @@
 //! `pending` (noted `interrupted`) and is sent again; PUT is idempotent. A row
 //! only becomes `acknowledged` through `mark_result`, i.e. with an answer.
 //!
-//! One process writes a journal at a time. Nothing here stores the API key or
+//! One process writes a journal at a time: writers hold the state
+//! directory's [`crate::WriterLock`]. Nothing here stores the API key or
 //! any HTTP header: only keys, hashes, states, statuses and the server's error
 //! list.
 
@@ -56,6 +57,8 @@ const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 
 /// Note left on a row that was `sending` when the journal was opened.
 pub const INTERRUPTED: &str = "interrupted";
+/// Note left on a row whose content was deleted on the server (`avails delete`).
+pub const DELETED: &str = "deleted";
 
 /// Where a payload stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -139,6 +142,8 @@ pub enum SendReason {
     Pending,
     /// A previous run stopped without an answer: outcome unknown.
     Interrupted,
+    /// What had landed was deleted on the server since.
+    Deleted,
     /// Same content was rejected before (the caller may choose to skip).
     PreviouslyRejected,
     /// Same content failed before (no usable answer).
@@ -264,9 +269,9 @@ impl Journal {
     pub fn open(path: impl AsRef<Path>) -> Result<Self, JournalError> {
         let path = path.as_ref();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| JournalError::Io {
+            std::fs::create_dir_all(dir).map_err(|error| JournalError::Io {
                 path: dir.to_path_buf(),
-                source,
+                error,
             })?;
         }
         let conn = Connection::open(path).map_err(|e| JournalError::sqlite("opening", e))?;
@@ -342,6 +347,9 @@ impl Journal {
             State::Pending if e.note.as_deref() == Some(INTERRUPTED) => {
                 Decision::Send(SendReason::Interrupted)
             }
+            State::Pending if e.note.as_deref() == Some(DELETED) => {
+                Decision::Send(SendReason::Deleted)
+            }
             State::Pending => Decision::Send(SendReason::Pending),
         })
     }
@@ -392,6 +400,65 @@ impl Journal {
         }
         tx.commit()
             .map_err(|e| JournalError::sqlite("committing", e))
+    }
+
+    /// Records that what these keys sent was deleted on the server (by
+    /// `avails delete`, answered `http_status`): each existing entry goes
+    /// back to `pending`, noted [`DELETED`], so the next submit sends it
+    /// again. Keys the journal never saw are ignored; returns how many
+    /// entries changed. One transaction.
+    pub fn mark_deleted<'a>(
+        &self,
+        keys: impl IntoIterator<Item = &'a str>,
+        http_status: Option<u16>,
+    ) -> Result<usize, JournalError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction()
+            .map_err(|e| JournalError::sqlite("starting a transaction", e))?;
+        let mut changed = 0;
+        for key in keys {
+            let hash: Option<String> = tx
+                .query_row("SELECT hash FROM entries WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(|e| JournalError::sqlite("reading an entry", e))?;
+            let Some(hash) = hash else { continue };
+            tx.execute(
+                &format!(
+                    "UPDATE entries SET state = 'pending', note = '{DELETED}', last_status = ?2, answer = NULL, updated_at = {NOW} WHERE key = ?1"
+                ),
+                params![key, http_status],
+            )
+            .map_err(|e| JournalError::sqlite("marking deleted", e))?;
+            insert_event(
+                &tx,
+                key,
+                &hash,
+                State::Pending,
+                http_status,
+                None,
+                Some(DELETED),
+            )?;
+            changed += 1;
+        }
+        tx.commit()
+            .map_err(|e| JournalError::sqlite("committing", e))?;
+        Ok(changed)
+    }
+
+    /// The keys of every entry starting with `prefix` (e.g. `full:mgm:a1:US:TVOD`).
+    pub fn keys_with_prefix(&self, prefix: &str) -> Result<Vec<String>, JournalError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT key FROM entries WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key")
+            .map_err(|e| JournalError::sqlite("listing keys", e))?;
+        let rows = stmt
+            .query_map([prefix], |r| r.get(0))
+            .map_err(|e| JournalError::sqlite("listing keys", e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| JournalError::sqlite("listing keys", e))
     }
 
     /// Records the server's answer for a payload marked `sending` with the same hash.
@@ -577,7 +644,7 @@ fn result_in(
         .transpose()
         .map_err(|e| JournalError::Json {
             context: "serializing the answer",
-            source: e,
+            error: e,
         })?;
     let current: Option<(String, String)> = tx
         .query_row(

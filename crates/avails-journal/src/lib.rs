@@ -22,40 +22,51 @@
 
 mod hash;
 mod journal;
+pub mod state;
 
 use std::path::PathBuf;
 
 pub use hash::{canonical_json, content_hash, content_hash_of, full_key, partial_key};
 pub use journal::{
-    Decision, Entry, Event, HistoryFilter, Journal, Outcome, SendReason, State, INTERRUPTED,
+    Decision, Entry, Event, HistoryFilter, Journal, Outcome, SendReason, State, DELETED,
+    INTERRUPTED,
 };
+pub use state::{journal_path, sandbox_db_path, WriterLock, DEFAULT_STATE_DIR, SANDBOX_PROFILE};
 
 /// Errors of the journal.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
-    /// The journal's directory could not be created.
-    #[error("cannot create journal directory {path}: {source}")]
+    /// A file or directory of the state directory could not be created or written.
+    #[error("cannot write {path}: {error}")]
     Io {
-        /// The directory.
+        /// The file or directory.
         path: PathBuf,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
+    },
+    /// Another process holds the state directory's writer lock.
+    #[error("another avails is writing in {} ({}): wait for it to finish, or give this run another --state-dir", .dir.display(), if .holder.is_empty() { "it did not say which" } else { .holder.as_str() })]
+    Busy {
+        /// The state directory.
+        dir: PathBuf,
+        /// What the holder wrote: its pid, command and start time.
+        holder: String,
     },
     /// SQLite failed.
-    #[error("journal database error while {context}: {source}")]
+    #[error("journal database error while {context}: {error}")]
     Sqlite {
         /// What was being done.
         context: &'static str,
         /// The SQLite error.
-        source: rusqlite::Error,
+        error: rusqlite::Error,
     },
     /// JSON (de)serialization failed.
-    #[error("JSON error while {context}: {source}")]
+    #[error("JSON error while {context}: {error}")]
     Json {
         /// What was being done.
         context: &'static str,
         /// The serde error.
-        source: serde_json::Error,
+        error: serde_json::Error,
     },
     /// The file was written by a newer `avails`.
     #[error(
@@ -96,7 +107,7 @@ pub enum JournalError {
 }
 
 impl JournalError {
-    fn sqlite(context: &'static str, source: rusqlite::Error) -> Self {
-        Self::Sqlite { context, source }
+    fn sqlite(context: &'static str, error: rusqlite::Error) -> Self {
+        Self::Sqlite { context, error }
     }
 }

@@ -264,3 +264,50 @@ fn a_200_with_success_false_is_a_rejection() {
     let ok: avails_model::StatusResponse = serde_json::from_str(r#"{"success":true}"#).unwrap();
     assert_eq!(Outcome::from_status(200, &ok).state, State::Acknowledged);
 }
+
+#[test]
+fn a_deleted_title_is_no_longer_landed() {
+    let j = Journal::open_in_memory().unwrap();
+    let key = full_key("mgm", "a1", "US", BusinessLine::Tvod);
+    let other = full_key("mgm", "a1", "US", BusinessLine::Fvod);
+    let (h1, _) = hashes();
+    for k in [&key, &other] {
+        j.mark_sending(k, &h1).unwrap();
+        j.mark_result(k, &h1, &Outcome::acknowledged(200)).unwrap();
+    }
+    assert_eq!(j.should_send(&key, &h1).unwrap(), Decision::Skip);
+    let changed = j
+        .mark_deleted([key.as_str(), "full:mgm:never-sent:US:TVOD"], Some(200))
+        .unwrap();
+    assert_eq!(changed, 1, "only keys the journal knows change");
+    assert_eq!(
+        j.should_send(&key, &h1).unwrap(),
+        Decision::Send(SendReason::Deleted)
+    );
+    let e = j.entry(&key).unwrap().unwrap();
+    assert_eq!(e.state, State::Pending);
+    assert_eq!(e.note.as_deref(), Some(avails_journal::DELETED));
+    // Other scopes of the title are untouched.
+    assert_eq!(j.should_send(&other, &h1).unwrap(), Decision::Skip);
+    // The history says it.
+    let events = j
+        .history(&HistoryFilter {
+            key: Some(key.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(
+        (last.state, last.note.as_deref(), last.http_status),
+        (State::Pending, Some("deleted"), Some(200))
+    );
+    // Sent again, it lands again.
+    j.mark_sending(&key, &h1).unwrap();
+    j.mark_result(&key, &h1, &Outcome::acknowledged(200))
+        .unwrap();
+    assert_eq!(j.should_send(&key, &h1).unwrap(), Decision::Skip);
+    assert_eq!(
+        j.keys_with_prefix("full:mgm:a1:US:").unwrap(),
+        vec![other.clone(), key.clone()]
+    );
+}

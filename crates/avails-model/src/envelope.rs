@@ -1,7 +1,9 @@
 //! Request and response envelopes of the Avails API.
 //!
-//! The reference's schemas name the error list `errors`; its examples answer
-//! with `validationErrors`. Both are read (`alias`); `errors` is written.
+//! The reference's schemas name the error list `errors` (in its French
+//! tables, `erreurs`); every answer in its examples (002, 003) carries
+//! `validationErrors`. Both are read; `validationErrors` is written, as the
+//! examples show the wire.
 
 use serde::{Deserialize, Serialize};
 
@@ -35,7 +37,8 @@ pub struct StatusResponse {
     /// Errors when it did not (`errors`, or `validationErrors` as in the examples).
     #[serde(
         default,
-        alias = "validationErrors",
+        rename = "validationErrors",
+        alias = "errors",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub errors: Vec<ApiError>,
@@ -52,7 +55,8 @@ pub struct GetResponse {
     /// Errors when it did not.
     #[serde(
         default,
-        alias = "validationErrors",
+        rename = "validationErrors",
+        alias = "errors",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub errors: Vec<ApiError>,
@@ -98,7 +102,8 @@ pub struct BatchResponseItem {
     /// Errors when it did not.
     #[serde(
         default,
-        alias = "validationErrors",
+        rename = "validationErrors",
+        alias = "errors",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub errors: Vec<ApiError>,

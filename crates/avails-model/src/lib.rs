@@ -8,6 +8,7 @@
 //! the allowed values live in [`enums`]. Every struct keeps attributes it does
 //! not know in an `extra` map so nothing read from a payload vanishes.
 
+pub mod api;
 pub mod avail;
 pub mod canonical;
 pub mod diagnostic;

@@ -1,4 +1,7 @@
-//! JSON answers of the API: successes and `{"success": false, "errors": [...]}`.
+//! JSON answers of the API: successes and `{"success": false, "validationErrors": [...]}`.
+//!
+//! The reference's examples (002, 003) name the error list `validationErrors`
+//! in every answer; the sandbox answers the same (clients read `errors` too).
 
 use avails_model::ApiError;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -29,6 +32,8 @@ pub mod codes {
     pub const INVALID_BATCH: &str = "INVALID_BATCH";
     /// A batch item whose `path` is not one the batch operation accepts.
     pub const INVALID_PATH: &str = "INVALID_PATH";
+    /// A partial-extract call whose transaction ID names windows of several scopes (409).
+    pub const AMBIGUOUS_TRANSACTION: &str = "AMBIGUOUS_TRANSACTION";
     /// A FullDelete after assets or metadata were delivered.
     pub const FULL_DELETE_NOT_ALLOWED: &str = "FULL_DELETE_NOT_ALLOWED";
     /// Rate or concurrency limit exceeded (429).
@@ -44,7 +49,7 @@ pub mod codes {
 pub struct Failure {
     /// HTTP status of a single (non-batch) request.
     pub status: StatusCode,
-    /// Errors, reported under `errors`.
+    /// Errors, reported under `validationErrors`.
     pub errors: Vec<ApiError>,
 }
 
@@ -96,9 +101,12 @@ pub fn json_response(status: StatusCode, body: &Value) -> Response {
     res
 }
 
-/// The body of a failure: `{"success": false, "errors": [...]}`.
+/// Name of the error list in every answer, as in the reference's examples.
+pub const ERRORS_FIELD: &str = "validationErrors";
+
+/// The body of a failure: `{"success": false, "validationErrors": [...]}`.
 pub fn failure_body(errors: &[ApiError]) -> Value {
-    json!({ "success": false, "errors": errors })
+    json!({ "success": false, ERRORS_FIELD: errors })
 }
 
 impl IntoResponse for Failure {
@@ -107,9 +115,12 @@ impl IntoResponse for Failure {
     }
 }
 
-/// `200 {"success": true, "errors": []}`, the answer of a PUT that landed.
+/// `200 {"success": true, "validationErrors": []}`, the answer of a PUT that landed.
 pub fn put_ok() -> Response {
-    json_response(StatusCode::OK, &json!({ "success": true, "errors": [] }))
+    json_response(
+        StatusCode::OK,
+        &json!({ "success": true, ERRORS_FIELD: [] }),
+    )
 }
 
 /// `200 {"success": true}`, the answer of a DELETE that removed something.
@@ -117,11 +128,11 @@ pub fn delete_ok() -> Response {
     json_response(StatusCode::OK, &json!({ "success": true }))
 }
 
-/// `200 {"success": ..., "errors": [...]}`, the answer of `/validate`.
+/// `200 {"success": ..., "validationErrors": [...]}`, the answer of `/validate`.
 pub fn validate_answer(errors: &[ApiError]) -> Response {
     json_response(
         StatusCode::OK,
-        &json!({ "success": errors.is_empty(), "errors": errors }),
+        &json!({ "success": errors.is_empty(), ERRORS_FIELD: errors }),
     )
 }
 

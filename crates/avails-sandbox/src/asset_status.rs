@@ -1,6 +1,6 @@
-//! Asset Status API: `GET /v1/assets/{licensor}/status/{ALID}?marketplace=`,
+//! Asset Status API: `GET` [`avails_model::api::ASSET_STATUS`] `?marketplace=`,
 //! answering the `ProductStatus` schema, and the sandbox-only delivery
-//! recorder `POST /sandbox/{licensor}/deliveries/{ALID}`.
+//! recorder (`POST` [`crate::SANDBOX_DELIVERIES`]).
 //!
 //! Required deliveries are derived from the stored windows of the title:
 //!

@@ -1,31 +1,19 @@
-//! Batch calls: `POST /v1/avails/{licensor}/partial-extract/batch/{put|get|delete|validate}`.
+//! Batch calls: `POST` on [`avails_model::api::BATCH_PUT`] and its get, delete and validate siblings.
 //!
 //! Each item names a partial-extract transaction path without the `/v1`
-//! prefix, as in the spec's examples:
-//! `/avails/{licensor}/partial-extract/transactions/{transactionId}` (with a
-//! `/validate` suffix for `validate`). The call answers 200 with one response
+//! prefix, as in the spec's examples ([`avails_model::api::BATCH_ITEM`], and
+//! [`avails_model::api::BATCH_ITEM_VALIDATE`] for `validate`). The call answers 200 with one response
 //! item per request item; a body that is not a batch, or has more than 100
 //! items or duplicate `requestItemId`s, is a 400.
 
+use avails_model::api::{self, BatchOp};
 use avails_model::{ApiError, MAX_BATCH_ITEMS};
 use serde_json::{json, Map, Value};
 
-use crate::api::{codes, error, Failure};
+use crate::api::{codes, error, Failure, ERRORS_FIELD};
 use crate::ops;
 use crate::state::Shared;
-
-/// The four batch operations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BatchOp {
-    /// Partial-extract PUT of each item.
-    Put,
-    /// Partial-extract GET of each item.
-    Get,
-    /// Partial-extract DELETE of each item.
-    Delete,
-    /// Partial-extract validate of each item.
-    Validate,
-}
+use crate::store::ScopeFilter;
 
 fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
@@ -44,30 +32,20 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Splits an item path into (licensor, transaction ID).
+/// Splits an item path into (licensor, transaction ID), the shape of
+/// [`BatchOp::item_path`].
 fn parse_item_path(path: &str, op: BatchOp) -> Result<(String, String), String> {
-    let expected = match op {
-        BatchOp::Validate => {
-            "/avails/{licensor}/partial-extract/transactions/{transactionId}/validate"
-        }
-        _ => "/avails/{licensor}/partial-extract/transactions/{transactionId}",
-    };
+    let expected = op.item_path();
     let bad = || format!("path `{path}` is not of the form `{expected}`");
-    let rest = path.strip_prefix("/avails/").ok_or_else(bad)?;
-    let parts: Vec<&str> = rest.split('/').collect();
-    let ok_shape = match op {
-        BatchOp::Validate => parts.len() == 5 && parts[4] == "validate",
-        _ => parts.len() == 4,
+    let vars = api::match_template(expected, path).ok_or_else(bad)?;
+    let var = |name: &str| {
+        vars.iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, v)| percent_decode(v))
+            .filter(|v| !v.is_empty())
+            .ok_or_else(bad)
     };
-    if !ok_shape || parts[1] != "partial-extract" || parts[2] != "transactions" {
-        return Err(bad());
-    }
-    let licensor = percent_decode(parts[0]).ok_or_else(bad)?;
-    let transaction = percent_decode(parts[3]).ok_or_else(bad)?;
-    if licensor.is_empty() || transaction.is_empty() {
-        return Err(bad());
-    }
-    Ok((licensor, transaction))
+    Ok((var("licensor")?, var("transaction_id")?))
 }
 
 struct Item<'a> {
@@ -132,7 +110,7 @@ fn answer(id: &str, outcome: Result<Option<Value>, Vec<ApiError>>) -> Value {
         Err(errors) => {
             m.insert("requestItemId".into(), json!(id));
             m.insert("success".into(), json!(false));
-            m.insert("errors".into(), json!(errors));
+            m.insert(ERRORS_FIELD.into(), json!(errors));
         }
     }
     Value::Object(m)
@@ -172,12 +150,14 @@ fn run_item(
                 Err(errors)
             }
         }
-        BatchOp::Get => ops::get_partial(sh, licensor, &transaction_id)
+        BatchOp::Get => ops::get_partial(sh, licensor, &transaction_id, &ScopeFilter::default())
             .map(Some)
             .map_err(|f| f.errors),
-        BatchOp::Delete => ops::delete_partial(sh, licensor, &transaction_id)
-            .map(|()| None)
-            .map_err(|f| f.errors),
+        BatchOp::Delete => {
+            ops::delete_partial(sh, licensor, &transaction_id, &ScopeFilter::default())
+                .map(|()| None)
+                .map_err(|f| f.errors)
+        }
     }
 }
 

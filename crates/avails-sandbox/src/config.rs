@@ -9,10 +9,7 @@ use crate::SandboxError;
 /// Address the sandbox listens on unless told otherwise.
 pub const DEFAULT_LISTEN: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 8443);
-/// Requests per second accepted by default (the partner default of Prime Video).
-pub const DEFAULT_TPS: u32 = 10;
-/// Concurrent in-flight requests accepted by default (the partner default).
-pub const DEFAULT_MAX_CONCURRENCY: u32 = 5;
+pub use avails_model::api::{DEFAULT_MAX_CONCURRENCY, DEFAULT_TPS};
 
 /// Everything a sandbox is started with; `Debug` never prints API keys or private keys.
 #[derive(Clone)]
@@ -79,6 +76,18 @@ impl SandboxConfig {
         self.tps = None;
         self.max_concurrency = None;
         self
+    }
+
+    /// A warning when the sandbox would serve plain HTTP beyond the loopback
+    /// interface: API keys would cross the network unencrypted.
+    pub fn plain_http_warning(&self) -> Option<String> {
+        (self.tls.is_none() && !self.listen.ip().is_loopback()).then(|| {
+            format!(
+                "listening on {} without TLS: API keys sent to this sandbox from other machines \
+                 travel unencrypted; give --tls-cert and --tls-key, or listen on 127.0.0.1",
+                self.listen
+            )
+        })
     }
 
     /// Checks the configuration for contradictions.
@@ -170,5 +179,29 @@ impl fmt::Debug for TlsConfig {
             .field("key_pem", &"<redacted>")
             .field("mutual_tls", &self.client_ca_pem.is_some())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_beyond_loopback_is_warned_about() {
+        let mut config = SandboxConfig::default();
+        assert_eq!(config.plain_http_warning(), None, "loopback is fine");
+        config.listen = "0.0.0.0:8443".parse().unwrap();
+        let warning = config.plain_http_warning().expect("a warning");
+        assert!(warning.contains("0.0.0.0:8443"), "{warning}");
+        assert!(warning.contains("unencrypted"), "{warning}");
+        config.listen = "[::1]:8443".parse().unwrap();
+        assert_eq!(config.plain_http_warning(), None);
+        config.listen = "192.0.2.7:8443".parse().unwrap();
+        config.tls = Some(TlsConfig {
+            cert_pem: Vec::new(),
+            key_pem: Vec::new(),
+            client_ca_pem: None,
+        });
+        assert_eq!(config.plain_http_warning(), None, "TLS is fine anywhere");
     }
 }

@@ -26,6 +26,10 @@ pub struct CountersSnapshot {
     pub writes_per_transaction: BTreeMap<String, u64>,
     /// Deletions that removed something, per ALID.
     pub deletes_per_alid: BTreeMap<String, u64>,
+    /// Admitted API requests being handled right now.
+    pub in_flight: u64,
+    /// The most admitted API requests handled at once so far.
+    pub max_in_flight: u64,
 }
 
 impl CountersSnapshot {
@@ -91,6 +95,19 @@ impl Counters {
                 .entry(endpoint.to_string())
                 .or_default() += 1;
         });
+    }
+
+    /// Records an admitted request starting; [`Counters::finished`] ends it.
+    pub(crate) fn started(&self) {
+        self.with(|c| {
+            c.in_flight += 1;
+            c.max_in_flight = c.max_in_flight.max(c.in_flight);
+        });
+    }
+
+    /// Records an admitted request answered.
+    pub(crate) fn finished(&self) {
+        self.with(|c| c.in_flight = c.in_flight.saturating_sub(1));
     }
 
     /// Records a 429.

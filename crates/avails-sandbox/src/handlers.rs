@@ -11,10 +11,11 @@ use serde_json::Value;
 
 use crate::api::{self, codes, Failure};
 use crate::asset_status;
-use crate::batch::{self, BatchOp};
+use crate::batch;
 use crate::ops;
 use crate::payload::{parse_json, require_json};
 use crate::state::AppState;
+use avails_model::api::BatchOp;
 
 type QueryMap = Result<Query<HashMap<String, String>>, QueryRejection>;
 
@@ -42,7 +43,7 @@ where
     st.blocking(move |sh| f(sh, parse_json(&body)?)).await?
 }
 
-/// `PUT /v1/avails/{licensor}/full-extract/{ALID}`.
+/// Full-extract PUT (`Endpoint::FullExtractPut`).
 pub async fn full_put(
     State(st): State<AppState>,
     Path((licensor, alid)): Path<(String, String)>,
@@ -58,7 +59,7 @@ pub async fn full_put(
     )
 }
 
-/// `POST /v1/avails/{licensor}/full-extract/{ALID}/validate`.
+/// Full-extract validate.
 pub async fn full_validate(
     State(st): State<AppState>,
     Path((licensor, alid)): Path<(String, String)>,
@@ -74,7 +75,7 @@ pub async fn full_validate(
     )
 }
 
-/// `GET /v1/avails/{licensor}/full-extract/{ALID}?territory=&businessLine=`.
+/// Full-extract GET (`?territory=&businessLine=`).
 pub async fn full_get(
     State(st): State<AppState>,
     Path((licensor, alid)): Path<(String, String)>,
@@ -89,7 +90,7 @@ pub async fn full_get(
     respond(result.await)
 }
 
-/// `DELETE /v1/avails/{licensor}/full-extract/{ALID}?territory=&businessLine=&contractId=`.
+/// Full-extract DELETE (`?territory=&businessLine=[&contractId=]`).
 pub async fn full_delete(
     State(st): State<AppState>,
     Path((licensor, alid)): Path<(String, String)>,
@@ -104,7 +105,7 @@ pub async fn full_delete(
     respond(result.await)
 }
 
-/// `PUT /v1/avails/{licensor}/partial-extract/transactions/{transactionId}`.
+/// Partial-extract PUT.
 pub async fn partial_put(
     State(st): State<AppState>,
     Path((licensor, tid)): Path<(String, String)>,
@@ -120,7 +121,7 @@ pub async fn partial_put(
     )
 }
 
-/// `POST /v1/avails/{licensor}/partial-extract/transactions/{transactionId}/validate`.
+/// Partial-extract validate.
 pub async fn partial_validate(
     State(st): State<AppState>,
     Path((licensor, tid)): Path<(String, String)>,
@@ -136,26 +137,30 @@ pub async fn partial_validate(
     )
 }
 
-/// `GET /v1/avails/{licensor}/partial-extract/transactions/{transactionId}`.
+/// Partial-extract GET (sandbox-only `?alid=&territory=&businessLine=` narrow it to one scope).
 pub async fn partial_get(
     State(st): State<AppState>,
     Path((licensor, tid)): Path<(String, String)>,
+    q: QueryMap,
 ) -> Response {
     let result = async {
-        st.blocking(move |sh| ops::get_partial(sh, &licensor, &tid))
+        let filter = ops::scope_filter(&query(q)?)?;
+        st.blocking(move |sh| ops::get_partial(sh, &licensor, &tid, &filter))
             .await?
             .map(api::get_ok)
     };
     respond(result.await)
 }
 
-/// `DELETE /v1/avails/{licensor}/partial-extract/transactions/{transactionId}`.
+/// Partial-extract DELETE (sandbox-only `?alid=&territory=&businessLine=` narrow it to one scope).
 pub async fn partial_delete(
     State(st): State<AppState>,
     Path((licensor, tid)): Path<(String, String)>,
+    q: QueryMap,
 ) -> Response {
     let result = async {
-        st.blocking(move |sh| ops::delete_partial(sh, &licensor, &tid))
+        let filter = ops::scope_filter(&query(q)?)?;
+        st.blocking(move |sh| ops::delete_partial(sh, &licensor, &tid, &filter))
             .await?
             .map(|()| api::delete_ok())
     };
@@ -178,7 +183,7 @@ async fn run_batch(
     )
 }
 
-/// `POST /v1/avails/{licensor}/partial-extract/batch/put`.
+/// Batch put.
 pub async fn batch_put(
     State(st): State<AppState>,
     Path(licensor): Path<String>,
@@ -188,7 +193,7 @@ pub async fn batch_put(
     run_batch(st, licensor, BatchOp::Put, headers, body).await
 }
 
-/// `POST /v1/avails/{licensor}/partial-extract/batch/get`.
+/// Batch get.
 pub async fn batch_get(
     State(st): State<AppState>,
     Path(licensor): Path<String>,
@@ -198,7 +203,7 @@ pub async fn batch_get(
     run_batch(st, licensor, BatchOp::Get, headers, body).await
 }
 
-/// `POST /v1/avails/{licensor}/partial-extract/batch/delete`.
+/// Batch delete.
 pub async fn batch_delete(
     State(st): State<AppState>,
     Path(licensor): Path<String>,
@@ -208,7 +213,7 @@ pub async fn batch_delete(
     run_batch(st, licensor, BatchOp::Delete, headers, body).await
 }
 
-/// `POST /v1/avails/{licensor}/partial-extract/batch/validate`.
+/// Batch validate.
 pub async fn batch_validate(
     State(st): State<AppState>,
     Path(licensor): Path<String>,
@@ -218,7 +223,7 @@ pub async fn batch_validate(
     run_batch(st, licensor, BatchOp::Validate, headers, body).await
 }
 
-/// `GET /v1/assets/{licensor}/status/{ALID}?marketplace=`.
+/// Asset Status GET (`?marketplace=`).
 pub async fn asset_status(
     State(st): State<AppState>,
     Path((licensor, alid)): Path<(String, String)>,
@@ -240,7 +245,7 @@ pub async fn asset_status(
     respond(result.await)
 }
 
-/// `POST /sandbox/{licensor}/deliveries/{ALID}` (sandbox only).
+/// The sandbox-only delivery recorder ([`crate::SANDBOX_DELIVERIES`]).
 pub async fn record_delivery(
     State(st): State<AppState>,
     Path((licensor, alid)): Path<(String, String)>,

@@ -21,40 +21,54 @@
 //! All need `x-api-key` of a configured licensor and reach only that
 //! licensor's paths. Bodies need `Content-Type: application/json`.
 //!
+//! The paths are those of [`avails_model::api`], defined there once for the
+//! sandbox and the client ([`ROUTES`] lists them with their methods):
+//!
 //! | method | path | answer |
 //! | --- | --- | --- |
-//! | PUT | `/v1/avails/{licensor}/full-extract/{ALID}` (see below) | 200 `{"success": true, "errors": []}` |
-//! | GET | `/v1/avails/{licensor}/full-extract/{ALID}?territory=&businessLine=` | 200 `{"avail": {...}, "success": true}` (no Disposition) |
-//! | DELETE | `/v1/avails/{licensor}/full-extract/{ALID}?territory=&businessLine=[&contractId=]` | 200 `{"success": true}` |
-//! | POST | `/v1/avails/{licensor}/full-extract/{ALID}/validate` | 200 `{"success": bool, "errors": [...]}` |
-//! | PUT | `/v1/avails/{licensor}/partial-extract/transactions/{transactionId}` | 200 `{"success": true, "errors": []}` |
-//! | GET | `/v1/avails/{licensor}/partial-extract/transactions/{transactionId}` | 200 `{"avail": {...}, "success": true}` (Disposition PartialExtract) |
-//! | DELETE | `/v1/avails/{licensor}/partial-extract/transactions/{transactionId}` | 200 `{"success": true}` |
-//! | POST | `/v1/avails/{licensor}/partial-extract/transactions/{transactionId}/validate` | 200 `{"success": bool, "errors": [...]}` |
-//! | POST | `/v1/avails/{licensor}/partial-extract/batch/{put,get,delete,validate}` | 200 `{"responseItems": [...]}` |
-//! | GET | `/v1/assets/{licensor}/status/{ALID}?marketplace=` | 200 `ProductStatus` |
-//! | POST | `/sandbox/{licensor}/deliveries/{ALID}` | 201, sandbox only (below) |
+//! | PUT | [`FULL_EXTRACT_PUT`](avails_model::api::FULL_EXTRACT_PUT) (see below) | 200 `{"success": true, "validationErrors": []}` |
+//! | GET | [`FULL_EXTRACT`](avails_model::api::FULL_EXTRACT) `?territory=&businessLine=` | 200 `{"avail": {...}, "success": true}` (no Disposition) |
+//! | DELETE | [`FULL_EXTRACT`](avails_model::api::FULL_EXTRACT) `?territory=&businessLine=[&contractId=]` | 200 `{"success": true}` |
+//! | POST | [`FULL_EXTRACT_VALIDATE`](avails_model::api::FULL_EXTRACT_VALIDATE) | 200 `{"success": bool, "validationErrors": [...]}` |
+//! | PUT | [`PARTIAL_EXTRACT`](avails_model::api::PARTIAL_EXTRACT) | 200 `{"success": true, "validationErrors": []}` |
+//! | GET | [`PARTIAL_EXTRACT`](avails_model::api::PARTIAL_EXTRACT) | 200 `{"avail": {...}, "success": true}` (Disposition PartialExtract) |
+//! | DELETE | [`PARTIAL_EXTRACT`](avails_model::api::PARTIAL_EXTRACT) | 200 `{"success": true}` |
+//! | POST | [`PARTIAL_EXTRACT_VALIDATE`](avails_model::api::PARTIAL_EXTRACT_VALIDATE) | 200 `{"success": bool, "validationErrors": [...]}` |
+//! | POST | [`BATCH_PUT`](avails_model::api::BATCH_PUT), get, delete, validate | 200 `{"responseItems": [...]}` |
+//! | GET | [`ASSET_STATUS`](avails_model::api::ASSET_STATUS) `?marketplace=` | 200 `ProductStatus` |
+//! | POST | [`SANDBOX_DELIVERIES`] | 201, sandbox only (below) |
 //!
-//! The spec shows no URL for the full-extract PUT; the sandbox uses
-//! `PUT /v1/avails/{licensor}/full-extract/{ALID}`, defined once in
-//! [`FULL_EXTRACT_PUT_PATH`] (all paths are in [`ROUTES`]).
+//! The spec shows no URL for the full-extract PUT; the sandbox and the client
+//! use the resource URL of its GET and DELETE.
 //!
 //! # Semantics
 //!
+//! * A window is keyed by licensor, ALID, territory and business line (its
+//!   *scope*), then its `_TransactionID`. One ID may name windows of several
+//!   scopes (the reference's TVOD and FVOD movie examples reuse theirs); a
+//!   write of one scope never touches another scope's windows.
 //! * A full-extract PUT replaces every window of its ALID in each (territory,
-//!   business line) its transactions name; the business line comes from
-//!   [`avails_model::BusinessLine::infer`] (LicenseType and ChannelIdentity).
-//!   `Disposition.EntryType: FullDelete` deletes those scopes (every window of
-//!   the ALID when it has no transaction).
-//! * A partial-extract PUT creates or replaces one window by its transaction
-//!   ID; a payload without `_TransactionID` is stored under the path's ID.
-//! * Invalid payloads get 400 `{"success": false, "errors": [{"code", "message"}]}`
+//!   business line) its transactions name, and only those; the business line
+//!   comes from [`avails_model::BusinessLine::infer`] (LicenseType and
+//!   ChannelIdentity). `Disposition.EntryType: FullDelete` deletes those
+//!   scopes (every window of the ALID when it has no transaction).
+//! * A partial-extract PUT creates or replaces the window of its own scope
+//!   with that transaction ID; a payload without `_TransactionID` is stored
+//!   under the path's ID.
+//! * A partial-extract GET or DELETE (single or batch item) reaches the one
+//!   window carrying the ID. When the ID names windows of several scopes the
+//!   sandbox picks none: it answers 409 `AMBIGUOUS_TRANSACTION` naming every
+//!   scope, and deletes nothing. The sandbox-only query parameters
+//!   `?alid=&territory=&businessLine=` narrow the call to one scope; the
+//!   full-extract GET and DELETE always name one.
+//! * Invalid payloads get 400 `{"success": false, "validationErrors": [{"code", "message"}]}`
 //!   from `avails-rules` (Error severity only) plus the sandbox's own checks
 //!   (one territory per window, known LicenseType, ALID / transaction ID of
 //!   the path). `/validate` never stores and answers 200.
-//! * The server sends the error list as **`errors`** (the reference schema's
-//!   name); the spec's examples call it `validationErrors`, so clients must
-//!   read both (`avails_model::StatusResponse` does).
+//! * The server sends the error list as **`validationErrors`**, as every
+//!   answer in the reference's examples (002, 003) does; its schema tables
+//!   call it `errors`, so clients read both (`avails_model::StatusResponse`
+//!   does).
 //! * Malformed JSON is a 400 `INVALID_JSON` naming the parse error; a body
 //!   without `Content-Type: application/json` is a 415.
 //! * GET or DELETE of nothing stored is a 404 with an error body (so is a
@@ -66,7 +80,7 @@
 //! * Batch items use paths without `/v1`, as in the spec
 //!   (`/avails/{licensor}/partial-extract/transactions/{id}`, plus `/validate`
 //!   for validate); more than 100 items or duplicate `requestItemId`s are a
-//!   400; each item answers `success` and, when it failed, `errors`.
+//!   400; each item answers `success` and, when it failed, `validationErrors`.
 //!
 //! # Security
 //!
@@ -111,7 +125,15 @@
 //!
 //! SQLite (WAL, `synchronous=NORMAL`) in [`SandboxConfig::db_path`], or in
 //! memory when `None`; each write is one transaction, and a sandbox restarted
-//! on the same file serves what was stored.
+//! on the same file serves what was stored. A database of the first schema
+//! (windows unique per licensor and transaction ID) is migrated when opened;
+//! one written by a newer sandbox is refused ([`SandboxError::NewerDatabase`]).
+//!
+//! # Listening beyond loopback
+//!
+//! Serving plain HTTP on an address other than loopback logs a warning
+//! ([`SandboxConfig::plain_http_warning`]): API keys would cross the network
+//! unencrypted.
 
 pub mod api;
 pub mod asset_status;
@@ -135,6 +157,6 @@ pub use auth::API_KEY_HEADER;
 pub use config::{SandboxConfig, TlsConfig, DEFAULT_LISTEN, DEFAULT_MAX_CONCURRENCY, DEFAULT_TPS};
 pub use counters::CountersSnapshot;
 pub use error::SandboxError;
-pub use routes::{Endpoint, RouteSpec, FULL_EXTRACT_PUT_PATH, ROUTES};
+pub use routes::{Endpoint, RouteSpec, ROUTES, SANDBOX_DELIVERIES};
 pub use server::{run_blocking, start, RunningSandbox};
 pub use server_rules::KnownAlids;

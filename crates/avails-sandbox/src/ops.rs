@@ -13,6 +13,7 @@ use crate::asset_status::has_successful_delivery;
 use crate::payload::{check, rebuild, Checked};
 use crate::server_rules;
 use crate::state::Shared;
+use crate::store::{ScopeFilter, StoredWindow};
 
 /// A database error as a 500 (the message names SQLite's error, no payload data).
 pub fn db(e: rusqlite::Error) -> Failure {
@@ -230,29 +231,93 @@ pub fn validate_partial(
         .unwrap_or_default()
 }
 
-/// Partial-extract GET: the window as an avail with `Disposition: PartialExtract`.
-pub fn get_partial(sh: &Shared, licensor: &str, transaction_id: &str) -> Result<Value, Failure> {
-    match sh.store.transaction(licensor, transaction_id).map_err(db)? {
-        Some(row) => Ok(rebuild(&row.header, &[&row.trans], Some("PartialExtract"))),
-        None => Err(Failure::not_found(format!(
+/// The sandbox-only query parameters that narrow a partial-extract GET or
+/// DELETE to one scope (`alid`, `territory`, `businessLine`).
+pub fn scope_filter(query: &HashMap<String, String>) -> Result<ScopeFilter, Failure> {
+    let get = |k: &str| {
+        query
+            .get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let business_line = get("businessLine")
+        .map(|b| {
+            b.parse::<BusinessLine>()
+                .map(|l| l.as_str().to_string())
+                .map_err(|e| Failure::bad_request(codes::INVALID_PARAMETER, e.to_string()))
+        })
+        .transpose()?;
+    Ok(ScopeFilter {
+        alid: get("alid"),
+        territory: get("territory"),
+        business_line,
+    })
+}
+
+/// The one window a partial-extract call names: 404 when none, 409 when the
+/// transaction ID names windows of several scopes (never one picked silently).
+fn one_window(
+    sh: &Shared,
+    licensor: &str,
+    transaction_id: &str,
+    filter: &ScopeFilter,
+) -> Result<StoredWindow, Failure> {
+    let mut found = sh
+        .store
+        .transactions(licensor, transaction_id, filter)
+        .map_err(db)?;
+    match found.len() {
+        0 => Err(Failure::not_found(format!(
             "no transaction {transaction_id} stored"
         ))),
+        1 => Ok(found.remove(0)),
+        n => {
+            let scopes: Vec<String> = found
+                .iter()
+                .map(|w| format!("{} {} {}", w.alid, w.territory, w.business_line))
+                .collect();
+            Err(Failure::new(
+                StatusCode::CONFLICT,
+                codes::AMBIGUOUS_TRANSACTION,
+                format!(
+                    "transaction {transaction_id} names {n} windows ({}): use the full-extract \
+                     GET or DELETE with territory and businessLine, or narrow this call with \
+                     ?alid=&territory=&businessLine= (sandbox only)",
+                    scopes.join("; ")
+                ),
+            ))
+        }
     }
 }
 
+/// Partial-extract GET: the window as an avail with `Disposition: PartialExtract`.
+pub fn get_partial(
+    sh: &Shared,
+    licensor: &str,
+    transaction_id: &str,
+    filter: &ScopeFilter,
+) -> Result<Value, Failure> {
+    let row = one_window(sh, licensor, transaction_id, filter)?;
+    Ok(rebuild(&row.header, &[&row.trans], Some("PartialExtract")))
+}
+
 /// Partial-extract DELETE: removes one window.
-pub fn delete_partial(sh: &Shared, licensor: &str, transaction_id: &str) -> Result<(), Failure> {
-    match sh
+pub fn delete_partial(
+    sh: &Shared,
+    licensor: &str,
+    transaction_id: &str,
+    filter: &ScopeFilter,
+) -> Result<(), Failure> {
+    let row = one_window(sh, licensor, transaction_id, filter)?;
+    if !sh
         .store
-        .delete_transaction(licensor, transaction_id)
+        .delete_window(licensor, &row, transaction_id)
         .map_err(db)?
     {
-        Some(alid) => {
-            sh.counters.delete(&alid);
-            Ok(())
-        }
-        None => Err(Failure::not_found(format!(
+        return Err(Failure::not_found(format!(
             "no transaction {transaction_id} stored"
-        ))),
+        )));
     }
+    sh.counters.delete(&row.alid);
+    Ok(())
 }

@@ -1,5 +1,6 @@
-//! The route table (the one place where paths are defined), the router, and
-//! the gate every request passes: API key, limits, faults, latency, logging.
+//! The route table (every API path comes from [`avails_model::api`], shared
+//! with the client), the router, and the gate every request passes: API key,
+//! limits, faults, latency, logging.
 
 use std::time::Instant;
 
@@ -14,10 +15,10 @@ use crate::api::{codes, Failure};
 use crate::auth::API_KEY_HEADER;
 use crate::handlers;
 use crate::state::AppState;
+use avails_model::api;
 
-/// Path of the full-extract PUT. The spec gives no URL for it; the sandbox
-/// uses the full-extract resource path (change it here only).
-pub const FULL_EXTRACT_PUT_PATH: &str = "/v1/avails/{licensor}/full-extract/{alid}";
+/// Path of the sandbox-only delivery recorder (not part of Prime Video's API).
+pub const SANDBOX_DELIVERIES: &str = "/sandbox/{licensor}/deliveries/{alid}";
 
 /// Largest request body accepted (a batch of 100 avails fits many times).
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
@@ -71,72 +72,72 @@ pub const ROUTES: &[RouteSpec] = &[
     RouteSpec {
         endpoint: Endpoint::FullExtractPut,
         method: "PUT",
-        path: FULL_EXTRACT_PUT_PATH,
+        path: api::FULL_EXTRACT_PUT,
     },
     RouteSpec {
         endpoint: Endpoint::FullExtractGet,
         method: "GET",
-        path: "/v1/avails/{licensor}/full-extract/{alid}",
+        path: api::FULL_EXTRACT,
     },
     RouteSpec {
         endpoint: Endpoint::FullExtractDelete,
         method: "DELETE",
-        path: "/v1/avails/{licensor}/full-extract/{alid}",
+        path: api::FULL_EXTRACT,
     },
     RouteSpec {
         endpoint: Endpoint::FullExtractValidate,
         method: "POST",
-        path: "/v1/avails/{licensor}/full-extract/{alid}/validate",
+        path: api::FULL_EXTRACT_VALIDATE,
     },
     RouteSpec {
         endpoint: Endpoint::PartialExtractPut,
         method: "PUT",
-        path: "/v1/avails/{licensor}/partial-extract/transactions/{transaction_id}",
+        path: api::PARTIAL_EXTRACT,
     },
     RouteSpec {
         endpoint: Endpoint::PartialExtractGet,
         method: "GET",
-        path: "/v1/avails/{licensor}/partial-extract/transactions/{transaction_id}",
+        path: api::PARTIAL_EXTRACT,
     },
     RouteSpec {
         endpoint: Endpoint::PartialExtractDelete,
         method: "DELETE",
-        path: "/v1/avails/{licensor}/partial-extract/transactions/{transaction_id}",
+        path: api::PARTIAL_EXTRACT,
     },
     RouteSpec {
         endpoint: Endpoint::PartialExtractValidate,
         method: "POST",
-        path: "/v1/avails/{licensor}/partial-extract/transactions/{transaction_id}/validate",
+        path: api::PARTIAL_EXTRACT_VALIDATE,
     },
     RouteSpec {
         endpoint: Endpoint::BatchPut,
         method: "POST",
-        path: "/v1/avails/{licensor}/partial-extract/batch/put",
+        path: api::BATCH_PUT,
     },
     RouteSpec {
         endpoint: Endpoint::BatchGet,
         method: "POST",
-        path: "/v1/avails/{licensor}/partial-extract/batch/get",
+        path: api::BATCH_GET,
     },
     RouteSpec {
         endpoint: Endpoint::BatchDelete,
         method: "POST",
-        path: "/v1/avails/{licensor}/partial-extract/batch/delete",
+        path: api::BATCH_DELETE,
     },
     RouteSpec {
         endpoint: Endpoint::BatchValidate,
         method: "POST",
-        path: "/v1/avails/{licensor}/partial-extract/batch/validate",
+        path: api::BATCH_VALIDATE,
     },
     RouteSpec {
         endpoint: Endpoint::AssetStatus,
         method: "GET",
-        path: "/v1/assets/{licensor}/status/{alid}",
+        path: api::ASSET_STATUS,
     },
     RouteSpec {
         endpoint: Endpoint::SandboxDelivery,
         method: "POST",
-        path: "/sandbox/{licensor}/deliveries/{alid}",
+        path: SANDBOX_DELIVERIES,
     },
 ];
 
@@ -280,6 +281,23 @@ fn throttled(retry_after: u64, concurrency: bool) -> Response {
     res
 }
 
+/// Counts an admitted request in flight until dropped (even if the client
+/// goes away mid-answer).
+struct InFlight(AppState);
+
+impl InFlight {
+    fn new(st: &AppState) -> Self {
+        st.counters.started();
+        Self(st.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.counters.finished();
+    }
+}
+
 /// Auth, then limits, then fault injection, then latency, then the handler.
 async fn gate(
     State(st): State<AppState>,
@@ -327,9 +345,13 @@ async fn gate(
         .into_response();
     }
     let mut _admission = None;
+    let mut _in_flight = None;
     if endpoint.is_api() {
         match st.limits.admit(&st.counters, endpoint.name()) {
-            Ok(a) => _admission = Some(a),
+            Ok(a) => {
+                _admission = Some(a);
+                _in_flight = Some(InFlight::new(&st));
+            }
             Err(t) => {
                 st.counters.throttled();
                 tracing::info!(%licensor, %method, %path, status = 429, endpoint = endpoint.name(), "throttled");

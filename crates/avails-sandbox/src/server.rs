@@ -63,13 +63,16 @@ impl RunningSandbox {
 /// Starts a sandbox: opens the database, binds, and serves in the background.
 pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError> {
     config.check()?;
+    if let Some(warning) = config.plain_http_warning() {
+        tracing::warn!("{warning}");
+    }
     let acceptor = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let store = Store::open(config.db_path.as_deref())?;
     let listener = TcpListener::bind(config.listen)
         .await
-        .map_err(|source| SandboxError::Bind {
+        .map_err(|error| SandboxError::Bind {
             addr: config.listen,
-            source,
+            error,
         })?;
     let addr = listener.local_addr()?;
     let counters = Arc::new(Counters::default());

@@ -1,13 +1,28 @@
 //! State in SQLite: one row per license window, one per recorded delivery.
 //!
+//! A window is identified by its licensor, ALID, territory and business line
+//! (its *scope*), then its `_TransactionID`: the same transaction ID may name
+//! windows of different scopes (a title's TVOD and FVOD windows often reuse
+//! one), and a write of one scope never touches another's windows.
+//!
 //! One connection behind a mutex; callers run on blocking threads. Every write
 //! is one SQLite transaction, so a crash mid-request leaves the old or the new
 //! state. File databases use WAL with `synchronous=NORMAL`.
+//!
+//! Schema versions (`PRAGMA user_version`): 0 is the first one, whose unique
+//! index on (licensor, transaction ID) made a scope's PUT replace another
+//! scope's window; [`Store::open`] migrates it to 2 by replacing that index
+//! (every row it held is valid under the new one). A newer version is refused.
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, TransactionBehavior};
+
+use crate::SandboxError;
+
+/// The schema version this code reads and writes.
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS windows (
@@ -22,7 +37,9 @@ CREATE TABLE IF NOT EXISTS windows (
     trans          TEXT NOT NULL,
     updated_at     TEXT NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS windows_by_transaction ON windows(licensor, transaction_id);
+CREATE UNIQUE INDEX IF NOT EXISTS windows_by_scope_transaction
+    ON windows(licensor, alid, territory, business_line, transaction_id);
+CREATE INDEX IF NOT EXISTS windows_by_transaction_id ON windows(licensor, transaction_id);
 CREATE INDEX IF NOT EXISTS windows_by_scope ON windows(licensor, alid, territory, business_line);
 CREATE TABLE IF NOT EXISTS deliveries (
     id       INTEGER PRIMARY KEY,
@@ -87,9 +104,41 @@ fn window_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredWindow> {
 
 const WINDOW_COLUMNS: &str = "alid, territory, business_line, transaction_id, header, trans";
 
+/// Narrows the windows a transaction ID names (sandbox-only query parameters
+/// of the partial-extract GET and DELETE).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScopeFilter {
+    /// Only windows of this title.
+    pub alid: Option<String>,
+    /// Only windows of this territory.
+    pub territory: Option<String>,
+    /// Only windows of this business line (wire name).
+    pub business_line: Option<String>,
+}
+
+/// Brings a database of an older schema to [`SCHEMA_VERSION`], or refuses a newer one.
+fn migrate(conn: &Connection, path: Option<&Path>) -> Result<(), SandboxError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(SandboxError::NewerDatabase {
+            path: path.map(Path::to_path_buf).unwrap_or_default(),
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if version < 2 {
+        // Version 0 kept one window per (licensor, transaction ID) across
+        // every scope; its rows are unique under the new index too.
+        conn.execute_batch("DROP INDEX IF EXISTS windows_by_transaction;")?;
+    }
+    conn.execute_batch(SCHEMA)?;
+    conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    Ok(())
+}
+
 impl Store {
-    /// Opens (creating if needed) the database at `path`, or an in-memory one.
-    pub fn open(path: Option<&Path>) -> rusqlite::Result<Self> {
+    /// Opens (creating or migrating if needed) the database at `path`, or an in-memory one.
+    pub fn open(path: Option<&Path>) -> Result<Self, SandboxError> {
         let conn = match path {
             Some(p) => Connection::open(p)?,
             None => Connection::open_in_memory()?,
@@ -99,7 +148,9 @@ impl Store {
             conn.pragma_update(None, "journal_mode", "WAL")?;
         }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.execute_batch(SCHEMA)?;
+        let tx = conn.unchecked_transaction()?;
+        migrate(&tx, path)?;
+        tx.commit()?;
         Ok(Self {
             conn: Mutex::new(conn),
         })
@@ -136,21 +187,23 @@ impl Store {
                 }
             }
             let mut ins = tx.prepare_cached(
-                "INSERT OR REPLACE INTO windows
+                "INSERT INTO windows
                  (licensor, alid, territory, business_line, transaction_id, contract_id, header, trans, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             let stamp = now();
-            // A `_TransactionID` repeated within one avail (AV081, a warning:
-            // the spec's trailer examples do it) must not make the later
-            // window replace the earlier one: the repeat is stored without
-            // the ID column (its JSON keeps the ID), so partial-extract calls
-            // by that ID reach the first window.
-            let mut ids: Vec<&str> = Vec::new();
+            // A `_TransactionID` repeated within one scope of one avail
+            // (AV081, a warning: the spec's trailer examples do it) must not
+            // make the later window replace the earlier one: the repeat is
+            // stored without the ID column (its JSON keeps the ID), so
+            // partial-extract calls by that ID reach the first window. The
+            // same ID in two scopes names two windows, both kept with it.
+            let mut ids: Vec<(&str, &str, &str)> = Vec::new();
             for w in windows {
                 let id = w.transaction_id.as_deref().filter(|id| {
-                    let repeat = ids.contains(id);
-                    ids.push(id);
+                    let key = (w.territory.as_str(), w.business_line.as_str(), *id);
+                    let repeat = ids.contains(&key);
+                    ids.push(key);
                     !repeat
                 });
                 ins.execute(params![
@@ -169,7 +222,9 @@ impl Store {
         tx.commit()
     }
 
-    /// Creates or replaces the window with this transaction ID, in one transaction.
+    /// Creates or replaces the window with this transaction ID in its own
+    /// scope (licensor, ALID, territory, business line), in one transaction;
+    /// windows of other scopes sharing the ID are left alone.
     pub fn put_transaction(
         &self,
         licensor: &str,
@@ -177,41 +232,27 @@ impl Store {
         header: &str,
         window: &NewWindow,
     ) -> rusqlite::Result<()> {
-        self.replace_transactions(licensor, alid, header, std::slice::from_ref(window))
-    }
-
-    /// Creates or replaces windows by transaction ID without touching others.
-    fn replace_transactions(
-        &self,
-        licensor: &str,
-        alid: &str,
-        header: &str,
-        windows: &[NewWindow],
-    ) -> rusqlite::Result<()> {
-        let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        {
-            let mut ins = tx.prepare_cached(
-                "INSERT OR REPLACE INTO windows
-                 (licensor, alid, territory, business_line, transaction_id, contract_id, header, trans, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?;
-            let stamp = now();
-            for w in windows {
-                ins.execute(params![
-                    licensor,
-                    alid,
-                    w.territory,
-                    w.business_line,
-                    w.transaction_id,
-                    w.contract_id,
-                    header,
-                    w.trans,
-                    stamp
-                ])?;
-            }
-        }
-        tx.commit()
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "INSERT INTO windows
+             (licensor, alid, territory, business_line, transaction_id, contract_id, header, trans, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT(licensor, alid, territory, business_line, transaction_id) DO UPDATE SET
+                 contract_id = excluded.contract_id, header = excluded.header,
+                 trans = excluded.trans, updated_at = excluded.updated_at",
+        )?;
+        stmt.execute(params![
+            licensor,
+            alid,
+            window.territory,
+            window.business_line,
+            window.transaction_id,
+            window.contract_id,
+            header,
+            window.trans,
+            now()
+        ])?;
+        Ok(())
     }
 
     /// Deletes the windows of one scope (optionally of one contract); returns how many.
@@ -298,33 +339,52 @@ impl Store {
         rows.collect()
     }
 
-    /// The window with this transaction ID.
-    pub fn transaction(
+    /// Every window carrying this transaction ID (in its ID column), narrowed
+    /// by `filter`, oldest first: several when scopes share the ID.
+    pub fn transactions(
         &self,
         licensor: &str,
         transaction_id: &str,
-    ) -> rusqlite::Result<Option<StoredWindow>> {
+        filter: &ScopeFilter,
+    ) -> rusqlite::Result<Vec<StoredWindow>> {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {WINDOW_COLUMNS} FROM windows WHERE licensor = ?1 AND transaction_id = ?2"
+            "SELECT {WINDOW_COLUMNS} FROM windows WHERE licensor = ?1 AND transaction_id = ?2
+             AND (?3 IS NULL OR alid = ?3) AND (?4 IS NULL OR territory = ?4)
+             AND (?5 IS NULL OR business_line = ?5) ORDER BY id"
         ))?;
-        stmt.query_row(params![licensor, transaction_id], window_from_row)
-            .optional()
+        let rows = stmt.query_map(
+            params![
+                licensor,
+                transaction_id,
+                filter.alid,
+                filter.territory,
+                filter.business_line
+            ],
+            window_from_row,
+        )?;
+        rows.collect()
     }
 
-    /// Deletes the window with this transaction ID; returns its ALID if there was one.
-    pub fn delete_transaction(
+    /// Deletes the one window of this scope with this transaction ID; returns whether there was one.
+    pub fn delete_window(
         &self,
         licensor: &str,
+        window: &StoredWindow,
         transaction_id: &str,
-    ) -> rusqlite::Result<Option<String>> {
-        let conn = self.lock();
-        conn.query_row(
-            "DELETE FROM windows WHERE licensor = ?1 AND transaction_id = ?2 RETURNING alid",
-            params![licensor, transaction_id],
-            |r| r.get(0),
-        )
-        .optional()
+    ) -> rusqlite::Result<bool> {
+        let n = self.lock().execute(
+            "DELETE FROM windows WHERE licensor = ?1 AND alid = ?2 AND territory = ?3
+             AND business_line = ?4 AND transaction_id = ?5",
+            params![
+                licensor,
+                window.alid,
+                window.territory,
+                window.business_line,
+                transaction_id
+            ],
+        )?;
+        Ok(n > 0)
     }
 
     /// Records one delivery (a JSON record) of a title.
@@ -375,8 +435,11 @@ mod tests {
             .collect();
         assert_eq!(stored, vec![r#"{"n":1}"#, r#"{"n":2}"#]);
         // A partial-extract call by the ID reaches the first window.
-        let first = store.transaction("l", "x").unwrap().unwrap();
-        assert_eq!(first.trans, r#"{"n":1}"#);
+        let found = store
+            .transactions("l", "x", &ScopeFilter::default())
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].trans, r#"{"n":1}"#);
         // Replacing the scope again still keeps both, not four.
         store.replace_scopes("l", "a", "{}", &both).unwrap();
         assert_eq!(store.scope("l", "a", "US", "FVOD").unwrap().len(), 2);

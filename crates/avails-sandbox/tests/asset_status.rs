@@ -214,7 +214,10 @@ async fn missing_until_deliveries_are_recorded() {
     )
     .await;
     assert_eq!(status, 400);
-    assert_eq!(body["errors"][0]["code"], "FULL_DELETE_NOT_ALLOWED");
+    assert_eq!(
+        body["validationErrors"][0]["code"],
+        "FULL_DELETE_NOT_ALLOWED"
+    );
 
     // Fix the image, finish the audio: In-Process, then Ready.
     deliver(json!({"kind": "IMAGE", "secondaryType": "16:9"})).await;
@@ -265,7 +268,7 @@ async fn missing_until_deliveries_are_recorded() {
     )
     .await;
     assert_eq!(status, 400);
-    assert_eq!(body["errors"][0]["code"], "INVALID_PARAMETER");
+    assert_eq!(body["validationErrors"][0]["code"], "INVALID_PARAMETER");
     sandbox.shutdown().await;
 }
 

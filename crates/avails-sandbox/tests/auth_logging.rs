@@ -56,7 +56,7 @@ async fn keys_are_checked_and_never_logged() {
     let (status, body) = call_with_key(&c, Method::PUT, &a_tx, Some(&payload), None).await;
     assert_eq!(status, 401);
     assert_eq!(body["success"], false);
-    assert_eq!(body["errors"][0]["code"], "UNAUTHORIZED");
+    assert_eq!(body["validationErrors"][0]["code"], "UNAUTHORIZED");
     let (status, _) = call_with_key(&c, Method::PUT, &a_tx, Some(&payload), Some(WRONG)).await;
     assert_eq!(status, 401);
     let (status, _) = call_with_key(&c, Method::PUT, &a_tx, Some(&payload), Some("")).await;
@@ -67,7 +67,7 @@ async fn keys_are_checked_and_never_logged() {
     // A's key on B's paths: 403, nothing stored.
     let (status, body) = call_with_key(&c, Method::PUT, &b_tx, Some(&payload), Some(KEY_A)).await;
     assert_eq!(status, 403);
-    assert_eq!(body["errors"][0]["code"], "FORBIDDEN");
+    assert_eq!(body["validationErrors"][0]["code"], "FORBIDDEN");
     let (status, _) = call_with_key(&c, Method::GET, &b_tx, None, Some(KEY_A)).await;
     assert_eq!(status, 403);
     let (status, _) = call_with_key(

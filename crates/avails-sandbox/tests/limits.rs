@@ -24,7 +24,7 @@ async fn burst(c: &reqwest::Client, url: &str, n: usize) -> Vec<(u16, Option<Str
                 let status = res.status().as_u16();
                 let body: Value = res.json().await.unwrap();
                 if status == 429 {
-                    assert_eq!(body["errors"][0]["code"], "THROTTLED");
+                    assert_eq!(body["validationErrors"][0]["code"], "THROTTLED");
                 }
                 (status, retry)
             })
@@ -106,7 +106,11 @@ async fn concurrency_limit_throttles_requests_beyond_the_in_flight_cap() {
     let answers = burst(&client(), &url, 10).await;
     let throttled = answers.iter().filter(|(s, _)| *s == 429).count();
     assert_eq!(throttled, 5, "{answers:?}");
-    assert_eq!(sandbox.counters().throttled, 5);
+    let counters = sandbox.counters();
+    assert_eq!(counters.throttled, 5);
+    // Five were handled at once (the 400 ms latency overlaps them), never more.
+    assert_eq!(counters.max_in_flight, 5, "{counters:?}");
+    assert_eq!(counters.in_flight, 0);
     sandbox.shutdown().await;
 }
 
@@ -133,7 +137,7 @@ async fn fail_rate_answers_500_or_503_without_storing() {
         assert!(matches!(status, 200 | 500 | 503), "{status} {body}");
         if status != 200 {
             assert_eq!(body["success"], false);
-            let code = body["errors"][0]["code"].as_str().unwrap();
+            let code = body["validationErrors"][0]["code"].as_str().unwrap();
             assert!(code == "INTERNAL_ERROR" || code == "SERVICE_UNAVAILABLE");
         }
         outcomes.push((tid, status));

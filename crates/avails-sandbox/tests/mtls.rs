@@ -4,60 +4,15 @@
 mod common;
 
 use avails_sandbox::{start, TlsConfig};
+use avails_test_support::{Ca, Leaf, Usage};
 use common::*;
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose,
-};
 
-struct Ca {
-    issuer: CertifiedIssuer<'static, KeyPair>,
-}
-
-impl Ca {
-    fn new(name: &str) -> Self {
-        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        params.distinguished_name.push(DnType::CommonName, name);
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let issuer = CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
-        Self { issuer }
-    }
-
-    fn pem(&self) -> String {
-        self.issuer.pem()
-    }
-
-    /// A leaf certificate and its key, PEM.
-    fn leaf(&self, names: &[&str], client: bool) -> (String, String) {
-        let mut params =
-            CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-                .unwrap();
-        params.distinguished_name.push(
-            DnType::CommonName,
-            names.first().copied().unwrap_or("client"),
-        );
-        params.extended_key_usages = vec![if client {
-            ExtendedKeyUsagePurpose::ClientAuth
-        } else {
-            ExtendedKeyUsagePurpose::ServerAuth
-        }];
-        let key = KeyPair::generate().unwrap();
-        let cert = params.signed_by(&key, &self.issuer).unwrap();
-        (cert.pem(), key.serialize_pem())
-    }
-}
-
-fn tls_client(ca: &Ca, identity: Option<&(String, String)>) -> reqwest::Client {
+fn tls_client(ca: &Ca, identity: Option<&Leaf>) -> reqwest::Client {
     let mut builder = reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(ca.pem().as_bytes()).unwrap())
         .timeout(std::time::Duration::from_secs(10));
-    if let Some((cert, key)) = identity {
-        let pem = format!("{cert}\n{key}");
+    if let Some(leaf) = identity {
+        let pem = format!("{}\n{}", leaf.cert_pem, leaf.key_pem);
         builder = builder.identity(reqwest::Identity::from_pem(pem.as_bytes()).unwrap());
     }
     builder.build().unwrap()
@@ -68,14 +23,14 @@ async fn mutual_tls_requires_a_client_certificate_of_the_configured_ca() {
     let server_ca = Ca::new("sandbox server CA");
     let client_ca = Ca::new("partner client CA");
     let other_ca = Ca::new("someone else's CA");
-    let (server_cert, server_key) = server_ca.leaf(&["localhost", "127.0.0.1"], false);
-    let good = client_ca.leaf(&["partner"], true);
-    let foreign = other_ca.leaf(&["partner"], true);
+    let server = server_ca.leaf(&["localhost", "127.0.0.1"], Usage::Server);
+    let good = client_ca.leaf(&["partner"], Usage::Client);
+    let foreign = other_ca.leaf(&["partner"], Usage::Client);
 
     let mut cfg = config();
     cfg.tls = Some(TlsConfig {
-        cert_pem: server_cert.into_bytes(),
-        key_pem: server_key.into_bytes(),
+        cert_pem: server.cert_pem.into_bytes(),
+        key_pem: server.key_pem.into_bytes(),
         client_ca_pem: Some(client_ca.pem().into_bytes()),
     });
     let sandbox = start(cfg).await.unwrap();
@@ -124,11 +79,11 @@ async fn mutual_tls_requires_a_client_certificate_of_the_configured_ca() {
 #[tokio::test]
 async fn tls_without_client_ca_accepts_any_client() {
     let ca = Ca::new("sandbox server CA");
-    let (cert, key) = ca.leaf(&["localhost", "127.0.0.1"], false);
+    let server = ca.leaf(&["localhost", "127.0.0.1"], Usage::Server);
     let mut cfg = config();
     cfg.tls = Some(TlsConfig {
-        cert_pem: cert.into_bytes(),
-        key_pem: key.into_bytes(),
+        cert_pem: server.cert_pem.into_bytes(),
+        key_pem: server.key_pem.into_bytes(),
         client_ca_pem: None,
     });
     let sandbox = start(cfg).await.unwrap();

@@ -3,9 +3,16 @@
 //! what the journal says already landed with the same content, send the
 //! rest within the client's rate and concurrency limits, and record every
 //! outcome before and after each send so a crashed run resumes safely.
+//! Deleting goes through here too ([`delete()`]), so the journal follows it.
+//!
+//! A unit whose requests were retried gets one warning line (its key, the
+//! retries by cause, and how it ended); the client logs each retry at debug
+//! level only.
 
+mod delete;
 mod plan;
 mod run;
 
+pub use delete::{delete, DeleteError, DeleteTarget, Deleted};
 pub use plan::{plan, Unit, UnitKind};
 pub use run::{submit, Event, Failure, Rejection, Report, SubmitError, SubmitOptions};

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use avails_client::{AvailsClient, BatchOp, ClientError};
+use avails_client::{track, AvailsClient, BatchOp, ClientError, Retried};
 use avails_journal::{Decision, Journal, Outcome};
 use avails_model::{ApiError, BatchRequest};
 use futures::stream::{self, StreamExt};
@@ -20,17 +20,29 @@ pub struct SubmitOptions {
     pub force: bool,
     /// Plan and report only; send nothing and write nothing.
     pub dry_run: bool,
-    /// Requests in flight at once (the client also enforces its own limit).
+    /// Requests in flight at once, at most; the client holds them to its own
+    /// limit, lowered to the server's when throttled (see [`SubmitOptions::for_client`]).
     pub concurrency: usize,
 }
 
 impl Default for SubmitOptions {
     fn default() -> Self {
         Self {
-            batch_size: 25,
+            batch_size: avails_model::api::DEFAULT_BATCH_SIZE,
             force: false,
             dry_run: false,
-            concurrency: 5,
+            concurrency: avails_model::api::DEFAULT_MAX_CONCURRENCY as usize,
+        }
+    }
+}
+
+impl SubmitOptions {
+    /// The defaults, with as many requests in flight as `client` allows
+    /// (its profile's `max_concurrency`).
+    pub fn for_client(client: &AvailsClient) -> Self {
+        Self {
+            concurrency: client.max_concurrency().max(1) as usize,
+            ..Self::default()
         }
     }
 }
@@ -255,11 +267,14 @@ async fn send_group(
     if let [Unit {
         kind: UnitKind::Full { alid },
         request,
+        key,
         ..
     }] = group.as_slice()
     {
-        let result = client.put_full_extract(alid, request).await;
-        let outcome = outcome_of(result.map(|r| (r.success, r.errors)))?;
+        let (result, retried) = track(client.put_full_extract(alid, request)).await;
+        let outcome = outcome_of(result.map(|r| (r.success, r.errors)));
+        summarise_retries(key, &retried, outcome.as_ref().ok());
+        let outcome = outcome?;
         return Ok(group.into_iter().map(|u| (u, outcome.clone())).collect());
     }
     let mut request = BatchRequest::default();
@@ -277,7 +292,23 @@ async fn send_group(
             .map_err(SubmitError::Credentials)?;
         request.request_items.push(item);
     }
-    match client.batch(BatchOp::Put, &request).await {
+    let (result, retried) = track(client.batch(BatchOp::Put, &request)).await;
+    if retried.retries > 0 {
+        let what = match group.as_slice() {
+            [only] => only.key.clone(),
+            [first, .., last] => {
+                format!("batch of {} ({} .. {})", group.len(), first.key, last.key)
+            }
+            [] => "empty batch".to_string(),
+        };
+        let ended = if result.is_ok() {
+            "answered"
+        } else {
+            "no usable answer"
+        };
+        tracing::warn!("retried: {what}: {retried}, then {ended}");
+    }
+    match result {
         Ok(response) => Ok(group
             .into_iter()
             .enumerate()
@@ -302,6 +333,21 @@ async fn send_group(
             Ok(group.into_iter().map(|u| (u, outcome.clone())).collect())
         }
     }
+}
+
+/// One line for a unit whose request was retried: its key, the retries by
+/// cause, and how it ended.
+fn summarise_retries(key: &str, retried: &Retried, outcome: Option<&Outcome>) {
+    if retried.retries == 0 {
+        return;
+    }
+    let ended = match outcome.map(|o| o.state) {
+        Some(avails_journal::State::Acknowledged) => "landed",
+        Some(avails_journal::State::Rejected) => "rejected",
+        Some(_) => "failed",
+        None => "stopped the run",
+    };
+    tracing::warn!("retried: {key}: {retried}, then {ended}");
 }
 
 /// The journal outcome of an answer; credentials errors stop the run.

@@ -1,16 +1,22 @@
-//! `avails delete`: remove a full extract or a transaction, after asking.
+//! `avails delete`: remove a full extract or a transaction, after asking;
+//! the journal then no longer counts it as landed.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use avails_journal::Journal;
+use avails_submit::{DeleteError, DeleteTarget};
 
 use super::target::{Target, TargetArgs};
 use crate::connect::{runtime, ConnectArgs};
 use crate::output;
 
-/// Delete avails. Prefer expiring them by moving End into the past: it keeps
-/// the history and audit trail (the reference recommends it).
+/// Delete a full extract (--alid, --territory, --business-line) or one
+/// transaction (--transaction). Prefer expiring avails by moving End into
+/// the past: it keeps the history and audit trail (the reference recommends
+/// it). The journal forgets that what was deleted had landed, so the next
+/// submit sends it again.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -27,13 +33,27 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let what = match args.target.target() {
+    let target = match args.target.target("delete")? {
         Target::Full {
             alid,
             territory,
             line,
-        } => format!("every window of {alid} in {territory} ({line})"),
-        Target::Transaction(t) => format!("transaction {t}"),
+        } => DeleteTarget::Full {
+            alid,
+            territory,
+            business_line: line,
+            contract_id: args.contract_id.as_deref(),
+        },
+        Target::Transaction(id) => DeleteTarget::Transaction(id),
+    };
+    let what = match target {
+        DeleteTarget::Full {
+            alid,
+            territory,
+            business_line,
+            ..
+        } => format!("every window of {alid} in {territory} ({business_line})"),
+        DeleteTarget::Transaction(t) => format!("transaction {t}"),
     };
     eprintln!("warning: deleting {what}. Prime Video recommends expiring instead (set End in the past), which keeps the audit trail; a full delete is only allowed before assets or metadata were delivered.");
     if !args.yes {
@@ -50,37 +70,39 @@ pub fn run(args: Args) -> Result<ExitCode> {
             return Ok(output::EXIT_OK.into());
         }
     }
+    let _lock = args.connect.lock("delete")?;
     runtime()?.block_on(async {
         let c = args.connect.connect().await?;
-        let result = match args.target.target() {
-            Target::Full {
-                alid,
-                territory,
-                line,
-            } => {
-                c.client
-                    .delete_full_extract(alid, territory, line, args.contract_id.as_deref())
-                    .await
-            }
-            Target::Transaction(id) => c.client.delete_partial_extract(id).await,
-        };
+        let journal = Journal::open(&c.journal_path)
+            .with_context(|| format!("cannot open the journal {}", c.journal_path.display()))?;
+        let result = avails_submit::delete(&c.client, &journal, target).await;
         let profile = c.profile.clone();
         c.close().await;
         match result {
-            Ok(r) if r.success => {
-                eprintln!("deleted {what}");
+            Ok(d) if d.response.success => {
+                eprintln!(
+                    "deleted {what}; the journal will send it again ({} entries)",
+                    d.journal_entries
+                );
                 Ok(output::EXIT_OK.into())
             }
-            Ok(r) => {
-                eprintln!("not deleted: {}", serde_json::to_string(&r.errors)?);
+            Ok(d) => {
+                eprintln!(
+                    "not deleted: {}",
+                    serde_json::to_string(&d.response.errors)?
+                );
                 Ok(output::EXIT_PROBLEMS.into())
             }
-            Err(e) if matches!(e.status(), Some(400 | 404)) => {
+            Err(DeleteError::Client(e)) if matches!(e.status(), Some(400 | 404 | 409)) => {
                 eprintln!("not deleted: {e}");
                 Ok(output::EXIT_PROBLEMS.into())
             }
-            Err(e) => {
+            Err(DeleteError::Client(e)) => {
                 eprintln!("error: profile `{profile}`: {e}");
+                Ok(output::EXIT_FAILURE.into())
+            }
+            Err(e @ DeleteError::Journal(_)) => {
+                eprintln!("error: {e}");
                 Ok(output::EXIT_FAILURE.into())
             }
         }

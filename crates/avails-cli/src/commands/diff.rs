@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
+use avails_client::Scope;
 use avails_model::Avail;
-use futures::stream::{self, StreamExt};
 
 use crate::connect::{runtime, ConnectArgs};
 use crate::input::InputArgs;
@@ -53,40 +53,39 @@ pub fn run(args: Args) -> Result<ExitCode> {
     );
     // Every (ALID, territory, business line) to fetch: the sheet's own, plus
     // the probes of --also-territories.
-    let mut keys: BTreeSet<(String, String, avails_model::BusinessLine)> = conversion
+    let mut scopes: BTreeSet<Scope> = conversion
         .payloads
         .iter()
         .filter(|p| p.entry_type == avails_model::EntryType::FullExtract)
-        .map(|p| (p.alid.clone(), p.territory.clone(), p.business_line))
+        .map(|p| Scope {
+            alid: p.alid.clone(),
+            territory: p.territory.clone(),
+            business_line: p.business_line,
+        })
         .collect();
-    let sheet_keys = keys.clone();
-    for (alid, _, line) in &sheet_keys {
+    let sheet_scopes = scopes.clone();
+    for s in &sheet_scopes {
         for t in &args.also_territories {
-            keys.insert((alid.clone(), t.trim().to_ascii_uppercase(), *line));
+            scopes.insert(Scope {
+                territory: t.trim().to_ascii_uppercase(),
+                ..s.clone()
+            });
         }
     }
-    let rt = runtime()?;
-    let fetched: Result<Vec<Avail>> = rt.block_on(async {
+    let fetched: Result<Vec<Avail>> = runtime()?.block_on(async {
         let c = args.connect.connect().await?;
-        let client = &c.client;
-        let results: Vec<_> = stream::iter(keys)
-            .map(|(alid, territory, line)| async move {
-                let r = client.get_full_extract(&alid, &territory, line).await;
-                (alid, territory, r)
-            })
-            .buffer_unordered(8)
-            .collect()
-            .await;
+        let fetched = c.client.get_full_extracts(scopes).await;
         let profile = c.profile.clone();
         c.close().await;
         let mut avails = Vec::new();
-        for (alid, territory, r) in results {
-            match r {
-                Ok(resp) => avails.extend(resp.avail),
-                Err(e) if e.status() == Some(404) => {}
+        for f in fetched {
+            match f.result {
+                Ok(avail) => avails.extend(avail),
                 Err(e) => {
                     return Err(anyhow::anyhow!(
-                        "profile `{profile}`: {alid} {territory}: {e}"
+                        "profile `{profile}`: {} {}: {e}",
+                        f.scope.alid,
+                        f.scope.territory
                     ));
                 }
             }

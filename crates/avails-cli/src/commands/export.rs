@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
+use avails_client::Scope;
 use avails_export::{EmaVersion, ExportOptions};
 use avails_model::{Avail, BusinessLine};
-use futures::stream::{self, StreamExt};
 
 use crate::connect::{runtime, ConnectArgs};
 use crate::output;
@@ -20,7 +20,7 @@ pub struct Args {
     #[command(flatten)]
     pub connect: ConnectArgs,
     /// Titles to fetch from the server (with --territory and --business-line).
-    #[arg(long, num_args = 1.., value_name = "ALID", required_unless_present = "from", requires_all = ["territory", "business_line"])]
+    #[arg(long, num_args = 1.., value_name = "ALID", requires_all = ["territory", "business_line"])]
     pub alid: Vec<String>,
     /// Territory of the titles given with --alid.
     #[arg(long)]
@@ -46,8 +46,17 @@ pub struct Args {
     pub mapping: Option<PathBuf>,
 }
 
+/// What to say when neither --from nor --alid says what to export.
+const NO_SOURCE: &str = "say what to export: --from INPUT... exports what the server holds for \
+    the titles of these sheets, XML or payload files (with --offline, the files themselves, \
+    no server asked); or --alid ALID... --territory CC --business-line LINE exports those \
+    titles from the server";
+
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
+    if args.from.is_empty() && args.alid.is_empty() {
+        bail!("{NO_SOURCE}");
+    }
     let mapping = match &args.mapping {
         Some(p) => avails_mapping::Mapping::from_path(p)?,
         None => avails_mapping::Mapping::default_table(),
@@ -64,7 +73,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             args.output.display()
         );
     }
-    let mut keys: BTreeSet<(String, String, BusinessLine)> = BTreeSet::new();
+    let mut scopes: BTreeSet<Scope> = BTreeSet::new();
     let mut avails: Vec<Avail> = Vec::new();
     if !args.from.is_empty() {
         let options = avails_convert::ConvertOptions {
@@ -80,40 +89,38 @@ pub fn run(args: Args) -> Result<ExitCode> {
             if args.offline {
                 avails.push(p.request.avail.clone());
             } else if p.entry_type == avails_model::EntryType::FullExtract {
-                keys.insert((p.alid.clone(), p.territory.clone(), p.business_line));
+                scopes.insert(Scope {
+                    alid: p.alid.clone(),
+                    territory: p.territory.clone(),
+                    business_line: p.business_line,
+                });
             }
         }
     } else {
-        let territory = args.territory.clone().unwrap_or_default();
-        let line = args.business_line.expect("required with --alid");
-        keys.extend(
-            args.alid
-                .iter()
-                .map(|a| (a.clone(), territory.clone(), line)),
-        );
+        let (Some(territory), Some(line)) = (&args.territory, args.business_line) else {
+            bail!("{NO_SOURCE}");
+        };
+        scopes.extend(args.alid.iter().map(|a| Scope {
+            alid: a.clone(),
+            territory: territory.clone(),
+            business_line: line,
+        }));
     }
     if !args.offline {
         let fetched: Result<Vec<Avail>> = runtime()?.block_on(async {
             let c = args.connect.connect().await?;
-            let client = &c.client;
-            let results: Vec<_> = stream::iter(keys)
-                .map(|(alid, territory, line)| async move {
-                    (
-                        alid.clone(),
-                        client.get_full_extract(&alid, &territory, line).await,
-                    )
-                })
-                .buffer_unordered(8)
-                .collect()
-                .await;
+            let fetched = c.client.get_full_extracts(scopes).await;
             let profile = c.profile.clone();
             c.close().await;
             let mut out = Vec::new();
-            for (alid, r) in results {
-                match r {
-                    Ok(resp) => out.extend(resp.avail),
-                    Err(e) if e.status() == Some(404) => eprintln!("not on the server: {alid}"),
-                    Err(e) => anyhow::bail!("profile `{profile}`: {alid}: {e}"),
+            for f in fetched {
+                match f.result {
+                    Ok(Some(avail)) => out.push(avail),
+                    Ok(None) => eprintln!(
+                        "not on the server: {} {} {}",
+                        f.scope.alid, f.scope.territory, f.scope.business_line
+                    ),
+                    Err(e) => anyhow::bail!("profile `{profile}`: {}: {e}", f.scope.alid),
                 }
             }
             Ok(out)

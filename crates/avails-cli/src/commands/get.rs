@@ -8,7 +8,8 @@ use super::target::{Target, TargetArgs};
 use crate::connect::{runtime, ConnectArgs};
 use crate::output;
 
-/// Fetch a full extract (title, territory, business line) or one transaction.
+/// Fetch a full extract (--alid, --territory, --business-line) or one
+/// transaction (--transaction).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -19,9 +20,10 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
+    let target = args.target.target("get")?;
     runtime()?.block_on(async {
         let c = args.connect.connect().await?;
-        let result = match args.target.target() {
+        let result = match target {
             Target::Full {
                 alid,
                 territory,
@@ -38,6 +40,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
             Err(e) if e.status() == Some(404) => {
                 eprintln!("not found: {e}");
+                Ok(output::EXIT_PROBLEMS.into())
+            }
+            Err(e) if matches!(e.status(), Some(400 | 409)) => {
+                eprintln!("refused: {e}");
                 Ok(output::EXIT_PROBLEMS.into())
             }
             Err(e) => {

@@ -1,24 +1,27 @@
 //! `avails profiles`: the configured profiles, without secrets.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
+use avails_client::config::EXAMPLE_PROFILE;
 
+use crate::connect::{no_profile_help, ConfigArgs};
 use crate::output::{self, Format};
 
 /// List the profiles of avails.toml (never the keys themselves).
 ///
-/// A profile names the API's base_url, the licensor, the client certificate,
-/// private key and CA (PEM files) and where the API key comes from:
-/// `api_key_env = "VAR"` or `api_key_file = "path"` (readable by its owner
-/// only). Environment variables override: AVAILS_PROFILE, AVAILS_BASE_URL,
-/// AVAILS_LICENSOR, AVAILS_API_KEY, AVAILS_CERT, AVAILS_KEY, AVAILS_CA.
+/// A profile tells avails where to send and with which credentials: the
+/// API's base_url, your licensor name, the client certificate and private
+/// key Prime Video issued for mutual TLS, an optional CA, and where the API
+/// key comes from (`api_key_file`, readable by its owner only, or
+/// `api_key_env`). avails reads `avails.toml` from --config, else
+/// $AVAILS_CONFIG, else the current folder, else the user's config directory
+/// (e.g. ~/.config/avails/avails.toml).
 #[derive(Debug, clap::Args)]
+#[command(after_long_help = format!("An avails.toml with one profile:\n\n{EXAMPLE_PROFILE}"))]
 pub struct Args {
-    /// Configuration file (default: ./avails.toml, else the user's config dir).
-    #[arg(long, value_name = "FILE", env = "AVAILS_CONFIG")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -26,12 +29,12 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let profiles = avails_client::list_profiles(args.config.as_deref())?;
+    let profiles = avails_client::list_profiles(args.config.config.as_deref())?;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&profiles)?),
         Format::Text => {
             if profiles.is_empty() {
-                eprintln!("no profiles: write avails.toml (see `avails profiles --help`)");
+                eprintln!("{}", no_profile_help());
             }
             for p in &profiles {
                 println!(

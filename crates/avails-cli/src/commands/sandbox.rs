@@ -6,8 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::{ensure, Context, Result};
 use avails_client::config::read_key_file;
+use avails_journal::sandbox_db_path;
 use avails_sandbox::{SandboxConfig, TlsConfig, DEFAULT_LISTEN};
 
+use crate::connect::StateArgs;
 use crate::output;
 
 /// Run a local server that behaves like Prime Video's Avails API.
@@ -16,9 +18,12 @@ pub struct Args {
     /// Address to listen on (loopback by default).
     #[arg(long, default_value_t = DEFAULT_LISTEN)]
     pub listen: SocketAddr,
-    /// SQLite database holding what was put (kept across restarts).
-    #[arg(long, value_name = "FILE", default_value = ".avails/sandbox.sqlite")]
-    pub db: PathBuf,
+    /// SQLite database holding what was put (kept across restarts; default:
+    /// the state directory's sandbox.sqlite).
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    #[command(flatten)]
+    pub state: StateArgs,
     /// A licensor the server accepts (repeat; pair each with --api-key-file).
     #[arg(long = "licensor", value_name = "NAME")]
     pub licensors: Vec<String>,
@@ -75,17 +80,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
         !licensors.is_empty(),
         "give at least one --licensor NAME --api-key-file FILE"
     );
-    let read =
-        |p: &PathBuf| std::fs::read(p).with_context(|| format!("cannot read {}", p.display()));
     let tls = match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => Some(TlsConfig {
-            cert_pem: read(cert)?,
-            key_pem: read(key)?,
-            client_ca_pem: args.client_ca.as_ref().map(read).transpose()?,
-        }),
+        (Some(cert), Some(key)) => {
+            Some(TlsConfig::from_files(cert, key, args.client_ca.as_deref())?)
+        }
         _ => None,
     };
-    if let Some(dir) = args.db.parent().filter(|d| !d.as_os_str().is_empty()) {
+    let db = args
+        .db
+        .clone()
+        .unwrap_or_else(|| sandbox_db_path(&args.state.state_dir));
+    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let mut known_alids = avails_sandbox::KnownAlids::default();
@@ -104,7 +109,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let config = SandboxConfig {
         listen: args.listen,
-        db_path: Some(args.db.clone()),
+        db_path: Some(db.clone()),
         licensors,
         tls,
         tps: (args.tps > 0).then_some(args.tps),
@@ -119,7 +124,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         eprintln!(
             "sandbox listening on {} (database {}); Ctrl-C to stop",
             s.base_url(),
-            args.db.display()
+            db.display()
         );
     })?;
     Ok(output::EXIT_OK.into())

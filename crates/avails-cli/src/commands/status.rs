@@ -3,12 +3,16 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
+use avails_client::asset_status::{blocking, has_missing_or_failed, render_table};
 use serde_json::Value;
 
 use crate::connect::{runtime, ConnectArgs};
 use crate::output::{self, Format};
 
-/// Show what each title still needs before it can go live.
+/// Show what each title still needs before it can go live. Exits 1 when a
+/// title has a missing or failed delivery it needs (ActionType
+/// ACTION_NEEDED, or an overall Missing or Issue); recommended parts are
+/// shown but do not change the exit code.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Titles to look up.
@@ -56,77 +60,27 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
             Format::Text => {
                 for (alid, status) in &all {
-                    print!("{}", render(alid, status));
+                    print!("{}", render_table(alid, status));
                 }
+            }
+        }
+        for (alid, status) in &all {
+            if has_missing_or_failed(status) {
+                let parts: Vec<String> = blocking(status)
+                    .iter()
+                    .map(|b| format!("{} ({})", b.part, b.progress))
+                    .collect();
+                eprintln!(
+                    "{alid}: missing or failed deliveries: {}",
+                    if parts.is_empty() {
+                        "see the table".to_string()
+                    } else {
+                        parts.join(", ")
+                    }
+                );
+                code = code.max(output::EXIT_PROBLEMS);
             }
         }
         Ok(code.into())
     })
-}
-
-fn text<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
-}
-
-fn error_codes(v: &Value, out: &mut Vec<String>) {
-    match v {
-        Value::Object(m) => {
-            for (k, x) in m {
-                match (k.as_str(), x) {
-                    ("ErrorCode", Value::String(s)) if !out.contains(s) => out.push(s.clone()),
-                    _ => error_codes(x, out),
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|x| error_codes(x, out)),
-        _ => {}
-    }
-}
-
-/// A readable table of one ProductStatus.
-pub fn render(alid: &str, status: &Value) -> String {
-    let mut out = format!("{alid}: {}\n", text(status, "OverallProgressCode"));
-    let parts = status
-        .get("TitlePartStatus")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let rows: Vec<[String; 5]> = parts
-        .iter()
-        .map(|p| {
-            let mut what = format!("{} {}", text(p, "PrimaryType"), text(p, "SecondaryType"));
-            for k in ["Locale", "FormatProfile"] {
-                if !text(p, k).is_empty() {
-                    what.push_str(&format!(" {}", text(p, k)));
-                }
-            }
-            let mut codes = Vec::new();
-            error_codes(p, &mut codes);
-            [
-                what.trim().to_string(),
-                text(p, "RuleType").to_string(),
-                text(p, "Progress").to_string(),
-                text(p, "ActionType").to_string(),
-                codes.join(","),
-            ]
-        })
-        .collect();
-    let header = ["DELIVERY", "RULE", "PROGRESS", "ACTION", "ERRORS"].map(String::from);
-    let mut widths = [0usize; 5];
-    for row in std::iter::once(&header).chain(&rows) {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    for row in std::iter::once(&header).chain(&rows) {
-        let line: Vec<String> = row
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        out.push_str("  ");
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
-    }
-    out
 }

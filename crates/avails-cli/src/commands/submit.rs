@@ -41,6 +41,8 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
+    // One writer per state directory for the whole submit.
+    let _lock = args.connect.lock("submit")?;
     let options = args.input.options()?;
     let conversion = args.input.convert(&options)?;
     if !conversion.unreadable.is_empty() {
@@ -87,7 +89,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             batch_size: args.batch_size.into(),
             force: args.force,
             dry_run: args.dry_run,
-            concurrency: 5,
+            ..SubmitOptions::for_client(&connection.client)
         };
         let progress = Progress::new(units.len() as u64);
         let result = avails_submit::submit(&connection.client, journal, units, &options, &|e| progress.on(e)).await;

@@ -1,18 +1,19 @@
 //! What `get` and `delete` act on: a full extract or one transaction.
 
+use anyhow::{bail, Result};
 use avails_model::BusinessLine;
 
 /// A full extract (title, territory, business line) or a transaction.
 #[derive(Debug, Clone, clap::Args)]
 pub struct TargetArgs {
-    /// Title of a full extract.
-    #[arg(long, required_unless_present = "transaction", requires_all = ["territory", "business_line"])]
+    /// Title of a full extract (with --territory and --business-line).
+    #[arg(long, requires_all = ["territory", "business_line"])]
     pub alid: Option<String>,
     /// Territory of the full extract (ISO 3166-1 alpha-2).
-    #[arg(long)]
+    #[arg(long, requires = "alid")]
     pub territory: Option<String>,
     /// Business line: TVOD, PRIME_SUBSCRIPTION, CHANNELS or FVOD.
-    #[arg(long)]
+    #[arg(long, requires = "alid")]
     pub business_line: Option<BusinessLine>,
     /// Transaction ID of a partial extract.
     #[arg(long, conflicts_with = "alid")]
@@ -35,17 +36,19 @@ pub enum Target<'a> {
 }
 
 impl TargetArgs {
-    /// The target clap guarantees is given.
-    pub fn target(&self) -> Target<'_> {
+    /// The target given, or a message naming both ways to give one.
+    pub fn target(&self, verb: &str) -> Result<Target<'_>> {
         match (&self.alid, &self.transaction, self.business_line) {
-            (Some(alid), _, Some(line)) => Target::Full {
+            (Some(alid), _, Some(line)) => Ok(Target::Full {
                 alid,
                 territory: self.territory.as_deref().unwrap_or(""),
                 line,
-            },
-            (_, Some(id), _) => Target::Transaction(id),
-            _ => unreachable!(
-                "clap requires --alid with --territory and --business-line, or --transaction"
+            }),
+            (_, Some(id), _) => Ok(Target::Transaction(id)),
+            _ => bail!(
+                "say what to {verb}: a full extract with --alid ALID --territory CC \
+                 --business-line LINE (TVOD, PRIME_SUBSCRIPTION, CHANNELS or FVOD), or one \
+                 transaction with --transaction ID"
             ),
         }
     }

@@ -1,14 +1,16 @@
-//! Shared helpers of the end-to-end tests: a sandbox in the test process, a
-//! temp dir with an `avails.toml` profile pointing at it, and the real
-//! `avails` binary run in that dir.
+//! Shared helpers of the end-to-end tests, on top of `avails-test-support`:
+//! a sandbox in the test process, a temp dir with an `avails.toml` profile
+//! pointing at it, and the real `avails` binary run in that dir with a
+//! bounded wait.
 
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use avails_sandbox::{RunningSandbox, SandboxConfig};
+use avails_sandbox::SandboxConfig;
+pub use avails_test_support::{describe, random_key, text, write_key_file, Avails};
 use serde_json::Value;
 
 /// Licensor of the test profiles.
@@ -17,65 +19,11 @@ pub const LICENSOR: &str = "e2elicensor";
 pub const PROFILE: &str = "e2e";
 
 /// A sandbox running on a runtime owned by the test.
-pub struct Sandbox {
-    pub rt: tokio::runtime::Runtime,
-    pub server: Option<RunningSandbox>,
-}
-
-impl Sandbox {
-    /// Starts `config` on 127.0.0.1:0.
-    pub fn start(mut config: SandboxConfig) -> Self {
-        config.listen = "127.0.0.1:0".parse().unwrap();
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let server = rt.block_on(avails_sandbox::start(config)).unwrap();
-        Self {
-            rt,
-            server: Some(server),
-        }
-    }
-
-    pub fn base_url(&self) -> String {
-        self.server.as_ref().unwrap().base_url()
-    }
-
-    pub fn counters(&self) -> avails_sandbox::CountersSnapshot {
-        self.server.as_ref().unwrap().counters()
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        if let Some(s) = self.server.take() {
-            self.rt.block_on(s.shutdown());
-        }
-    }
-}
+pub type Sandbox = avails_test_support::TestSandbox;
 
 /// A sandbox config with one licensor and `key`, in memory.
 pub fn sandbox_config(key: &str) -> SandboxConfig {
     SandboxConfig::default().with_licensor(LICENSOR, key)
-}
-
-/// A fresh API key.
-pub fn random_key(tag: &str) -> String {
-    let n = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{tag}-{n:x}-{:x}", std::process::id())
-}
-
-/// Writes `key` to `dir/api-key` with `mode`.
-pub fn write_key_file(dir: &Path, key: &str, mode: u32) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    let path = dir.join("api-key");
-    std::fs::write(&path, key).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
-    path
 }
 
 /// Writes `dir/avails.toml` with profile [`PROFILE`] at `base_url`, its key
@@ -87,57 +35,34 @@ pub fn write_profile(dir: &Path, base_url: &str, key: &str, extra: &str) {
 
 /// Writes `dir/avails.toml` only (the key file is the caller's business).
 pub fn write_profile_only(dir: &Path, base_url: &str, extra: &str) {
-    let toml = format!(
-        "default_profile = \"{PROFILE}\"\n\n[profiles.{PROFILE}]\nbase_url = \"{base_url}\"\nlicensor = \"{LICENSOR}\"\napi_key_file = \"api-key\"\n{extra}\n"
-    );
-    std::fs::write(dir.join("avails.toml"), toml).unwrap();
+    avails_test_support::write_profile(dir, PROFILE, base_url, LICENSOR, extra);
 }
 
-/// The `avails` binary, run in `dir`, with no AVAILS_* variable of ours.
+/// The binary of this crate, run in `dir` (see [`Avails`]).
+pub fn bin(dir: &Path) -> Avails {
+    Avails::new(avails_test_support::avails_bin!(), dir)
+}
+
+/// The `avails` binary as a command in `dir`, with no AVAILS_* variable of ours.
 pub fn avails(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_avails"));
-    cmd.current_dir(dir);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("AVAILS_") || k == "RUST_LOG" {
-            cmd.env_remove(k);
-        }
-    }
-    // The user's config dir must not be found either.
-    cmd.env("HOME", dir)
-        .env("XDG_CONFIG_HOME", dir.join(".config"));
-    cmd
+    bin(dir).command()
 }
 
-/// Runs a command to the end.
+/// Runs a command made by [`avails`] to the end, within the default time limit.
 pub fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("cannot run avails")
-}
-
-pub fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Describes an output for assertion messages.
-pub fn describe(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        tail(&text(&out.stdout)),
-        tail(&text(&out.stderr))
-    )
-}
-
-fn tail(s: &str) -> &str {
-    let max = 6000;
-    if s.len() <= max {
-        s
-    } else {
-        let mut i = s.len() - max;
-        while !s.is_char_boundary(i) {
-            i += 1;
-        }
-        &s[i..]
+    let dir = cmd
+        .get_current_dir()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| std::env::current_dir().unwrap());
+    let mut owned = Command::new(cmd.get_program());
+    owned.args(cmd.get_args()).current_dir(&dir);
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => owned.env(k, v),
+            None => owned.env_remove(k),
+        };
     }
+    bin(&dir).run_command(owned)
 }
 
 /// Polls `f` every 20 ms until it is true or `timeout` passes.

@@ -1,11 +1,10 @@
 //! A scripted axum server on a loopback port, plain or with mutual TLS
-//! (rcgen certificates), recording what it receives.
+//! (certificates of `avails_test_support::Pki`), recording what it receives.
 
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -15,10 +14,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose,
-};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
@@ -161,116 +156,29 @@ pub async fn serve_plain(script: Script) -> String {
     format!("http://{addr}")
 }
 
-/// PEM files of a throwaway PKI: a CA, a server certificate for 127.0.0.1/localhost, a client certificate.
-pub struct Pki {
-    pub dir: tempfile::TempDir,
-    pub ca: PathBuf,
-    pub client_cert: PathBuf,
-    pub client_key: PathBuf,
-    pub other_client_cert: PathBuf,
-    pub other_client_key: PathBuf,
-    pub server_cert_pem: String,
-    pub server_key_pem: String,
-    pub ca_pem: String,
-    server_chain: Vec<CertificateDer<'static>>,
-    server_key: Vec<u8>,
-    ca_der: CertificateDer<'static>,
-}
+pub use avails_test_support::Pki;
 
-fn leaf(
-    cn: &str,
-    sans: Vec<String>,
-    eku: ExtendedKeyUsagePurpose,
-    issuer: &Issuer<'_, KeyPair>,
-) -> (rcgen::Certificate, KeyPair) {
-    let mut p = CertificateParams::new(sans).unwrap();
-    p.distinguished_name.push(DnType::CommonName, cn);
-    p.extended_key_usages = vec![eku];
-    p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    let key = KeyPair::generate().unwrap();
-    let cert = p.signed_by(&key, issuer).unwrap();
-    (cert, key)
-}
-
-fn ca(cn: &str) -> (rcgen::Certificate, Issuer<'static, KeyPair>) {
-    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
-    p.distinguished_name.push(DnType::CommonName, cn);
-    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    p.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let key = KeyPair::generate().unwrap();
-    let cert = p.self_signed(&key).unwrap();
-    (cert, Issuer::new(p, key))
-}
-
-impl Pki {
-    pub fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let (ca_cert, issuer) = ca("avails test CA");
-        let (server, server_key) = leaf(
-            "localhost",
-            vec!["localhost".into(), "127.0.0.1".into()],
-            ExtendedKeyUsagePurpose::ServerAuth,
-            &issuer,
-        );
-        let (client, client_key) = leaf(
-            "testlicensor",
-            vec!["client.test".into()],
-            ExtendedKeyUsagePurpose::ClientAuth,
-            &issuer,
-        );
-        // A client certificate from a CA the server does not trust.
-        let (_, rogue_issuer) = ca("rogue CA");
-        let (other, other_key) = leaf(
-            "intruder",
-            vec!["intruder.test".into()],
-            ExtendedKeyUsagePurpose::ClientAuth,
-            &rogue_issuer,
-        );
-        let write = |name: &str, text: String| {
-            let p = dir.path().join(name);
-            std::fs::write(&p, text).unwrap();
-            p
-        };
-        Self {
-            ca: write("ca.pem", ca_cert.pem()),
-            client_cert: write("client.pem", client.pem()),
-            client_key: write("client.key", client_key.serialize_pem()),
-            other_client_cert: write("other.pem", other.pem()),
-            other_client_key: write("other.key", other_key.serialize_pem()),
-            server_cert_pem: server.pem(),
-            server_key_pem: server_key.serialize_pem(),
-            ca_pem: ca_cert.pem(),
-            server_chain: vec![server.der().clone()],
-            server_key: server_key.serialize_der(),
-            ca_der: ca_cert.der().clone(),
-            dir,
-        }
-    }
-
-    fn server_config(&self) -> rustls::ServerConfig {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut roots = rustls::RootCertStore::empty();
-        roots.add(self.ca_der.clone()).unwrap();
-        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-            Arc::new(roots),
-            provider.clone(),
+/// A rustls server for the PKI's server certificate, requiring client
+/// certificates of its CA.
+fn server_config(pki: &Pki) -> rustls::ServerConfig {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from(pki.ca.der())).unwrap();
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .unwrap();
+    rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(
+            vec![CertificateDer::from(pki.server.cert_der.clone())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki.server.key_der.clone())),
         )
-        .build()
-        .unwrap();
-        rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_client_cert_verifier(verifier)
-            .with_single_cert(
-                self.server_chain.clone(),
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.server_key.clone())),
-            )
-            .unwrap()
-    }
+        .unwrap()
 }
 
 /// Accepts TCP, completes TLS handshakes in their own tasks, hands over the good ones.
@@ -299,7 +207,7 @@ impl axum::serve::Listener for TlsListener {
 pub async fn serve_mtls(script: Script, pki: &Pki) -> String {
     let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = tcp.local_addr().unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(pki.server_config()));
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server_config(pki)));
     let (tx, rx) = mpsc::channel(16);
     tokio::spawn(async move {
         loop {

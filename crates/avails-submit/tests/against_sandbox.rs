@@ -1,0 +1,320 @@
+//! `avails-submit` on its own, against an in-process sandbox over loopback:
+//! the plan, skipping what landed unchanged, resuming after a crash between
+//! the `sending` mark and the answer, rejected versus failed, and deletes
+//! that the journal follows.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use avails_client::{ApiKey, AvailsClient, RetryPolicy};
+use avails_journal::{full_key, partial_key, Decision, Journal, SendReason, State};
+use avails_model::{AvailRequest, BusinessLine};
+use avails_sandbox::{RunningSandbox, SandboxConfig};
+use avails_submit::{delete, plan, submit, DeleteTarget, SubmitOptions, Unit, UnitKind};
+use serde_json::{json, Value};
+
+const LICENSOR: &str = "submitlicensor";
+const KEY: &str = "k-submit-0123456789abcdef";
+
+/// The reference's TVOD movie example (the repository's sample), as title
+/// `{prefix}-{i}` with one transaction `{prefix}-tx-{i}`.
+fn request(prefix: &str, i: usize) -> Value {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../samples/tvod-movie.expected.json"
+    ))
+    .unwrap();
+    let mut p: Value = serde_json::from_str(&text).unwrap();
+    let alid = format!("{prefix}-{i}");
+    let avail = &mut p["avail"];
+    avail["ALID"] = json!(alid);
+    for asset in avail["Asset"].as_array_mut().unwrap() {
+        asset["_contentID"] = json!(alid);
+    }
+    let txs = avail["Transaction"].as_array_mut().unwrap();
+    txs.truncate(1);
+    txs[0]["_TransactionID"] = json!(format!("{prefix}-tx-{i}"));
+    p
+}
+
+/// A full-extract unit of `request` (a TVOD movie in US).
+fn full_unit(request: Value) -> Unit {
+    let alid = request["avail"]["ALID"].as_str().unwrap().to_string();
+    Unit {
+        key: full_key(LICENSOR, &alid, "US", BusinessLine::Tvod),
+        hash: avails_journal::content_hash(&request),
+        kind: UnitKind::Full { alid },
+        request: serde_json::from_value::<AvailRequest>(request).unwrap(),
+        payload: 0,
+    }
+}
+
+async fn sandbox(config: SandboxConfig) -> RunningSandbox {
+    let config = SandboxConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..config
+    }
+    .with_licensor(LICENSOR, KEY);
+    avails_sandbox::start(config).await.unwrap()
+}
+
+fn client(sandbox: &RunningSandbox, attempts: u32) -> AvailsClient {
+    AvailsClient::builder(sandbox.base_url(), LICENSOR, ApiKey::new(KEY))
+        .tps(100)
+        .retry(RetryPolicy {
+            max_attempts: attempts,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(20),
+            max_retry_after: Duration::from_secs(1),
+        })
+        .build()
+        .unwrap()
+}
+
+fn journal_at(path: &Path) -> Arc<Mutex<Journal>> {
+    Arc::new(Mutex::new(Journal::open(path).unwrap()))
+}
+
+async fn send(
+    client: &AvailsClient,
+    journal: &Arc<Mutex<Journal>>,
+    units: Vec<Unit>,
+) -> avails_submit::Report {
+    let options = SubmitOptions::for_client(client);
+    submit(client, journal.clone(), units, &options, &|_| {})
+        .await
+        .unwrap()
+}
+
+#[test]
+fn the_plan_has_one_unit_per_payload_or_per_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("catalog.json");
+    let lines: Vec<String> = (0..3).map(|i| request("plan", i).to_string()).collect();
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let conversion = avails_convert::convert_inputs(
+        &[file],
+        &avails_convert::ConvertOptions::default(),
+        &mut |_| {},
+    );
+    assert!(conversion.unreadable.is_empty());
+    assert_eq!(conversion.payloads.len(), 3);
+
+    let (full, problems) = plan(&conversion.payloads, 0..3, LICENSOR, false);
+    assert!(problems.is_empty(), "{problems:?}");
+    let keys: Vec<&str> = full.iter().map(|u| u.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "full:submitlicensor:plan-0:US:TVOD",
+            "full:submitlicensor:plan-1:US:TVOD",
+            "full:submitlicensor:plan-2:US:TVOD"
+        ]
+    );
+    assert!(full.iter().all(|u| u.hash.len() == 64));
+    assert_ne!(full[0].hash, full[1].hash);
+
+    let (partial, problems) = plan(&conversion.payloads, [1], LICENSOR, true);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(partial.len(), 1);
+    assert_eq!(partial[0].key, partial_key(LICENSOR, "plan-tx-1"));
+    assert_eq!(
+        partial[0].kind,
+        UnitKind::Partial {
+            transaction_id: "plan-tx-1".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn what_landed_unchanged_is_not_sent_again() {
+    let sb = sandbox(SandboxConfig::default().without_limits()).await;
+    let c = client(&sb, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let journal = journal_at(&dir.path().join("journal.sqlite"));
+    let units = || {
+        (0..4)
+            .map(|i| full_unit(request("skip", i)))
+            .collect::<Vec<_>>()
+    };
+
+    let first = send(&c, &journal, units()).await;
+    assert_eq!((first.sent, first.unchanged), (4, 0), "{first:?}");
+    let second = send(&c, &journal, units()).await;
+    assert_eq!((second.sent, second.unchanged), (0, 4), "{second:?}");
+    assert_eq!(second.requests, 0);
+    // One changed payload is the only one sent.
+    let mut changed = units();
+    let mut body = request("skip", 2);
+    body["avail"]["Transaction"][0]["End"] = json!("2031-01-01T00:00:00");
+    changed[2] = full_unit(body);
+    let third = send(&c, &journal, changed).await;
+    assert_eq!((third.sent, third.unchanged), (1, 3), "{third:?}");
+    let counters = sb.counters();
+    assert_eq!(counters.writes_for_alid("skip-0"), 1);
+    assert_eq!(counters.writes_for_alid("skip-2"), 2);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_crash_between_sending_and_the_answer_is_resent_once() {
+    let sb = sandbox(SandboxConfig::default().without_limits()).await;
+    let c = client(&sb, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite");
+    let units = || {
+        (0..3)
+            .map(|i| full_unit(request("crash", i)))
+            .collect::<Vec<_>>()
+    };
+    {
+        // The first run: unit 0 lands; unit 1 is marked sending and its
+        // request reaches the server, then the process dies before the
+        // answer is recorded.
+        let journal = journal_at(&path);
+        send(&c, &journal, vec![units().remove(0)]).await;
+        let u = units().remove(1);
+        journal
+            .lock()
+            .unwrap()
+            .mark_sending(&u.key, &u.hash)
+            .unwrap();
+        let UnitKind::Full { alid } = &u.kind else {
+            unreachable!()
+        };
+        assert!(c.put_full_extract(alid, &u.request).await.unwrap().success);
+    }
+    let journal = journal_at(&path);
+    let recovered = journal.lock().unwrap().recovered().to_vec();
+    assert_eq!(recovered, [units()[1].key.clone()]);
+    assert_eq!(
+        journal
+            .lock()
+            .unwrap()
+            .should_send(&units()[1].key, &units()[1].hash)
+            .unwrap(),
+        Decision::Send(SendReason::Interrupted)
+    );
+    let report = send(&c, &journal, units()).await;
+    assert_eq!((report.sent, report.unchanged), (2, 1), "{report:?}");
+    let counters = sb.counters();
+    assert_eq!(
+        counters.writes_for_alid("crash-0"),
+        1,
+        "landed: never resent"
+    );
+    assert_eq!(
+        counters.writes_for_alid("crash-1"),
+        2,
+        "outcome unknown: sent again, once"
+    );
+    assert_eq!(counters.writes_for_alid("crash-2"), 1);
+    {
+        let j = journal.lock().unwrap();
+        for u in units() {
+            assert_eq!(j.entry(&u.key).unwrap().unwrap().state, State::Acknowledged);
+        }
+    }
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn refused_is_rejected_and_no_answer_is_failed() {
+    let sb = sandbox(SandboxConfig::default().without_limits()).await;
+    let c = client(&sb, 3);
+    let journal = Arc::new(Mutex::new(Journal::open_in_memory().unwrap()));
+    let good = full_unit(request("verdict", 0));
+    let mut bad_body = request("verdict", 1);
+    // Start after End: the server's rules refuse it.
+    bad_body["avail"]["Transaction"][0]["Start"] = json!("2040-01-01T00:00:00");
+    let bad = full_unit(bad_body);
+    let report = send(&c, &journal, vec![good.clone(), bad.clone()]).await;
+    assert_eq!(report.sent, 1, "{report:?}");
+    assert_eq!(report.rejected.len(), 1, "{report:?}");
+    assert_eq!(report.rejected[0].key, bad.key);
+    assert_eq!(report.rejected[0].status, Some(400));
+    assert!(!report.rejected[0].errors.is_empty());
+    assert!(report.failed.is_empty());
+    sb.shutdown().await;
+
+    // A server answering 500/503 to everything: no usable answer.
+    let mut failing = SandboxConfig::default().without_limits();
+    failing.fail_rate = 1.0;
+    failing.seed = Some(3);
+    let sb = sandbox(failing).await;
+    let c = client(&sb, 2);
+    let other = full_unit(request("verdict", 2));
+    let report = send(&c, &journal, vec![other.clone()]).await;
+    assert_eq!(report.sent, 0);
+    assert!(report.rejected.is_empty());
+    assert_eq!(report.failed.len(), 1, "{report:?}");
+    assert_eq!(report.failed[0].key, other.key);
+    assert_eq!(report.retries, 1, "two attempts: one retry");
+    {
+        let j = journal.lock().unwrap();
+        assert_eq!(j.entry(&bad.key).unwrap().unwrap().state, State::Rejected);
+        assert_eq!(j.entry(&other.key).unwrap().unwrap().state, State::Failed);
+        assert_eq!(
+            j.should_send(&other.key, &other.hash).unwrap(),
+            Decision::Send(SendReason::PreviouslyFailed)
+        );
+    }
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_delete_makes_the_journal_send_again() {
+    let sb = sandbox(SandboxConfig::default().without_limits()).await;
+    let c = client(&sb, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite");
+    let journal = journal_at(&path);
+    let units = || {
+        (0..2)
+            .map(|i| full_unit(request("del", i)))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(send(&c, &journal, units()).await.sent, 2);
+
+    // The delete command's own connection to the same journal file.
+    let deleter = Journal::open(&path).unwrap();
+    // A full extract deleted: its key is no longer landed.
+    let deleted = delete(
+        &c,
+        &deleter,
+        DeleteTarget::Full {
+            alid: "del-0",
+            territory: "US",
+            business_line: BusinessLine::Tvod,
+            contract_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(deleted.response.success);
+    assert_eq!(deleted.journal_entries, 1);
+    // A transaction deleted: the full extract holding it is no longer landed.
+    let deleted = delete(&c, &deleter, DeleteTarget::Transaction("del-tx-1"))
+        .await
+        .unwrap();
+    assert!(deleted.response.success);
+    assert_eq!(deleted.journal_entries, 1);
+    let key = full_key(LICENSOR, "del-1", "US", BusinessLine::Tvod);
+    assert_eq!(
+        deleter.should_send(&key, &units()[1].hash).unwrap(),
+        Decision::Send(SendReason::Deleted)
+    );
+
+    let report = send(&c, &journal, units()).await;
+    assert_eq!((report.sent, report.unchanged), (2, 0), "{report:?}");
+    assert_eq!(sb.counters().writes_for_alid("del-0"), 2);
+    assert_eq!(sb.counters().writes_for_alid("del-1"), 2);
+
+    // Deleting what is not there is the server's 404, and changes nothing.
+    let e = delete(&c, &deleter, DeleteTarget::Transaction("nothing"))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("404"), "{e}");
+    sb.shutdown().await;
+}
