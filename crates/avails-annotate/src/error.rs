@@ -58,6 +58,14 @@ pub enum AnnotateError {
         /// 1-based column.
         column: u64,
     },
+    /// A reader panicked on the input (a damaged workbook).
+    #[error("{input}: the file is damaged ({message}); no annotated copy was written")]
+    Damaged {
+        /// The input.
+        input: PathBuf,
+        /// What the reader said.
+        message: String,
+    },
     /// The XLSX writer failed.
     #[error("{output}: cannot write the annotated workbook: {message}")]
     Write {

@@ -60,7 +60,8 @@
 //!   beside the output and renamed into place, so a failed run leaves no
 //!   half-written workbook.
 //! * XLSX sheets are streamed (calamine's cell reader into a
-//!   constant-memory worksheet), so a large sheet is never held whole.
+//!   constant-memory worksheet), so a large sheet is never held whole; a
+//!   CSV is read whole (decoded as Excel saves it, see the `text` module).
 
 #![warn(missing_docs)]
 
@@ -73,6 +74,7 @@ mod paths;
 mod place;
 mod read;
 mod style;
+mod text;
 mod write;
 
 use std::collections::BTreeMap;
@@ -120,6 +122,9 @@ pub struct Annotated {
 }
 
 /// Writes the annotated copy of `input` to `output` (an `.xlsx` file).
+///
+/// A panic in the readers (a damaged workbook can make calamine or zip
+/// panic) is an [`AnnotateError::Damaged`], and nothing is written.
 pub fn annotate(
     input: &Path,
     output: &Path,
@@ -127,6 +132,31 @@ pub fn annotate(
     options: &Options,
 ) -> Result<Annotated, AnnotateError> {
     ensure_distinct(input, output)?;
+    // Nothing the closure touches outlives a panic: the readers and the
+    // workbook it builds are dropped, and the output is only renamed into
+    // place at its very end.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        write_copy(input, output, marks, options)
+    }))
+    .unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a reader failed".to_string());
+        Err(AnnotateError::Damaged {
+            input: input.to_path_buf(),
+            message,
+        })
+    })
+}
+
+fn write_copy(
+    input: &Path,
+    output: &Path,
+    marks: &[Mark],
+    options: &Options,
+) -> Result<Annotated, AnnotateError> {
     let write_err = |e: XlsxError| AnnotateError::Write {
         output: output.to_path_buf(),
         message: e.to_string(),

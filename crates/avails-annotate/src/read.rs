@@ -1,7 +1,8 @@
 //! Reading the input cell by cell, in row order: XLSX and XLSM streamed
 //! with calamine's cell reader (a large sheet is never held whole), XLS a
-//! sheet at a time, CSV record by record as `avails-ema` reads it (comma,
-//! no header, ragged rows allowed, a byte-order mark dropped).
+//! sheet at a time, CSV record by record as Excel saves it (UTF-8, UTF-16
+//! or Windows-1252; comma, semicolon or tab, see [`crate::text`]; ragged
+//! rows allowed), each record one row, as `avails-ema` numbers them.
 
 use std::fs::File;
 use std::io::BufReader;
@@ -109,10 +110,7 @@ impl Input {
                         skipped.push(s.name);
                         continue;
                     }
-                    let merges = book
-                        .worksheet_merge_cells(&s.name)
-                        .and_then(Result::ok)
-                        .unwrap_or_default();
+                    let merges = book.merge_cells_by_sheet_name(&s.name).unwrap_or_default();
                     sheets.push(SheetInfo {
                         layout: package.sheets.get(&s.name).cloned().unwrap_or_default(),
                         hidden: s.visible != SheetVisible::Visible,
@@ -129,7 +127,7 @@ impl Input {
                         continue;
                     }
                     sheets.push(SheetInfo {
-                        merges: book.worksheet_merge_cells(&s.name).unwrap_or_default(),
+                        merges: book.merge_cells_by_sheet_name(&s.name).unwrap_or_default(),
                         hidden: s.visible != SheetVisible::Visible,
                         layout: SheetLayout::default(),
                         name: s.name,
@@ -225,11 +223,13 @@ impl Input {
                 Ok(())
             }
             Self::Csv(path) => {
+                let bytes = std::fs::read(&*path).map_err(|e| sheet_err(&e))?;
+                let text = crate::text::decode(&bytes).map_err(|e| sheet_err(&e))?;
                 let mut reader = csv::ReaderBuilder::new()
                     .has_headers(false)
                     .flexible(true)
-                    .from_path(&*path)
-                    .map_err(|e| sheet_err(&e))?;
+                    .delimiter(crate::text::delimiter(&text))
+                    .from_reader(text.as_bytes());
                 let mut record = csv::StringRecord::new();
                 let mut row: u64 = 0;
                 while reader.read_record(&mut record).map_err(|e| sheet_err(&e))? {

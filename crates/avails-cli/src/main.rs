@@ -7,10 +7,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+// First, so its printing macros (`outln!`, `errln!`, ...) are in scope in
+// every module after it.
+#[macro_use]
+mod output;
 mod commands;
 mod connect;
 mod input;
-mod output;
 mod report;
 
 /// Convert, validate, submit and compare Prime Video avails.
@@ -63,12 +66,21 @@ fn main() -> ExitCode {
         Command::Diff(args) => commands::diff::run(args),
         Command::Export(args) => commands::export::run(args),
     };
-    match result {
+    let code = match result {
         Ok(code) => code,
+        // The reader of the output went away: a quiet end (output.rs).
+        Err(err) if output::is_broken_pipe(&err) => output::EXIT_OK.into(),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            errln!("error: {err:#}");
             output::EXIT_FAILURE.into()
         }
+    };
+    match output::finish_stdout() {
+        Some(why) => {
+            errln!("error: cannot write to standard output: {why}");
+            output::EXIT_FAILURE.into()
+        }
+        None => code,
     }
 }
 

@@ -9,15 +9,15 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic], format: Format, to_stderr: 
     match format {
         Format::Text => {
             for d in diagnostics {
-                eprintln!("{d}");
+                errln!("{d}");
             }
         }
         Format::Json => {
             let text = serde_json::to_string_pretty(diagnostics).unwrap_or_default();
             if to_stderr {
-                eprintln!("{text}");
+                errln!("{text}");
             } else {
-                println!("{text}");
+                outln!("{text}");
             }
         }
     }
@@ -26,6 +26,6 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic], format: Format, to_stderr: 
 /// Prints inputs that could not be read.
 pub fn print_unreadable(errors: &[ConvertError]) {
     for e in errors {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
     }
 }

@@ -314,83 +314,112 @@ fn findings_about_other_inputs_are_listed_only() {
     assert_eq!(marked, messy::broken_cells().len());
 }
 
-#[test]
-fn a_csv_comes_back_as_an_xlsx_with_its_text() {
-    let dir = tempfile::tempdir().unwrap();
-    let src =
-        std::fs::read_to_string(root().join("samples/bundle-discount-exclusion.csv")).unwrap();
-    // Break the first data row's territory, as a studio typing `UK` would.
-    let mut lines: Vec<String> = src.lines().map(str::to_string).collect();
-    let header: Vec<&str> = lines[1].split(',').collect();
-    let territory = header.iter().position(|c| *c == "Territory").unwrap();
-    let mut fields: Vec<String> = lines[3].split(',').map(str::to_string).collect();
-    assert_eq!(
-        fields[territory], "US",
-        "the sample's first row is in the US"
-    );
-    fields[territory] = "UK".into();
-    lines[3] = fields.join(",");
-    std::fs::write(dir.path().join("bundle.csv"), lines.join("\n") + "\n").unwrap();
-
-    let out = avails(
-        dir.path(),
-        &[
-            "validate",
-            "bundle.csv",
-            "--annotate",
-            "bundle-checked.xlsx",
-            "--format",
-            "json",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    let json: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let letter = avails_annotate::column_letters(territory as u16);
-    let cell = format!("{letter}4");
-    assert!(
-        json.iter().any(|f| f["code"] == "AV040"
-            && f["column"] == letter.as_str()
-            && f["row"] == 4
-            && f["sheet"].is_null()),
-        "{}",
-        describe(&out)
-    );
-    // Every reported cell is marked (red for errors, amber for warnings), no other.
-    let reported: BTreeMap<String, String> = json
-        .iter()
-        .map(|f| {
-            let at = format!("{}{}", f["column"].as_str().unwrap_or("A"), f["row"]);
-            let fill = if f["severity"] == "error" { RED } else { AMBER };
-            (at, fill.to_string())
-        })
-        .collect();
-    let output = dir.path().join("bundle-checked.xlsx");
-    let xml = inspect(&output);
-    let data = sheet(&xml, "bundle");
-    assert_eq!(data.fills, reported);
-    assert_eq!(data.fills[&cell], RED);
-    assert!(data.notes[&cell].starts_with("ERROR AV040\n"));
-    let at = json.iter().position(|f| f["code"] == "AV040").unwrap();
-    assert_eq!(
-        sheet(&xml, "Findings").links.get(&format!("F{}", 5 + at)),
-        Some(&format!("'bundle'!{cell}"))
-    );
-    // Every field is there, as the text the file holds.
-    let b = values(&output);
+/// The sample CSV's records with the first data row's territory broken (a
+/// studio typing `UK`) and an accented title, as text cells.
+fn broken_bundle() -> (Vec<Vec<String>>, usize) {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_path(dir.path().join("bundle.csv"))
+        .from_path(root().join("samples/bundle-discount-exclusion.csv"))
         .unwrap();
-    let mut want = BTreeMap::new();
-    for (r, rec) in reader.records().enumerate() {
-        for (c, field) in rec.unwrap().iter().enumerate() {
-            if !field.is_empty() {
-                want.insert((r as u32, c as u32), Data::String(field.to_string()));
+    let mut records: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    let territory = records[1].iter().position(|c| c == "Territory").unwrap();
+    let title = records[1]
+        .iter()
+        .position(|c| c == "TitleInternalAlias")
+        .unwrap();
+    assert_eq!(
+        records[3][territory], "US",
+        "the sample's first row is in the US"
+    );
+    records[3][territory] = "UK".into();
+    for r in records.iter_mut().skip(3) {
+        r[title] = "Café Society".into();
+    }
+    (records, territory)
+}
+
+#[test]
+fn a_csv_comes_back_as_an_xlsx_with_its_text() {
+    let (records, territory) = broken_bundle();
+    // Excel's "CSV UTF-8" (comma) and European "CSV" (semicolon, Windows-1252).
+    for (delimiter, latin1) in [(b',', false), (b';', true)] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .from_writer(Vec::new());
+        for r in &records {
+            w.write_record(r).unwrap();
+        }
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        let bytes: Vec<u8> = if latin1 {
+            text.chars()
+                .map(|c| u8::try_from(u32::from(c)).unwrap())
+                .collect()
+        } else {
+            text.into_bytes()
+        };
+        std::fs::write(dir.path().join("bundle.csv"), bytes).unwrap();
+
+        let out = avails(
+            dir.path(),
+            &[
+                "validate",
+                "bundle.csv",
+                "--annotate",
+                "bundle-checked.xlsx",
+                "--format",
+                "json",
+            ],
+        );
+        let dialect = if latin1 { "; Windows-1252" } else { ", UTF-8" };
+        assert_eq!(out.status.code(), Some(1), "{dialect}: {}", describe(&out));
+        let json: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let letter = avails_annotate::column_letters(territory as u16);
+        let cell = format!("{letter}4");
+        assert!(
+            json.iter().any(|f| f["code"] == "AV040"
+                && f["column"] == letter.as_str()
+                && f["row"] == 4
+                && f["sheet"].is_null()),
+            "{dialect}: {}",
+            describe(&out)
+        );
+        // Every reported cell is marked (red for errors, amber for warnings), no other.
+        let reported: BTreeMap<String, String> = json
+            .iter()
+            .map(|f| {
+                let at = format!("{}{}", f["column"].as_str().unwrap_or("A"), f["row"]);
+                let fill = if f["severity"] == "error" { RED } else { AMBER };
+                (at, fill.to_string())
+            })
+            .collect();
+        let output = dir.path().join("bundle-checked.xlsx");
+        let xml = inspect(&output);
+        let data = sheet(&xml, "bundle");
+        assert_eq!(data.fills, reported, "{dialect}");
+        assert_eq!(data.fills[&cell], RED);
+        assert!(data.notes[&cell].starts_with("ERROR AV040\n"));
+        let at = json.iter().position(|f| f["code"] == "AV040").unwrap();
+        assert_eq!(
+            sheet(&xml, "Findings").links.get(&format!("F{}", 5 + at)),
+            Some(&format!("'bundle'!{cell}"))
+        );
+        // Every field is there, as the text the file holds.
+        let mut want = BTreeMap::new();
+        for (r, rec) in records.iter().enumerate() {
+            for (c, field) in rec.iter().enumerate() {
+                if !field.is_empty() {
+                    want.insert((r as u32, c as u32), Data::String(field.clone()));
+                }
             }
         }
+        assert_eq!(values(&output)["bundle"], want, "{dialect}");
     }
-    assert_eq!(b["bundle"], want);
 }
 
 #[test]

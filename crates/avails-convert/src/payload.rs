@@ -29,7 +29,7 @@ impl Source {
 }
 
 /// The scope a full extract replaces on the server.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
 pub struct Scope {
     /// The title.
     pub alid: String,
@@ -159,10 +159,10 @@ pub struct HeldBack {
 }
 
 /// A rejected row holding a group back.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Blocking {
     /// The row or cell (`file.xlsx:Movies!Q12`).
-    #[serde(serialize_with = "as_text")]
+    #[serde(serialize_with = "as_text", deserialize_with = "location_of_text")]
     pub location: Location,
     /// The first error found on it.
     pub reason: String,
@@ -170,4 +170,10 @@ pub struct Blocking {
 
 fn as_text<S: serde::Serializer>(l: &Location, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(l)
+}
+
+/// Blocking locations are kept as text once written (messages only).
+fn location_of_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Location, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(d)?;
+    Ok(Location::file(text))
 }

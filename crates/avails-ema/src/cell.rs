@@ -78,7 +78,17 @@ impl Cell {
     }
 }
 
+/// One past the last date-time serial Excel has (10000-01-01): serials
+/// run from 0 to 9999-12-31 23:59:59.999.
+const EXCEL_SERIAL_END: f64 = 2_958_466.0;
+
 fn excel_datetime(dt: &calamine::ExcelDateTime) -> Cell {
+    // Far outside Excel's range calamine's conversions panic (chrono's
+    // millisecond count overflows at -1e308): such a cell is only a number.
+    let serial = dt.as_f64();
+    if !serial.is_finite() || serial.abs() >= EXCEL_SERIAL_END {
+        return Cell::Number(serial);
+    }
     if dt.is_datetime() {
         match dt.as_datetime() {
             Some(v) => Cell::DateTime(v),
@@ -182,6 +192,23 @@ mod tests {
             iso(&leap, true),
             leap.format("%Y-%m-%dT%H:%M:%S").to_string()
         );
+    }
+
+    #[test]
+    fn serials_outside_excels_range_are_numbers_not_panics() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType};
+        for kind in [ExcelDateTimeType::DateTime, ExcelDateTimeType::TimeDelta] {
+            for v in [-1e308, 1e308, f64::NEG_INFINITY, f64::NAN, 2_958_466.0] {
+                let cell = excel_datetime(&ExcelDateTime::new(v, kind, false));
+                assert!(matches!(cell, Cell::Number(_)), "{v}: {cell:?}");
+            }
+        }
+        let last = excel_datetime(&ExcelDateTime::new(
+            2_958_465.5,
+            ExcelDateTimeType::DateTime,
+            false,
+        ));
+        assert_eq!(last.display(), "9999-12-31T12:00:00");
     }
 
     #[test]

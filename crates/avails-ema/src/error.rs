@@ -1,7 +1,14 @@
 //! Errors of the EMA reader: a file that cannot be read, or a cell that
-//! cannot be converted.
+//! cannot be converted. Every value and library message they quote is
+//! capped (`avails_model::text`), so a 10 MB cell gives a short message.
 
+use avails_model::text::{quote, shorten_to};
 use avails_model::Location;
+
+use crate::contain::Panic;
+
+/// The most characters of a library's error message an error repeats.
+const LIBRARY_MESSAGE_MAX_CHARS: usize = 300;
 
 /// The file could not be read at all.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +31,17 @@ pub enum EmaError {
         /// The underlying error.
         message: String,
     },
+    /// The spreadsheet library failed (panicked) on damaged content; the
+    /// panic was contained.
+    #[error("{}: damaged workbook: the spreadsheet reader failed on it ({message}); open it in Excel and save it again, or export the sheet as CSV UTF-8", place(.file, .sheet.as_deref()))]
+    Damaged {
+        /// The file.
+        file: String,
+        /// The sheet being read, when known.
+        sheet: Option<String>,
+        /// What the library's panic said, and where.
+        message: String,
+    },
     /// No sheet of the file has an EMA column-name row.
     #[error("{file}: no sheet has an EMA header row (looked for a row naming at least {min} of: {markers})")]
     NoHeader {
@@ -34,28 +52,133 @@ pub enum EmaError {
         /// The marker column names.
         markers: String,
     },
-    /// A CSV record could not be parsed.
-    #[error("{file}:{line}: malformed CSV: {message}")]
+    /// A CSV file is not a well-formed table at this place.
+    #[error("{file}:{}: {message}", csv_place(*.row, *.line, .column.as_deref()))]
     Csv {
         /// The file.
         file: String,
-        /// The line.
+        /// The 1-based row (record) the problem is in, as a spreadsheet
+        /// program shows the file.
+        row: u64,
+        /// The 1-based physical line (differs from `row` after a cell that
+        /// spans lines).
         line: u64,
-        /// What the CSV parser said.
+        /// The column letter, when the problem is in one cell.
+        column: Option<String>,
+        /// What is wrong and what to do.
         message: String,
     },
 }
 
+impl EmaError {
+    /// The file could not be opened: `why` is a library's error.
+    pub fn open(file: &str, why: &dyn std::fmt::Display) -> Self {
+        EmaError::Open {
+            file: file.to_string(),
+            message: library_message(why),
+        }
+    }
+
+    /// A sheet could not be read: `why` is a library's error.
+    pub fn sheet(file: &str, sheet: &str, why: &dyn std::fmt::Display) -> Self {
+        EmaError::Sheet {
+            file: file.to_string(),
+            sheet: sheet.to_string(),
+            message: library_message(why),
+        }
+    }
+
+    /// The library panicked on the file (or on one of its sheets).
+    pub(crate) fn damaged(file: &str, sheet: Option<&str>, panic: Panic) -> Self {
+        EmaError::Damaged {
+            file: file.to_string(),
+            sheet: sheet.map(str::to_string),
+            message: panic.0,
+        }
+    }
+}
+
+/// A library's message, on one line and capped.
+fn library_message(why: &dyn std::fmt::Display) -> String {
+    shorten_to(&why.to_string(), LIBRARY_MESSAGE_MAX_CHARS)
+}
+
+/// `file.xlsx:Movies` or `file.xlsx`.
+fn place(file: &str, sheet: Option<&str>) -> String {
+    match sheet {
+        Some(s) => format!("{file}:{s}"),
+        None => file.to_string(),
+    }
+}
+
+/// `C15`, `C15 (line 17)` when the row is not the line, or `line 15`.
+fn csv_place(row: u64, line: u64, column: Option<&str>) -> String {
+    match column {
+        Some(c) if row == line => format!("{c}{row}"),
+        Some(c) => format!("{c}{row} (line {line})"),
+        None if row == line => format!("line {line}"),
+        None => format!("line {line} (row {row})"),
+    }
+}
+
 /// A cell whose value cannot be converted, with what is allowed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{location}: {column} `{found}`: {expected}")]
+#[error("{location}: {column} {}: {expected}", quote(.found))]
 pub struct CellProblem {
     /// Where the cell is.
     pub location: Location,
     /// The column name.
     pub column: String,
-    /// What the cell holds.
+    /// What the cell holds, whole (quote it with `avails_model::text::quote`).
     pub found: String,
     /// What is allowed.
     pub expected: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ten_megabyte_cell_gives_a_short_problem() {
+        let problem = CellProblem {
+            location: Location {
+                file: "big.xlsx".into(),
+                sheet: Some("Movies".into()),
+                row: Some(4),
+                column: Some("V".into()),
+                ..Location::default()
+            },
+            column: "Start".into(),
+            found: "2".repeat(10 * 1024 * 1024),
+            expected: "a date".into(),
+        };
+        let line = problem.to_string();
+        assert!(line.len() < 300, "{} bytes", line.len());
+        assert!(line.contains("(10,485,760 characters)"), "{line}");
+    }
+
+    #[test]
+    fn a_huge_library_message_is_capped() {
+        let why = format!("bad value {}", "x".repeat(5_000_000));
+        let line = EmaError::sheet("a.xlsx", "Movies", &why).to_string();
+        assert!(line.len() < 1024, "{} bytes", line.len());
+    }
+
+    #[test]
+    fn csv_places_name_row_line_and_column() {
+        let e = |row, line, column: Option<&str>| {
+            EmaError::Csv {
+                file: "a.csv".into(),
+                row,
+                line,
+                column: column.map(str::to_string),
+                message: "m".into(),
+            }
+            .to_string()
+        };
+        assert_eq!(e(15, 15, Some("C")), "a.csv:C15: m");
+        assert_eq!(e(14, 17, Some("C")), "a.csv:C14 (line 17): m");
+        assert_eq!(e(3, 3, None), "a.csv:line 3: m");
+    }
 }

@@ -7,7 +7,9 @@
 
 pub mod cell;
 pub mod codes;
+mod contain;
 pub mod dates;
+mod delimited;
 pub mod error;
 pub mod header;
 pub mod numbers;

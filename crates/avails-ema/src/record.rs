@@ -23,7 +23,7 @@ use crate::values;
 use crate::{Cell, Header};
 
 /// An End cell that is not a date but is resolved after grouping.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum EndMarker {
     /// `ESTStart`: a pre-order ends when the matching EST window starts.
     EstStart,
@@ -47,7 +47,7 @@ pub struct RowKey {
 
 /// A value of a path that has fallbacks: resolved for the whole payload
 /// (the first priority any row gives), never row by row.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Candidate {
     /// The object the path starts in.
     pub level: Level,

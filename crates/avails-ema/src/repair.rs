@@ -20,7 +20,7 @@ pub fn without_dimensions(bytes: &[u8]) -> Result<Vec<u8>, zip::result::ZipError
         .compression_method(zip::CompressionMethod::Deflated);
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i)?;
-        let name = entry.name().to_string();
+        let name = entry.name()?.into_owned();
         let mut data = Vec::with_capacity(entry.size() as usize);
         entry.read_to_end(&mut data)?;
         if name.starts_with("xl/worksheets/") && name.ends_with(".xml") {

@@ -9,7 +9,14 @@ use std::path::Path;
 use avails_mapping::Mapping;
 use calamine::{open_workbook, DataRef, Reader, Xls, Xlsx};
 
+use crate::contain::contain;
 use crate::{Cell, EmaError, Header};
+
+/// The most rows a sheet can have (Excel's limit, row 1048576).
+pub(crate) const MAX_ROWS: u32 = 1_048_576;
+/// The most columns a sheet can have (Excel's limit, column XFD). A cell
+/// past it is damage, and would make a row's cells a huge allocation.
+pub(crate) const MAX_COLUMNS: u32 = 16_384;
 
 /// What the reader reports while streaming a file.
 #[derive(Debug)]
@@ -34,56 +41,31 @@ pub enum SheetEvent<'a> {
 
 /// Reads every sheet of a file, calling `sink` for each sheet and data row.
 /// Returns how many sheets had an EMA header.
+///
+/// A file the spreadsheet library cannot read, or panics on, is an
+/// [`EmaError`] naming it (and the sheet, where known): a panic inside
+/// calamine or zip is contained (module `contain`).
 pub fn read_rows(
     path: &Path,
     file_label: &str,
     mapping: &Mapping,
     sink: &mut dyn FnMut(SheetEvent<'_>),
 ) -> Result<usize, EmaError> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let open_err = |e: &dyn std::fmt::Display| EmaError::Open {
-        file: file_label.to_string(),
-        message: e.to_string(),
-    };
-    let found = match ext.as_str() {
-        "csv" | "txt" => read_csv(path, file_label, mapping, sink)?,
-        "xls" => {
-            let mut wb: Xls<_> = open_workbook(path).map_err(|e| open_err(&e))?;
-            let mut found = 0;
-            for name in wb.sheet_names() {
-                let range = wb.worksheet_range(&name).map_err(|e| EmaError::Sheet {
-                    file: file_label.to_string(),
-                    sheet: name.clone(),
-                    message: e.to_string(),
-                })?;
-                let mut scan = SheetScanner::new(mapping, Some(&name));
-                let (r0, c0) = range.start().unwrap_or((0, 0));
-                for (i, row) in range.rows().enumerate() {
-                    let mut cells = vec![Cell::Empty; c0 as usize];
-                    cells.extend(row.iter().map(Cell::from_data));
-                    if !scan.push(r0 + i as u32 + 1, &cells, sink) {
-                        break;
-                    }
-                }
-                found += scan.finish(sink) as usize;
-            }
-            found
-        }
-        _ => {
-            let mut wb: Xlsx<_> = open_workbook(path).map_err(|e| open_err(&e))?;
+    let found = match format_of(path, file_label)? {
+        Format::Csv => crate::delimited::read_csv(path, file_label, mapping, sink)?,
+        Format::Xls => read_xls(path, file_label, mapping, sink)?,
+        Format::Xlsx => {
+            let mut wb = open_xlsx(file_label, || open_workbook(path))?;
             match read_xlsx(&mut wb, file_label, mapping, sink) {
                 Err(EmaError::Sheet { message, .. })
                     if crate::repair::is_dimension_error(&message) =>
                 {
-                    let bytes = std::fs::read(path).map_err(|e| open_err(&e))?;
-                    let repaired =
-                        crate::repair::without_dimensions(&bytes).map_err(|e| open_err(&e))?;
+                    let bytes = std::fs::read(path).map_err(|e| EmaError::open(file_label, &e))?;
+                    let repaired = contain(|| crate::repair::without_dimensions(&bytes))
+                        .map_err(|p| EmaError::damaged(file_label, None, p))?
+                        .map_err(|e| EmaError::open(file_label, &e))?;
                     let mut wb =
-                        Xlsx::new(std::io::Cursor::new(repaired)).map_err(|e| open_err(&e))?;
+                        open_xlsx(file_label, || Xlsx::new(std::io::Cursor::new(repaired)))?;
                     read_xlsx(&mut wb, file_label, mapping, sink)?
                 }
                 other => other?,
@@ -96,6 +78,100 @@ pub fn read_rows(
             min: mapping.sheet.min_markers,
             markers: mapping.sheet.markers.join(", "),
         });
+    }
+    Ok(found)
+}
+
+/// How a file is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Xlsx,
+    Xls,
+    Csv,
+}
+
+/// The format of a file from its first bytes, which win over its
+/// extension: a zip is an XLSX workbook, an OLE2 compound file an XLS
+/// workbook (an `.xls` saved as `.xlsx`, or a workbook named `.csv`, is read
+/// for what it is); other content is CSV text when the extension says so,
+/// else an error naming what the file starts with.
+fn format_of(path: &Path, file_label: &str) -> Result<Format, EmaError> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(64);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(64).read_to_end(&mut head))
+        .map_err(|e| EmaError::open(file_label, &e))?;
+    if head.starts_with(b"PK\x03\x04") {
+        return Ok(Format::Xlsx);
+    }
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        return Ok(Format::Xls);
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ext == "csv" || ext == "txt" {
+        return Ok(Format::Csv);
+    }
+    let why = if head.is_empty() {
+        "the file is empty".to_string()
+    } else {
+        let start = String::from_utf8_lossy(&head);
+        format!(
+            "not an Excel workbook: the file starts with {}; if it is CSV text, name it .csv",
+            avails_model::text::quote(start.trim_start_matches('\u{feff}'))
+        )
+    };
+    Err(EmaError::open(file_label, &why))
+}
+
+/// Opens an XLSX workbook (reading its shared strings and styles), with
+/// panics contained.
+fn open_xlsx<RS: std::io::Read + std::io::Seek>(
+    file_label: &str,
+    open: impl FnOnce() -> Result<Xlsx<RS>, calamine::XlsxError>,
+) -> Result<Xlsx<RS>, EmaError> {
+    contain(open)
+        .map_err(|p| EmaError::damaged(file_label, None, p))?
+        .map_err(|e| EmaError::open(file_label, &e))
+}
+
+fn read_xls(
+    path: &Path,
+    file_label: &str,
+    mapping: &Mapping,
+    sink: &mut dyn FnMut(SheetEvent<'_>),
+) -> Result<usize, EmaError> {
+    let mut wb: Xls<_> = contain(|| open_workbook(path))
+        .map_err(|p| EmaError::damaged(file_label, None, p))?
+        .map_err(|e: calamine::XlsError| EmaError::open(file_label, &e))?;
+    let mut found = 0;
+    for name in wb.sheet_names() {
+        let range = contain(|| wb.worksheet_range(&name))
+            .map_err(|p| EmaError::damaged(file_label, Some(&name), p))?
+            .map_err(|e| EmaError::sheet(file_label, &name, &e))?;
+        let mut scan = SheetScanner::new(mapping, Some(&name));
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let (r1, c1) = range.end().unwrap_or((0, 0));
+        if r1 >= MAX_ROWS || c1 >= MAX_COLUMNS {
+            return Err(EmaError::Sheet {
+                file: file_label.to_string(),
+                sheet: name.clone(),
+                message: "the sheet reaches beyond the last cell a sheet can have \
+                          (XFD1048576): it is damaged; open it in Excel and save it again"
+                    .into(),
+            });
+        }
+        for (i, row) in range.rows().enumerate() {
+            let mut cells = vec![Cell::Empty; c0 as usize];
+            cells.extend(row.iter().map(Cell::from_data));
+            if !scan.push(r0 + i as u32 + 1, &cells, sink) {
+                break;
+            }
+        }
+        found += scan.finish(sink) as usize;
     }
     Ok(found)
 }
@@ -120,19 +196,33 @@ fn read_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
     mapping: &Mapping,
     sink: &mut dyn FnMut(SheetEvent<'_>),
 ) -> Result<bool, EmaError> {
-    let sheet_err = |e: calamine::XlsxError| EmaError::Sheet {
-        file: file_label.to_string(),
-        sheet: name.to_string(),
-        message: e.to_string(),
-    };
-    let mut reader = wb.worksheet_cells_reader(name).map_err(sheet_err)?;
+    let sheet_err = |e: calamine::XlsxError| EmaError::sheet(file_label, name, &e);
+    let damaged = |p| EmaError::damaged(file_label, Some(name), p);
+    let mut reader = contain(|| wb.worksheet_cells_reader(name))
+        .map_err(damaged)?
+        .map_err(sheet_err)?;
     let mut scan = SheetScanner::new(mapping, Some(name));
     let mut current_row: Option<u32> = None;
     let mut cells: Vec<Cell> = Vec::new();
     // Text buffers of the previous rows, reused so a row allocates nothing.
     let mut spare: Vec<String> = Vec::new();
-    while let Some(cell) = reader.next_cell().map_err(sheet_err)? {
+    while let Some(cell) = contain(|| reader.next_cell())
+        .map_err(damaged)?
+        .map_err(sheet_err)?
+    {
         let (r, c) = cell.get_position();
+        if r >= MAX_ROWS || c >= MAX_COLUMNS {
+            return Err(EmaError::Sheet {
+                file: file_label.to_string(),
+                sheet: name.to_string(),
+                message: format!(
+                    "a cell at row {}, column {} is beyond the last cell a sheet can have \
+                     (XFD1048576): the sheet is damaged; open it in Excel and save it again",
+                    u64::from(r) + 1,
+                    u64::from(c) + 1
+                ),
+            });
+        }
         if current_row != Some(r) {
             if let Some(prev) = current_row {
                 if !scan.push(prev + 1, &cells, sink) {
@@ -170,55 +260,8 @@ fn reuse(spare: &mut Vec<String>, text: &str) -> Cell {
     Cell::Text(s)
 }
 
-fn read_csv(
-    path: &Path,
-    file_label: &str,
-    mapping: &Mapping,
-    sink: &mut dyn FnMut(SheetEvent<'_>),
-) -> Result<usize, EmaError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_path(path)
-        .map_err(|e| EmaError::Open {
-            file: file_label.to_string(),
-            message: e.to_string(),
-        })?;
-    let mut scan = SheetScanner::new(mapping, None);
-    let mut record = csv::StringRecord::new();
-    let mut cells = Vec::new();
-    let mut row = 0u32;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                return Err(EmaError::Csv {
-                    file: file_label.to_string(),
-                    line: e.position().map(|p| p.line()).unwrap_or(0),
-                    message: e.to_string(),
-                })
-            }
-        }
-        row += 1;
-        cells.clear();
-        cells.extend(record.iter().map(|f| {
-            let f = f.trim_start_matches('\u{feff}');
-            if f.is_empty() {
-                Cell::Empty
-            } else {
-                Cell::Text(f.to_string())
-            }
-        }));
-        if !scan.push(row, &cells, sink) {
-            break;
-        }
-    }
-    Ok(scan.finish(sink) as usize)
-}
-
 /// Per-sheet state: header search, comment row, then data rows.
-struct SheetScanner<'m> {
+pub(crate) struct SheetScanner<'m> {
     mapping: &'m Mapping,
     sheet: Option<String>,
     header: Option<Header>,
@@ -227,7 +270,7 @@ struct SheetScanner<'m> {
 }
 
 impl<'m> SheetScanner<'m> {
-    fn new(mapping: &'m Mapping, sheet: Option<&str>) -> Self {
+    pub(crate) fn new(mapping: &'m Mapping, sheet: Option<&str>) -> Self {
         Self {
             mapping,
             sheet: sheet.map(str::to_string),
@@ -237,8 +280,18 @@ impl<'m> SheetScanner<'m> {
         }
     }
 
+    /// Whether the sheet's header row was found.
+    pub(crate) fn has_header(&self) -> bool {
+        self.header.is_some()
+    }
+
     /// Feeds one row; returns false when the sheet should not be read further.
-    fn push(&mut self, row: u32, cells: &[Cell], sink: &mut dyn FnMut(SheetEvent<'_>)) -> bool {
+    pub(crate) fn push(
+        &mut self,
+        row: u32,
+        cells: &[Cell],
+        sink: &mut dyn FnMut(SheetEvent<'_>),
+    ) -> bool {
         let Some(header) = self.header.as_mut() else {
             if row > self.mapping.sheet.search_rows {
                 return false;
@@ -274,7 +327,7 @@ impl<'m> SheetScanner<'m> {
     }
 
     /// Ends the sheet; returns whether it had an EMA header.
-    fn finish(self, sink: &mut dyn FnMut(SheetEvent<'_>)) -> bool {
+    pub(crate) fn finish(self, sink: &mut dyn FnMut(SheetEvent<'_>)) -> bool {
         match &self.header {
             Some(h) => {
                 if !self.announced {

@@ -84,7 +84,7 @@ pub enum ColumnKind {
 }
 
 /// Which object of the payload a path starts in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, Deserialize)]
 pub enum Level {
     /// The avail itself.
     Avail,

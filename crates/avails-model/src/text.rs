@@ -1,30 +1,77 @@
-//! Values quoted in messages, bounded so a huge cell never floods a message.
+//! Values quoted in messages: short, on one line, with their full length
+//! when cut, so a 10 MB cell gives a message of a few hundred bytes.
 
-/// Characters of a value shown in a message before it is cut.
-pub const QUOTE_LIMIT: usize = 80;
+/// The most characters of a value a message shows.
+pub const QUOTE_MAX_CHARS: usize = 80;
 
-/// `value` in backticks; past [`QUOTE_LIMIT`] characters it is cut and its
-/// full length given: `` `aaaa…` (10,485,760 characters) ``.
+/// `value` as a message shows it: at most [`QUOTE_MAX_CHARS`] characters,
+/// then, when cut, `…` and the full length (`ABC… (10,485,760 characters)`).
+/// Control characters are escaped (`\n`, `\t`, `\0`, `\u{1b}`) so a value can
+/// neither break a message's line nor drive the terminal.
+pub fn shorten(value: &str) -> String {
+    shorten_to(value, QUOTE_MAX_CHARS)
+}
+
+/// [`shorten`] with another limit, for free text such as a library's error
+/// message.
+pub fn shorten_to(value: &str, max_chars: usize) -> String {
+    let (shown, total) = cut(value, max_chars);
+    let mut out = escaped(shown);
+    if let Some(total) = total {
+        out.push_str(&format!("… ({} characters)", thousands(total)));
+    }
+    out
+}
+
+/// `value` in backticks, as [`shorten`] shows it: `` `US` ``, or
+/// `` `XXXX…` (10,485,760 characters) `` when cut.
 pub fn quote(value: &str) -> String {
-    match value.char_indices().nth(QUOTE_LIMIT) {
-        None => format!("`{value}`"),
-        Some((cut, _)) => format!(
-            "`{}…` ({} characters)",
-            &value[..cut],
-            thousands(value.chars().count())
-        ),
+    let (shown, total) = cut(value, QUOTE_MAX_CHARS);
+    match total {
+        None => format!("`{}`", escaped(shown)),
+        Some(total) => format!("`{}…` ({} characters)", escaped(shown), thousands(total)),
     }
 }
 
-/// `10485760` → `10,485,760`.
-fn thousands(n: usize) -> String {
+/// The shown prefix of `value`, and its length in characters when cut.
+fn cut(value: &str, max_chars: usize) -> (&str, Option<usize>) {
+    match value.char_indices().nth(max_chars) {
+        None => (value, None),
+        Some((end, _)) => (&value[..end], Some(value.chars().count())),
+    }
+}
+
+/// `s` with control characters written as Rust escapes.
+fn escaped(s: &str) -> String {
+    if !s.chars().any(needs_escape) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if needs_escape(c) {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Control characters, and the bidirectional overrides that reorder what a
+/// terminal shows.
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `n` with a comma every three digits: `10,485,760`.
+pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
+    for (i, d) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
-        out.push(c);
+        out.push(d);
     }
     out
 }
@@ -34,11 +81,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn short_values_are_quoted_whole_and_long_ones_cut() {
+    fn short_values_are_quoted_whole() {
         assert_eq!(quote("US"), "`US`");
-        let big = "x".repeat(10_485_760);
+        assert_eq!(shorten("US"), "US");
+        assert_eq!(quote(""), "``");
+        let eighty = "é".repeat(QUOTE_MAX_CHARS);
+        assert_eq!(quote(&eighty), format!("`{eighty}`"));
+    }
+
+    #[test]
+    fn a_ten_megabyte_value_is_cut_with_its_length() {
+        let big = "X".repeat(10_485_760);
         let q = quote(&big);
-        assert!(q.len() < 120, "{q}");
-        assert!(q.ends_with("(10,485,760 characters)"), "{q}");
+        assert_eq!(
+            q,
+            format!("`{}…` (10,485,760 characters)", "X".repeat(QUOTE_MAX_CHARS))
+        );
+        assert!(q.len() < 200, "{} bytes", q.len());
+        assert_eq!(
+            shorten(&big),
+            format!("{}… (10,485,760 characters)", "X".repeat(QUOTE_MAX_CHARS))
+        );
+    }
+
+    #[test]
+    fn characters_not_bytes_are_counted() {
+        let s = "日".repeat(81);
+        assert_eq!(quote(&s), format!("`{}…` (81 characters)", "日".repeat(80)));
+    }
+
+    #[test]
+    fn control_characters_cannot_break_the_line() {
+        assert_eq!(quote("a\nb\tc\0d\u{1b}[31m"), r"`a\nb\tc\0d\u{1b}[31m`");
+        assert_eq!(shorten("x\u{202e}y"), r"x\u{202e}y");
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(10_485_760), "10,485,760");
     }
 }

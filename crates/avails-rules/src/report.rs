@@ -82,10 +82,8 @@ pub fn describe(v: &Value) -> String {
     }
 }
 
-/// `s` in backticks, shortened past 60 characters.
+/// `s` in backticks, cut past 80 characters with its full length
+/// (`avails_model::text::quote`).
 pub fn quote(s: &str) -> String {
-    match s.char_indices().nth(60) {
-        Some((i, _)) => format!("`{}...`", &s[..i]),
-        None => format!("`{s}`"),
-    }
+    avails_model::text::quote(s)
 }

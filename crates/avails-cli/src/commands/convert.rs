@@ -54,8 +54,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         held_back: conversion.held_back.len(),
         ..Counts::default()
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = crate::output::stdout();
     for p in &conversion.payloads {
         let errors = check_payload(p, &options.mapping)
             .iter()
@@ -80,11 +79,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     match args.format {
         Format::Json if args.output != "-" => {
-            println!("{}", serde_json::to_string_pretty(&manifest)?)
+            outln!("{}", serde_json::to_string_pretty(&manifest)?)
         }
         _ => {
             crate::report::print_diagnostics(&conversion.diagnostics, Format::Text, true);
-            eprintln!("{}", summary(&conversion, &counts, &args.output));
+            errln!("{}", summary(&conversion, &counts, &args.output));
         }
     }
     crate::report::print_unreadable(&conversion.unreadable);
@@ -159,7 +158,7 @@ pub fn exit_code(conversion: &Conversion) -> ExitCode {
 /// Every sheet's columns and what the mapping does with each.
 fn explain(conversion: &Conversion, format: Format) -> Result<()> {
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&conversion.files)?);
+        outln!("{}", serde_json::to_string_pretty(&conversion.files)?);
         return Ok(());
     }
     for file in &conversion.files {
@@ -174,7 +173,7 @@ fn explain(conversion: &Conversion, format: Format) -> Result<()> {
                 .as_deref()
                 .map(|v| format!(", EMA {v}"))
                 .unwrap_or_default();
-            println!("{name} ({} rows{version})", sheet.rows);
+            outln!("{name} ({} rows{version})", sheet.rows);
             for c in &sheet.columns {
                 let what = match &c.status {
                     ColumnStatus::Mapped { targets } => format!("→ {}", targets.join(", ")),
@@ -185,7 +184,7 @@ fn explain(conversion: &Conversion, format: Format) -> Result<()> {
                     ColumnStatus::Unknown { nearest: None } => "UNKNOWN, not read".to_string(),
                     ColumnStatus::Blank => continue,
                 };
-                println!("  {:>3}  {:<32} {what}", c.column, c.header);
+                outln!("  {:>3}  {:<32} {what}", c.column, c.header);
             }
         }
     }

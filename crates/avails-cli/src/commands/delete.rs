@@ -55,18 +55,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
         } => format!("every window of {alid} in {territory} ({business_line})"),
         DeleteTarget::Transaction(t) => format!("transaction {t}"),
     };
-    eprintln!("warning: deleting {what}. Prime Video recommends expiring instead (set End in the past), which keeps the audit trail; a full delete is only allowed before assets or metadata were delivered.");
+    errln!("warning: deleting {what}. Prime Video recommends expiring instead (set End in the past), which keeps the audit trail; a full delete is only allowed before assets or metadata were delivered.");
     if !args.yes {
         if !std::io::stdin().is_terminal() {
-            eprintln!("error: not a terminal: pass --yes to confirm");
+            errln!("error: not a terminal: pass --yes to confirm");
             return Ok(output::EXIT_FAILURE.into());
         }
-        eprint!("Delete {what}? Type `yes` to confirm: ");
+        err!("Delete {what}? Type `yes` to confirm: ");
         std::io::stderr().flush()?;
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
         if answer.trim() != "yes" {
-            eprintln!("nothing deleted");
+            errln!("nothing deleted");
             return Ok(output::EXIT_OK.into());
         }
     }
@@ -80,29 +80,29 @@ pub fn run(args: Args) -> Result<ExitCode> {
         c.close().await;
         match result {
             Ok(d) if d.response.success => {
-                eprintln!(
+                errln!(
                     "deleted {what}; the journal will send it again ({} entries)",
                     d.journal_entries
                 );
                 Ok(output::EXIT_OK.into())
             }
             Ok(d) => {
-                eprintln!(
+                errln!(
                     "not deleted: {}",
                     serde_json::to_string(&d.response.errors)?
                 );
                 Ok(output::EXIT_PROBLEMS.into())
             }
             Err(DeleteError::Client(e)) if matches!(e.status(), Some(400 | 404 | 409)) => {
-                eprintln!("not deleted: {e}");
+                errln!("not deleted: {e}");
                 Ok(output::EXIT_PROBLEMS.into())
             }
             Err(DeleteError::Client(e)) => {
-                eprintln!("error: profile `{profile}`: {e}");
+                errln!("error: profile `{profile}`: {e}");
                 Ok(output::EXIT_FAILURE.into())
             }
             Err(e @ DeleteError::Journal(_)) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 Ok(output::EXIT_FAILURE.into())
             }
         }

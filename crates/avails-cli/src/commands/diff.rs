@@ -95,7 +95,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let server = match fetched {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: cannot compare: {e:#}");
+            errln!("error: cannot compare: {e:#}");
             return Ok(output::EXIT_FAILURE.into());
         }
     };
@@ -107,8 +107,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .collect();
     let report = avails_diff::diff(&sheet, &server, mapping);
     match args.format {
-        Format::Text => print!("{}", avails_diff::render_text(&report)),
-        Format::Json => println!("{}", avails_diff::render_json(&report)?),
+        Format::Text => out!("{}", avails_diff::render_text(&report)),
+        Format::Json => outln!("{}", avails_diff::render_json(&report)?),
     }
     if let Some(path) = &args.html {
         let title = format!(

@@ -116,9 +116,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             for f in fetched {
                 match f.result {
                     Ok(Some(avail)) => out.push(avail),
-                    Ok(None) => eprintln!(
+                    Ok(None) => errln!(
                         "not on the server: {} {} {}",
-                        f.scope.alid, f.scope.territory, f.scope.business_line
+                        f.scope.alid,
+                        f.scope.territory,
+                        f.scope.business_line
                     ),
                     Err(e) => anyhow::bail!("profile `{profile}`: {}: {e}", f.scope.alid),
                 }
@@ -128,7 +130,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         match fetched {
             Ok(a) => avails = a,
             Err(e) => {
-                eprintln!("error: {e:#}");
+                errln!("error: {e:#}");
                 return Ok(output::EXIT_FAILURE.into());
             }
         }
@@ -154,13 +156,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let losses = avails_export::export_file(&avails, &options, &args.output)
         .with_context(|| format!("cannot write {}", args.output.display()))?;
     for loss in &losses {
-        eprintln!("warning: {loss}");
+        errln!("warning: {loss}");
     }
     let format = match ext.as_str() {
         "xml" => format!("MDDF Avails {}", avails_export::mddf::MDDF_AVAILS_VERSION),
         _ => format!("EMA {}", args.ema_version.as_str()),
     };
-    eprintln!(
+    errln!(
         "{} avails, {} transactions written to {} ({format})",
         avails.len(),
         avails.iter().map(|a| a.transaction.len()).sum::<usize>(),

@@ -35,19 +35,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         c.close().await;
         match result {
             Ok(r) => {
-                println!("{}", serde_json::to_string_pretty(&r)?);
+                outln!("{}", serde_json::to_string_pretty(&r)?);
                 Ok(output::EXIT_OK.into())
             }
             Err(e) if e.status() == Some(404) => {
-                eprintln!("not found: {e}");
+                errln!("not found: {e}");
                 Ok(output::EXIT_PROBLEMS.into())
             }
             Err(e) if matches!(e.status(), Some(400 | 409)) => {
-                eprintln!("refused: {e}");
+                errln!("refused: {e}");
                 Ok(output::EXIT_PROBLEMS.into())
             }
             Err(e) => {
-                eprintln!("error: profile `{profile}`: {e}");
+                errln!("error: profile `{profile}`: {e}");
                 Ok(output::EXIT_FAILURE.into())
             }
         }

@@ -57,7 +57,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let profile = profile(&args)?;
     let path = journal_path(&args.state.state_dir, &profile);
     if !path.exists() {
-        eprintln!(
+        errln!(
             "no journal for profile `{profile}` at {}: nothing was submitted with it from this \
              folder yet (or give --state-dir, --profile or --sandbox)",
             path.display()
@@ -73,7 +73,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         limit: Some(args.limit),
     })?;
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&events)?),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&events)?),
         Format::Text => {
             for e in &events {
                 let answer = e.answer.as_ref().map(|a| a.to_string()).unwrap_or_default();
@@ -82,7 +82,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     .as_deref()
                     .map(|n| format!(" ({n})"))
                     .unwrap_or_default();
-                println!(
+                outln!(
                     "{}  {:<12} {:>3}  {}  {}  {}{note}",
                     e.at,
                     e.state.as_str(),

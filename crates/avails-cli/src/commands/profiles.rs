@@ -31,13 +31,13 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let profiles = avails_client::list_profiles(args.config.config.as_deref())?;
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&profiles)?),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&profiles)?),
         Format::Text => {
             if profiles.is_empty() {
-                eprintln!("{}", no_profile_help());
+                errln!("{}", no_profile_help());
             }
             for p in &profiles {
-                println!(
+                outln!(
                     "{}{}  {}  licensor={}  key from {}  tps={} connections={}",
                     p.name,
                     if p.is_default { " (default)" } else { "" },

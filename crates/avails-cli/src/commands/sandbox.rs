@@ -120,8 +120,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ..SandboxConfig::default()
     };
     avails_sandbox::run_blocking(config, |s| {
-        println!("{}", s.base_url());
-        eprintln!(
+        outln!("{}", s.base_url());
+        errln!(
             "sandbox listening on {} (database {}); Ctrl-C to stop",
             s.base_url(),
             db.display()

@@ -42,11 +42,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             {
                 Ok(status) => all.push((alid.clone(), status)),
                 Err(e) if e.status() == Some(404) => {
-                    eprintln!("{alid}: not found: {e}");
+                    errln!("{alid}: not found: {e}");
                     code = code.max(output::EXIT_PROBLEMS);
                 }
                 Err(e) => {
-                    eprintln!("error: profile `{}`: {e}", c.profile);
+                    errln!("error: profile `{}`: {e}", c.profile);
                     code = output::EXIT_FAILURE;
                     break;
                 }
@@ -56,11 +56,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         match args.format {
             Format::Json => {
                 let list: Vec<&Value> = all.iter().map(|(_, s)| s).collect();
-                println!("{}", serde_json::to_string_pretty(&list)?);
+                outln!("{}", serde_json::to_string_pretty(&list)?);
             }
             Format::Text => {
                 for (alid, status) in &all {
-                    print!("{}", render_table(alid, status));
+                    out!("{}", render_table(alid, status));
                 }
             }
         }
@@ -70,7 +70,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     .iter()
                     .map(|b| format!("{} ({})", b.part, b.progress))
                     .collect();
-                eprintln!(
+                errln!(
                     "{alid}: missing or failed deliveries: {}",
                     if parts.is_empty() {
                         "see the table".to_string()

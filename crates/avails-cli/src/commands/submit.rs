@@ -47,17 +47,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let conversion = args.input.convert(&options)?;
     if !conversion.unreadable.is_empty() {
         crate::report::print_unreadable(&conversion.unreadable);
-        eprintln!("error: nothing sent: fix or remove the unreadable inputs first");
+        errln!("error: nothing sent: fix or remove the unreadable inputs first");
         return Ok(output::EXIT_FAILURE.into());
     }
     let (findings, failing) = check(&conversion, &options.mapping);
     for f in findings.iter().filter(|f| f.is_error()) {
-        eprintln!("{f}");
+        errln!("{f}");
     }
     // What is held back is never sent: the server keeps every window it
     // holds for those titles.
     for h in &conversion.held_back {
-        eprintln!(
+        errln!(
             "protected: {} ({}) is not sent, so the server keeps the windows it holds for it; fix {} first",
             h.scope,
             h.entry_type,
@@ -80,7 +80,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let connection = args.connect.connect().await?;
         let (units, problems) = plan(&conversion.payloads, sendable, connection.client.licensor(), args.partial);
         for p in &problems {
-            eprintln!("{p}");
+            errln!("{p}");
         }
         let journal = Journal::open(&connection.journal_path)
             .with_context(|| format!("cannot open the journal {}", connection.journal_path.display()))?;
@@ -99,14 +99,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let report = match result {
             Ok(r) => r,
             Err(SubmitError::Credentials(e)) => {
-                eprintln!("error: profile `{profile}`: {e}");
+                errln!("error: profile `{profile}`: {e}");
                 return Ok(output::EXIT_FAILURE.into());
             }
             Err(e) => return Err(e.into()),
         };
         let locally_rejected = refused.len() + problems.len() + conversion.held_back.len();
         match args.format {
-            Format::Json => println!(
+            Format::Json => outln!(
                 "{}",
                 serde_json::to_string_pretty(&json!({
                     "profile": profile,
@@ -120,14 +120,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Format::Text => {
                 for r in &report.rejected {
                     let errors: Vec<String> = r.errors.iter().map(|e| format!("{}: {}", e.code, e.message)).collect();
-                    eprintln!("rejected by the server: {}: {}", r.key, errors.join("; "));
+                    errln!("rejected by the server: {}: {}", r.key, errors.join("; "));
                 }
                 for f in &report.failed {
-                    eprintln!("failed: {}: {}", f.key, f.message);
+                    errln!("failed: {}: {}", f.key, f.message);
                 }
                 let verb = if args.dry_run { "would send" } else { "sent" };
                 let count = if args.dry_run { report.planned } else { report.sent };
-                eprintln!(
+                errln!(
                     "{verb} {count}, unchanged {}, rejected {} (+{locally_rejected} refused locally), failed {} — {} requests, {} retries, {} throttled, {:.1}s [{profile}]",
                     report.unchanged,
                     report.rejected.len(),
@@ -185,7 +185,7 @@ impl Progress {
             None => {
                 let step = (self.total / 10).max(1);
                 if now / step != before / step || now == self.total {
-                    eprintln!("progress: {now}/{}", self.total);
+                    errln!("progress: {now}/{}", self.total);
                 }
             }
         }

@@ -87,11 +87,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     match args.format {
         Format::Text => {
             for f in &findings {
-                println!("{f}");
+                outln!("{f}");
             }
             crate::report::print_unreadable(&conversion.unreadable);
             let refused = failing.iter().filter(|f| **f).count();
-            eprintln!(
+            errln!(
                 "{} payloads from {} rows ({} refused by validation, {} held back): {errors} errors, {warnings} warnings",
                 conversion.payloads.len(),
                 conversion.rows.read,
@@ -100,15 +100,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
             );
         }
         Format::Json => {
-            println!("{}", serde_json::to_string_pretty(&findings)?);
+            outln!("{}", serde_json::to_string_pretty(&findings)?);
             crate::report::print_unreadable(&conversion.unreadable);
         }
     }
     if let Some(outcome) = &server {
-        eprintln!("{}", outcome.summary());
+        errln!("{}", outcome.summary());
     }
     if let Some((input, out)) = annotate {
-        annotated::write(&input, out, &findings, server.as_ref())?;
+        annotated::write(&input, out, &conversion, &findings, server.as_ref())?;
     }
     let unreachable = server.as_ref().is_some_and(|o| o.unreachable.is_some());
     Ok(if !conversion.unreadable.is_empty() || unreachable {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 use avails_annotate::{Mark, Origin};
-use avails_convert::{Diagnostic, Severity};
+use avails_convert::{Conversion, Diagnostic, Severity};
 
 use super::remote::Outcome;
 
@@ -62,13 +62,23 @@ pub fn marks(annotated: &Path, findings: &[Diagnostic]) -> Vec<Mark> {
 }
 
 /// Writes the annotated copy of `input` to `output` with every finding
-/// (the server's too, and what it was asked, when it was).
+/// (the server's too, and what it was asked, when it was); not when the
+/// input itself could not be read (the command exits 2 for that).
 pub fn write(
     input: &Path,
     output: &Path,
+    conversion: &Conversion,
     findings: &[Diagnostic],
     server: Option<&Outcome>,
 ) -> Result<()> {
+    let label = input.display().to_string();
+    if !conversion.files.iter().any(|f| f.file == label) {
+        errln!(
+            "no annotated copy: {} could not be read (see above)",
+            input.display()
+        );
+        return Ok(());
+    }
     let options = avails_annotate::Options {
         title: Some(format!(
             "avails validate: {}",
@@ -77,7 +87,7 @@ pub fn write(
         notes: server.iter().map(|o| o.summary()).collect(),
     };
     let done = avails_annotate::annotate(input, output, &marks(input, findings), &options)?;
-    eprintln!(
+    errln!(
         "annotated copy: {} ({} cells marked, {} findings on its sheet \"{}\")",
         output.display(),
         done.cells_marked,

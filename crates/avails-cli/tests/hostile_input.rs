@@ -1,0 +1,168 @@
+//! Damaged and hostile inputs through the binary: each is exit 2 with one
+//! message naming the file (and sheet or cell), never a crash (exit 101)
+//! and never a message the size of the input.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const SAMPLE_CSV: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../samples/bundle-discount-exclusion.csv"
+);
+
+fn avails(dir: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_avails"));
+    cmd.current_dir(dir).args(args).env_remove("RUST_BACKTRACE");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("AVAILS_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.output().expect("avails runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A one-sheet workbook ("Movies"): an EMA header row, then `row` (the
+/// inner XML of row 2), with a shared-string table when `sst` is given.
+fn workbook(dir: &Path, name: &str, row: &str, sst: Option<&str>) -> PathBuf {
+    let header: String = ["ALID", "Territory", "LicenseType", "WorkType", "Start"]
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let col = char::from(b'A' + i as u8);
+            format!(r#"<c r="{col}1" t="inlineStr"><is><t>{h}</t></is></c>"#)
+        })
+        .collect();
+    let sheet = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">{header}</row><row r="2">{row}</row></sheetData></worksheet>"#
+    );
+    let mut parts = vec![
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#.to_string()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
+        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Movies" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
+        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#.to_string()),
+        ("xl/worksheets/sheet1.xml", sheet),
+    ];
+    if let Some(sst) = sst {
+        parts.push(("xl/sharedStrings.xml", format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>{sst}</t></si></sst>"#
+        )));
+    }
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (part, content) in &parts {
+        zip.start_file(*part, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(content.as_bytes()).unwrap();
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, zip.finish().unwrap().into_inner()).unwrap();
+    path
+}
+
+/// The run failed cleanly: exit 2, no panic, `needle` on standard error.
+fn assert_unreadable(out: &Output, needle: &str) {
+    let err = text(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains(needle), "no `{needle}` in: {err}");
+    assert_eq!(out.status.code(), Some(2), "{err}");
+}
+
+#[test]
+fn a_shared_string_index_past_the_table_is_exit_2_naming_file_and_sheet() {
+    // calamine 0.31 panicked here (index out of bounds, exit 101).
+    let dir = tempfile::tempdir().unwrap();
+    workbook(
+        dir.path(),
+        "sst.xlsx",
+        r#"<c r="A2" t="s"><v>7</v></c>"#,
+        Some("x"),
+    );
+    workbook(
+        dir.path(),
+        "nosst.xlsx",
+        r#"<c r="A2" t="s"><v>0</v></c>"#,
+        None,
+    );
+    for command in ["validate", "convert"] {
+        assert_unreadable(
+            &avails(dir.path(), &[command, "sst.xlsx"]),
+            "sst.xlsx:Movies",
+        );
+        assert_unreadable(
+            &avails(dir.path(), &[command, "nosst.xlsx"]),
+            "nosst.xlsx:Movies",
+        );
+    }
+}
+
+#[test]
+fn a_panic_inside_calamine_is_exit_2_without_a_panic_message() {
+    // A column reference of 7 letters overflows calamine's arithmetic: a
+    // panic in a debug build (contained), a wrapped number in release (a
+    // cell past the last column). Either way: exit 2, naming the sheet.
+    let dir = tempfile::tempdir().unwrap();
+    workbook(
+        dir.path(),
+        "ref.xlsx",
+        r#"<c r="ZZZZZZZ2" t="inlineStr"><is><t>x</t></is></c>"#,
+        None,
+    );
+    let out = avails(dir.path(), &["validate", "ref.xlsx"]);
+    assert_unreadable(&out, "ref.xlsx:Movies");
+}
+
+#[test]
+fn a_csv_with_an_unbalanced_quote_is_exit_2_at_its_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = std::fs::read_to_string(SAMPLE_CSV).unwrap();
+    // Line 4 (the first data row): the ALID opens a quote never closed.
+    let broken = sample.replacen(",SKU12345,", ",\"SKU12345,", 1);
+    std::fs::write(dir.path().join("quote.csv"), broken).unwrap();
+    let out = avails(dir.path(), &["validate", "quote.csv"]);
+    assert_unreadable(&out, "quote.csv:B4: unbalanced quote");
+}
+
+#[test]
+#[ignore = "owner: lead (avails-convert/src/input.rs formats CellProblem.found whole in the CV001 message; quote it with avails_model::text::quote)"]
+fn a_ten_megabyte_cell_gives_an_error_line_under_1_kb() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = std::fs::read_to_string(SAMPLE_CSV).unwrap();
+    // Start (a date) holds 10 MB of digits: CV001 quotes it.
+    let huge = "2".repeat(10 * 1024 * 1024);
+    let csv = sample.replacen(",2025-11-25T05:00:00Z,", &format!(",{huge},"), 1);
+    std::fs::write(dir.path().join("big.csv"), csv).unwrap();
+    for args in [
+        &["validate", "big.csv"][..],
+        &["convert", "big.csv", "-o", "out"],
+    ] {
+        let out = avails(dir.path(), args);
+        let all = [text(&out.stdout), text(&out.stderr)].concat();
+        let longest = all.lines().map(str::len).max().unwrap_or(0);
+        assert!(longest < 1024, "{args:?}: a line of {longest} bytes");
+        assert!(all.contains("(10,485,760 characters)"), "{args:?}");
+    }
+    let manifest = std::fs::metadata(dir.path().join("out/manifest.json")).unwrap();
+    assert!(
+        manifest.len() < 64 * 1024,
+        "manifest of {} bytes",
+        manifest.len()
+    );
+}
+
+#[test]
+#[ignore = "owner: lead (avails-ema/src/record.rs maps only named columns; a non-empty cell past the header's last column vanishes without a finding)"]
+fn a_value_in_a_column_without_a_name_is_reported() {
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/hostile/value-beyond-header.csv"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = avails(dir.path(), &["validate", fixture]);
+    let all = [text(&out.stdout), text(&out.stderr)].concat();
+    // `SURPRISE` sits in AU4; the header row names columns A to AQ.
+    assert!(all.contains("AU4"), "no finding at AU4: {all}");
+}
