@@ -314,7 +314,7 @@ fn export_writes_what_the_server_holds() {
     let out = bin(dir).run(["export", "--sandbox", "--from", SAMPLE, "-o", "back.xlsx"]);
     ok(&out);
     assert!(
-        text(&out.stderr).contains("1 avails, 3 rows written"),
+        text(&out.stderr).contains("1 avails, 3 transactions written"),
         "{}",
         describe(&out)
     );
@@ -335,7 +335,7 @@ fn export_writes_what_the_server_holds() {
     ok(&out);
     let err = text(&out.stderr);
     assert!(err.contains("not on the server: nothere US TVOD"), "{err}");
-    assert!(err.contains("1 avails, 3 rows written"), "{err}");
+    assert!(err.contains("1 avails, 3 transactions written"), "{err}");
 }
 
 #[test]

@@ -492,7 +492,7 @@ impl<'m> Grouper<'m> {
         for mut t in std::mem::take(&mut group.transactions) {
             let relation = {
                 let kept_ref = &kept;
-                windows.relate(&mut t.body, kept_ref.len(), |k| &kept_ref[k].body)
+                windows.relate(&mut t.body, |k| &kept_ref[k].body)
             };
             match relation {
                 Relation::New => {}
@@ -557,6 +557,7 @@ impl<'m> Grouper<'m> {
                 }
                 ids.insert((id, format), kept.len());
             }
+            windows.keep(kept.len());
             kept.push(t);
         }
         kept

@@ -141,12 +141,20 @@ pub(crate) struct Windows {
 }
 
 impl Windows {
-    /// Relates `t` to the windows kept so far (`kept(k)` is the `k`-th);
-    /// a new window is recorded as index `next`.
+    /// Records that the window last related as [`Relation::New`] is kept,
+    /// at index `index`.
+    pub fn keep(&mut self, index: usize) {
+        self.by_window
+            .entry(std::mem::take(&mut self.buffer))
+            .or_default()
+            .push(index);
+    }
+
+    /// Relates `t` to the windows kept so far (`kept(k)` is the `k`-th).
+    /// A new window is not recorded until [`Windows::keep`] says it is kept.
     pub fn relate<'a>(
         &mut self,
         t: &mut AvailTrans,
-        next: usize,
         kept: impl Fn(usize) -> &'a AvailTrans,
     ) -> Relation {
         let allowed = t.allowed_language.take();
@@ -155,8 +163,12 @@ impl Windows {
         let _ = serde_json::to_writer(&mut self.buffer, &*t);
         t.allowed_language = allowed;
         t.holdback_language = holdback;
-        let same = self.by_window.entry(self.buffer.clone()).or_default();
-        for &k in same.iter() {
+        let same = self
+            .by_window
+            .get(&self.buffer)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        for &k in same {
             let other = kept(k);
             let same_holdback = same_languages(&other.holdback_language, &t.holdback_language);
             let same_allowed = same_languages(&other.allowed_language, &t.allowed_language);
@@ -171,7 +183,6 @@ impl Windows {
             }
             // "Any language" (absent) beside a list is another window.
         }
-        same.push(next);
         Relation::New
     }
 }

@@ -22,7 +22,7 @@ const MAX_STEM: usize = 100;
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// The folder holds files this tool did not write in this run.
-    #[error("{dir} is not empty ({found}); choose an empty folder, or pass --force to replace what a previous conversion wrote there")]
+    #[error("{dir} holds files a conversion did not write there ({found}); choose an empty folder, or pass --force to write beside them")]
     NotEmpty {
         /// The folder.
         dir: String,
@@ -49,9 +49,10 @@ pub struct PayloadDir {
 }
 
 impl PayloadDir {
-    /// Opens `dir` for writing (creating it). A folder that holds anything
-    /// is refused, unless `force`, which first removes the files a previous
-    /// conversion wrote there (those its manifest lists, and the manifest).
+    /// Opens `dir` for writing (creating it). What a previous conversion
+    /// wrote there (the files its manifest lists, and the manifest) is
+    /// removed first; any other file makes the folder refused, unless
+    /// `force`, which writes beside it.
     pub fn create(dir: &Path, force: bool) -> Result<Self, OutputError> {
         let write_err = |source: std::io::Error| OutputError::Write {
             path: dir.display().to_string(),
@@ -62,13 +63,13 @@ impl PayloadDir {
             .map_err(write_err)?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .collect();
-        if !entries.is_empty() && force {
+        if !entries.is_empty() {
             for owned in owned_by_previous_run(dir) {
                 let _ = std::fs::remove_file(&owned);
             }
             entries.retain(|p| p.exists());
         }
-        if let Some(found) = entries.first() {
+        if let Some(found) = entries.first().filter(|_| !force) {
             return Err(OutputError::NotEmpty {
                 dir: dir.display().to_string(),
                 found: found

@@ -239,7 +239,7 @@ impl SheetPlan {
         for (index, raw) in header.raw.iter().enumerate() {
             let canonical = header.names.get(index).map(String::as_str).unwrap_or("");
             let first = !canonical.is_empty() && header.column(canonical) == Some(index);
-            let watch = match mapping.column_status(raw) {
+            let watch = match mapping.column_status_in_sheet(raw, |n| header.column(n).is_some()) {
                 ColumnStatus::Blank => Some(Watch::Blank),
                 _ if !first => Some(Watch::Duplicate(column_letter(
                     header.column(canonical).unwrap_or(index),

@@ -544,11 +544,72 @@ impl RowContext<'_, '_> {
         Some(chosen)
     }
 
+    /// Cells of avail or asset columns that feed no attribute for this
+    /// row's WorkType (an EpisodeNumber on a Movie row, a TitleInternalAlias
+    /// on a Volume row): reported at the cell, never dropped in silence.
+    fn not_for_this_work_type(&mut self, work_type: &str) {
+        let mapping = self.mapper.mapping;
+        let rules = || {
+            self.mapper
+                .plan
+                .paths
+                .iter()
+                .filter(|p| p.level != Level::Transaction)
+                .flat_map(|p| &p.rules)
+        };
+        let columns = |r: &crate::plan::RulePlan| {
+            r.column
+                .into_iter()
+                .chain(r.fallbacks.iter().map(|f| f.0))
+                .collect::<Vec<usize>>()
+        };
+        let fed: Vec<usize> = rules()
+            .filter(|r| mapping.columns[r.rule].applies_to(work_type))
+            .flat_map(columns)
+            .collect();
+        let mut not_fed: Vec<(usize, Vec<String>)> = Vec::new();
+        for r in rules().filter(|r| !mapping.columns[r.rule].applies_to(work_type)) {
+            for i in columns(r) {
+                if fed.contains(&i) {
+                    continue;
+                }
+                let types = &mapping.columns[r.rule].work_types;
+                match not_fed.iter_mut().find(|(k, _)| *k == i) {
+                    Some((_, all)) => all.extend(types.iter().cloned()),
+                    None => not_fed.push((i, types.clone())),
+                }
+            }
+        }
+        for (i, mut types) in not_fed {
+            let Some(text) = values::text(self.cell(Some(i)), self.prefix()) else {
+                continue;
+            };
+            types.sort();
+            types.dedup();
+            let column = self.name(i);
+            let shown = if work_type.is_empty() {
+                "(none)"
+            } else {
+                work_type
+            };
+            let message = format!(
+                "{column} {} is not sent: on a row of WorkType `{shown}` it feeds no attribute of the API (it does for {})",
+                avails_model::text::quote(&text),
+                types.join(", ")
+            );
+            self.findings.push(
+                Diagnostic::new(CV_IGNORED_COLUMN, Severity::Warning, self.at(i), message)
+                    .in_column(column),
+            );
+        }
+    }
+
     /// The avail and asset objects, and the values of paths with fallbacks.
     fn avail_and_asset(
         &mut self,
         work_type: &str,
     ) -> (Map<String, Value>, Map<String, Value>, Vec<Candidate>) {
+        self.not_for_this_work_type(work_type);
         let mut avail = Map::new();
         let mut asset = Map::new();
         let mut candidates = Vec::new();

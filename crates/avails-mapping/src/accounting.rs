@@ -102,22 +102,45 @@ impl Mapping {
         if name.is_empty() {
             return ColumnStatus::Blank;
         }
-        let targets = self.targets_of(name);
+        let targets = self.targets_of(name, false);
         if !targets.is_empty() {
             return ColumnStatus::Mapped { targets };
         }
-        if let Some((_, ignored)) = self
-            .ignored
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        {
+        if let Some(ignored) = self.ignored_column(header) {
             return ColumnStatus::Ignored {
                 reason: ignored.reason().to_string(),
             };
         }
+        // Read only in place of a column a sheet lacks, and not listed as
+        // ignored otherwise.
+        let targets = self.targets_of(name, true);
+        if !targets.is_empty() {
+            return ColumnStatus::Mapped { targets };
+        }
         ColumnStatus::Unknown {
             nearest: self.nearest_known(name),
         }
+    }
+
+    /// What the table does with a header in one sheet, `has` saying which
+    /// canonical column names the sheet has: a column read in place of a
+    /// missing one (a sheet fallback: AltID for EMA 1.6's missing ALID) is
+    /// mapped in a sheet that lacks that column; elsewhere it has its
+    /// [`column_status`](Self::column_status) (AltID: ignored).
+    pub fn column_status_in_sheet(&self, header: &str, has: impl Fn(&str) -> bool) -> ColumnStatus {
+        let name = self.canonical_column(header);
+        let stands_in = self.columns.iter().any(|c| {
+            !has(&c.name)
+                && c.sheet_fallback
+                    .iter()
+                    .any(|f| f.eq_ignore_ascii_case(name))
+        });
+        if stands_in {
+            return ColumnStatus::Mapped {
+                targets: self.targets_of(name, true),
+            };
+        }
+        self.column_status(header)
     }
 
     /// The ignored-column entry of a header, if it has one.
@@ -129,8 +152,9 @@ impl Mapping {
             .map(|(_, v)| v)
     }
 
-    /// The JSON paths a canonical column feeds.
-    fn targets_of(&self, name: &str) -> Vec<String> {
+    /// The JSON paths a canonical column feeds (`sheet_fallbacks`: also
+    /// where it is read in place of a column a sheet lacks).
+    fn targets_of(&self, name: &str, sheet_fallbacks: bool) -> Vec<String> {
         let is = |c: &str| c.eq_ignore_ascii_case(name);
         let mut targets: Vec<String> = Vec::new();
         let mut push = |t: String| {
@@ -142,8 +166,14 @@ impl Mapping {
             if is(&c.name) {
                 push(c.path.clone());
             }
-            if c.fallback.iter().chain(&c.sheet_fallback).any(|f| is(f)) {
+            if c.fallback.iter().any(|f| is(f)) {
                 push(format!("{} (when no row gives {})", c.path, c.name));
+            }
+            if sheet_fallbacks && c.sheet_fallback.iter().any(|f| is(f)) {
+                push(format!(
+                    "{} (when the sheet has no {} column)",
+                    c.path, c.name
+                ));
             }
         }
         for t in &self.terms {
@@ -192,19 +222,28 @@ impl Mapping {
                 .flat_map(char::to_lowercase)
                 .collect()
         };
+        // No EMA column name is this long: nothing is near it (and the
+        // distance below would cost the product of the lengths).
+        const LONGEST: usize = 64;
+        if name.len() > LONGEST * 4 {
+            return None;
+        }
         let wanted = squeeze(name);
-        if wanted.is_empty() {
+        if wanted.is_empty() || wanted.chars().count() > LONGEST {
             return None;
         }
         let mut best: Option<(usize, &str)> = None;
         for known in self.known_columns() {
             let k = squeeze(known);
+            let limit = (k.len().max(wanted.len()) / 4).max(1);
+            if k.len().abs_diff(wanted.len()) > limit && !wanted.starts_with(&k) {
+                continue;
+            }
             let mut d = edit_distance(&wanted, &k);
             // `End Date`, `Start date (UTC)`: a known name plus a qualifier.
             if k.len() >= 3 && wanted.starts_with(&k) {
                 d = d.min(1);
             }
-            let limit = (k.len().max(wanted.len()) / 4).max(1);
             if d <= limit && best.is_none_or(|(b, _)| d < b) {
                 best = Some((d, known));
             }
@@ -251,6 +290,32 @@ mod tests {
         );
         assert_eq!(m.nearest_known("Zorglub"), None);
         assert_eq!(m.nearest_known("I"), None);
+    }
+
+    #[test]
+    fn a_sheet_fallback_is_read_only_where_its_column_is_missing() {
+        let m = Mapping::default_table();
+        // EMA 1.6: no ALID column, AltID stands in for it.
+        assert!(matches!(
+            m.column_status_in_sheet("AltID", |n| n != "ALID"),
+            ColumnStatus::Mapped { .. }
+        ));
+        // EMA 1.7+: the sheet has ALID, so AltID is not read.
+        assert!(matches!(
+            m.column_status_in_sheet("AltID", |_| true),
+            ColumnStatus::Ignored { .. }
+        ));
+        // Without a sheet, what most sheets do: not read (its reason says
+        // when it is).
+        assert!(matches!(
+            m.column_status("AltID"),
+            ColumnStatus::Ignored { .. }
+        ));
+        // A column read anyway keeps its status.
+        assert!(matches!(
+            m.column_status_in_sheet("ContentID", |_| true),
+            ColumnStatus::Mapped { .. }
+        ));
     }
 
     #[test]

@@ -113,7 +113,7 @@ pub struct ColumnRule {
     #[serde(default)]
     pub fallback: Vec<String>,
     /// Columns read instead when the sheet has no column of this name at
-    /// all (EMA 1.6 has no ALID column: MovieLabs' tools read AvailID).
+    /// all (EMA 1.6 has no ALID column: MovieLabs' translator reads AltID).
     #[serde(default)]
     pub sheet_fallback: Vec<String>,
     /// A sheet without this column (or a sheet fallback) cannot be converted.

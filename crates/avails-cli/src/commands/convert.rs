@@ -20,8 +20,8 @@ pub struct Args {
     /// for NDJSON payloads on standard output.
     #[arg(short, long, value_name = "DIR|-", default_value = "avails-out")]
     pub output: String,
-    /// Write into a folder that is not empty, replacing what a previous
-    /// conversion wrote there (the files its manifest lists).
+    /// Write into a folder that holds files a conversion did not write
+    /// (what a previous conversion wrote there is always replaced).
     #[arg(long)]
     pub force: bool,
     /// Print what the mapping does with every column of every sheet

@@ -53,3 +53,5 @@ pub fn corpus_files(ext: &str) -> Vec<PathBuf> {
 pub fn name(p: &Path) -> String {
     p.file_name().unwrap().to_string_lossy().to_string()
 }
+
+pub mod ema;

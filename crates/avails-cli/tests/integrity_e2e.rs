@@ -1,0 +1,573 @@
+//! A full extract is whole or not sent, end to end (issue 9): the real
+//! `avails` binary, `--sandbox` over loopback with its state (journal and
+//! sandbox database) in a temp dir, on small sheets these tests write.
+//! Also: what `validate` and `submit` say about payload JSON, batch files,
+//! Partial Extract rows and a missing Disposition; that the summary, the
+//! manifest and `--format json` count the same rows; and (issue 10) that
+//! `convert --explain` knows every column of every corpus workbook.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use avails_model::canonical::canonical;
+use serde_json::{json, Value};
+use support::{avails, describe, run, text};
+
+const A: &str = "md:alid:org:studio:a";
+const B: &str = "md:alid:org:studio:b";
+
+/// The columns the test sheets use (an EMA 1.8 Movies export).
+const COLUMNS: &[&str] = &[
+    "DisplayName",
+    "ALID",
+    "EntryType",
+    "ContentID",
+    "WorkType",
+    "TitleInternalAlias",
+    "AvailID",
+    "LicenseType",
+    "Territory",
+    "FormatProfile",
+    "Start",
+    "End",
+    "PriceType",
+    "PriceValue",
+    "PriceCurrency",
+];
+
+/// One window of a movie: (AvailID, FormatProfile, Start, End, WSP).
+type Window = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+/// The five windows of title A in the US: HD and SD over two periods, and
+/// an open-ended HD catalogue window.
+const FIVE: [Window; 5] = [
+    ("a-hd-1", "HD", "2024-01-01", "2024-12-31", "14.99"),
+    ("a-sd-1", "SD", "2024-01-01", "2024-12-31", "9.99"),
+    ("a-hd-2", "HD", "2025-01-01", "2025-12-31", "12.99"),
+    ("a-sd-2", "SD", "2025-01-01", "2025-12-31", "7.99"),
+    ("a-hd-3", "HD", "2026-01-01", "Open", "9.99"),
+];
+
+fn csv_row(alid: &str, title: &str, w: &Window) -> Vec<String> {
+    let (id, format, start, end, wsp) = *w;
+    [
+        "Studio",
+        alid,
+        "Full Extract",
+        "",
+        "Movie",
+        title,
+        id,
+        "EST",
+        "US",
+        format,
+        start,
+        end,
+        "WSP",
+        wsp,
+        "USD",
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
+/// One CSV line, fields quoted as Excel saves them when they need it.
+fn csv_line(fields: impl IntoIterator<Item = impl AsRef<str>>) -> String {
+    let quoted: Vec<String> = fields
+        .into_iter()
+        .map(|f| {
+            let f = f.as_ref();
+            if f.contains([',', '"', '\n']) {
+                format!("\"{}\"", f.replace('"', "\"\""))
+            } else {
+                f.to_string()
+            }
+        })
+        .collect();
+    quoted.join(",") + "\r\n"
+}
+
+fn write_csv(dir: &Path, name: &str, rows: &[Vec<String>]) -> PathBuf {
+    let path = dir.join(name);
+    let mut text = csv_line(COLUMNS);
+    for r in rows {
+        text.push_str(&csv_line(r));
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The sheet of title A's windows.
+fn sheet_of(windows: &[Window]) -> Vec<Vec<String>> {
+    windows
+        .iter()
+        .map(|w| csv_row(A, "First Dance, The", w))
+        .collect()
+}
+
+/// `avails <args>` run in `dir` with `--sandbox` and the state in `dir/state`.
+fn sandboxed(dir: &Path, args: &[&str]) -> Output {
+    let mut cmd = avails(dir);
+    cmd.args(args).args(["--sandbox", "--state-dir", "state"]);
+    run(&mut cmd)
+}
+
+/// The windows the sandbox holds for a scope, canonical, or `None` (404).
+fn held(dir: &Path, alid: &str, territory: &str, line: &str) -> Option<Vec<Value>> {
+    let out = sandboxed(
+        dir,
+        &[
+            "get",
+            "--alid",
+            alid,
+            "--territory",
+            territory,
+            "--business-line",
+            line,
+        ],
+    );
+    match out.status.code() {
+        Some(0) => {
+            let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+            Some(
+                v["avail"]["Transaction"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(canonical)
+                    .collect(),
+            )
+        }
+        Some(1) => None,
+        _ => panic!("get failed: {}", describe(&out)),
+    }
+}
+
+/// The transaction the standard gives for one of A's windows: a date-only
+/// Start begins at T00:00:00, a date-only End ends at T23:59:59 (MovieLabs'
+/// data dictionary), `Open` is no End.
+fn expected_window(w: &Window) -> Value {
+    let (id, format, start, end, wsp) = *w;
+    let mut t = json!({
+        "_TransactionID": id,
+        "LicenseType": "EST",
+        "Territory": [{"country": "US"}],
+        "FormatProfile": {"value": format},
+        "Start": format!("{start}T00:00:00"),
+        "Terms": [{"_termName": "WSP", "Money": {"value": wsp.parse::<f64>().unwrap(), "_currency": "USD"}}]
+    });
+    if end != "Open" {
+        t["End"] = json!(format!("{end}T23:59:59"));
+    }
+    canonical(&t)
+}
+
+fn submit_json(dir: &Path, file: &str) -> (Option<i32>, Value, Output) {
+    let out = sandboxed(dir, &["submit", "--format", "json", file]);
+    let summary: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("no JSON summary ({e}): {}", describe(&out)));
+    (out.status.code(), summary, out)
+}
+
+#[test]
+fn a_broken_cell_leaves_what_the_server_holds_untouched_until_it_is_fixed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // 1. The sandbox holds the title's five windows.
+    write_csv(dir, "a.csv", &sheet_of(&FIVE));
+    let (code, summary, out) = submit_json(dir, "a.csv");
+    assert_eq!(code, Some(0), "{}", describe(&out));
+    assert_eq!(summary["report"]["sent"], 1, "{summary:#}");
+    let original: Vec<Value> = FIVE.iter().map(expected_window).collect();
+    assert_eq!(held(dir, A, "US", "TVOD"), Some(original.clone()));
+
+    // 2. The sheet changes one window (a-sd-1 now 6.99) and breaks another
+    //    (a-hd-2's Start is not a date).
+    let mut changed = FIVE;
+    changed[1].4 = "6.99";
+    let mut broken = changed;
+    broken[2].2 = "2025-13-01";
+    write_csv(dir, "a.csv", &sheet_of(&broken));
+    let out = sandboxed(dir, &["submit", "a.csv"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = text(&out.stderr);
+    // Start is column K; a-hd-2 is the third avail, row 4.
+    assert!(
+        err.contains("a.csv:K4: error[CV001]"),
+        "names the broken cell: {}",
+        describe(&out)
+    );
+    assert!(
+        err.contains(&format!("protected: {A} US TVOD")),
+        "says which windows it protected: {}",
+        describe(&out)
+    );
+    assert!(err.contains("sent 0,"), "{}", describe(&out));
+    // The server still holds the five original windows, a-sd-1 at 9.99.
+    assert_eq!(held(dir, A, "US", "TVOD"), Some(original));
+
+    // 3. Fixed, the next submit sends the group whole, the change included.
+    write_csv(dir, "a.csv", &sheet_of(&changed));
+    let (code, summary, out) = submit_json(dir, "a.csv");
+    assert_eq!(code, Some(0), "{}", describe(&out));
+    assert_eq!(summary["report"]["sent"], 1, "{summary:#}");
+    assert_eq!(
+        held(dir, A, "US", "TVOD"),
+        Some(changed.iter().map(expected_window).collect())
+    );
+}
+
+#[test]
+fn the_issue_reproducer_sends_nothing_for_a_title_whose_rows_disagree() {
+    // Two rows of one title and territory whose titles differ, beside a
+    // title that converts.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_csv(
+        dir,
+        "titles.csv",
+        &[
+            csv_row(A, "The First Dance", &FIVE[0]),
+            csv_row(A, "First Dance, The", &FIVE[1]),
+            csv_row(
+                B,
+                "Second Film",
+                &("b-hd", "HD", "2024-01-01", "Open", "9.99"),
+            ),
+        ],
+    );
+    let out = sandboxed(dir, &["submit", "titles.csv"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("titles.csv:F3: error[CV002]"),
+        "names the conflicting cell: {}",
+        describe(&out)
+    );
+    assert!(
+        err.contains(&format!("protected: {A} US TVOD (FullExtract) is not sent")),
+        "names the protected windows: {}",
+        describe(&out)
+    );
+    assert!(
+        err.contains("sent 1,"),
+        "only B is sent: {}",
+        describe(&out)
+    );
+    assert_eq!(held(dir, A, "US", "TVOD"), None, "nothing of A was sent");
+    assert!(held(dir, B, "US", "TVOD").is_some());
+    // The same with --format json.
+    let (code, summary, out) = submit_json(dir, "titles.csv");
+    assert_eq!(code, Some(1), "{}", describe(&out));
+    assert_eq!(summary["heldBack"][0]["alid"], A, "{summary:#}");
+    // The blocking row (or its cell).
+    let blocking = summary["heldBack"][0]["blocking"][0]["location"]
+        .as_str()
+        .unwrap();
+    assert!(
+        ["titles.csv:3", "titles.csv:F3"].contains(&blocking),
+        "{summary:#}"
+    );
+    assert_eq!(
+        summary["report"]["sent"], 0,
+        "B already landed: {summary:#}"
+    );
+}
+
+#[test]
+fn a_partial_extract_row_is_validated_and_sent_as_a_partial_extract() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut row = csv_row(A, "First Dance, The", &FIVE[0]);
+    row[2] = "Partial Extract".into();
+    write_csv(dir, "partial.csv", &[row]);
+    let out = run(avails(dir).args(["validate", "partial.csv"]));
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let (code, summary, out) = submit_json(dir, "partial.csv");
+    assert_eq!(
+        code,
+        Some(0),
+        "validate passed it, submit sends it: {}",
+        describe(&out)
+    );
+    assert_eq!(summary["report"]["sent"], 1, "{summary:#}");
+    assert_eq!(summary["report"]["rejected"], json!([]), "{summary:#}");
+    // It is the window of that TransactionID, by the partial-extract endpoint.
+    let out = sandboxed(dir, &["get", "--transaction", "a-hd-1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        canonical(&got["avail"]["Transaction"][0]),
+        expected_window(&FIVE[0]),
+        "{got:#}"
+    );
+}
+
+#[test]
+fn a_missing_disposition_is_never_sent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // An empty EntryType cell: an error at that cell, nothing sent.
+    let mut row = csv_row(A, "First Dance, The", &FIVE[0]);
+    row[2] = String::new();
+    write_csv(dir, "entry.csv", &[row]);
+    let out = sandboxed(dir, &["submit", "entry.csv"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("entry.csv:C2: error[CV001]"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(held(dir, A, "US", "TVOD"), None);
+    // A payload without Disposition: AV004, refused by validate and submit.
+    let payload = json!({"avail": {
+        "ALID": B,
+        "Licensor": {"DisplayName": "Studio"},
+        "Asset": [{"_contentID": B, "WorkType": "Movie", "Metadata": {"TitleInternalAlias": ["Second Film"]}}],
+        "Transaction": [expected_window(&("b-hd", "HD", "2024-01-01", "Open", "9.99"))]
+    }});
+    std::fs::write(dir.join("no-disposition.json"), payload.to_string()).unwrap();
+    let out = run(avails(dir).args(["validate", "--format", "json", "no-disposition.json"]));
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let findings: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["code"] == "AV004" && f["severity"] == "error"),
+        "{findings:#?}"
+    );
+    let (code, summary, out) = submit_json(dir, "no-disposition.json");
+    assert_eq!(code, Some(1), "{}", describe(&out));
+    assert_eq!(summary["report"]["sent"], 0, "{summary:#}");
+    assert_eq!(held(dir, B, "US", "TVOD"), None);
+}
+
+fn codes_at(findings: &[Value], code: &str) -> Vec<String> {
+    findings
+        .iter()
+        .filter(|f| f["code"] == code)
+        .map(|f| f["path"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn validate_checks_payload_json_and_batch_files_as_given() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let payload = |alid: &str, territories: &[&str]| {
+        let transactions: Vec<Value> = territories
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let mut w = expected_window(&FIVE[0]);
+                w["_TransactionID"] = json!(format!("{alid}-{i}"));
+                w["Territory"] = json!([{ "country": t }]);
+                w
+            })
+            .collect();
+        json!({"avail": {
+            "ALID": alid,
+            "Disposition": {"EntryType": "FullExtract"},
+            "Licensor": {"DisplayName": "Studio"},
+            "Asset": [{"_contentID": alid, "WorkType": "Movie", "Metadata": {"TitleInternalAlias": ["T"]}}],
+            "Transaction": transactions
+        }})
+    };
+    // A full extract naming two territories: refused, not regrouped.
+    std::fs::write(dir.join("two.json"), payload(A, &["US", "CA"]).to_string()).unwrap();
+    let out = run(avails(dir).args(["validate", "--format", "json", "two.json"]));
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let findings: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(codes_at(&findings, "AV022").len(), 1, "{findings:#?}");
+    // A batch of 120 items, one ID reused, one path repeated, one malformed.
+    let mut items: Vec<Value> = (0..120)
+        .map(|i| {
+            let alid = format!("batch-{i}");
+            json!({
+                "requestItemId": format!("item-{i}"),
+                "path": format!("/avails/lic/full-extract/{alid}"),
+                "body": payload(&alid, &["US"]),
+            })
+        })
+        .collect();
+    items[7]["requestItemId"] = json!("item-3");
+    items[10]["path"] = items[9]["path"].clone();
+    items[10]["body"] = items[9]["body"].clone();
+    items[20]["path"] = json!("/avails/lic/full-extrakt/batch-20");
+    std::fs::write(
+        dir.join("batch.json"),
+        json!({ "requestItems": items }).to_string(),
+    )
+    .unwrap();
+    let out = run(avails(dir).args(["validate", "--format", "json", "batch.json"]));
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let findings: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        codes_at(&findings, "AV090"),
+        vec!["/requestItems"],
+        "{findings:#?}"
+    );
+    assert_eq!(
+        codes_at(&findings, "AV091"),
+        vec!["/requestItems/7/requestItemId"]
+    );
+    assert_eq!(codes_at(&findings, "AV092"), vec!["/requestItems/20/path"]);
+    assert!(
+        findings.iter().all(|f| f["file"] == "batch.json"),
+        "every finding names the file: {findings:#?}"
+    );
+}
+
+/// `12 rows read: 8 converted, 1 rejected, 3 held back ...` as numbers.
+fn summary_numbers(summary: &str) -> Vec<usize> {
+    summary
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn the_summary_the_manifest_and_format_json_count_the_same_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut rows = sheet_of(&FIVE);
+    // A: one bad price holds the five windows back.
+    rows[3][13] = "1,299".into();
+    // B: two good windows, written.
+    rows.push(csv_row(
+        B,
+        "Second Film",
+        &("b-hd", "HD", "2024-01-01", "Open", "9.99"),
+    ));
+    rows.push(csv_row(
+        B,
+        "Second Film",
+        &("b-sd", "SD", "2024-01-01", "Open", "4.99"),
+    ));
+    write_csv(dir, "mixed.csv", &rows);
+    let out = run(avails(dir).args(["convert", "-o", "out", "mixed.csv"]));
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("out/manifest.json")).unwrap())
+            .unwrap();
+    let r = &manifest["rows"];
+    let n = |v: &Value| v.as_u64().unwrap() as usize;
+    assert_eq!(
+        (
+            n(&r["read"]),
+            n(&r["converted"]),
+            n(&r["rejected"]),
+            n(&r["heldBack"])
+        ),
+        (7, 2, 1, 4),
+        "{manifest:#}"
+    );
+    let c = &manifest["counts"];
+    assert_eq!(
+        (n(&c["written"]), n(&c["heldBack"])),
+        (1, 1),
+        "{manifest:#}"
+    );
+    assert_eq!(manifest["payloads"].as_array().unwrap().len(), 1);
+    assert_eq!(manifest["heldBack"].as_array().unwrap().len(), 1);
+    let files = std::fs::read_dir(dir.join("out"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name() != "manifest.json")
+        .count();
+    assert_eq!(files, 1, "one payload file");
+    // The summary line says the same numbers.
+    let err = text(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.contains("rows read"))
+        .unwrap_or_else(|| panic!("no summary: {}", describe(&out)));
+    assert_eq!(summary_numbers(line), vec![7, 2, 1, 4, 1, 1], "{line}");
+    // --format json prints the manifest.
+    let out = run(avails(dir).args(["convert", "-o", "out2", "--format", "json", "mixed.csv"]));
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["rows"], manifest["rows"]);
+    assert_eq!(printed["counts"], manifest["counts"]);
+    assert_eq!(printed["heldBack"], manifest["heldBack"]);
+    // And submit counts the same rows.
+    let (code, summary, out) = submit_json(dir, "mixed.csv");
+    assert_eq!(code, Some(1), "{}", describe(&out));
+    assert_eq!(summary["rows"], manifest["rows"], "{summary:#}");
+    assert_eq!(summary["report"]["sent"], 1, "{summary:#}");
+}
+
+// ------------------------------------------------------------- explain ---
+
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/movielabs");
+
+/// The headers `avails convert --explain --format json` calls unknown,
+/// per sheet.
+fn unknown_columns(workbook: &Path) -> Vec<String> {
+    let dir = workbook.parent().unwrap();
+    let out = run(avails(dir)
+        .args(["convert", "--explain", "--format", "json"])
+        .arg(workbook));
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        describe(&out)
+    );
+    let files: Vec<Value> = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{}: {e}: {}", workbook.display(), describe(&out)));
+    let mut unknown = Vec::new();
+    for f in &files {
+        for s in f["sheets"].as_array().unwrap() {
+            for c in s["columns"].as_array().unwrap() {
+                if c["status"] == "unknown" {
+                    unknown.push(format!(
+                        "{}!{} `{}`",
+                        s["sheet"].as_str().unwrap(),
+                        c["column"].as_str().unwrap(),
+                        c["header"].as_str().unwrap()
+                    ));
+                }
+            }
+        }
+    }
+    unknown
+}
+
+#[test]
+fn explain_knows_every_column_of_every_corpus_workbook() {
+    let mut workbooks: Vec<PathBuf> = std::fs::read_dir(CORPUS)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xlsx"))
+        .collect();
+    workbooks.sort();
+    let expected: &[(&str, &[&str])] = &[
+        ("Avails_noErrors_v2.3_v1.8.xlsx", &[]),
+        ("Movies_v1.7.2.xlsx", &[]),
+        ("Movies_v1.7.2_Bundle.xlsx", &[]),
+        ("TV_v1.7.3.xlsx", &[]),
+        ("TV_v1.8.xlsx", &[]),
+    ];
+    assert_eq!(
+        workbooks
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
+            .collect::<Vec<_>>(),
+        expected
+            .iter()
+            .map(|(n, _)| n.to_string())
+            .collect::<Vec<_>>(),
+        "the corpus changed: list its workbooks here"
+    );
+    for (path, (name, want)) in workbooks.iter().zip(expected) {
+        assert_eq!(unknown_columns(path), *want, "{name}");
+    }
+}
