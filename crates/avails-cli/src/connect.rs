@@ -10,7 +10,7 @@ use avails_client::{ApiKey, AvailsClient, Config, ConfigError};
 use avails_journal::{
     journal_path, sandbox_db_path, WriterLock, DEFAULT_STATE_DIR, SANDBOX_PROFILE,
 };
-use avails_sandbox::{RunningSandbox, SandboxConfig};
+use avails_sandbox::{KnownAlids, RunningSandbox, SandboxConfig};
 
 /// The configuration file argument (`AVAILS_CONFIG` is read by `avails-client`).
 #[derive(Debug, Clone, clap::Args)]
@@ -52,6 +52,11 @@ pub struct ConnectArgs {
     pub config: ConfigArgs,
     #[command(flatten)]
     pub state: StateArgs,
+    /// With --sandbox: the ALIDs (one per line) whose metadata the sandbox
+    /// treats as contributed; it refuses payloads for any other ALID with
+    /// UNKNOWN_ALID, as Prime Video does (default: every ALID is accepted).
+    #[arg(long, value_name = "FILE", requires = "sandbox")]
+    pub known_alids: Option<PathBuf>,
 }
 
 /// A ready client, the sandbox behind it if any, and the profile's name.
@@ -126,6 +131,12 @@ impl ConnectArgs {
             listen: "127.0.0.1:0".parse().expect("loopback address"),
             db_path: Some(sandbox_db_path(state_dir)),
             licensors: vec![(SANDBOX_PROFILE.to_string(), key.clone())],
+            known_alids: match &self.known_alids {
+                Some(file) => {
+                    KnownAlids::default().with(SANDBOX_PROFILE, KnownAlids::read_list(file)?)
+                }
+                None => KnownAlids::default(),
+            },
             ..SandboxConfig::default()
         };
         let sandbox = avails_sandbox::start(config)

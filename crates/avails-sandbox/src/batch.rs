@@ -143,7 +143,7 @@ fn run_item(
             .map(|()| None)
             .map_err(|f| f.errors),
         BatchOp::Validate => {
-            let errors = ops::validate_partial(&transaction_id, body()?);
+            let errors = ops::validate_partial(sh, licensor, &transaction_id, body()?);
             if errors.is_empty() {
                 Ok(None)
             } else {

@@ -32,6 +32,8 @@ pub struct SandboxConfig {
     pub latency_ms: u64,
     /// Seed of the fault-injection random generator; `None` seeds from entropy.
     pub seed: Option<u64>,
+    /// Per licensor, the ALIDs of its metadata contributions (see [`crate::server_rules`]).
+    pub known_alids: crate::KnownAlids,
 }
 
 /// Certificate, key and optional client CA, all PEM.
@@ -57,6 +59,7 @@ impl Default for SandboxConfig {
             fail_rate: 0.0,
             latency_ms: 0,
             seed: None,
+            known_alids: crate::KnownAlids::default(),
         }
     }
 }
@@ -164,6 +167,7 @@ impl fmt::Debug for SandboxConfig {
             .field("fail_rate", &self.fail_rate)
             .field("latency_ms", &self.latency_ms)
             .field("seed", &self.seed)
+            .field("known_alids", &self.known_alids)
             .finish()
     }
 }

@@ -62,13 +62,13 @@ pub async fn full_put(
 /// Full-extract validate.
 pub async fn full_validate(
     State(st): State<AppState>,
-    Path((_licensor, alid)): Path<(String, String)>,
+    Path((licensor, alid)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     respond(
-        with_body(&st, &headers, body, move |_, v| {
-            Ok(ops::validate_full(&alid, &v))
+        with_body(&st, &headers, body, move |sh, v| {
+            Ok(ops::validate_full(sh, &licensor, &alid, &v))
         })
         .await
         .map(|errors| api::validate_answer(&errors)),
@@ -124,13 +124,13 @@ pub async fn partial_put(
 /// Partial-extract validate.
 pub async fn partial_validate(
     State(st): State<AppState>,
-    Path((_licensor, tid)): Path<(String, String)>,
+    Path((licensor, tid)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     respond(
-        with_body(&st, &headers, body, move |_, v| {
-            Ok(ops::validate_partial(&tid, &v))
+        with_body(&st, &headers, body, move |sh, v| {
+            Ok(ops::validate_partial(sh, &licensor, &tid, &v))
         })
         .await
         .map(|errors| api::validate_answer(&errors)),

@@ -11,6 +11,7 @@ use serde_json::{json, Map, Value};
 use crate::api::{codes, Failure};
 use crate::asset_status::has_successful_delivery;
 use crate::payload::{check, rebuild, Checked};
+use crate::server_rules;
 use crate::state::Shared;
 use crate::store::{ScopeFilter, StoredWindow};
 
@@ -79,7 +80,9 @@ fn scopes(checked: &Checked) -> Vec<(String, String)> {
 /// Full-extract PUT: replaces every window of each (territory, business line)
 /// of the payload, or deletes them for a `FullDelete`.
 pub fn put_full(sh: &Shared, licensor: &str, alid: &str, payload: &Value) -> Result<(), Failure> {
-    let checked = check(payload, &full_context(alid)).map_err(invalid)?;
+    let checked = check(payload, &full_context(alid));
+    let checked =
+        server_rules::apply(&sh.known_alids, licensor, payload, checked).map_err(invalid)?;
     if checked.entry_type.as_deref() == Some("FullDelete") {
         ensure_deletable(sh, licensor, alid)?;
         let scopes = scopes(&checked);
@@ -112,8 +115,9 @@ pub fn put_full(sh: &Shared, licensor: &str, alid: &str, payload: &Value) -> Res
 }
 
 /// Full-extract validate: the errors a PUT of this payload would report.
-pub fn validate_full(alid: &str, payload: &Value) -> Vec<ApiError> {
-    check(payload, &full_context(alid))
+pub fn validate_full(sh: &Shared, licensor: &str, alid: &str, payload: &Value) -> Vec<ApiError> {
+    let checked = check(payload, &full_context(alid));
+    server_rules::apply(&sh.known_alids, licensor, payload, checked)
         .err()
         .unwrap_or_default()
 }
@@ -197,7 +201,9 @@ pub fn put_partial(
     transaction_id: &str,
     payload: &Value,
 ) -> Result<(), Failure> {
-    let checked = check(payload, &partial_context(transaction_id)).map_err(invalid)?;
+    let checked = check(payload, &partial_context(transaction_id));
+    let checked =
+        server_rules::apply(&sh.known_alids, licensor, payload, checked).map_err(invalid)?;
     let Some(window) = checked.windows.first() else {
         return Err(Failure::bad_request(
             codes::INVALID_PAYLOAD,
@@ -213,8 +219,14 @@ pub fn put_partial(
 }
 
 /// Partial-extract validate: the errors a PUT of this payload would report.
-pub fn validate_partial(transaction_id: &str, payload: &Value) -> Vec<ApiError> {
-    check(payload, &partial_context(transaction_id))
+pub fn validate_partial(
+    sh: &Shared,
+    licensor: &str,
+    transaction_id: &str,
+    payload: &Value,
+) -> Vec<ApiError> {
+    let checked = check(payload, &partial_context(transaction_id));
+    server_rules::apply(&sh.known_alids, licensor, payload, checked)
         .err()
         .unwrap_or_default()
 }

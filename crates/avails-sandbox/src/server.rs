@@ -83,6 +83,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
         limits: Limits::new(config.tps, config.max_concurrency),
         faults: Faults::new(config.fail_rate, config.seed),
         latency: Duration::from_millis(config.latency_ms),
+        known_alids: config.known_alids.clone(),
     }));
     let router = routes::router(state);
     let (stop, stopped) = watch::channel(false);

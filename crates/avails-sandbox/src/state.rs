@@ -24,6 +24,8 @@ pub struct Shared {
     pub faults: Faults,
     /// Delay before every API answer.
     pub latency: Duration,
+    /// ALIDs of each licensor's metadata contributions (server-only rule).
+    pub known_alids: crate::KnownAlids,
 }
 
 /// Cheap handle on [`Shared`] given to axum.

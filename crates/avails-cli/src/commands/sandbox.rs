@@ -52,6 +52,11 @@ pub struct Args {
     /// Delay added to every answer, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// LICENSOR=FILE: the ALIDs (one per line) of that licensor's metadata
+    /// contributions; its payloads for other ALIDs are refused with
+    /// UNKNOWN_ALID (repeat per licensor; default: every ALID is accepted).
+    #[arg(long = "known-alids", value_name = "LICENSOR=FILE")]
+    pub known_alids: Vec<String>,
 }
 
 /// Runs the command until Ctrl-C.
@@ -88,6 +93,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
+    let mut known_alids = avails_sandbox::KnownAlids::default();
+    for spec in &args.known_alids {
+        let Some((licensor, file)) = spec.split_once('=') else {
+            anyhow::bail!("--known-alids `{spec}`: expected LICENSOR=FILE");
+        };
+        ensure!(
+            args.licensors.iter().any(|l| l == licensor),
+            "--known-alids `{spec}`: `{licensor}` is not one of the --licensor names"
+        );
+        known_alids.insert(
+            licensor,
+            avails_sandbox::KnownAlids::read_list(file.as_ref())?,
+        );
+    }
     let config = SandboxConfig {
         listen: args.listen,
         db_path: Some(db.clone()),
@@ -97,6 +116,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         max_concurrency: (args.max_concurrency > 0).then_some(args.max_concurrency),
         fail_rate: args.fail_rate,
         latency_ms: args.latency_ms,
+        known_alids,
         ..SandboxConfig::default()
     };
     avails_sandbox::run_blocking(config, |s| {

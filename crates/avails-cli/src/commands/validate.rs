@@ -1,10 +1,17 @@
-//! `avails validate`: every rule of the reference, pointing at the cell.
+//! `avails validate`: every rule of the reference, pointing at the cell;
+//! with `--remote`, the API's own verdict at the same cells; with
+//! `--annotate`, the user's workbook back with every finding marked.
 
+mod annotated;
+mod remote;
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use avails_convert::{check, Severity};
 
+use crate::connect::ConnectArgs;
 use crate::input::InputArgs;
 use crate::output::{self, Format};
 
@@ -19,13 +26,59 @@ pub struct Args {
     /// Hide warnings.
     #[arg(long)]
     pub errors_only: bool,
+    /// Also write OUT.xlsx: a copy of the (first) workbook or CSV input with
+    /// each finding's cell filled (red: error, amber: warning) and noted,
+    /// and a first sheet "Findings" listing every finding with a link to
+    /// its cell. Formulas become their last computed values; the input is
+    /// never overwritten.
+    #[arg(long, value_name = "OUT.xlsx")]
+    pub annotate: Option<PathBuf>,
+    /// After the local checks, ask the API's own validate endpoints (of
+    /// --profile, or of a local sandbox with --sandbox) about every payload
+    /// without local errors, and report their errors at the same cells,
+    /// marked `[server]`. Payloads with local errors are not sent. Exit 2 if
+    /// the server cannot be reached.
+    #[arg(long)]
+    pub remote: bool,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// With --remote: validate each transaction as the partial extract
+    /// `submit --partial` would send, through the batch validate endpoint.
+    #[arg(long, requires = "remote")]
+    pub partial: bool,
+    /// With --remote --partial: items per batch validate call (at most 100).
+    #[arg(long, default_value_t = 25, requires = "partial", value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub batch_size: u16,
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
+    anyhow::ensure!(
+        args.remote || !args.connect.sandbox,
+        "--sandbox asks a local sandbox's validate endpoints: add --remote"
+    );
+    let annotate = match &args.annotate {
+        Some(out) => Some((annotated::target(&args.input.inputs, out)?, out)),
+        None => None,
+    };
     let options = args.input.options()?;
     let conversion = args.input.convert(&options)?;
     let (mut findings, failing) = check(&conversion, &options.mapping);
+    let server = if args.remote {
+        let outcome = remote::validate(
+            &args.connect,
+            &conversion,
+            &options.mapping,
+            &findings,
+            &failing,
+            args.partial,
+            args.batch_size.into(),
+        )?;
+        findings.extend(outcome.findings.iter().cloned());
+        Some(outcome)
+    } else {
+        None
+    };
     if args.errors_only {
         findings.retain(|f| f.severity == Severity::Error);
     }
@@ -51,7 +104,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
             crate::report::print_unreadable(&conversion.unreadable);
         }
     }
-    Ok(if !conversion.unreadable.is_empty() {
+    if let Some(outcome) = &server {
+        errln!("{}", outcome.summary());
+    }
+    if let Some((input, out)) = annotate {
+        annotated::write(&input, out, &conversion, &findings, server.as_ref())?;
+    }
+    let unreachable = server.as_ref().is_some_and(|o| o.unreachable.is_some());
+    Ok(if !conversion.unreadable.is_empty() || unreachable {
         output::EXIT_FAILURE.into()
     } else if errors > 0 {
         output::EXIT_PROBLEMS.into()

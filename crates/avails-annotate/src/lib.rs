@@ -1,0 +1,330 @@
+//! The annotated workbook: a copy of the user's workbook (or CSV, as an
+//! XLSX) with each finding marked where it is, so a rights team fixes its
+//! own sheet in Excel.
+//!
+//! ```no_run
+//! use avails_annotate::{annotate, Mark, Options, Severity};
+//! let marks = vec![Mark {
+//!     sheet: Some("Movies".into()),
+//!     row: Some(12),
+//!     column: Some("Q".into()),
+//!     severity: Severity::Error,
+//!     code: "AV040".into(),
+//!     message: "country `UK` is not an assigned ISO 3166-1 alpha-2 code".into(),
+//!     ..Mark::default()
+//! }];
+//! let done = annotate("avails.xlsx".as_ref(), "avails-checked.xlsx".as_ref(), &marks, &Options::default())?;
+//! println!("{} cells marked", done.cells_marked);
+//! # Ok::<(), avails_annotate::AnnotateError>(())
+//! ```
+//!
+//! # What the copy holds
+//!
+//! * A first sheet, **Findings** (`Findings 2`... if the workbook has a
+//!   sheet of that name): one row per mark (severity, code, source, message,
+//!   sheet, cell, ALID, transaction, file) under an autofilter, each cell
+//!   reference a link to the marked cell (Excel keeps at most 65,530 links
+//!   per sheet; findings beyond that name their cell without a link). A
+//!   workbook without findings says so there.
+//! * Every worksheet of the input, in order, with every value: texts,
+//!   numbers, booleans, dates and date-times (written with ISO number
+//!   formats, `yyyy-mm-dd` or `yyyy-mm-dd hh:mm:ss`, so they read back as
+//!   dates), durations (`[h]:mm:ss`); hidden sheets stay hidden; column
+//!   widths, hidden columns and merged ranges are kept (a column the input
+//!   gives no width is widened to show its dates and numbers, which Excel
+//!   would show as `###`; CSV and XLS inputs, which carry no widths, get
+//!   widths estimated from their longest values).
+//! * Each cell with a finding filled red (an error) or amber (warnings
+//!   only) with a note giving each finding's severity, code, `[server]` when
+//!   the API found it, and message (which says what is allowed). A finding
+//!   with a row and no column marks the row's first cell (column A); one
+//!   with a sheet and no row is listed on the Findings sheet with a link to
+//!   the sheet; one about another file, or naming a sheet or cell this
+//!   workbook does not have, is listed there only.
+//!
+//! # Decisions
+//!
+//! * **Formulas become values.** A formula's cached value (what Excel last
+//!   computed) is copied, not the formula: the copy is a report, and a
+//!   formula could compute something else in it. When the input had
+//!   formulas, the Findings sheet says how many and in which sheets.
+//! * **Formatting is not copied** (fonts, fills, borders, number formats
+//!   other than dates, conditional formats, validation lists, images,
+//!   charts): the copy's only colours are the marks. Error values (`#N/A`)
+//!   are copied as their text. CSV fields are copied as text, exactly as
+//!   written (a CSV has no types; `007` stays `007`). Texts longer than a
+//!   cell holds (32,767 characters, CSV only) are cut and counted.
+//! * **The input is never written.** [`ensure_distinct`] refuses an output
+//!   that is the input by path, by symbolic or hard link, or by a name
+//!   differing only in letter case; the copy is written to a temporary file
+//!   beside the output and renamed into place, so a failed run leaves no
+//!   half-written workbook.
+//! * XLSX sheets are streamed (calamine's cell reader into a
+//!   constant-memory worksheet), so a large sheet is never held whole; a
+//!   CSV is read whole (decoded as Excel saves it, see the `text` module).
+
+#![warn(missing_docs)]
+
+mod error;
+mod findings;
+mod mark;
+mod names;
+mod package;
+mod paths;
+mod place;
+mod read;
+mod style;
+mod text;
+mod write;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rust_xlsxwriter::{Workbook, XlsxError};
+
+pub use error::AnnotateError;
+pub use findings::{COLUMNS as FINDINGS_COLUMNS, HEADER_ROW as FINDINGS_HEADER_ROW};
+pub use mark::{column_index, column_letters, Mark, Origin, Severity};
+pub use paths::ensure_distinct;
+pub use style::{ERROR_FILL, NOTE_AUTHOR, WARNING_FILL};
+
+use place::Place;
+
+/// What the Findings sheet says besides the findings.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// First line of the Findings sheet (default: `avails findings: FILE`).
+    pub title: Option<String>,
+    /// Sentences shown under it, e.g. which payloads the server validated.
+    pub notes: Vec<String>,
+}
+
+/// What was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Annotated {
+    /// The output file.
+    pub output: PathBuf,
+    /// Name of the Findings sheet.
+    pub findings_sheet: String,
+    /// Worksheets copied.
+    pub sheets: usize,
+    /// Cells filled and noted.
+    pub cells_marked: usize,
+    /// Findings listed on the Findings sheet (all of them).
+    pub findings: usize,
+    /// Findings listed there without a place in the copy (other files,
+    /// file-level findings, places the workbook does not have).
+    pub listed_only: usize,
+    /// Formulas whose cached values were copied instead.
+    pub formulas: usize,
+    /// Texts cut to what a cell holds.
+    pub truncated: usize,
+}
+
+/// Writes the annotated copy of `input` to `output` (an `.xlsx` file).
+///
+/// A panic in the readers (a damaged workbook can make calamine or zip
+/// panic) is an [`AnnotateError::Damaged`], and nothing is written.
+pub fn annotate(
+    input: &Path,
+    output: &Path,
+    marks: &[Mark],
+    options: &Options,
+) -> Result<Annotated, AnnotateError> {
+    ensure_distinct(input, output)?;
+    // Nothing the closure touches outlives a panic: the readers and the
+    // workbook it builds are dropped, and the output is only renamed into
+    // place at its very end.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        write_copy(input, output, marks, options)
+    }))
+    .unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a reader failed".to_string());
+        Err(AnnotateError::Damaged {
+            input: input.to_path_buf(),
+            message,
+        })
+    })
+}
+
+fn write_copy(
+    input: &Path,
+    output: &Path,
+    marks: &[Mark],
+    options: &Options,
+) -> Result<Annotated, AnnotateError> {
+    let write_err = |e: XlsxError| AnnotateError::Write {
+        output: output.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut source = read::Input::open(input)?;
+    let csv = matches!(source, read::Input::Csv(_));
+    let (sheets, skipped) = source.sheets(input);
+    let mut names: Vec<String> = Vec::with_capacity(sheets.len());
+    for s in &sheets {
+        let name = names::unique(&names::valid_sheet_name(&s.name), &names);
+        names.push(name);
+    }
+    let findings_sheet = names::unique(names::FINDINGS, &names);
+    let places: Vec<Place> = marks
+        .iter()
+        .map(|m| place::place(m, &sheets, csv))
+        .collect();
+
+    let mut workbook = Workbook::new();
+    workbook
+        .add_worksheet()
+        .set_name(&findings_sheet)
+        .map_err(write_err)?;
+    let styles = style::Styles::new();
+    let mut cells_marked = 0;
+    let mut truncated = 0;
+    for (index, sheet) in sheets.iter().enumerate() {
+        let mut cells: BTreeMap<(u32, u16), Vec<&Mark>> = BTreeMap::new();
+        for (mark, place) in marks.iter().zip(&places) {
+            if let Place::Cell {
+                sheet: s, row, col, ..
+            } = *place
+            {
+                if s == index {
+                    cells.entry((row, col)).or_default().push(mark);
+                }
+            }
+        }
+        let ws = workbook.add_worksheet_with_constant_memory();
+        ws.set_name(&names[index]).map_err(write_err)?;
+        if sheet.hidden {
+            ws.set_hidden(true);
+        }
+        let mut copy = write::SheetCopy::new(
+            ws,
+            &styles,
+            cells,
+            &sheet.merges,
+            &sheet.layout,
+            !is_xlsx(&source),
+        )
+        .map_err(write_err)?;
+        source.read_sheet(input, &sheet.name, &mut |r, c, v| {
+            copy.cell(r, c, v).map_err(write_err)
+        })?;
+        let (marked, cut) = copy.finish().map_err(write_err)?;
+        cells_marked += marked;
+        truncated += cut;
+    }
+
+    let formulas: usize = sheets.iter().map(|s| s.layout.formulas).sum();
+    let mut notes = options.notes.clone();
+    notes.extend(caveats(&sheets, &skipped, truncated, &names));
+    let input_name = input
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| input.display().to_string());
+    let title = options
+        .title
+        .clone()
+        .unwrap_or_else(|| format!("avails findings: {input_name}"));
+    let ws = workbook.worksheet_from_index(0).map_err(write_err)?;
+    findings::write(
+        ws,
+        &findings::Header {
+            title: &title,
+            input_name: &input_name,
+            notes: &notes,
+        },
+        marks,
+        &places,
+        &names,
+    )
+    .map_err(write_err)?;
+    save(&mut workbook, output)?;
+    Ok(Annotated {
+        output: output.to_path_buf(),
+        findings_sheet,
+        sheets: sheets.len(),
+        cells_marked,
+        findings: marks.len(),
+        listed_only: places.iter().filter(|p| **p == Place::Listed).count(),
+        formulas,
+        truncated,
+    })
+}
+
+fn is_xlsx(source: &read::Input) -> bool {
+    matches!(source, read::Input::Xlsx { .. })
+}
+
+/// What the copy does not carry over, in sentences for the Findings sheet.
+fn caveats(
+    sheets: &[read::SheetInfo],
+    skipped: &[String],
+    truncated: usize,
+    names: &[String],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let with_formulas: Vec<String> = sheets
+        .iter()
+        .filter(|s| s.layout.formulas > 0)
+        .map(|s| format!("{} ({})", s.name, s.layout.formulas))
+        .collect();
+    if !with_formulas.is_empty() {
+        out.push(format!(
+            "Formulas became values: each formula cell holds the value Excel last computed, not the formula ({}).",
+            with_formulas.join(", ")
+        ));
+    }
+    let renamed: Vec<String> = sheets
+        .iter()
+        .zip(names)
+        .filter(|(s, n)| &s.name != *n)
+        .map(|(s, n)| format!("`{}` is `{n}`", s.name))
+        .collect();
+    if !renamed.is_empty() {
+        out.push(format!(
+            "Sheet names Excel does not accept were changed: {}.",
+            renamed.join(", ")
+        ));
+    }
+    if !skipped.is_empty() {
+        out.push(format!(
+            "Sheets that are not worksheets were not copied: {}.",
+            skipped.join(", ")
+        ));
+    }
+    if truncated > 0 {
+        out.push(format!(
+            "{truncated} values longer than a cell holds (32,767 characters) were cut."
+        ));
+    }
+    out
+}
+
+/// Saves through a temporary file beside `output`, renamed into place.
+fn save(workbook: &mut Workbook, output: &Path) -> Result<(), AnnotateError> {
+    let write_err = |message: String| AnnotateError::Write {
+        output: output.to_path_buf(),
+        message,
+    };
+    let dir = match output.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".avails-annotate-").suffix(".xlsx");
+    // The mode of any new file (the umask applies), not a temporary file's 0600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let temp = builder
+        .tempfile_in(dir)
+        .map_err(|e| write_err(e.to_string()))?;
+    workbook
+        .save(temp.path())
+        .map_err(|e| write_err(e.to_string()))?;
+    temp.persist(output)
+        .map_err(|e| write_err(e.error.to_string()))?;
+    Ok(())
+}

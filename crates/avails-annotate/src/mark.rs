@@ -1,0 +1,139 @@
+//! What the caller hands in: one [`Mark`] per finding, located by sheet,
+//! row and column letter, independent of any conversion crate.
+
+use std::fmt;
+
+/// How serious a finding is: errors are filled red, warnings amber.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Severity {
+    /// The data cannot be sent as it is.
+    #[default]
+    Error,
+    /// The data can be sent, but something has no effect or looks wrong.
+    Warning,
+}
+
+impl Severity {
+    /// `error` or `warning`, as the command line prints it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who found it: the local rules, or the API's own validate endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Origin {
+    /// `avails` itself (conversion and the reference's rules).
+    #[default]
+    Local,
+    /// The server (Prime Video or the sandbox) answering a validate call.
+    Server,
+}
+
+impl Origin {
+    /// `local` or `server`, as the JSON output names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::Server => "server",
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One finding to show in the annotated workbook.
+///
+/// With a row and a column it marks that cell; with a row only, the row's
+/// first cell (column A); with a sheet only, it is a sheet-level finding
+/// listed on the Findings sheet with a link to the sheet; with neither, or
+/// with [`Mark::other_file`] set, it is listed on the Findings sheet only.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Mark {
+    /// Worksheet name as the input workbook spells it (`None` for CSV rows).
+    pub sheet: Option<String>,
+    /// 1-based row number.
+    pub row: Option<u32>,
+    /// Column letters (`A`, `Q`, `AF`).
+    pub column: Option<String>,
+    /// Error or warning.
+    pub severity: Severity,
+    /// Stable code (`AV040`, `CV001`, or the server's code).
+    pub code: String,
+    /// One line naming what was found and what is allowed.
+    pub message: String,
+    /// The title the finding is about.
+    pub alid: Option<String>,
+    /// The transaction the finding is about.
+    pub transaction_id: Option<String>,
+    /// Local rules or the server.
+    pub origin: Origin,
+    /// Set when the finding is about another input file than the annotated
+    /// one: it is listed on the Findings sheet only, naming that file.
+    pub other_file: Option<String>,
+}
+
+/// Largest 1-based row number of an XLSX sheet.
+pub const MAX_ROWS: u32 = 1_048_576;
+/// Number of columns of an XLSX sheet (A to XFD).
+pub const MAX_COLUMNS: u16 = 16_384;
+
+/// The 0-based index of column letters (`A` → 0, `AA` → 26); `None` when
+/// they are not letters or lie beyond column XFD.
+pub fn column_index(letters: &str) -> Option<u16> {
+    let letters = letters.trim();
+    if letters.is_empty() || letters.len() > 3 {
+        return None;
+    }
+    let mut n: u32 = 0;
+    for b in letters.bytes() {
+        if !b.is_ascii_alphabetic() {
+            return None;
+        }
+        n = n * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1);
+    }
+    u16::try_from(n - 1).ok().filter(|&i| i < MAX_COLUMNS)
+}
+
+/// Column letters of a 0-based index (0 → `A`, 26 → `AA`).
+pub fn column_letters(index: u16) -> String {
+    let mut n = u32::from(index) + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        out.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn letters_and_indexes_round_trip() {
+        for (letters, index) in [("A", 0), ("Z", 25), ("AA", 26), ("AF", 31), ("XFD", 16_383)] {
+            assert_eq!(column_index(letters), Some(index), "{letters}");
+            assert_eq!(column_letters(index), letters);
+        }
+        assert_eq!(column_index("q"), Some(16));
+        for bad in ["", "A1", "XFE", "ZZZZ", "-"] {
+            assert_eq!(column_index(bad), None, "{bad}");
+        }
+    }
+}

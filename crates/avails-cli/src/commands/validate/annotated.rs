@@ -1,0 +1,98 @@
+//! `avails validate --annotate OUT.xlsx`: which input is annotated, and the
+//! findings (local and the server's) as marks of `avails-annotate`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+use avails_annotate::{Mark, Origin};
+use avails_convert::{Conversion, Diagnostic, Severity};
+
+use super::remote::Outcome;
+
+/// Extensions `avails-annotate` copies.
+const SHEETS: [&str; 4] = ["xlsx", "xlsm", "xls", "csv"];
+
+/// The input to annotate: the first workbook or CSV among `inputs`. The
+/// output may be none of the inputs (checked before any work is done).
+pub fn target(inputs: &[PathBuf], output: &Path) -> Result<PathBuf> {
+    for input in inputs {
+        if input.exists() {
+            avails_annotate::ensure_distinct(input, output)?;
+        }
+    }
+    let found = inputs.iter().find(|p| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| SHEETS.iter().any(|s| s.eq_ignore_ascii_case(e)))
+    });
+    match found {
+        Some(p) => Ok(p.clone()),
+        None => bail!(
+            "--annotate {}: no workbook or CSV among the inputs to annotate (allowed: .xlsx, .xlsm, .xls, .csv)",
+            output.display()
+        ),
+    }
+}
+
+/// Every finding as a mark; those about another file than `annotated` are
+/// listed on the Findings sheet only.
+pub fn marks(annotated: &Path, findings: &[Diagnostic]) -> Vec<Mark> {
+    let label = annotated.display().to_string();
+    findings
+        .iter()
+        .map(|f| Mark {
+            sheet: f.location.sheet.clone(),
+            row: f.location.row,
+            column: f.location.column.clone(),
+            severity: match f.severity {
+                Severity::Error => avails_annotate::Severity::Error,
+                Severity::Warning => avails_annotate::Severity::Warning,
+            },
+            code: f.code.to_string(),
+            message: f.message.clone(),
+            alid: f.alid.clone(),
+            transaction_id: f.transaction_id.clone(),
+            origin: match f.origin {
+                avails_model::Origin::Local => Origin::Local,
+                avails_model::Origin::Server => Origin::Server,
+            },
+            other_file: (f.location.file != label).then(|| f.location.file.clone()),
+        })
+        .collect()
+}
+
+/// Writes the annotated copy of `input` to `output` with every finding
+/// (the server's too, and what it was asked, when it was); not when the
+/// input itself could not be read (the command exits 2 for that).
+pub fn write(
+    input: &Path,
+    output: &Path,
+    conversion: &Conversion,
+    findings: &[Diagnostic],
+    server: Option<&Outcome>,
+) -> Result<()> {
+    let label = input.display().to_string();
+    if !conversion.files.iter().any(|f| f.file == label) {
+        errln!(
+            "no annotated copy: {} could not be read (see above)",
+            input.display()
+        );
+        return Ok(());
+    }
+    let options = avails_annotate::Options {
+        title: Some(format!(
+            "avails validate: {}",
+            input.file_name().unwrap_or_default().to_string_lossy()
+        )),
+        notes: server.iter().map(|o| o.summary()).collect(),
+    };
+    let done = avails_annotate::annotate(input, output, &marks(input, findings), &options)?;
+    errln!(
+        "annotated copy: {} ({} cells marked, {} findings on its sheet \"{}\")",
+        output.display(),
+        done.cells_marked,
+        done.findings,
+        done.findings_sheet
+    );
+    Ok(())
+}
