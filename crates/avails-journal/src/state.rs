@@ -88,8 +88,18 @@ impl WriterLock {
         match fs4::FileExt::try_lock(&file) {
             Ok(()) => {}
             Err(fs4::TryLockError::WouldBlock) => {
+                // The holder writes who it is just after taking the lock:
+                // give it a moment to have said so.
                 let mut holder = String::new();
-                let _ = file.read_to_string(&mut holder);
+                for _ in 0..20 {
+                    holder.clear();
+                    let _ = file.seek(SeekFrom::Start(0));
+                    let _ = file.read_to_string(&mut holder);
+                    if !holder.trim().is_empty() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
                 return Err(JournalError::Busy {
                     dir: state_dir.to_path_buf(),
                     holder: holder.trim().to_string(),
