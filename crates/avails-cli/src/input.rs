@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use avails_convert::pipeline::{self, Run, Sink};
 use avails_convert::{convert_inputs, Conversion, ConvertOptions};
 use avails_mapping::Mapping;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -34,17 +35,31 @@ impl InputArgs {
         Ok(ConvertOptions { mapping, timezone })
     }
 
-    /// Reads and groups every input, with a progress bar on a terminal.
+    /// Reads and groups every input, keeping every payload, with a
+    /// progress bar on a terminal.
     pub fn convert(&self, options: &ConvertOptions) -> Result<Conversion> {
-        let bar = ProgressBar::new_spinner();
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {pos} rows read ({per_sec}) {elapsed}")
-                .context("progress template")?,
-        );
+        let bar = progress_bar()?;
         let conversion = convert_inputs(&self.inputs, options, &mut |n| bar.set_position(n as u64));
         bar.finish_and_clear();
         Ok(conversion)
     }
+
+    /// Streams every input into `sink`, payloads handed over as their
+    /// groups close (memory stays flat whatever the catalog's size).
+    pub fn stream(&self, options: &ConvertOptions, sink: &mut dyn Sink) -> Result<Run> {
+        pipeline::run(&self.inputs, options, sink).map_err(|e| anyhow::anyhow!(e))
+    }
+}
+
+/// A spinner with the rows read and their rate on a terminal; nothing when
+/// standard error is not one.
+pub fn progress_bar() -> Result<ProgressBar> {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {pos} rows read ({per_sec}) {elapsed}")
+            .context("progress template")?,
+    );
+    Ok(bar)
 }
 
 fn check_offset(tz: &str) -> Result<String> {

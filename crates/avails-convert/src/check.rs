@@ -3,6 +3,10 @@
 
 use std::collections::HashMap;
 
+use crate::group::GroupKey;
+use crate::pipeline::{Sink, SinkError};
+use crate::HeldBack;
+
 use avails_mapping::Mapping;
 use avails_model::{Diagnostic, EntryType};
 use serde_json::Value;
@@ -83,36 +87,48 @@ fn transaction_index(pointer: &str) -> Option<usize> {
 pub fn check(conversion: &Conversion, mapping: &Mapping) -> (Vec<Diagnostic>, Vec<bool>) {
     let mut findings = conversion.diagnostics.clone();
     let mut failing = vec![false; conversion.payloads.len()];
-    let mut ids = TransactionIds::default();
+    let mut checker = Checker::new(mapping);
     for (i, payload) in conversion.payloads.iter().enumerate() {
-        let mut found = check_payload(payload, mapping);
-        found.extend(ids.check(payload, i, mapping));
+        let found = checker.check(payload);
         failing[i] = found.iter().any(Diagnostic::is_error);
         findings.extend(found);
     }
     (findings, failing)
 }
 
-/// AV080 across the payloads of a run: a `_TransactionID` belongs to one
-/// payload (a partial extract addresses the window by it alone).
-#[derive(Debug, Default)]
-pub struct TransactionIds {
-    seen: HashMap<String, (usize, String)>,
+/// Checks payloads one by one as they come, with the rules across the
+/// payloads of a run (AV080: a `_TransactionID` belongs to one payload, as
+/// a partial extract addresses the window by it alone). A payload checked
+/// again (its group reopened) is the same payload, by its key.
+#[derive(Debug)]
+pub struct Checker<'m> {
+    mapping: &'m Mapping,
+    seen: HashMap<String, (String, String)>,
 }
 
-impl TransactionIds {
-    /// The findings of one payload, the `index`-th of its run.
-    pub fn check(&mut self, payload: &Payload, index: usize, mapping: &Mapping) -> Vec<Diagnostic> {
-        let mut out = Vec::new();
+impl<'m> Checker<'m> {
+    /// A checker for one run.
+    pub fn new(mapping: &'m Mapping) -> Self {
+        Self {
+            mapping,
+            seen: HashMap::new(),
+        }
+    }
+
+    /// Every rule the payload breaks, located.
+    pub fn check(&mut self, payload: &Payload) -> Vec<Diagnostic> {
+        let mut out = check_payload(payload, self.mapping);
+        let key = payload.key();
         for (t, tr) in payload.request.avail.transaction.iter().enumerate() {
             let Some(id) = tr.transaction_id.as_deref().filter(|s| !s.is_empty()) else {
                 continue;
             };
             match self.seen.get(id) {
-                Some((other, scope)) if *other != index => {
+                Some((other, scope)) if *other != key => {
                     let d = Diagnostic::new(
                         "AV080",
-                        avails_rules::rule("AV080").map_or(avails_model::Severity::Error, |r| r.severity),
+                        avails_rules::rule("AV080")
+                            .map_or(avails_model::Severity::Error, |r| r.severity),
                         avails_model::Location::pointer(format!(
                             "/avail/Transaction/{t}/_TransactionID"
                         )),
@@ -121,15 +137,84 @@ impl TransactionIds {
                             avails_model::text::quote(id)
                         ),
                     );
-                    out.push(locate(payload, mapping, d));
+                    out.push(locate(payload, self.mapping, d));
                 }
                 Some(_) => {}
                 None => {
                     self.seen
-                        .insert(id.to_string(), (index, payload.scope().to_string()));
+                        .insert(id.to_string(), (key.clone(), payload.scope().to_string()));
                 }
             }
         }
         out
+    }
+}
+
+/// A sink that checks each payload as its group closes and keeps the
+/// findings (and, if asked, the payloads), replacing a reopened group's.
+#[derive(Debug)]
+pub struct Validating<'m> {
+    checker: Checker<'m>,
+    keep: bool,
+    entries: Vec<Option<Checked>>,
+    by_key: HashMap<GroupKey, Vec<usize>>,
+}
+
+/// One payload checked.
+#[derive(Debug)]
+pub struct Checked {
+    /// The payload, when kept.
+    pub payload: Option<Payload>,
+    /// What the rules found in it.
+    pub findings: Vec<Diagnostic>,
+}
+
+impl Checked {
+    /// Whether validation would refuse it.
+    pub fn fails(&self) -> bool {
+        self.findings.iter().any(Diagnostic::is_error)
+    }
+}
+
+impl<'m> Validating<'m> {
+    /// A validating sink; `keep` keeps the payloads too.
+    pub fn new(mapping: &'m Mapping, keep: bool) -> Self {
+        Self {
+            checker: Checker::new(mapping),
+            keep,
+            entries: Vec::new(),
+            by_key: HashMap::new(),
+        }
+    }
+
+    /// The payloads checked, in the order their groups closed for good.
+    pub fn into_checked(self) -> Vec<Checked> {
+        self.entries.into_iter().flatten().collect()
+    }
+}
+
+impl Sink for Validating<'_> {
+    fn payload(&mut self, key: &GroupKey, payload: Payload) -> Result<(), SinkError> {
+        let findings = self.checker.check(&payload);
+        self.by_key
+            .entry(key.clone())
+            .or_default()
+            .push(self.entries.len());
+        self.entries.push(Some(Checked {
+            payload: self.keep.then_some(payload),
+            findings,
+        }));
+        Ok(())
+    }
+
+    fn held_back(&mut self, _held: &HeldBack) -> Result<(), SinkError> {
+        Ok(())
+    }
+
+    fn reopened(&mut self, key: &GroupKey) -> Result<(), SinkError> {
+        for i in self.by_key.remove(key).unwrap_or_default() {
+            self.entries[i] = None;
+        }
+        Ok(())
     }
 }

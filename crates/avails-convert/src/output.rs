@@ -44,6 +44,8 @@ pub enum OutputError {
 pub struct PayloadDir {
     dir: PathBuf,
     used: HashSet<String>,
+    /// The name given to each payload key: written again, it keeps it.
+    names: std::collections::HashMap<String, String>,
     written: Vec<PathBuf>,
     finished: bool,
 }
@@ -81,19 +83,42 @@ impl PayloadDir {
         Ok(Self {
             dir: dir.to_path_buf(),
             used: HashSet::new(),
+            names: std::collections::HashMap::new(),
             written: Vec::new(),
             finished: false,
         })
     }
 
-    /// Writes one payload; returns its file name.
+    /// Writes one payload (over its earlier file, if it was written
+    /// before); returns its file name.
     pub fn write(&mut self, payload: &Payload) -> Result<String, OutputError> {
-        let name = self.file_name(payload);
+        let key = payload.key();
+        let name = match self.names.get(&key) {
+            Some(n) => n.clone(),
+            None => {
+                let n = self.file_name(payload);
+                self.names.insert(key, n.clone());
+                n
+            }
+        };
         let bytes = serde_json::to_vec_pretty(&payload.request).unwrap_or_default();
         let path = self.dir.join(&name);
         write_atomic(&path, &bytes, false)?;
         self.written.push(path);
         Ok(name)
+    }
+
+    /// Removes a payload file written earlier in this run.
+    pub fn remove(&mut self, name: &str) -> Result<(), OutputError> {
+        let path = self.dir.join(name);
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(OutputError::Write {
+                path: path.display().to_string(),
+                source,
+            }),
+        }
     }
 
     /// Writes the manifest, last; the folder is then a finished conversion.
@@ -264,4 +289,175 @@ pub struct Counts {
     /// Payloads written that validation would refuse.
     #[serde(rename = "failValidation")]
     pub fail_validation: usize,
+}
+
+/// Where a conversion's payloads go: a folder (written as groups close) or
+/// NDJSON on a writer (at the end, once no group can reopen). Each payload
+/// is checked as it comes, so the summary can say how many would fail
+/// validation.
+pub struct PayloadSink<'m> {
+    target: Target,
+    checker: crate::check::Checker<'m>,
+    entries: Vec<Option<ManifestEntry>>,
+    by_key: std::collections::HashMap<crate::GroupKey, Vec<usize>>,
+    progress: Option<Box<dyn FnMut(usize) + 'm>>,
+}
+
+enum Target {
+    Dir(PayloadDir),
+    /// NDJSON kept in a temporary file until the end: (start, end) per entry.
+    Lines {
+        spill: std::io::BufWriter<std::fs::File>,
+        end: u64,
+        spans: Vec<(u64, u64)>,
+    },
+}
+
+impl<'m> PayloadSink<'m> {
+    /// Payload files in `dir` (see [`PayloadDir::create`]).
+    pub fn dir(
+        dir: &Path,
+        force: bool,
+        mapping: &'m avails_mapping::Mapping,
+    ) -> Result<Self, OutputError> {
+        Ok(Self::with(
+            Target::Dir(PayloadDir::create(dir, force)?),
+            mapping,
+        ))
+    }
+
+    /// NDJSON, written by [`PayloadSink::finish_lines`].
+    pub fn lines(mapping: &'m avails_mapping::Mapping) -> Result<Self, OutputError> {
+        let file = tempfile::tempfile().map_err(|source| OutputError::Write {
+            path: "a temporary file".into(),
+            source,
+        })?;
+        let target = Target::Lines {
+            spill: std::io::BufWriter::with_capacity(1 << 20, file),
+            end: 0,
+            spans: Vec::new(),
+        };
+        Ok(Self::with(target, mapping))
+    }
+
+    fn with(target: Target, mapping: &'m avails_mapping::Mapping) -> Self {
+        Self {
+            target,
+            checker: crate::check::Checker::new(mapping),
+            entries: Vec::new(),
+            by_key: std::collections::HashMap::new(),
+            progress: None,
+        }
+    }
+
+    /// Calls `progress` with the rows read so far.
+    pub fn with_progress(mut self, progress: impl FnMut(usize) + 'm) -> Self {
+        self.progress = Some(Box::new(progress));
+        self
+    }
+
+    /// The manifest entries of the payloads given for good, in order.
+    pub fn entries(&self) -> Vec<ManifestEntry> {
+        self.entries.iter().flatten().cloned().collect()
+    }
+
+    /// Payloads given for good, and how many of them validation refuses.
+    pub fn counts(&self) -> (usize, usize) {
+        let live = self.entries.iter().flatten();
+        let fail = live.clone().filter(|e| e.validation_errors > 0).count();
+        (live.count(), fail)
+    }
+
+    /// Writes the manifest last: the folder is a finished conversion.
+    pub fn finish_dir(self, manifest: &Manifest) -> Result<(), OutputError> {
+        match self.target {
+            Target::Dir(dir) => dir.finish(&serde_json::to_value(manifest).unwrap_or_default()),
+            Target::Lines { .. } => Ok(()),
+        }
+    }
+
+    /// Writes every payload given for good, one JSON line each, in order.
+    pub fn finish_lines(self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let Target::Lines { spill, spans, .. } = self.target else {
+            return Ok(());
+        };
+        let mut file = spill.into_inner().map_err(|e| e.into_error())?;
+        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(0))?;
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut at = 0u64;
+        let mut buffer = Vec::new();
+        for (entry, (start, end)) in self.entries.iter().zip(spans) {
+            let len = (end - start) as usize;
+            // Skip what a reopened group gave before.
+            if start > at {
+                std::io::copy(
+                    &mut std::io::Read::take(&mut reader, start - at),
+                    &mut std::io::sink(),
+                )?;
+            }
+            buffer.resize(len, 0);
+            std::io::Read::read_exact(&mut reader, &mut buffer)?;
+            at = end;
+            if entry.is_some() {
+                out.write_all(&buffer)?;
+            }
+        }
+        out.flush()
+    }
+}
+
+impl crate::pipeline::Sink for PayloadSink<'_> {
+    fn payload(
+        &mut self,
+        key: &crate::GroupKey,
+        payload: Payload,
+    ) -> Result<(), crate::pipeline::SinkError> {
+        let errors = self
+            .checker
+            .check(&payload)
+            .iter()
+            .filter(|d| d.is_error())
+            .count();
+        let file = match &mut self.target {
+            Target::Dir(dir) => Some(dir.write(&payload)?),
+            Target::Lines { spill, end, spans } => {
+                let start = *end;
+                let mut bytes = serde_json::to_vec(&payload.request)?;
+                bytes.push(b'\n');
+                spill.write_all(&bytes)?;
+                *end += bytes.len() as u64;
+                spans.push((start, *end));
+                None
+            }
+        };
+        self.by_key
+            .entry(key.clone())
+            .or_default()
+            .push(self.entries.len());
+        self.entries
+            .push(Some(ManifestEntry::new(&payload, file, errors)));
+        Ok(())
+    }
+
+    fn held_back(&mut self, _held: &crate::HeldBack) -> Result<(), crate::pipeline::SinkError> {
+        Ok(())
+    }
+
+    fn reopened(&mut self, key: &crate::GroupKey) -> Result<(), crate::pipeline::SinkError> {
+        for i in self.by_key.remove(key).unwrap_or_default() {
+            if let (Some(entry), Target::Dir(dir)) = (self.entries[i].take(), &mut self.target) {
+                if let Some(file) = &entry.file {
+                    dir.remove(file)?;
+                }
+            }
+            self.entries[i] = None;
+        }
+        Ok(())
+    }
+
+    fn progress(&mut self, rows: usize) {
+        if let Some(p) = self.progress.as_mut() {
+            p(rows);
+        }
+    }
 }

@@ -1,12 +1,12 @@
 //! `avails convert`: inputs → one JSON file per payload plus a manifest.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use avails_convert::output::{Counts, Manifest, ManifestEntry, PayloadDir};
-use avails_convert::{check_payload, ColumnStatus, Conversion};
+use avails_convert::output::{Counts, Manifest, ManifestEntry, PayloadSink};
+use avails_convert::pipeline::Run;
+use avails_convert::{ColumnStatus, FileSummary};
 
 use crate::input::InputArgs;
 use crate::output::{self, Format};
@@ -34,88 +34,71 @@ pub struct Args {
     pub format: Format,
 }
 
-/// Runs the command.
+/// Runs the command: streamed, each payload written as its group closes
+/// (NDJSON once no group can reopen), checked as it comes.
 pub fn run(args: Args) -> Result<ExitCode> {
     let options = args.input.options()?;
-    // Refuse a non-empty folder before reading anything.
-    let mut dir = match args.output.as_str() {
-        "-" => None,
-        _ if args.explain => None,
-        path => Some(PayloadDir::create(&PathBuf::from(path), args.force)?),
-    };
-    let conversion = args.input.convert(&options)?;
     if args.explain {
-        explain(&conversion, args.format)?;
-        crate::report::print_unreadable(&conversion.unreadable);
-        return Ok(explain_code(&conversion));
+        let mut sink = avails_convert::check::Validating::new(&options.mapping, false);
+        let run = args.input.stream(&options, &mut sink)?;
+        explain(&run.files, args.format)?;
+        crate::report::print_unreadable(&run.unreadable);
+        return Ok(explain_code(&run));
     }
-    let mut entries = Vec::with_capacity(conversion.payloads.len());
-    let mut counts = Counts {
-        held_back: conversion.held_back.len(),
-        ..Counts::default()
+    let bar = crate::input::progress_bar()?;
+    // A folder is refused (or emptied of a previous conversion) before
+    // anything is read.
+    let sink = match args.output.as_str() {
+        "-" => PayloadSink::lines(&options.mapping)?,
+        dir => PayloadSink::dir(&PathBuf::from(dir), args.force, &options.mapping)?,
     };
-    let mut out = crate::output::stdout();
-    for p in &conversion.payloads {
-        let errors = check_payload(p, &options.mapping)
-            .iter()
-            .filter(|d| d.is_error())
-            .count();
-        counts.fail_validation += usize::from(errors > 0);
-        let file = match dir.as_mut() {
-            Some(d) => Some(d.write(p)?),
-            None => {
-                serde_json::to_writer(&mut out, &p.request)?;
-                out.write_all(b"\n")?;
-                None
-            }
-        };
-        counts.written += 1;
-        entries.push(ManifestEntry::new(p, file, errors));
-    }
-    out.flush()?;
-    let manifest = manifest(&conversion, entries, counts);
-    if let Some(d) = dir {
-        d.finish(&serde_json::to_value(&manifest)?)?;
+    let mut sink = sink.with_progress(|n| bar.set_position(n as u64));
+    let run = args.input.stream(&options, &mut sink)?;
+    bar.finish_and_clear();
+    let (written, fail_validation) = sink.counts();
+    let counts = Counts {
+        written,
+        held_back: run.held_back.len(),
+        fail_validation,
+    };
+    let manifest = manifest(&run, sink.entries(), counts);
+    if args.output == "-" {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, crate::output::stdout());
+        sink.finish_lines(&mut out)?;
+    } else {
+        sink.finish_dir(&manifest)?;
     }
     match args.format {
         Format::Json if args.output != "-" => {
             outln!("{}", serde_json::to_string_pretty(&manifest)?)
         }
         _ => {
-            crate::report::print_diagnostics(&conversion.diagnostics, Format::Text, true);
-            errln!("{}", summary(&conversion, &counts, &args.output));
+            crate::report::print_diagnostics(&run.diagnostics, Format::Text, true);
+            errln!("{}", summary(&run, &counts, &args.output));
         }
     }
-    crate::report::print_unreadable(&conversion.unreadable);
-    Ok(exit_code(&conversion))
+    crate::report::print_unreadable(&run.unreadable);
+    Ok(exit_code(&run))
 }
 
-/// The manifest of a conversion.
-fn manifest(conversion: &Conversion, payloads: Vec<ManifestEntry>, counts: Counts) -> Manifest {
-    let (errors, warnings) = conversion
-        .diagnostics
-        .iter()
-        .cloned()
-        .partition(|d| d.is_error());
+/// The manifest of a run.
+fn manifest(run: &Run, payloads: Vec<ManifestEntry>, counts: Counts) -> Manifest {
+    let (errors, warnings) = run.diagnostics.iter().cloned().partition(|d| d.is_error());
     Manifest {
         payloads,
-        held_back: conversion.held_back.clone(),
-        rows: conversion.rows,
+        held_back: run.held_back.clone(),
+        rows: run.rows,
         counts,
         errors,
         warnings,
-        unreadable: conversion
-            .unreadable
-            .iter()
-            .map(ToString::to_string)
-            .collect(),
-        inputs: conversion.files.clone(),
+        unreadable: run.unreadable.iter().map(ToString::to_string).collect(),
+        inputs: run.files.clone(),
     }
 }
 
 /// One paragraph: rows, payloads, what was held back and why it matters.
-fn summary(c: &Conversion, counts: &Counts, output: &str) -> String {
-    let r = c.rows;
+fn summary(run: &Run, counts: &Counts, output: &str) -> String {
+    let r = run.rows;
     let to = if output == "-" {
         "to standard output".to_string()
     } else {
@@ -142,12 +125,12 @@ fn summary(c: &Conversion, counts: &Counts, output: &str) -> String {
 
 /// 2 if an input could not be read, 1 if anything was rejected or held
 /// back (or any error was found), else 0.
-pub fn exit_code(conversion: &Conversion) -> ExitCode {
-    if !conversion.unreadable.is_empty() {
+pub fn exit_code(run: &Run) -> ExitCode {
+    if !run.unreadable.is_empty() {
         output::EXIT_FAILURE.into()
-    } else if conversion.has_errors()
-        || conversion.rows.rejected > 0
-        || !conversion.held_back.is_empty()
+    } else if run.diagnostics.iter().any(|d| d.is_error())
+        || run.rows.rejected > 0
+        || !run.held_back.is_empty()
     {
         output::EXIT_PROBLEMS.into()
     } else {
@@ -156,12 +139,12 @@ pub fn exit_code(conversion: &Conversion) -> ExitCode {
 }
 
 /// Every sheet's columns and what the mapping does with each.
-fn explain(conversion: &Conversion, format: Format) -> Result<()> {
+fn explain(files: &[FileSummary], format: Format) -> Result<()> {
     if format == Format::Json {
-        outln!("{}", serde_json::to_string_pretty(&conversion.files)?);
+        outln!("{}", serde_json::to_string_pretty(files)?);
         return Ok(());
     }
-    for file in &conversion.files {
+    for file in files {
         for sheet in &file.sheets {
             let name = if sheet.sheet.is_empty() {
                 file.file.clone()
@@ -192,17 +175,17 @@ fn explain(conversion: &Conversion, format: Format) -> Result<()> {
 }
 
 /// 1 when a sheet has an unknown column or lacks a required one.
-fn explain_code(conversion: &Conversion) -> ExitCode {
-    if !conversion.unreadable.is_empty() {
+fn explain_code(run: &Run) -> ExitCode {
+    if !run.unreadable.is_empty() {
         return output::EXIT_FAILURE.into();
     }
-    let unknown = conversion
+    let unknown = run
         .files
         .iter()
         .flat_map(|f| &f.sheets)
         .flat_map(|s| &s.columns)
         .any(|c| matches!(c.status, ColumnStatus::Unknown { .. }));
-    let missing = conversion
+    let missing = run
         .diagnostics
         .iter()
         .any(|d| d.code == avails_convert::codes::CV_MISSING_COLUMN);

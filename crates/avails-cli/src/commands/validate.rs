@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use avails_convert::{check, Severity};
+use avails_convert::check::Validating;
+use avails_convert::{check, ConvertError, FileSummary, Severity};
 
 use crate::connect::ConnectArgs;
 use crate::input::InputArgs;
@@ -62,9 +63,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         None => None,
     };
     let options = args.input.options()?;
-    let conversion = args.input.convert(&options)?;
-    let (mut findings, failing) = check(&conversion, &options.mapping);
-    let server = if args.remote {
+    let checked = if args.remote {
+        // The server is asked about each payload: they are all kept.
+        let conversion = args.input.convert(&options)?;
+        let (mut findings, failing) = check(&conversion, &options.mapping);
         let outcome = remote::validate(
             &args.connect,
             &conversion,
@@ -75,10 +77,48 @@ pub fn run(args: Args) -> Result<ExitCode> {
             args.batch_size.into(),
         )?;
         findings.extend(outcome.findings.iter().cloned());
-        Some(outcome)
+        Checked {
+            payloads: conversion.payloads.len(),
+            refused: failing.iter().filter(|f| **f).count(),
+            findings,
+            files: conversion.files,
+            unreadable: conversion.unreadable,
+            rows: conversion.rows.read,
+            held_back: conversion.held_back.len(),
+            server: Some(outcome),
+        }
     } else {
-        None
+        // Streamed: each payload checked as its group closes, then dropped.
+        let bar = crate::input::progress_bar()?;
+        let mut sink = Validating::new(&options.mapping, false);
+        let run = args.input.stream(&options, &mut sink)?;
+        bar.finish_and_clear();
+        let checked = sink.into_checked();
+        let mut findings = run.diagnostics;
+        let refused = checked.iter().filter(|c| c.fails()).count();
+        let payloads = checked.len();
+        findings.extend(checked.into_iter().flat_map(|c| c.findings));
+        Checked {
+            payloads,
+            refused,
+            findings,
+            files: run.files,
+            unreadable: run.unreadable,
+            rows: run.rows.read,
+            held_back: run.held_back.len(),
+            server: None,
+        }
     };
+    let Checked {
+        payloads,
+        refused,
+        mut findings,
+        files,
+        unreadable,
+        rows,
+        held_back,
+        server,
+    } = checked;
     if args.errors_only {
         findings.retain(|f| f.severity == Severity::Error);
     }
@@ -89,33 +129,40 @@ pub fn run(args: Args) -> Result<ExitCode> {
             for f in &findings {
                 outln!("{f}");
             }
-            crate::report::print_unreadable(&conversion.unreadable);
-            let refused = failing.iter().filter(|f| **f).count();
+            crate::report::print_unreadable(&unreadable);
             errln!(
-                "{} payloads from {} rows ({} refused by validation, {} held back): {errors} errors, {warnings} warnings",
-                conversion.payloads.len(),
-                conversion.rows.read,
-                refused,
-                conversion.held_back.len(),
+                "{payloads} payloads from {rows} rows ({refused} refused by validation, {held_back} held back): {errors} errors, {warnings} warnings",
             );
         }
         Format::Json => {
             outln!("{}", serde_json::to_string_pretty(&findings)?);
-            crate::report::print_unreadable(&conversion.unreadable);
+            crate::report::print_unreadable(&unreadable);
         }
     }
     if let Some(outcome) = &server {
         errln!("{}", outcome.summary());
     }
     if let Some((input, out)) = annotate {
-        annotated::write(&input, out, &conversion, &findings, server.as_ref())?;
+        annotated::write(&input, out, &files, &findings, server.as_ref())?;
     }
     let unreachable = server.as_ref().is_some_and(|o| o.unreachable.is_some());
-    Ok(if !conversion.unreadable.is_empty() || unreachable {
+    Ok(if !unreadable.is_empty() || unreachable {
         output::EXIT_FAILURE.into()
     } else if errors > 0 {
         output::EXIT_PROBLEMS.into()
     } else {
         output::EXIT_OK.into()
     })
+}
+
+/// What validating found, kept or streamed alike.
+struct Checked {
+    payloads: usize,
+    refused: usize,
+    findings: Vec<avails_convert::Diagnostic>,
+    files: Vec<FileSummary>,
+    unreadable: Vec<ConvertError>,
+    rows: usize,
+    held_back: usize,
+    server: Option<remote::Outcome>,
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 use avails_annotate::{Mark, Origin};
-use avails_convert::{Conversion, Diagnostic, Severity};
+use avails_convert::{Diagnostic, FileSummary, Severity};
 
 use super::remote::Outcome;
 
@@ -67,12 +67,12 @@ pub fn marks(annotated: &Path, findings: &[Diagnostic]) -> Vec<Mark> {
 pub fn write(
     input: &Path,
     output: &Path,
-    conversion: &Conversion,
+    files: &[FileSummary],
     findings: &[Diagnostic],
     server: Option<&Outcome>,
 ) -> Result<()> {
     let label = input.display().to_string();
-    if !conversion.files.iter().any(|f| f.file == label) {
+    if !files.iter().any(|f| f.file == label) {
         errln!(
             "no annotated copy: {} could not be read (see above)",
             input.display()
