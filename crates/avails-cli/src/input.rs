@@ -46,7 +46,7 @@ impl InputArgs {
 
     /// Streams every input into `sink`, payloads handed over as their
     /// groups close (memory stays flat whatever the catalog's size).
-    pub fn stream(&self, options: &ConvertOptions, sink: &mut dyn Sink) -> Result<Run> {
+    pub fn stream(&self, options: &ConvertOptions, sink: &mut (dyn Sink + Send)) -> Result<Run> {
         pipeline::run(&self.inputs, options, sink).map_err(|e| anyhow::anyhow!(e))
     }
 }

@@ -103,7 +103,17 @@ pub fn check(conversion: &Conversion, mapping: &Mapping) -> (Vec<Diagnostic>, Ve
 #[derive(Debug)]
 pub struct Checker<'m> {
     mapping: &'m Mapping,
-    seen: HashMap<String, (String, String)>,
+    /// Each `_TransactionID` seen (its hash, for memory that stays small on
+    /// a million rows) → the payload that first used it.
+    seen: HashMap<u64, u32>,
+    /// Per payload that used an ID: its key's hash and its scope, for the message.
+    users: Vec<(u64, Box<str>)>,
+}
+
+/// A 64-bit hash: two different IDs share one about once in 10^19 pairs.
+fn hash_of(text: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(text)
 }
 
 impl<'m> Checker<'m> {
@@ -112,18 +122,24 @@ impl<'m> Checker<'m> {
         Self {
             mapping,
             seen: HashMap::new(),
+            users: Vec::new(),
         }
     }
 
     /// Every rule the payload breaks, located.
     pub fn check(&mut self, payload: &Payload) -> Vec<Diagnostic> {
         let mut out = check_payload(payload, self.mapping);
-        let key = payload.key();
+        let key = hash_of(&payload.key());
+        let mut me: Option<u32> = None;
         for (t, tr) in payload.request.avail.transaction.iter().enumerate() {
             let Some(id) = tr.transaction_id.as_deref().filter(|s| !s.is_empty()) else {
                 continue;
             };
-            match self.seen.get(id) {
+            match self
+                .seen
+                .get(&hash_of(id))
+                .map(|&u| &self.users[u as usize])
+            {
                 Some((other, scope)) if *other != key => {
                     let d = Diagnostic::new(
                         "AV080",
@@ -141,8 +157,12 @@ impl<'m> Checker<'m> {
                 }
                 Some(_) => {}
                 None => {
-                    self.seen
-                        .insert(id.to_string(), (key.clone(), payload.scope().to_string()));
+                    let user = *me.get_or_insert_with(|| {
+                        self.users
+                            .push((key, payload.scope().to_string().into_boxed_str()));
+                        (self.users.len() - 1) as u32
+                    });
+                    self.seen.insert(hash_of(id), user);
                 }
             }
         }

@@ -58,7 +58,7 @@ impl Conversion {
 struct Keep<'p> {
     payloads: Vec<Option<(GroupKey, Payload)>>,
     by_key: HashMap<GroupKey, Vec<usize>>,
-    progress: Option<&'p mut dyn FnMut(usize)>,
+    progress: Option<&'p mut (dyn FnMut(usize) + Send)>,
 }
 
 impl Sink for Keep<'_> {
@@ -94,7 +94,7 @@ impl Sink for Keep<'_> {
 pub fn convert_inputs(
     paths: &[PathBuf],
     options: &ConvertOptions,
-    progress: &mut dyn FnMut(usize),
+    progress: &mut (dyn FnMut(usize) + Send),
 ) -> Conversion {
     let mut keep = Keep {
         progress: Some(progress),

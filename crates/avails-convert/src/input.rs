@@ -12,7 +12,7 @@ use avails_model::{AvailTrans, Diagnostic, Location};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::codes::{CV_CONDITION, CV_IGNORED, CV_SHAPE};
+use crate::codes::{CV_CONDITION, CV_CONTENT_ID_DEFAULT, CV_IGNORED, CV_SHAPE};
 use crate::{ConvertError, Item, Source};
 
 /// Options of a conversion.
@@ -109,25 +109,15 @@ pub(crate) trait Collect {
     fn progress(&mut self, rows: usize);
 }
 
-/// How a spreadsheet's rows are read: [`avails_ema::read_rows`] itself, or
-/// on a thread of its own.
-pub(crate) type RowReader = dyn Fn(
-    &Path,
-    &str,
-    &Mapping,
-    &mut dyn FnMut(SheetEvent<'_>),
-) -> Result<usize, avails_ema::EmaError>;
-
 /// Reads one input into `out`; returns what was read, or why it could not be.
 pub(crate) fn read_input(
     path: &Path,
     options: &ConvertOptions,
     out: &mut dyn Collect,
-    rows: &RowReader,
 ) -> Result<FileSummary, ConvertError> {
     let label = path.display().to_string();
     match InputKind::of(path) {
-        Some(InputKind::Ema) => read_ema(path, &label, options, out, rows),
+        Some(InputKind::Ema) => read_ema(path, &label, options, out),
         Some(InputKind::Mddf) => read_mddf(path, &label, options, out),
         Some(InputKind::Json) => crate::json::read_json(path, &label, options, out),
         None => Err(ConvertError::Unsupported { file: label }),
@@ -146,7 +136,6 @@ fn read_ema(
     label: &str,
     options: &ConvertOptions,
     out: &mut dyn Collect,
-    read_rows: &RowReader,
 ) -> Result<FileSummary, ConvertError> {
     let mapping = &options.mapping;
     let mut summary = FileSummary {
@@ -175,6 +164,19 @@ fn read_ema(
             let mapper = RowMapper::new(mapping, header, label, options.timezone.as_deref());
             for d in mapper.header_findings(header.row) {
                 out.finding(d);
+            }
+            if !crate::group::gives_content_id(mapping, |c| columns.contains_key(c)) {
+                let at = Location {
+                    file: label.to_string(),
+                    sheet: header.sheet.clone(),
+                    row: Some(header.row),
+                    ..Location::default()
+                };
+                out.finding(Diagnostic::warning(
+                    CV_CONTENT_ID_DEFAULT,
+                    at,
+                    "the sheet has no ContentID column: each payload's content ID is its ALID, as the reference says it usually is".to_string(),
+                ));
             }
             summary.sheets.push(SheetSummary {
                 sheet: header.sheet.clone().unwrap_or_default(),
@@ -244,7 +246,7 @@ fn read_ema(
             });
         }
     };
-    read_rows(path, label, mapping, &mut sink)?;
+    avails_ema::read_rows(path, label, mapping, &mut sink)?;
     if let Some(done) = sheet {
         for d in done.mapper.finish(done.header_row) {
             out.finding(d);

@@ -28,12 +28,15 @@ fn mapped_column<'s>(
     mapping
         .columns
         .iter()
-        .filter(|c| {
-            path == c.path
-                || path.starts_with(&format!("{}.", c.path))
-                || c.path.starts_with(&format!("{path}."))
-        })
+        .filter(|c| within(path, &c.path) || within(&c.path, path))
         .find_map(|c| Some((c.name.as_str(), columns.get(&c.name)?)))
+}
+
+/// Whether `path` is `outer` or an attribute inside it (`Asset.Metadata.X`
+/// is within `Asset.Metadata`).
+fn within(path: &str, outer: &str) -> bool {
+    path.strip_prefix(outer)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
 }
 
 /// `Transaction.HoldbackLanguage` → `/HoldbackLanguage`, `Asset.WorkType`

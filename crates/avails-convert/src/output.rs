@@ -300,7 +300,7 @@ pub struct PayloadSink<'m> {
     checker: crate::check::Checker<'m>,
     entries: Vec<Option<ManifestEntry>>,
     by_key: std::collections::HashMap<crate::GroupKey, Vec<usize>>,
-    progress: Option<Box<dyn FnMut(usize) + 'm>>,
+    progress: Option<Box<dyn FnMut(usize) + Send + 'm>>,
 }
 
 enum Target {
@@ -351,7 +351,7 @@ impl<'m> PayloadSink<'m> {
     }
 
     /// Calls `progress` with the rows read so far.
-    pub fn with_progress(mut self, progress: impl FnMut(usize) + 'm) -> Self {
+    pub fn with_progress(mut self, progress: impl FnMut(usize) + Send + 'm) -> Self {
         self.progress = Some(Box::new(progress));
         self
     }

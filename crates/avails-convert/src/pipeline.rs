@@ -1,7 +1,8 @@
-//! The streamed conversion: one thread reads cells (calamine's streaming
-//! reader, the CSV reader) while the calling thread maps rows, groups them
-//! and hands each group to a [`Sink`] as soon as it closes; a bounded
-//! channel between them keeps memory flat whatever the size of the input.
+//! The streamed conversion: one thread reads each input (calamine's
+//! streaming reader or the CSV reader, then each row mapped and typed)
+//! while the calling thread groups the rows and hands each group to a
+//! [`Sink`] as soon as it closes; a bounded channel between them keeps
+//! memory flat whatever the size of the input.
 //!
 //! A group closed early can be reopened by a later row of an unsorted
 //! sheet: the sink is told ([`Sink::reopened`]) and gets the group again
@@ -9,10 +10,10 @@
 //! for the end of [`run`]; one that writes files may write as groups close.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
-use avails_ema::{Cell, EmaError, Header, SheetEvent};
+use avails_ema::EmaError;
 use avails_model::{Diagnostic, Severity};
 
 use crate::codes::CV_HELD_BACK;
@@ -120,7 +121,14 @@ impl Driver<'_, '_> {
                 }
             }
         }
-        self.ledger.insert(key, entry);
+        // Only what a report needs is kept: memory grows with the findings,
+        // not with the catalog.
+        if entry.findings.is_empty() && entry.rejected == 0 && entry.held.is_none() {
+            self.ledger.remove(&key);
+        } else {
+            entry.findings.shrink_to_fit();
+            self.ledger.insert(key, entry);
+        }
         Ok(())
     }
 }
@@ -159,6 +167,33 @@ impl Collect for Driver<'_, '_> {
 pub fn run(
     paths: &[PathBuf],
     options: &ConvertOptions,
+    sink: &mut (dyn Sink + Send),
+) -> Result<Run, SinkError> {
+    std::thread::scope(|scope| {
+        let (tx, rx) = sync_channel::<Vec<Call>>(IN_FLIGHT);
+        let serving = move || serve(rx, sink);
+        let server = std::thread::Builder::new()
+            .name("avails-sink".to_string())
+            .spawn_scoped(scope, serving)?;
+        let mut handoff = Handoff {
+            tx: Some(tx),
+            batch: Vec::with_capacity(CALLS),
+        };
+        let grouped = group_inputs(paths, options, &mut handoff);
+        handoff.close();
+        let served = server
+            .join()
+            .unwrap_or_else(|_| Err("the thread writing the payloads stopped".into()));
+        // The sink's own error says more than the hand-off's "it stopped".
+        served?;
+        grouped
+    })
+}
+
+/// Reads every input and groups its rows, the sink's calls handed on.
+fn group_inputs(
+    paths: &[PathBuf],
+    options: &ConvertOptions,
     sink: &mut dyn Sink,
 ) -> Result<Run, SinkError> {
     let mut driver = Driver {
@@ -176,7 +211,7 @@ pub fn run(
     for (i, path) in paths.iter().enumerate() {
         driver.input = i as u32;
         let read_before = driver.read;
-        match read_input(path, options, &mut driver, &read_ahead) {
+        match read_beside(path, options, &mut driver) {
             Ok(summary) => run.files.push(summary),
             Err(e) => {
                 // Rows read before the failure: their groups may lack rows.
@@ -202,6 +237,82 @@ pub fn run(
         return Err(e);
     }
     Ok(driver.into_run(run))
+}
+
+/// Sink calls handed to the sink's thread at a time.
+const CALLS: usize = 32;
+
+/// One call of [`Sink`], made on the sink's thread.
+enum Call {
+    Payload(GroupKey, Box<Payload>),
+    HeldBack(Box<HeldBack>),
+    Reopened(GroupKey),
+    Progress(usize),
+}
+
+/// The grouping thread's side of the sink: calls go, in order and in
+/// batches, to the thread that checks and writes payloads.
+struct Handoff {
+    tx: Option<SyncSender<Vec<Call>>>,
+    batch: Vec<Call>,
+}
+
+impl Handoff {
+    fn push(&mut self, call: Call) -> Result<(), SinkError> {
+        self.batch.push(call);
+        if self.batch.len() >= CALLS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), SinkError> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let full = std::mem::replace(&mut self.batch, Vec::with_capacity(CALLS));
+        match &self.tx {
+            Some(tx) if tx.send(full).is_ok() => Ok(()),
+            // The sink failed: its own error is reported once joined.
+            _ => Err("the thread writing the payloads stopped".into()),
+        }
+    }
+
+    /// Hands on what is left and hangs up, so the sink's thread ends.
+    fn close(&mut self) {
+        let _ = self.flush();
+        self.tx = None;
+    }
+}
+
+impl Sink for Handoff {
+    fn payload(&mut self, key: &GroupKey, payload: Payload) -> Result<(), SinkError> {
+        self.push(Call::Payload(key.clone(), Box::new(payload)))
+    }
+    fn held_back(&mut self, held: &HeldBack) -> Result<(), SinkError> {
+        self.push(Call::HeldBack(Box::new(held.clone())))
+    }
+    fn reopened(&mut self, key: &GroupKey) -> Result<(), SinkError> {
+        self.push(Call::Reopened(key.clone()))
+    }
+    fn progress(&mut self, rows: usize) {
+        let _ = self.push(Call::Progress(rows));
+    }
+}
+
+/// The sink's thread: makes every call in order; stops at the first error.
+fn serve(rx: Receiver<Vec<Call>>, sink: &mut (dyn Sink + Send)) -> Result<(), SinkError> {
+    for batch in rx {
+        for call in batch {
+            match call {
+                Call::Payload(key, payload) => sink.payload(&key, *payload)?,
+                Call::HeldBack(held) => sink.held_back(&held)?,
+                Call::Reopened(key) => sink.reopened(&key)?,
+                Call::Progress(rows) => sink.progress(rows),
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Driver<'_, '_> {
@@ -250,81 +361,105 @@ impl Driver<'_, '_> {
     }
 }
 
-/// Rows a reader thread sends at a time.
+/// Messages a reading thread sends at a time.
 const BATCH: usize = 256;
-/// Batches in flight between the reader thread and the converting one.
+/// Batches in flight between the reading thread and the grouping one.
 const IN_FLIGHT: usize = 8;
 
-/// What the reader thread sends.
-enum Message {
-    Sheet(Box<Header>),
-    Rows(Vec<(u32, Vec<Cell>)>),
+/// What a reader found, sent to the grouping thread. Nearly every message
+/// is an item: boxing it would cost an allocation per row for nothing.
+#[allow(clippy::large_enum_variant)]
+enum Found {
+    Item(Item),
+    Given(Box<Payload>),
+    Finding(Diagnostic),
+    Progress(usize),
 }
 
-/// Reads a spreadsheet on its own thread while `consume` maps its rows on
-/// this one; the reader's result is returned once both are done.
-fn read_ahead(
-    path: &std::path::Path,
-    label: &str,
-    mapping: &avails_mapping::Mapping,
-    consume: &mut dyn FnMut(SheetEvent<'_>),
-) -> Result<usize, EmaError> {
+/// The reading thread's side of [`Collect`]: everything found goes to the
+/// grouping thread in batches.
+struct Forward {
+    tx: SyncSender<Vec<Found>>,
+    batch: Vec<Found>,
+}
+
+impl Forward {
+    fn push(&mut self, found: Found) {
+        self.batch.push(found);
+        if self.batch.len() >= BATCH {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.batch.is_empty() {
+            let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+            // The grouping thread only hangs up when the run stops.
+            let _ = self.tx.send(full);
+        }
+    }
+}
+
+impl Collect for Forward {
+    fn item(&mut self, item: Item) {
+        self.push(Found::Item(item));
+    }
+    fn given(&mut self, payload: Payload) {
+        self.push(Found::Given(Box::new(payload)));
+    }
+    fn finding(&mut self, d: Diagnostic) {
+        self.push(Found::Finding(d));
+    }
+    fn progress(&mut self, rows: usize) {
+        self.push(Found::Progress(rows));
+    }
+}
+
+/// Reads one input on a thread of its own (cells, mapping, typing) while
+/// this one groups, builds and hands payloads to the sink: the two halves
+/// of a conversion on the two cores.
+fn read_beside(
+    path: &Path,
+    options: &ConvertOptions,
+    driver: &mut Driver<'_, '_>,
+) -> Result<FileSummary, ConvertError> {
     std::thread::scope(|scope| {
-        let (tx, rx) = sync_channel::<Message>(IN_FLIGHT);
-        let reader = scope.spawn(move || {
-            let mut batch: Vec<(u32, Vec<Cell>)> = Vec::with_capacity(BATCH);
-            let mut sink = |event: SheetEvent<'_>| match event {
-                SheetEvent::Sheet(header) => {
-                    if !batch.is_empty() {
-                        let _ = tx.send(Message::Rows(std::mem::take(&mut batch)));
-                    }
-                    let _ = tx.send(Message::Sheet(Box::new(header.clone())));
-                }
-                SheetEvent::Skipped { .. } => {}
-                SheetEvent::Row { row, cells, .. } => {
-                    batch.push((row, cells.to_vec()));
-                    if batch.len() == BATCH {
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        let _ = tx.send(Message::Rows(full));
-                    }
-                }
+        let (tx, rx) = sync_channel::<Vec<Found>>(IN_FLIGHT);
+        let reading = move || {
+            let mut forward = Forward {
+                tx,
+                batch: Vec::with_capacity(BATCH),
             };
-            let result = avails_ema::read_rows(path, label, mapping, &mut sink);
-            if !batch.is_empty() {
-                let _ = tx.send(Message::Rows(batch));
-            }
+            let result = read_input(path, options, &mut forward);
+            forward.flush();
             result
-        });
-        drain(&rx, consume);
-        reader.join().unwrap_or_else(|_| {
-            Err(EmaError::Damaged {
-                file: label.to_string(),
-                sheet: None,
-                message: "the reading thread stopped".to_string(),
-            })
-        })
-    })
-}
-
-/// Hands every message to `consume` until the reader hangs up.
-fn drain(rx: &Receiver<Message>, consume: &mut dyn FnMut(SheetEvent<'_>)) {
-    let mut header: Option<Box<Header>> = None;
-    for message in rx {
-        match message {
-            Message::Sheet(h) => {
-                consume(SheetEvent::Sheet(&h));
-                header = Some(h);
-            }
-            Message::Rows(rows) => {
-                let Some(h) = header.as_deref() else { continue };
-                for (row, cells) in &rows {
-                    consume(SheetEvent::Row {
-                        header: h,
-                        row: *row,
-                        cells,
-                    });
+        };
+        let reader = std::thread::Builder::new()
+            .name("avails-read".to_string())
+            .spawn_scoped(scope, reading)
+            .map_err(|e| {
+                ConvertError::Ema(EmaError::Damaged {
+                    file: path.display().to_string(),
+                    sheet: None,
+                    message: format!("no thread to read it: {e}"),
+                })
+            })?;
+        for batch in rx {
+            for found in batch {
+                match found {
+                    Found::Item(item) => driver.item(item),
+                    Found::Given(payload) => driver.given(*payload),
+                    Found::Finding(d) => driver.finding(d),
+                    Found::Progress(rows) => driver.progress(rows),
                 }
             }
         }
-    }
+        reader.join().unwrap_or_else(|_| {
+            Err(ConvertError::Ema(EmaError::Damaged {
+                file: path.display().to_string(),
+                sheet: None,
+                message: "the reading thread stopped".to_string(),
+            }))
+        })
+    })
 }

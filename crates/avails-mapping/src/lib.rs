@@ -309,6 +309,16 @@ impl Mapping {
         Self::from_toml(DEFAULT_TOML, "built-in").expect("the embedded mapping table is valid")
     }
 
+    /// Every sheet column that can give the attribute at `path` (its
+    /// columns and their fallbacks).
+    pub fn columns_for<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.columns
+            .iter()
+            .filter(move |c| c.path == path)
+            .flat_map(|c| std::iter::once(&c.name).chain(&c.fallback))
+            .map(String::as_str)
+    }
+
     /// Loads a table from a file.
     pub fn from_path(path: &Path) -> Result<Self, MappingError> {
         let text = std::fs::read_to_string(path).map_err(|source| MappingError::Read {

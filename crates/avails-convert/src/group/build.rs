@@ -77,6 +77,11 @@ pub(crate) fn build(
     b.done(outcomes)
 }
 
+/// Whether a sheet with these columns (`has`) can give a content ID at all.
+pub(crate) fn gives_content_id(mapping: &Mapping, has: impl Fn(&str) -> bool) -> bool {
+    mapping.columns_for(&format!("Asset.{CONTENT_ID}")).any(has)
+}
+
 struct Builder<'a> {
     mapping: &'a Mapping,
     key: &'a GroupKey,
@@ -295,19 +300,27 @@ impl Builder<'_> {
         if !asset.contains_key(CONTENT_ID) {
             let alid = self.key.scope.alid.clone();
             asset.insert(CONTENT_ID.into(), Value::String(alid.clone()));
-            // Located where the value comes from: the ALID cell.
-            let at = column_location(&group.avail_source, self.mapping, "Avail.ALID");
-            self.findings.push(
-                Diagnostic::warning(
-                    CV_CONTENT_ID_DEFAULT,
-                    at,
-                    format!(
-                        "{}: no row gives a content ID; the ALID `{alid}` is used, as the reference says it usually is",
-                        self.key.scope
-                    ),
-                )
-                .for_alid(alid),
-            );
+            // A sheet with no content ID column at all is told once, at its
+            // header (see `input`); a payload is told when its rows could
+            // have given one and did not.
+            let sheet_has_none = group.avail_source.columns.as_ref().is_some_and(|columns| {
+                !gives_content_id(self.mapping, |c| columns.contains_key(c))
+            });
+            if !sheet_has_none {
+                // Located where the value comes from: the ALID cell.
+                let at = column_location(&group.avail_source, self.mapping, "Avail.ALID");
+                self.findings.push(
+                    Diagnostic::warning(
+                        CV_CONTENT_ID_DEFAULT,
+                        at,
+                        format!(
+                            "{}: no row gives a content ID; the ALID `{alid}` is used, as the reference says it usually is",
+                            self.key.scope
+                        ),
+                    )
+                    .for_alid(alid),
+                );
+            }
         }
 
         let typed = (|| -> Result<Avail, serde_json::Error> {

@@ -11,6 +11,7 @@
 //! reopen one.
 
 mod build;
+pub(crate) use build::gives_content_id;
 mod spill;
 
 use std::collections::HashMap;
@@ -83,8 +84,11 @@ pub(crate) struct Transaction {
 pub(crate) struct Group {
     pub avail: Map<String, Value>,
     pub asset: Map<String, Value>,
-    /// Where each avail/asset attribute came from (`Asset.WorkType` → cell).
-    pub origins: HashMap<String, Location>,
+    /// Which row first gave each avail/asset attribute (`Asset.WorkType` →
+    /// index in `origin_rows`), for a conflict to name the other cell.
+    pub origins: HashMap<String, u32>,
+    /// The rows `origins` point at.
+    pub origin_rows: Vec<Source>,
     pub candidates: Vec<(avails_ema::Candidate, Location)>,
     pub avail_source: Source,
     pub transactions: Vec<Transaction>,
@@ -155,10 +159,10 @@ impl Block {
 }
 
 /// Rows between two checks for groups to close.
-const CLOSE_EVERY: u64 = 1024;
+const CLOSE_EVERY: u64 = 256;
 /// Rows a group may go without one of its own before it is closed; doubled
 /// each time a closed group is reopened.
-const FIRST_WINDOW: u64 = 8192;
+const FIRST_WINDOW: u64 = 1024;
 /// The most the window grows to.
 const MAX_WINDOW: u64 = 1 << 24;
 
@@ -614,10 +618,12 @@ impl<'m> Grouper<'m> {
             }
             match merge::merge_into(into, incoming) {
                 Ok(added) => {
-                    for path in added {
-                        let full = format!("{level}.{path}");
-                        let at = column_location(&item.source, mapping, &full);
-                        group.origins.insert(full, at);
+                    if !added.is_empty() {
+                        let row = group.origin_rows.len() as u32;
+                        group.origin_rows.push(item.source.clone());
+                        for path in added {
+                            group.origins.insert(format!("{level}.{path}"), row);
+                        }
                     }
                     *last = Some(incoming.clone());
                 }
@@ -627,8 +633,10 @@ impl<'m> Grouper<'m> {
                     // The other row: where the value's object was first
                     // added, narrowed to this attribute's column.
                     let mut there_at = prefixes(&full)
-                        .find_map(|p| group.origins.get(p))
-                        .cloned()
+                        .find_map(|p| {
+                            let row = group.origin_rows.get(*group.origins.get(p)? as usize)?;
+                            Some(column_location(row, mapping, p))
+                        })
                         .unwrap_or_else(|| group.avail_source.location.clone());
                     let column = column_location(&item.source, mapping, &full).column;
                     if there_at.path.is_none() {

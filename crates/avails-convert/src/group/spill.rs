@@ -77,31 +77,33 @@ impl Spill {
         Ok(self.group(record))
     }
 
-    fn source(&mut self, s: &Source) -> SpilledSource {
+    fn source<'g>(&mut self, s: &'g Source) -> SpilledSourceRef<'g> {
         let columns = s.columns.as_ref().map(|c| {
             let id = Arc::as_ptr(c) as usize;
             self.columns.entry(id).or_insert_with(|| c.clone());
             id
         });
-        SpilledSource {
-            location: s.location.clone(),
+        SpilledSourceRef {
+            location: &s.location,
             columns,
-            lines: s.lines.as_ref().map(|l| (**l).clone()),
+            lines: s.lines.as_deref(),
         }
     }
 
-    fn record(&mut self, g: &Group) -> Record {
-        Record {
-            avail: g.avail.clone(),
-            asset: g.asset.clone(),
-            origins: g.origins.clone().into_iter().collect(),
-            candidates: g.candidates.clone(),
+    /// A group as written: borrowed, nothing cloned but the sources' keys.
+    fn record<'g>(&mut self, g: &'g Group) -> RecordRef<'g> {
+        RecordRef {
+            avail: &g.avail,
+            asset: &g.asset,
+            origins: &g.origins,
+            origin_rows: g.origin_rows.iter().map(|s| self.source(s)).collect(),
+            candidates: &g.candidates,
             avail_source: self.source(&g.avail_source),
             transactions: g
                 .transactions
                 .iter()
-                .map(|t| SpilledTransaction {
-                    body: t.body.clone(),
+                .map(|t| SpilledTransactionRef {
+                    body: &t.body,
                     source: self.source(&t.source),
                     end_marker: t.end_marker,
                 })
@@ -121,7 +123,8 @@ impl Spill {
         Group {
             avail: r.avail,
             asset: r.asset,
-            origins: r.origins.into_iter().collect(),
+            origins: r.origins,
+            origin_rows: r.origin_rows.into_iter().map(|s| self.back(s)).collect(),
             candidates: r.candidates,
             avail_source: self.back(r.avail_source),
             transactions: r
@@ -141,26 +144,55 @@ impl Spill {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct SpilledSource {
     location: Location,
     columns: Option<usize>,
     lines: Option<BTreeMap<String, u32>>,
 }
 
-#[derive(Serialize, Deserialize)]
+/// [`SpilledSource`] as written.
+#[derive(Serialize)]
+struct SpilledSourceRef<'g> {
+    location: &'g Location,
+    columns: Option<usize>,
+    lines: Option<&'g BTreeMap<String, u32>>,
+}
+
+#[derive(Deserialize)]
 struct SpilledTransaction {
     body: AvailTrans,
     source: SpilledSource,
     end_marker: Option<EndMarker>,
 }
 
-#[derive(Serialize, Deserialize)]
+/// [`SpilledTransaction`] as written.
+#[derive(Serialize)]
+struct SpilledTransactionRef<'g> {
+    body: &'g AvailTrans,
+    source: SpilledSourceRef<'g>,
+    end_marker: Option<EndMarker>,
+}
+
+#[derive(Deserialize)]
 struct Record {
     avail: Map<String, Value>,
     asset: Map<String, Value>,
-    origins: Vec<(String, Location)>,
+    origins: HashMap<String, u32>,
+    origin_rows: Vec<SpilledSource>,
     candidates: Vec<(Candidate, Location)>,
     avail_source: SpilledSource,
     transactions: Vec<SpilledTransaction>,
+}
+
+/// [`Record`] as written.
+#[derive(Serialize)]
+struct RecordRef<'g> {
+    avail: &'g Map<String, Value>,
+    asset: &'g Map<String, Value>,
+    origins: &'g HashMap<String, u32>,
+    origin_rows: Vec<SpilledSourceRef<'g>>,
+    candidates: &'g Vec<(Candidate, Location)>,
+    avail_source: SpilledSourceRef<'g>,
+    transactions: Vec<SpilledTransactionRef<'g>>,
 }
