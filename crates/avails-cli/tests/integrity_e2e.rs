@@ -312,6 +312,73 @@ fn a_partial_extract_row_is_validated_and_sent_as_a_partial_extract() {
 }
 
 #[test]
+fn partial_and_full_extracts_of_one_sheet_each_go_by_their_own_endpoint() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // Title A: one Partial Extract row; title B: two full-extract windows.
+    let mut partial = csv_row(A, "First Dance, The", &FIVE[0]);
+    partial[2] = "Partial Extract".into();
+    let b_hd = csv_row(
+        B,
+        "Second Wind",
+        &("b-hd-1", "HD", "2024-01-01", "2024-12-31", "14.99"),
+    );
+    let b_sd = csv_row(
+        B,
+        "Second Wind",
+        &("b-sd-1", "SD", "2024-01-01", "2024-12-31", "9.99"),
+    );
+    write_csv(dir, "mixed.csv", &[b_hd, partial, b_sd]);
+    let (code, summary, out) = submit_json(dir, "mixed.csv");
+    assert_eq!(code, Some(0), "{}", describe(&out));
+    assert_eq!(summary["report"]["sent"], 2, "{summary:#}");
+    assert_eq!(summary["report"]["failed"], json!([]), "{summary:#}");
+    // B's payload is whole (both windows); A's window is there by its ID.
+    assert_eq!(held(dir, B, "US", "TVOD").map(|w| w.len()), Some(2));
+    let out = sandboxed(dir, &["get", "--transaction", "a-hd-1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+}
+
+#[test]
+fn a_dry_run_of_an_unsorted_sheet_plans_each_payload_once_and_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // Title A's first window, then 1,500 one-row titles (more than a group
+    // stays open without a row of its own), then A's other four windows:
+    // A's group is closed, then reopened; it must be planned once, whole.
+    let mut rows = vec![csv_row(A, "First Dance, The", &FIVE[0])];
+    for i in 0..1500 {
+        let alid = format!("md:alid:org:studio:filler-{i}");
+        let mut row = csv_row(&alid, "Filler", &FIVE[0]);
+        row[6] = format!("filler-{i}-hd");
+        rows.push(row);
+    }
+    rows.extend(FIVE[1..].iter().map(|w| csv_row(A, "First Dance, The", w)));
+    write_csv(dir, "unsorted.csv", &rows);
+    let out = sandboxed(
+        dir,
+        &["submit", "--dry-run", "--format", "json", "unsorted.csv"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["report"]["planned"], 1501, "{summary:#}");
+    assert_eq!(summary["report"]["sent"], 0, "{summary:#}");
+    // Nothing was sent, and A's payload as converted holds all five windows.
+    assert_eq!(held(dir, A, "US", "TVOD"), None);
+    let out = run(avails(dir).args(["convert", "unsorted.csv", "-o", "-"]));
+    let a: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|p| p["avail"]["ALID"] == A)
+        .collect();
+    assert_eq!(a.len(), 1, "{}", describe(&out));
+    assert_eq!(
+        a[0]["avail"]["Transaction"].as_array().map(Vec::len),
+        Some(5)
+    );
+}
+
+#[test]
 fn a_missing_disposition_is_never_sent() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();

@@ -12,7 +12,11 @@
 mod delete;
 mod plan;
 mod run;
+mod spool;
 
 pub use delete::{delete, DeleteError, DeleteTarget, Deleted};
 pub use plan::{plan, Unit, UnitKind};
-pub use run::{submit, Event, Failure, Rejection, Report, SubmitError, SubmitOptions};
+pub use run::{
+    submit, submit_spooled, Event, Failure, Rejection, Report, SubmitError, SubmitOptions,
+};
+pub use spool::{Spool, SpoolError, Spooled, SpooledUnit};

@@ -9,6 +9,7 @@ use avails_model::{ApiError, BatchRequest};
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
 
+use crate::spool::{SpoolError, Spooled};
 use crate::{Unit, UnitKind};
 
 /// How to submit.
@@ -106,6 +107,9 @@ pub enum SubmitError {
     /// Credentials or TLS were refused: every further request would be too.
     #[error("{0}")]
     Credentials(ClientError),
+    /// The file holding the payloads to send failed.
+    #[error(transparent)]
+    Spool(#[from] SpoolError),
 }
 
 /// Whether an error means the credentials or TLS setup are wrong.
@@ -145,44 +149,130 @@ pub async fn submit(
     let started = Instant::now();
     let before = client.counters();
     let mut report = Report::default();
-    let mut to_send = Vec::new();
-    {
-        let j = lock(&journal);
-        for unit in units {
-            let decision = j.should_send(&unit.key, &unit.hash)?;
-            match decision {
-                Decision::Skip if !options.force => {
-                    report.unchanged += 1;
-                    on_event(Event::Done(1));
-                }
-                _ => to_send.push(unit),
+    let to_send = decide(
+        &journal,
+        units,
+        |u| (&u.key, &u.hash),
+        options,
+        &mut report,
+        on_event,
+    )?;
+    let result = match options.dry_run {
+        true => Ok(()),
+        false => send_units(client, &journal, to_send, options, on_event, &mut report).await,
+    };
+    finish(client, before, started, report, result)
+}
+
+/// Units whose bodies are read back this many at a time.
+const CHUNK: usize = 1000;
+
+/// [`submit`] for the units of a streamed conversion: decided from their
+/// keys and hashes alone (a dry run never reads a body back), then sent a
+/// chunk at a time, bodies read from the spool file as they go.
+pub async fn submit_spooled(
+    client: &AvailsClient,
+    journal: Shared,
+    mut spooled: Spooled,
+    options: &SubmitOptions,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> Result<Report, SubmitError> {
+    let started = Instant::now();
+    let before = client.counters();
+    let mut report = Report::default();
+    let all = spooled.units().to_vec();
+    let to_send = decide(
+        &journal,
+        all,
+        |u| (&u.key, &u.hash),
+        options,
+        &mut report,
+        on_event,
+    )?;
+    let mut result = Ok(());
+    if !options.dry_run {
+        for chunk in to_send.chunks(CHUNK) {
+            let units = chunk
+                .iter()
+                .map(|u| spooled.load(u))
+                .collect::<Result<Vec<Unit>, SpoolError>>()?;
+            result = send_units(client, &journal, units, options, on_event, &mut report).await;
+            if result.is_err() {
+                break;
             }
         }
-        if !options.dry_run {
-            // One transaction (one disk sync) for the whole plan.
-            j.mark_pending_all(to_send.iter().map(|u| (u.key.as_str(), u.hash.as_str())))?;
+    }
+    finish(client, before, started, report, result)
+}
+
+/// Skips what the journal says already landed unchanged (unless forced);
+/// records the rest as pending in one transaction, unless a dry run, which
+/// counts them as planned.
+fn decide<T>(
+    journal: &Shared,
+    units: Vec<T>,
+    id: impl Fn(&T) -> (&str, &str),
+    options: &SubmitOptions,
+    report: &mut Report,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> Result<Vec<T>, SubmitError> {
+    let j = lock(journal);
+    let mut to_send = Vec::new();
+    for unit in units {
+        let (key, hash) = id(&unit);
+        match j.should_send(key, hash)? {
+            Decision::Skip if !options.force => {
+                report.unchanged += 1;
+                on_event(Event::Done(1));
+            }
+            _ => to_send.push(unit),
         }
     }
     if options.dry_run {
         report.planned = to_send.len();
-        report.seconds = started.elapsed().as_secs_f64();
-        return Ok(report);
-    }
-
-    let partial = to_send
-        .iter()
-        .any(|u| matches!(u.kind, UnitKind::Partial { .. }));
-    let groups: Vec<Vec<Unit>> = if partial {
-        let size = options.batch_size.clamp(1, avails_model::MAX_BATCH_ITEMS);
-        let mut groups = Vec::new();
-        let mut it = to_send.into_iter().peekable();
-        while it.peek().is_some() {
-            groups.push(it.by_ref().take(size).collect());
-        }
-        groups
     } else {
-        to_send.into_iter().map(|u| vec![u]).collect()
-    };
+        // One transaction (one disk sync) for the whole plan.
+        j.mark_pending_all(to_send.iter().map(&id))?;
+    }
+    Ok(to_send)
+}
+
+/// The report with the client's counters and the time, or the error that
+/// stopped the run.
+fn finish(
+    client: &AvailsClient,
+    before: avails_client::CounterSnapshot,
+    started: Instant,
+    mut report: Report,
+    result: Result<(), SubmitError>,
+) -> Result<Report, SubmitError> {
+    let after = client.counters();
+    report.requests = after.requests_sent.saturating_sub(before.requests_sent);
+    report.retries = after.retries.saturating_sub(before.retries);
+    report.throttled = after.throttled.saturating_sub(before.throttled);
+    report.seconds = started.elapsed().as_secs_f64();
+    result.map(|()| report)
+}
+
+/// Sends units: a full extract alone, partial extracts in batches; each
+/// request's units marked sending before it leaves and decided after.
+async fn send_units(
+    client: &AvailsClient,
+    journal: &Shared,
+    units: Vec<Unit>,
+    options: &SubmitOptions,
+    on_event: &(dyn Fn(Event) + Sync),
+    report: &mut Report,
+) -> Result<(), SubmitError> {
+    let size = options.batch_size.clamp(1, avails_model::MAX_BATCH_ITEMS);
+    let (partial, full): (Vec<Unit>, Vec<Unit>) = units
+        .into_iter()
+        .partition(|u| matches!(u.kind, UnitKind::Partial { .. }));
+    let mut groups: Vec<Vec<Unit>> = full.into_iter().map(|u| vec![u]).collect();
+    let mut it = partial.into_iter().peekable();
+    while it.peek().is_some() {
+        groups.push(it.by_ref().take(size).collect());
+    }
 
     let results: Vec<Result<Vec<(Unit, Outcome)>, SubmitError>> = stream::iter(groups)
         .map(|group| {
@@ -218,7 +308,7 @@ pub async fn submit(
         match r {
             Ok(outcomes) => {
                 for (u, o) in outcomes {
-                    tally(&mut report, u, o);
+                    tally(report, u, o);
                 }
             }
             Err(e) => {
@@ -226,15 +316,7 @@ pub async fn submit(
             }
         }
     }
-    let after = client.counters();
-    report.requests = after.requests_sent.saturating_sub(before.requests_sent);
-    report.retries = after.retries.saturating_sub(before.retries);
-    report.throttled = after.throttled.saturating_sub(before.throttled);
-    report.seconds = started.elapsed().as_secs_f64();
-    match first_error {
-        Some(e) => Err(e),
-        None => Ok(report),
-    }
+    first_error.map_or(Ok(()), Err)
 }
 
 fn tally(report: &mut Report, unit: Unit, outcome: Outcome) {

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
-use avails_convert::check;
+use avails_convert::Diagnostic;
 use avails_journal::Journal;
-use avails_submit::{plan, Event, SubmitError, SubmitOptions};
+use avails_submit::{Event, Spool, SubmitError, SubmitOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
@@ -44,44 +44,49 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // One writer per state directory for the whole submit.
     let _lock = args.connect.lock("submit")?;
     let options = args.input.options()?;
-    let conversion = args.input.convert(&options)?;
-    if !conversion.unreadable.is_empty() {
-        crate::report::print_unreadable(&conversion.unreadable);
-        errln!("error: nothing sent: fix or remove the unreadable inputs first");
-        return Ok(output::EXIT_FAILURE.into());
-    }
-    let (findings, failing) = check(&conversion, &options.mapping);
-    for f in findings.iter().filter(|f| f.is_error()) {
-        errln!("{f}");
-    }
-    // What is held back is never sent: the server keeps every window it
-    // holds for those titles.
-    for h in &conversion.held_back {
-        errln!(
-            "protected: {} ({}) is not sent, so the server keeps the windows it holds for it; fix {} first",
-            h.scope,
-            h.entry_type,
-            h.blocking
-                .iter()
-                .map(|b| b.location.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    let refused: Vec<usize> = (0..conversion.payloads.len())
-        .filter(|&i| failing[i])
-        .collect();
-    let sendable: Vec<usize> = (0..conversion.payloads.len())
-        .filter(|&i| !failing[i])
-        .collect();
-
     let rt = runtime()?;
     rt.block_on(async {
         let connection = args.connect.connect().await?;
-        let (units, problems) = plan(&conversion.payloads, sendable, connection.client.licensor(), args.partial);
+        // Streamed: each payload checked and planned as its group closes,
+        // its body kept on disk; nothing leaves before the whole input is
+        // read (a later row could still reopen a group).
+        let bar = crate::input::progress_bar()?;
+        let spool = Spool::new(&options.mapping, connection.client.licensor(), args.partial)
+            .context("cannot create the temporary file for the payloads")?;
+        let mut spool = spool.with_progress(|n| bar.set_position(n as u64));
+        let conversion = args.input.stream(&options, &mut spool)?;
+        bar.finish_and_clear();
+        if !conversion.unreadable.is_empty() {
+            crate::report::print_unreadable(&conversion.unreadable);
+            errln!("error: nothing sent: fix or remove the unreadable inputs first");
+            return Ok(output::EXIT_FAILURE.into());
+        }
+        let refused = spool.refused();
+        let unsendable = spool.unsendable();
+        let mut findings: Vec<Diagnostic> = conversion.diagnostics.iter().filter(|f| f.is_error()).cloned().collect();
+        findings.extend(spool.findings().filter(|f| f.is_error()).cloned());
+        let (spooled, problems) = spool.finish().context("cannot read back the payloads to send")?;
+        for f in &findings {
+            errln!("{f}");
+        }
+        // What is held back is never sent: the server keeps every window it
+        // holds for those titles.
+        for h in &conversion.held_back {
+            errln!(
+                "protected: {} ({}) is not sent, so the server keeps the windows it holds for it; fix {} first",
+                h.scope,
+                h.entry_type,
+                h.blocking
+                    .iter()
+                    .map(|b| b.location.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
         for p in &problems {
             errln!("{p}");
         }
+        let units = spooled.units().len();
         let journal = Journal::open(&connection.journal_path)
             .with_context(|| format!("cannot open the journal {}", connection.journal_path.display()))?;
         let journal = Arc::new(Mutex::new(journal));
@@ -91,8 +96,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             dry_run: args.dry_run,
             ..SubmitOptions::for_client(&connection.client)
         };
-        let progress = Progress::new(units.len() as u64);
-        let result = avails_submit::submit(&connection.client, journal, units, &options, &|e| progress.on(e)).await;
+        let progress = Progress::new(units as u64);
+        let result = avails_submit::submit_spooled(&connection.client, journal, spooled, &options, &|e| progress.on(e)).await;
         progress.finish();
         let profile = connection.profile.clone();
         connection.close().await;
@@ -104,17 +109,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
             Err(e) => return Err(e.into()),
         };
-        let locally_rejected = refused.len() + problems.len() + conversion.held_back.len();
+        let locally_rejected = refused + unsendable + problems.len() + conversion.held_back.len();
         match args.format {
             Format::Json => outln!(
                 "{}",
                 serde_json::to_string_pretty(&json!({
                     "profile": profile,
                     "report": report,
-                    "refused": refused.len(),
+                    "refused": refused,
                     "heldBack": conversion.held_back,
                     "rows": conversion.rows,
-                    "findings": findings.iter().filter(|f| f.is_error()).collect::<Vec<_>>(),
+                    "findings": findings.iter().chain(&problems).collect::<Vec<_>>(),
                 }))?
             ),
             Format::Text => {

@@ -1,0 +1,249 @@
+//! The units of a streamed conversion, kept on disk until the run ends.
+//!
+//! [`Spool`] is the conversion's sink for `submit`: each payload is checked
+//! as its group closes, planned into units, and each unit's body written to
+//! an anonymous temporary file; memory keeps only what deciding needs (key,
+//! content hash, where the body is). Nothing may be sent before the
+//! conversion ends, since a later row of an unsorted sheet can reopen a
+//! group; then [`crate::submit_spooled`] decides every unit from the
+//! journal and reads bodies back a chunk at a time as they are sent.
+
+use std::collections::HashMap;
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+
+use avails_convert::check::Checker;
+use avails_convert::pipeline::{Sink, SinkError};
+use avails_convert::{Diagnostic, GroupKey, HeldBack, Payload};
+use avails_mapping::Mapping;
+use avails_model::{AvailRequest, Location};
+
+use crate::plan::{plan, UnitKind};
+use crate::Unit;
+
+/// One unit whose body is in the spool file.
+#[derive(Debug, Clone)]
+pub struct SpooledUnit {
+    /// Journal key.
+    pub key: String,
+    /// SHA-256 of the canonical body.
+    pub hash: String,
+    /// How it is sent.
+    pub kind: UnitKind,
+    /// Where its body is in the file: offset and length.
+    span: (u64, u64),
+    /// The payload it came from (index into the spool's payloads).
+    payload: u32,
+}
+
+/// What the spool remembers of a payload: enough to name it in a finding.
+#[derive(Debug, Clone)]
+struct PayloadNote {
+    alid: String,
+    location: Location,
+}
+
+/// What one group gave, replaced if it is reopened.
+#[derive(Debug, Default)]
+struct GroupEntry {
+    units: Vec<usize>,
+    refused: usize,
+    unsendable: usize,
+    findings: Vec<Diagnostic>,
+}
+
+/// Errors of the spool file: the run cannot go on without it.
+#[derive(Debug, thiserror::Error)]
+#[error("the temporary file that holds the payloads to send failed: {0}")]
+pub struct SpoolError(#[from] std::io::Error);
+
+/// Payloads checked and planned as their groups close, their bodies on disk.
+pub struct Spool<'m> {
+    checker: Checker<'m>,
+    licensor: String,
+    partial: bool,
+    file: BufWriter<std::fs::File>,
+    end: u64,
+    units: Vec<Option<SpooledUnit>>,
+    payloads: Vec<PayloadNote>,
+    groups: HashMap<GroupKey, GroupEntry>,
+    progress: Option<Box<dyn FnMut(usize) + Send + 'm>>,
+}
+
+impl std::fmt::Debug for Spool<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Spool({} units, {} bytes)", self.units.len(), self.end)
+    }
+}
+
+impl<'m> Spool<'m> {
+    /// A spool in a new anonymous temporary file (removed when dropped).
+    /// `partial` sends full extracts as partial-extract batches too.
+    pub fn new(mapping: &'m Mapping, licensor: &str, partial: bool) -> Result<Self, SpoolError> {
+        Ok(Self {
+            checker: Checker::new(mapping),
+            licensor: licensor.to_string(),
+            partial,
+            file: BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
+            end: 0,
+            units: Vec::new(),
+            payloads: Vec::new(),
+            groups: HashMap::new(),
+            progress: None,
+        })
+    }
+
+    /// Calls `progress` with the rows read so far.
+    pub fn with_progress(mut self, progress: impl FnMut(usize) + Send + 'm) -> Self {
+        self.progress = Some(Box::new(progress));
+        self
+    }
+
+    /// Payloads validation refuses (never sent).
+    pub fn refused(&self) -> usize {
+        self.groups.values().map(|g| g.refused).sum()
+    }
+
+    /// Transactions planning could not make a unit of (a partial extract
+    /// without a TransactionID).
+    pub fn unsendable(&self) -> usize {
+        self.groups.values().map(|g| g.unsendable).sum()
+    }
+
+    /// What validation and planning found: errors of refused payloads and
+    /// transactions that cannot be sent.
+    pub fn findings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.groups.values().flat_map(|g| &g.findings)
+    }
+
+    /// Units to send, and units refused because two share one key (two
+    /// rows addressing one resource in a run: neither is sent).
+    pub fn finish(mut self) -> Result<(Spooled, Vec<Diagnostic>), SpoolError> {
+        self.file.flush()?;
+        let mut count: HashMap<&str, usize> = HashMap::new();
+        for u in self.units.iter().flatten() {
+            *count.entry(u.key.as_str()).or_insert(0) += 1;
+        }
+        let mut problems = Vec::new();
+        let mut keep = Vec::with_capacity(self.units.len());
+        for u in self.units.iter().flatten() {
+            let n = count[u.key.as_str()];
+            if n == 1 {
+                keep.push(u.clone());
+                continue;
+            }
+            let note = &self.payloads[u.payload as usize];
+            problems.push(
+                Diagnostic::error(
+                    avails_convert::codes::CV_DUPLICATE_KEY,
+                    note.location.clone(),
+                    format!(
+                        "{}: {n} units share the key `{}` (a TransactionID used twice?); none of them is sent",
+                        note.alid, u.key
+                    ),
+                )
+                .for_alid(note.alid.clone()),
+            );
+        }
+        let file = self.file.into_inner().map_err(|e| e.into_error())?;
+        Ok((Spooled { file, units: keep }, problems))
+    }
+
+    fn write(&mut self, request: &AvailRequest) -> Result<(u64, u64), SpoolError> {
+        let bytes = serde_json::to_vec(request).map_err(std::io::Error::other)?;
+        self.file.write_all(&bytes)?;
+        let span = (self.end, bytes.len() as u64);
+        self.end += span.1;
+        Ok(span)
+    }
+}
+
+impl Sink for Spool<'_> {
+    fn payload(&mut self, key: &GroupKey, payload: Payload) -> Result<(), SinkError> {
+        let found = self.checker.check(&payload);
+        let errors: Vec<Diagnostic> = found.into_iter().filter(|d| d.is_error()).collect();
+        if !errors.is_empty() {
+            let entry = self.groups.entry(key.clone()).or_default();
+            entry.refused += 1;
+            entry.findings.extend(errors);
+            return Ok(());
+        }
+        let (units, problems) = plan(
+            std::slice::from_ref(&payload),
+            [0],
+            &self.licensor,
+            self.partial,
+        );
+        let ordinal = self.payloads.len() as u32;
+        self.payloads.push(PayloadNote {
+            alid: payload.alid.clone(),
+            location: payload.avail_source.location.clone(),
+        });
+        let mut added = Vec::with_capacity(units.len());
+        for unit in units {
+            let span = self.write(&unit.request)?;
+            added.push(self.units.len());
+            self.units.push(Some(SpooledUnit {
+                key: unit.key,
+                hash: unit.hash,
+                kind: unit.kind,
+                span,
+                payload: ordinal,
+            }));
+        }
+        let entry = self.groups.entry(key.clone()).or_default();
+        entry.units.extend(added);
+        entry.unsendable += problems.len();
+        entry.findings.extend(problems);
+        Ok(())
+    }
+
+    fn held_back(&mut self, _held: &HeldBack) -> Result<(), SinkError> {
+        Ok(())
+    }
+
+    fn reopened(&mut self, key: &GroupKey) -> Result<(), SinkError> {
+        if let Some(entry) = self.groups.remove(key) {
+            for i in entry.units {
+                self.units[i] = None;
+            }
+        }
+        Ok(())
+    }
+
+    fn progress(&mut self, rows: usize) {
+        if let Some(p) = &mut self.progress {
+            p(rows);
+        }
+    }
+}
+
+/// The units of a finished conversion, their bodies on disk.
+#[derive(Debug)]
+pub struct Spooled {
+    file: std::fs::File,
+    units: Vec<SpooledUnit>,
+}
+
+impl Spooled {
+    /// The units, in the order their groups closed.
+    pub fn units(&self) -> &[SpooledUnit] {
+        &self.units
+    }
+
+    /// A unit with its body read back.
+    pub fn load(&mut self, unit: &SpooledUnit) -> Result<Unit, SpoolError> {
+        let (offset, len) = unit.span;
+        self.file.seek(SeekFrom::Start(offset))?;
+        let mut bytes = vec![0; len as usize];
+        self.file.read_exact(&mut bytes)?;
+        let request: AvailRequest =
+            serde_json::from_slice(&bytes).map_err(std::io::Error::other)?;
+        Ok(Unit {
+            key: unit.key.clone(),
+            hash: unit.hash.clone(),
+            kind: unit.kind.clone(),
+            request,
+            payload: unit.payload as usize,
+        })
+    }
+}
