@@ -447,8 +447,16 @@ fn write_row(
 
 /// The workbook of `rows` rows and the same rows as CSV, generated if not
 /// already there.
-fn workbook(dir: &Path, rows: usize) -> Result<(PathBuf, PathBuf), BoxError> {
+/// Where the workbook of `rows` rows and its CSV twin are kept.
+fn workbook_paths(dir: &Path, rows: usize) -> (PathBuf, PathBuf) {
     let path = dir.join(format!("ema-{FORMAT_VERSION}-{rows}.xlsx"));
+    let csv = path.with_extension("csv");
+    (path, csv)
+}
+
+/// Writes the workbook of `rows` rows and its CSV twin unless they exist.
+fn workbook(dir: &Path, rows: usize) -> Result<(PathBuf, PathBuf), BoxError> {
+    let (path, csv) = workbook_paths(dir, rows);
     if !path.exists() {
         std::fs::create_dir_all(dir)?;
         eprintln!("generating {} ...", path.display());
@@ -458,7 +466,6 @@ fn workbook(dir: &Path, rows: usize) -> Result<(PathBuf, PathBuf), BoxError> {
         std::fs::rename(&tmp, &path)?;
         eprintln!("  done in {:.1?}", started.elapsed());
     }
-    let csv = path.with_extension("csv");
     if !csv.exists() {
         eprintln!("writing {} ...", csv.display());
         let tmp = csv.with_extension("csv.tmp");
@@ -652,6 +659,11 @@ fn main() -> Result<(), BoxError> {
             let path = args.get(2).ok_or("--read-csv FILE")?;
             return read_csv_only(Path::new(path));
         }
+        Some("--prepare") => {
+            let rows = args.get(2).and_then(|n| n.parse().ok());
+            let dir = args.get(3).ok_or("--prepare ROWS DIR")?;
+            return workbook(Path::new(dir), rows.ok_or("--prepare ROWS DIR")?).map(drop);
+        }
         _ => {}
     }
     // Sizes, and `--runs N` (default: best of 3 below a million rows, 1 from there).
@@ -677,7 +689,18 @@ fn main() -> Result<(), BoxError> {
     let mut out = std::io::stdout().lock();
     let mut goals = Vec::new();
     for &rows in &sizes {
-        let (xlsx, csv) = workbook(&data, rows)?;
+        // Written by a child: Linux carries a parent's peak resident memory
+        // over fork and exec into its children's, so this process must stay
+        // small for the children's peaks to be their own.
+        let prepared = Command::new(&me)
+            .arg("--prepare")
+            .arg(rows.to_string())
+            .arg(&data)
+            .status()?;
+        if !prepared.success() {
+            return Err(format!("preparing the {rows}-row workbook failed").into());
+        }
+        let (xlsx, csv) = workbook_paths(&data, rows);
         let log = data.join(format!("ema-{rows}.log"));
         let out_dir = data.join(format!("out-{rows}"));
         let state = data.join(format!("state-{rows}"));
