@@ -67,9 +67,16 @@ pub fn locate(payload: &Payload, mapping: &Mapping, d: Diagnostic) -> Diagnostic
         .column
         .as_ref()
         .and_then(|_| crate::locate::column_name(payload, mapping, &pointer));
+    let message = match &payload.given {
+        Some(_) => d.message.clone(),
+        None => crate::wording::in_sheet_words(&d, column.as_deref(), payload, mapping),
+    };
+    let payload_path = (location.path.as_deref() != Some(pointer.as_str())).then_some(pointer);
     Diagnostic {
         location,
         column,
+        message,
+        payload_path,
         alid: Some(payload.alid.clone()),
         transaction_id,
         ..d
@@ -183,8 +190,8 @@ pub struct Validating<'m> {
 /// One payload checked.
 #[derive(Debug)]
 pub struct Checked {
-    /// The payload, when kept.
-    pub payload: Option<Payload>,
+    /// The payload, when kept (boxed: one pointer per payload otherwise).
+    pub payload: Option<Box<Payload>>,
     /// What the rules found in it.
     pub findings: Vec<Diagnostic>,
 }
@@ -221,7 +228,7 @@ impl Sink for Validating<'_> {
             .or_default()
             .push(self.entries.len());
         self.entries.push(Some(Checked {
-            payload: self.keep.then_some(payload),
+            payload: self.keep.then(|| Box::new(payload)),
             findings,
         }));
         Ok(())

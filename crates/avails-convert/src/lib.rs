@@ -25,6 +25,7 @@ pub mod payload;
 pub mod pipeline;
 mod policy;
 mod typed;
+mod wording;
 
 pub use avails_mapping::ColumnStatus;
 pub use avails_model::{Diagnostic, Severity};

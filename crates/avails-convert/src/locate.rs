@@ -72,6 +72,9 @@ pub fn column_name(payload: &Payload, mapping: &Mapping, pointer: &str) -> Optio
                     .get(k.parse::<usize>().ok()?)?
                     .name
                     .clone();
+                if tail.last() == Some(&"_currency") && is_price(mapping, &name) {
+                    return Some(mapping.price.currency_column.clone());
+                }
                 return term_column(mapping, &name).map(str::to_string);
             }
             (source, dotted("Transaction", tail))
@@ -80,6 +83,15 @@ pub fn column_name(payload: &Payload, mapping: &Mapping, pointer: &str) -> Optio
         tail => (&payload.avail_source, dotted("Avail", tail)),
     };
     mapped_column(source, mapping, &path).map(|(name, _)| name.to_string())
+}
+
+/// Whether a term is one the price columns give (`WSP`, `SRP`...).
+fn is_price(mapping: &Mapping, name: &str) -> bool {
+    mapping
+        .price
+        .types
+        .values()
+        .any(|p| p.term.eq_ignore_ascii_case(name))
 }
 
 /// The column a term is read from.
@@ -93,14 +105,7 @@ fn term_column<'m>(mapping: &'m Mapping, name: &str) -> Option<&'m str> {
                 .is_some_and(|n| n.eq_ignore_ascii_case(name))
         })
         .find_map(|t| t.column.as_deref())
-        .or_else(|| {
-            mapping
-                .price
-                .types
-                .values()
-                .any(|p| p.term.eq_ignore_ascii_case(name))
-                .then_some(mapping.price.value_column.as_str())
-        })
+        .or_else(|| is_price(mapping, name).then_some(mapping.price.value_column.as_str()))
 }
 
 /// The location a JSON pointer (`/avail/Transaction/1/Territory/0/country`)
@@ -133,6 +138,15 @@ pub fn locate(payload: &Payload, mapping: &Mapping, pointer: &str) -> Location {
                         .map(|t| t.name.clone())
                 });
                 if let Some(name) = name {
+                    if tail.last() == Some(&"_currency") && is_price(mapping, &name) {
+                        if let Some(letter) = source
+                            .columns
+                            .as_ref()
+                            .and_then(|c| c.get(&mapping.price.currency_column))
+                        {
+                            return source.location.with_column(letter.clone());
+                        }
+                    }
                     return term_location(source, mapping, &name);
                 }
             }

@@ -67,6 +67,14 @@ pub struct Diagnostic {
         default
     )]
     pub column: Option<String>,
+    /// The JSON pointer inside the payload the finding is about, kept when
+    /// the location is the cell or line the value came from.
+    #[serde(
+        rename = "payloadPath",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub payload_path: Option<String>,
     /// The payload's title, when the finding is about a payload.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub alid: Option<String>,
@@ -100,6 +108,7 @@ impl Diagnostic {
             message: message.into(),
             location,
             column: None,
+            payload_path: None,
             alid: None,
             transaction_id: None,
             origin: Origin::Local,
