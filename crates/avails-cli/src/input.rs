@@ -15,7 +15,7 @@ pub struct InputArgs {
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Mapping table to use instead of the built-in one (see mappings/ema.toml).
-    #[arg(long, value_name = "FILE", env = "AVAILS_MAPPING")]
+    #[arg(long, value_name = "FILE", env = avails_client::env::MAPPING)]
     pub mapping: Option<PathBuf>,
     /// Offset for dates without one, e.g. `Z` or `+02:00` (default: none,
     /// so Prime Video applies the territory's easternmost zone).

@@ -339,6 +339,40 @@ fn export_writes_what_the_server_holds() {
 }
 
 #[test]
+fn export_and_convert_both_take_the_mapping_table_from_avails_mapping() {
+    // One owner for the mapping: AVAILS_MAPPING is read by every command
+    // that maps columns. A table that cannot be read must stop both, named.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("table.toml"), "[[column]\nname = ").unwrap();
+    let payload = dir.join("p.json");
+    let expected = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../samples/tvod-movie.expected.json"
+    );
+    std::fs::copy(expected, &payload).unwrap();
+    for args in [
+        vec!["export", "--offline", "--from", "p.json", "-o", "back.csv"],
+        vec!["convert", SAMPLE, "-o", "out"],
+    ] {
+        let mut cmd = bin(dir).command();
+        cmd.args(&args)
+            .env("AVAILS_MAPPING", dir.join("table.toml"));
+        let out = bin(dir).run_command(cmd);
+        code(&out, 2);
+        assert!(
+            text(&out.stderr).contains("table.toml"),
+            "{}: {}",
+            args[0],
+            describe(&out)
+        );
+    }
+    assert!(!dir.join("back.csv").exists());
+    // Without it, the same export works.
+    ok(&bin(dir).run(["export", "--offline", "--from", "p.json", "-o", "back.csv"]));
+}
+
+#[test]
 fn plain_http_to_another_machine_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     // TEST-NET-1 (RFC 5737): refused before any connection is tried.

@@ -42,7 +42,7 @@ pub struct Args {
     #[arg(long, default_value = "1.8")]
     pub ema_version: EmaVersion,
     /// Mapping table to invert instead of the built-in one.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = avails_client::env::MAPPING)]
     pub mapping: Option<PathBuf>,
 }
 
