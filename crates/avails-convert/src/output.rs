@@ -122,9 +122,10 @@ impl PayloadDir {
     }
 
     /// Writes the manifest, last; the folder is then a finished conversion.
-    pub fn finish(mut self, manifest: &serde_json::Value) -> Result<(), OutputError> {
-        let bytes = serde_json::to_vec_pretty(manifest).unwrap_or_default();
-        write_atomic(&self.dir.join(MANIFEST), &bytes, true)?;
+    pub fn finish(mut self, manifest: &impl serde::Serialize) -> Result<(), OutputError> {
+        write_atomic_with(&self.dir.join(MANIFEST), true, &mut |out| {
+            serde_json::to_writer_pretty(out, manifest).map_err(std::io::Error::from)
+        })?;
         self.finished = true;
         Ok(())
     }
@@ -197,13 +198,27 @@ fn owned_by_previous_run(dir: &Path) -> Vec<PathBuf> {
 /// half-written file; the temporary file is removed on failure. `durable`
 /// also waits for the data to reach the disk before the rename.
 pub fn write_atomic(path: &Path, bytes: &[u8], durable: bool) -> Result<(), OutputError> {
+    write_atomic_with(path, durable, &mut |out| out.write_all(bytes))
+}
+
+/// [`write_atomic`] of what `write` writes, buffered: a large file is
+/// never held whole in memory.
+pub fn write_atomic_with(
+    path: &Path,
+    durable: bool,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), OutputError> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
     let result = (|| {
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        tmp.write_all(bytes)?;
+        {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+            write(&mut out)?;
+            out.flush()?;
+        }
         if durable {
             tmp.as_file().sync_all()?;
         }
@@ -241,16 +256,25 @@ impl ManifestEntry {
     /// The entry of a payload written to `file`.
     pub fn new(payload: &Payload, file: Option<String>, validation_errors: usize) -> Self {
         Self {
-            file,
-            scope: payload.scope(),
-            entry_type: payload.entry_type.clone(),
-            transactions: payload.request.avail.transaction.len(),
-            validation_errors,
             sources: payload
                 .source_locations()
                 .iter()
                 .map(ToString::to_string)
                 .collect(),
+            file,
+            ..Self::brief(payload, validation_errors)
+        }
+    }
+
+    /// The entry of a payload without its file and sources.
+    pub fn brief(payload: &Payload, validation_errors: usize) -> Self {
+        Self {
+            file: None,
+            scope: payload.scope(),
+            entry_type: payload.entry_type.clone(),
+            transactions: payload.request.avail.transaction.len(),
+            validation_errors,
+            sources: Vec::new(),
         }
     }
 }
@@ -305,12 +329,22 @@ pub struct PayloadSink<'m> {
 
 enum Target {
     Dir(PayloadDir),
-    /// NDJSON kept in a temporary file until the end: (start, end) per entry.
+    /// NDJSON kept in a temporary file until the end; no manifest, so
+    /// only each payload's bytes there are kept (None once replaced).
     Lines {
         spill: std::io::BufWriter<std::fs::File>,
         end: u64,
-        spans: Vec<(u64, u64)>,
+        spans: Vec<Option<Span>>,
     },
+}
+
+/// Where one NDJSON line is in the temporary file, and whether validation
+/// refuses its payload.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: u64,
+    end: u64,
+    fails: bool,
 }
 
 impl<'m> PayloadSink<'m> {
@@ -356,22 +390,33 @@ impl<'m> PayloadSink<'m> {
         self
     }
 
-    /// The manifest entries of the payloads given for good, in order.
-    pub fn entries(&self) -> Vec<ManifestEntry> {
-        self.entries.iter().flatten().cloned().collect()
+    /// The manifest entries of the payloads given for good, in order,
+    /// moved out (a folder's manifest is built from them once, at the end).
+    pub fn take_entries(&mut self) -> Vec<ManifestEntry> {
+        std::mem::take(&mut self.entries)
+            .into_iter()
+            .flatten()
+            .collect()
     }
 
     /// Payloads given for good, and how many of them validation refuses.
     pub fn counts(&self) -> (usize, usize) {
-        let live = self.entries.iter().flatten();
-        let fail = live.clone().filter(|e| e.validation_errors > 0).count();
-        (live.count(), fail)
+        let fails: Vec<bool> = match &self.target {
+            Target::Dir(_) => self
+                .entries
+                .iter()
+                .flatten()
+                .map(|e| e.validation_errors > 0)
+                .collect(),
+            Target::Lines { spans, .. } => spans.iter().flatten().map(|s| s.fails).collect(),
+        };
+        (fails.len(), fails.iter().filter(|f| **f).count())
     }
 
     /// Writes the manifest last: the folder is a finished conversion.
     pub fn finish_dir(self, manifest: &Manifest) -> Result<(), OutputError> {
         match self.target {
-            Target::Dir(dir) => dir.finish(&serde_json::to_value(manifest).unwrap_or_default()),
+            Target::Dir(dir) => dir.finish(manifest),
             Target::Lines { .. } => Ok(()),
         }
     }
@@ -386,8 +431,7 @@ impl<'m> PayloadSink<'m> {
         let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
         let mut at = 0u64;
         let mut buffer = Vec::new();
-        for (entry, (start, end)) in self.entries.iter().zip(spans) {
-            let len = (end - start) as usize;
+        for Span { start, end, .. } in spans.into_iter().flatten() {
             // Skip what a reopened group gave before.
             if start > at {
                 std::io::copy(
@@ -395,12 +439,10 @@ impl<'m> PayloadSink<'m> {
                     &mut std::io::sink(),
                 )?;
             }
-            buffer.resize(len, 0);
+            buffer.resize((end - start) as usize, 0);
             std::io::Read::read_exact(&mut reader, &mut buffer)?;
             at = end;
-            if entry.is_some() {
-                out.write_all(&buffer)?;
-            }
+            out.write_all(&buffer)?;
         }
         out.flush()
     }
@@ -418,24 +460,28 @@ impl crate::pipeline::Sink for PayloadSink<'_> {
             .iter()
             .filter(|d| d.is_error())
             .count();
-        let file = match &mut self.target {
-            Target::Dir(dir) => Some(dir.write(&payload)?),
+        let index = match &mut self.target {
+            Target::Dir(dir) => {
+                let file = dir.write(&payload)?;
+                let entry = ManifestEntry::new(&payload, Some(file), errors);
+                self.entries.push(Some(entry));
+                self.entries.len() - 1
+            }
             Target::Lines { spill, end, spans } => {
                 let start = *end;
                 let mut bytes = serde_json::to_vec(&payload.request)?;
                 bytes.push(b'\n');
                 spill.write_all(&bytes)?;
                 *end += bytes.len() as u64;
-                spans.push((start, *end));
-                None
+                spans.push(Some(Span {
+                    start,
+                    end: *end,
+                    fails: errors > 0,
+                }));
+                spans.len() - 1
             }
         };
-        self.by_key
-            .entry(key.clone())
-            .or_default()
-            .push(self.entries.len());
-        self.entries
-            .push(Some(ManifestEntry::new(&payload, file, errors)));
+        self.by_key.entry(key.clone()).or_default().push(index);
         Ok(())
     }
 
@@ -445,12 +491,14 @@ impl crate::pipeline::Sink for PayloadSink<'_> {
 
     fn reopened(&mut self, key: &crate::GroupKey) -> Result<(), crate::pipeline::SinkError> {
         for i in self.by_key.remove(key).unwrap_or_default() {
-            if let (Some(entry), Target::Dir(dir)) = (self.entries[i].take(), &mut self.target) {
-                if let Some(file) = &entry.file {
-                    dir.remove(file)?;
+            match &mut self.target {
+                Target::Dir(dir) => {
+                    if let Some(file) = self.entries[i].take().and_then(|e| e.file) {
+                        dir.remove(&file)?;
+                    }
                 }
+                Target::Lines { spans, .. } => spans[i] = None,
             }
-            self.entries[i] = None;
         }
         Ok(())
     }

@@ -61,16 +61,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         held_back: run.held_back.len(),
         fail_validation,
     };
-    let manifest = manifest(&run, sink.entries(), counts);
-    if args.output == "-" {
+    // A folder gets a manifest; NDJSON on standard output has none.
+    let manifest = if args.output == "-" {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, crate::output::stdout());
         sink.finish_lines(&mut out)?;
+        None
     } else {
+        let manifest = manifest(&run, sink.take_entries(), counts);
         sink.finish_dir(&manifest)?;
-    }
-    match args.format {
-        Format::Json if args.output != "-" => {
-            outln!("{}", serde_json::to_string_pretty(&manifest)?)
+        Some(manifest)
+    };
+    match (args.format, &manifest) {
+        (Format::Json, Some(manifest)) => {
+            outln!("{}", serde_json::to_string_pretty(manifest)?)
         }
         _ => {
             crate::report::print_diagnostics(&run.diagnostics, Format::Text, true);
