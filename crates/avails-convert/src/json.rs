@@ -4,6 +4,7 @@
 //! A batch request file is checked with the batch rules, and each item
 //! becomes the payload its path says.
 
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use avails_mapping::Mapping;
@@ -12,7 +13,7 @@ use avails_rules::{parse_item_path, Target};
 use serde_json::{Map, Value};
 
 use crate::codes::{CV_BUSINESS_LINE, CV_SHAPE};
-use crate::input::{read_text, Collect, FileSummary, InputKind};
+use crate::input::{Collect, FileSummary, InputKind};
 use crate::{ConvertError, ConvertOptions, Item, Payload, Source};
 
 /// One document found in a JSON input, with where it is.
@@ -33,28 +34,167 @@ pub(crate) fn read_json(
     options: &ConvertOptions,
     out: &mut dyn Collect,
 ) -> Result<FileSummary, ConvertError> {
-    let text = read_text(path, label)?;
     let read_err = |message: String| ConvertError::Read {
         file: label.to_string(),
         message,
     };
-    if text.trim().is_empty() {
-        return Err(read_err(
-            "the file is empty: expected a payload {\"avail\": ...}, an array of them, a batch request, or NDJSON".into(),
-        ));
-    }
-    let mut docs = Vec::new();
-    match serde_json::from_str::<Value>(&text) {
-        Ok(Value::Array(items)) => {
-            for (i, v) in items.into_iter().enumerate() {
-                docs.push(Doc {
-                    line: None,
-                    pointer: format!("/{i}"),
-                    value: v,
-                    entry_type: None,
-                });
+    let file = std::fs::File::open(path).map_err(|e| read_err(e.to_string()))?;
+    let mut reader = BufReader::with_capacity(1 << 16, file);
+    let mut summary = FileSummary {
+        file: label.to_string(),
+        kind: InputKind::Json,
+        sheets: Vec::new(),
+        items: 0,
+    };
+    let mapping = &options.mapping;
+    let mut give =
+        |doc: Doc, out: &mut dyn Collect| summary.items += given(doc, label, mapping, out);
+    match first_byte(&mut reader).map_err(|e| read_err(e.to_string()))? {
+        None => {
+            return Err(read_err(
+                "the file is empty: expected a payload {\"avail\": ...}, an array of them, a batch request, or NDJSON".into(),
+            ))
+        }
+        // An array of payloads: each element converted as it is parsed.
+        Some(b'[') => {
+            let mut de = serde_json::Deserializer::from_reader(reader);
+            let elements = Elements {
+                each: &mut |i, value| {
+                    let doc = Doc {
+                        line: None,
+                        pointer: format!("/{i}"),
+                        value,
+                        entry_type: None,
+                    };
+                    give(doc, &mut *out)
+                },
+            };
+            serde::Deserializer::deserialize_seq(&mut de, elements)
+                .and_then(|()| de.end())
+                .map_err(|e| read_err(format!("not JSON: {e}")))?;
+        }
+        _ => {
+            let mut first = String::new();
+            reader
+                .read_line(&mut first)
+                .map_err(|e| read_err(e.to_string()))?;
+            match serde_json::from_str::<Value>(&first) {
+                // One JSON value per line: NDJSON, read a line at a time.
+                Ok(value) if is_lone_payload(&value) => {
+                    lines(reader, value, &mut |doc| give(doc, &mut *out))
+                        .map_err(read_err)?
+                }
+                // A document over several lines (or a batch): read whole.
+                _ => {
+                    let mut text = first;
+                    reader
+                        .read_to_string(&mut text)
+                        .map_err(|e| read_err(e.to_string()))?;
+                    for doc in whole(&text, label, &mut *out).map_err(read_err)? {
+                        give(doc, &mut *out);
+                    }
+                }
             }
         }
+    }
+    Ok(summary)
+}
+
+/// The first byte that is not white space (or a UTF-8 byte order mark),
+/// left unread; None at the end of the file.
+fn first_byte(reader: &mut impl BufRead) -> std::io::Result<Option<u8>> {
+    loop {
+        let buffer = reader.fill_buf()?;
+        let Some(&b) = buffer.first() else {
+            return Ok(None);
+        };
+        if buffer.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            reader.consume(3);
+        } else if b.is_ascii_whitespace() {
+            reader.consume(1);
+        } else {
+            return Ok(Some(b));
+        }
+    }
+}
+
+/// Whether a first line is a document of its own that NDJSON may follow:
+/// an object that is not a batch request.
+fn is_lone_payload(value: &Value) -> bool {
+    value
+        .as_object()
+        .is_some_and(|o| !o.contains_key("requestItems"))
+}
+
+/// NDJSON after its first line (`first`): each line one document, given
+/// as it is read. A file of one line is one document, as a whole file.
+fn lines(mut reader: impl BufRead, first: Value, give: &mut dyn FnMut(Doc)) -> Result<(), String> {
+    let mut pending = Some(first);
+    let mut line = String::new();
+    let mut n = 1u32;
+    loop {
+        line.clear();
+        if reader.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
+            break;
+        }
+        n += 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value = serde_json::from_str(&line).map_err(|e| format!("line {n}: not JSON: {e}"))?;
+        if let Some(first) = pending.take() {
+            give(ndjson_doc(1, first));
+        }
+        give(ndjson_doc(n, value));
+    }
+    if let Some(only) = pending {
+        give(Doc {
+            line: None,
+            pointer: String::new(),
+            value: only,
+            entry_type: None,
+        });
+    }
+    Ok(())
+}
+
+fn ndjson_doc(line: u32, value: Value) -> Doc {
+    Doc {
+        line: Some(line),
+        pointer: String::new(),
+        value,
+        entry_type: None,
+    }
+}
+
+/// Hands each element of a JSON array to `each` as soon as it is parsed,
+/// so an array of many payloads is never held whole.
+struct Elements<'f> {
+    each: &'f mut dyn FnMut(usize, Value),
+}
+
+impl<'de> serde::de::Visitor<'de> for Elements<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of payloads")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0;
+        while let Some(value) = seq.next_element::<Value>()? {
+            (self.each)(i, value);
+            i += 1;
+        }
+        Ok(())
+    }
+}
+
+/// The documents of a file read whole: one payload, or a batch request
+/// (checked with the batch rules, each body a document).
+fn whole(text: &str, label: &str, out: &mut dyn Collect) -> Result<Vec<Doc>, String> {
+    let mut docs = Vec::new();
+    match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(obj)) if obj.contains_key("requestItems") => {
             let batch = Value::Object(obj);
             // The batch's own rules; each body is validated as its payload.
@@ -81,41 +221,13 @@ pub(crate) fn read_json(
             entry_type: None,
         }),
         Ok(_) => {
-            return Err(read_err(
+            return Err(
                 "expected a payload object {\"avail\": ...}, an array of them, a batch request, or NDJSON".into(),
-            ))
+            )
         }
-        Err(first_error) => {
-            for (n, line) in text.lines().enumerate() {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let value = serde_json::from_str(line).map_err(|e| {
-                    read_err(if n == 0 {
-                        format!("not JSON: {first_error}")
-                    } else {
-                        format!("line {}: not JSON: {e}", n + 1)
-                    })
-                })?;
-                docs.push(Doc {
-                    line: Some(n as u32 + 1),
-                    pointer: String::new(),
-                    value,
-                    entry_type: None,
-                });
-            }
-        }
+        Err(e) => return Err(format!("not JSON: {e}")),
     }
-    let mut summary = FileSummary {
-        file: label.to_string(),
-        kind: InputKind::Json,
-        sheets: Vec::new(),
-        items: 0,
-    };
-    for doc in docs {
-        summary.items += given(doc, label, &options.mapping, out);
-    }
-    Ok(summary)
+    Ok(docs)
 }
 
 /// The bodies of a batch request's items, each with the entry type its path says.

@@ -70,3 +70,74 @@ fn malformed_payloads_are_reported_not_dropped() {
     assert!(messages[2].contains("not a payload"), "{messages:#?}");
     assert!(c.held_back.is_empty());
 }
+
+/// `example()` for another title, so payloads of one file do not collide.
+fn titled(alid: &str) -> Value {
+    let mut p = example();
+    p["avail"]["ALID"] = json!(alid);
+    p
+}
+
+#[test]
+fn pretty_printed_and_byte_order_marked_files_read_like_compact_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (titled("md:alid:org:x:a"), titled("md:alid:org:x:b"));
+    let compact = payload_set(&convert(&[write(
+        dir.path(),
+        "two.json",
+        &json!([a, b]).to_string(),
+    )]));
+    assert_eq!(compact.len(), 2);
+    let forms = [
+        (
+            "pretty-array.json",
+            serde_json::to_string_pretty(&json!([a, b])).unwrap(),
+        ),
+        ("bom.ndjson", format!("\u{feff}{a}\r\n\r\n{b}\r\n")),
+        ("spaced.ndjson", format!("\n  {a}\n\n{b}")),
+    ];
+    for (name, text) in forms {
+        let c = convert(&[write(dir.path(), name, &text)]);
+        assert!(
+            c.diagnostics.is_empty() && c.unreadable.is_empty(),
+            "{name}: {:?} {:?}",
+            c.diagnostics,
+            c.unreadable
+        );
+        assert_eq!(payload_set(&c), compact, "{name}");
+    }
+    // One pretty-printed payload is one document, not NDJSON.
+    let pretty = serde_json::to_string_pretty(&a).unwrap();
+    let c = convert(&[write(dir.path(), "pretty-one.json", &pretty)]);
+    assert_eq!(c.payloads.len(), 1, "{:?}", c.unreadable);
+}
+
+#[test]
+fn a_file_cut_short_is_unreadable_and_nothing_read_from_it_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (titled("md:alid:org:x:a"), titled("md:alid:org:x:b"));
+    // An array cut in its second element: the first was read, but what
+    // the file meant is unknown, so it is held back, not written.
+    let whole = json!([a, b]).to_string();
+    let cut = &whole[..whole.len() - 40];
+    let c = convert(&[write(dir.path(), "cut.json", cut)]);
+    assert_eq!(c.unreadable.len(), 1);
+    assert!(
+        c.unreadable[0].to_string().contains("cut.json"),
+        "{}",
+        c.unreadable[0]
+    );
+    assert!(c.payloads.is_empty(), "{:?}", c.payloads.len());
+    assert_eq!(c.held_back.len(), 1, "{:?}", c.held_back);
+    // NDJSON with a broken third line names that line.
+    let text = format!("{a}\n{b}\n{{\"avail\": \n");
+    let c = convert(&[write(dir.path(), "broken.ndjson", &text)]);
+    assert_eq!(c.unreadable.len(), 1);
+    assert!(
+        c.unreadable[0].to_string().contains("line 3"),
+        "{}",
+        c.unreadable[0]
+    );
+    assert!(c.payloads.is_empty());
+    assert_eq!(c.held_back.len(), 2);
+}
