@@ -1,59 +1,10 @@
 //! What the caller hands in: one [`Mark`] per finding, located by sheet,
-//! row and column letter, independent of any conversion crate.
+//! row and column letter, independent of any conversion crate (only the
+//! shared severity and origin come from `avails-model`).
 
-use std::fmt;
-
-/// How serious a finding is: errors are filled red, warnings amber.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub enum Severity {
-    /// The data cannot be sent as it is.
-    #[default]
-    Error,
-    /// The data can be sent, but something has no effect or looks wrong.
-    Warning,
-}
-
-impl Severity {
-    /// `error` or `warning`, as the command line prints it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Error => "error",
-            Self::Warning => "warning",
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Who found it: the local rules, or the API's own validate endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub enum Origin {
-    /// `avails` itself (conversion and the reference's rules).
-    #[default]
-    Local,
-    /// The server (Prime Video or the sandbox) answering a validate call.
-    Server,
-}
-
-impl Origin {
-    /// `local` or `server`, as the JSON output names it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Local => "local",
-            Self::Server => "server",
-        }
-    }
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// Errors are filled red, warnings amber; a server's finding says so. The
+/// one `Severity` and `Origin` of the project, from `avails-model`.
+pub use avails_model::{Origin, Severity};
 
 /// One finding to show in the annotated workbook.
 ///

@@ -9,10 +9,13 @@ use serde::{Deserialize, Serialize};
 use crate::Location;
 
 /// How bad a finding is: errors block a row or a payload, warnings do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The row is rejected, or Prime Video would reject the payload.
+    #[default]
     Error,
     /// Accepted, but something has no effect or looks wrong.
     Warning,
@@ -35,7 +38,9 @@ impl fmt::Display for Severity {
 }
 
 /// Who found it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Origin {
     /// This tool, before anything is sent.
@@ -43,6 +48,22 @@ pub enum Origin {
     Local,
     /// The API's own validation (`validate --remote`, a refused submit).
     Server,
+}
+
+impl Origin {
+    /// `local` or `server`, as the JSON output names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::Server => "server",
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// One finding, located at the cell, XML line or JSON pointer it is about.

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
-use avails_annotate::{Mark, Origin};
-use avails_convert::{Diagnostic, FileSummary, Severity};
+use avails_annotate::Mark;
+use avails_convert::{Diagnostic, FileSummary};
 
 use super::remote::Outcome;
 
@@ -44,18 +44,12 @@ pub fn marks(annotated: &Path, findings: &[Diagnostic]) -> Vec<Mark> {
             sheet: f.location.sheet.clone(),
             row: f.location.row,
             column: f.location.column.clone(),
-            severity: match f.severity {
-                Severity::Error => avails_annotate::Severity::Error,
-                Severity::Warning => avails_annotate::Severity::Warning,
-            },
+            severity: f.severity,
             code: f.code.to_string(),
             message: f.message.clone(),
             alid: f.alid.clone(),
             transaction_id: f.transaction_id.clone(),
-            origin: match f.origin {
-                avails_model::Origin::Local => Origin::Local,
-                avails_model::Origin::Server => Origin::Server,
-            },
+            origin: f.origin,
             other_file: (f.location.file != label).then(|| f.location.file.clone()),
         })
         .collect()
