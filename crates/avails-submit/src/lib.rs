@@ -3,7 +3,8 @@
 //! what the journal says already landed with the same content, send the
 //! rest within the client's rate and concurrency limits, and record every
 //! outcome before and after each send so a crashed run resumes safely.
-//! Deleting goes through here too ([`delete()`]), so the journal follows it.
+//! Deleting goes through here too ([`delete()`]), so the journal follows it,
+//! and asking the API's validate endpoints ([`remote`]).
 //!
 //! A unit whose requests were retried gets one warning line (its key, the
 //! retries by cause, and how it ended); the client logs each retry at debug
@@ -11,6 +12,7 @@
 
 mod delete;
 mod plan;
+pub mod remote;
 mod run;
 mod spool;
 
