@@ -177,59 +177,107 @@ impl<'m> Checker<'m> {
     }
 }
 
-/// A sink that checks each payload as its group closes and keeps the
-/// findings (and, if asked, the payloads), replacing a reopened group's.
-#[derive(Debug)]
+/// A sink that checks each payload as its group closes, replacing a
+/// reopened group's findings. The findings wait in a temporary file (one
+/// JSON line per finding), so a sheet with a warning on every row is
+/// checked in bounded memory; [`Validating::findings`] reads them back.
 pub struct Validating<'m> {
     checker: Checker<'m>,
-    keep: bool,
+    file: std::io::BufWriter<std::fs::File>,
+    end: u64,
     entries: Vec<Option<Checked>>,
     by_key: HashMap<GroupKey, Vec<usize>>,
 }
 
-/// One payload checked.
-#[derive(Debug)]
-pub struct Checked {
-    /// The payload, when kept (boxed: one pointer per payload otherwise).
-    pub payload: Option<Box<Payload>>,
-    /// What the rules found in it.
-    pub findings: Vec<Diagnostic>,
-}
-
-impl Checked {
-    /// Whether validation would refuse it.
-    pub fn fails(&self) -> bool {
-        self.findings.iter().any(Diagnostic::is_error)
-    }
+/// One payload checked: where its findings are in the file, and how many.
+#[derive(Debug, Clone, Copy)]
+struct Checked {
+    start: u64,
+    end: u64,
+    errors: u32,
 }
 
 impl<'m> Validating<'m> {
-    /// A validating sink; `keep` keeps the payloads too.
-    pub fn new(mapping: &'m Mapping, keep: bool) -> Self {
-        Self {
+    /// A validating sink, its findings in a new temporary file.
+    pub fn new(mapping: &'m Mapping) -> std::io::Result<Self> {
+        Ok(Self {
             checker: Checker::new(mapping),
-            keep,
+            file: std::io::BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
+            end: 0,
             entries: Vec::new(),
             by_key: HashMap::new(),
-        }
+        })
     }
 
-    /// The payloads checked, in the order their groups closed for good.
-    pub fn into_checked(self) -> Vec<Checked> {
-        self.entries.into_iter().flatten().collect()
+    /// Payloads checked, and how many of them validation refuses.
+    pub fn counts(&self) -> (usize, usize) {
+        let live = self.entries.iter().flatten();
+        let refused = live.clone().filter(|c| c.errors > 0).count();
+        (live.count(), refused)
+    }
+
+    /// Every finding of the payloads given for good, in the order their
+    /// groups closed, read back one at a time.
+    pub fn findings(self) -> std::io::Result<impl Iterator<Item = std::io::Result<Diagnostic>>> {
+        use std::io::{BufRead, Read, Seek};
+        let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
+        file.seek(std::io::SeekFrom::Start(0))?;
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+        let mut spans = self
+            .entries
+            .into_iter()
+            .flatten()
+            .filter(|c| c.end > c.start);
+        let mut at = 0u64;
+        let mut left = 0u64;
+        let mut line = String::new();
+        Ok(std::iter::from_fn(move || {
+            let next = (|| {
+                if left == 0 {
+                    let Some(span) = spans.next() else {
+                        return Ok(None);
+                    };
+                    // Skip what a reopened group gave before.
+                    std::io::copy(
+                        &mut (&mut reader).take(span.start - at),
+                        &mut std::io::sink(),
+                    )?;
+                    at = span.start;
+                    left = span.end - span.start;
+                }
+                line.clear();
+                let read = reader.read_line(&mut line)? as u64;
+                if read == 0 {
+                    return Err(std::io::ErrorKind::UnexpectedEof.into());
+                }
+                at += read;
+                left = left.saturating_sub(read);
+                Ok(Some(serde_json::from_str(&line)?))
+            })();
+            next.transpose()
+        }))
     }
 }
 
 impl Sink for Validating<'_> {
     fn payload(&mut self, key: &GroupKey, payload: Payload) -> Result<(), SinkError> {
+        use std::io::Write;
         let findings = self.checker.check(&payload);
+        let start = self.end;
+        for f in &findings {
+            let mut line = serde_json::to_vec(f)?;
+            line.push(b'\n');
+            self.file.write_all(&line)?;
+            self.end += line.len() as u64;
+        }
         self.by_key
             .entry(key.clone())
             .or_default()
             .push(self.entries.len());
         self.entries.push(Some(Checked {
-            payload: self.keep.then(|| Box::new(payload)),
-            findings,
+            start,
+            end: self.end,
+            errors: findings.iter().filter(|d| d.is_error()).count() as u32,
         }));
         Ok(())
     }

@@ -208,3 +208,26 @@ fn a_broken_cell_is_named_by_sheet_row_and_column() {
         "{lines:#?}"
     );
 }
+
+#[test]
+fn the_streaming_validator_reads_back_exactly_the_findings_it_checked() {
+    // Findings wait on disk as JSON lines: each must come back equal, in
+    // order, for every corpus file (cells, XML lines, server-free).
+    let options = avails_convert::ConvertOptions::default();
+    let mut total = 0;
+    for path in corpus_files("xml").into_iter().chain(corpus_files("xlsx")) {
+        let c = convert(std::slice::from_ref(&path));
+        let (all, failing) = check(&c, &Mapping::default_table());
+        let want: Vec<&Diagnostic> = all[c.diagnostics.len()..].iter().collect();
+        let mut sink = avails_convert::check::Validating::new(&options.mapping).unwrap();
+        avails_convert::pipeline::run(std::slice::from_ref(&path), &options, &mut sink).unwrap();
+        let (payloads, refused) = sink.counts();
+        assert_eq!(payloads, c.payloads.len(), "{}", name(&path));
+        let got: Vec<Diagnostic> = sink.findings().unwrap().map(Result::unwrap).collect();
+        assert_eq!(got.iter().collect::<Vec<_>>(), want, "{}", name(&path));
+        let failing = failing.iter().filter(|f| **f).count();
+        assert_eq!(refused, failing, "{}", name(&path));
+        total += got.len();
+    }
+    assert!(total > 50, "the corpus gives {total} findings");
+}

@@ -39,7 +39,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let options = args.input.options()?;
     if args.explain {
-        let mut sink = avails_convert::check::Validating::new(&options.mapping, false);
+        let mut sink = avails_convert::check::Validating::new(&options.mapping)?;
         let run = args.input.stream(&options, &mut sink)?;
         explain(&run.files, args.format)?;
         crate::report::print_unreadable(&run.unreadable);

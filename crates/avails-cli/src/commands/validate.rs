@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use avails_convert::check::Validating;
-use avails_convert::{check, ConvertError, FileSummary, Severity};
+use avails_convert::{check, ConvertError, Diagnostic, FileSummary};
 
 use crate::connect::ConnectArgs;
 use crate::input::InputArgs;
@@ -80,7 +80,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Checked {
             payloads: conversion.payloads.len(),
             refused: failing.iter().filter(|f| **f).count(),
-            findings,
+            findings: Box::new(findings.into_iter().map(Ok)),
             files: conversion.files,
             unreadable: conversion.unreadable,
             rows: conversion.rows.read,
@@ -88,20 +88,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
             server: Some(outcome),
         }
     } else {
-        // Streamed: each payload checked as its group closes, then dropped.
+        // Streamed: each payload checked as its group closes, then dropped;
+        // its findings wait on disk until the run ends.
         let bar = crate::input::progress_bar()?;
-        let mut sink = Validating::new(&options.mapping, false);
+        let mut sink = Validating::new(&options.mapping)?;
         let run = args.input.stream(&options, &mut sink)?;
         bar.finish_and_clear();
-        let checked = sink.into_checked();
-        let mut findings = run.diagnostics;
-        let refused = checked.iter().filter(|c| c.fails()).count();
-        let payloads = checked.len();
-        findings.extend(checked.into_iter().flat_map(|c| c.findings));
+        let (payloads, refused) = sink.counts();
+        let checked = sink.findings()?.map(|f| f.map_err(anyhow::Error::from));
         Checked {
             payloads,
             refused,
-            findings,
+            findings: Box::new(run.diagnostics.into_iter().map(Ok).chain(checked)),
             files: run.files,
             unreadable: run.unreadable,
             rows: run.rows.read,
@@ -112,54 +110,97 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let Checked {
         payloads,
         refused,
-        mut findings,
+        findings,
         files,
         unreadable,
         rows,
         held_back,
         server,
     } = checked;
-    if args.errors_only {
-        findings.retain(|f| f.severity == Severity::Error);
-    }
-    let errors = findings.iter().filter(|f| f.is_error()).count();
-    let warnings = findings.len() - errors;
+    let errors_only = args.errors_only;
+    let shown = findings.filter(|f| !errors_only || f.as_ref().map_or(true, Diagnostic::is_error));
+    let mut tally = Tally::default();
+    // An annotated workbook needs every finding at once; printing does not.
+    let mut all = Vec::new();
+    let keep_all = annotate.is_some();
+    let counted = shown.inspect(|f| {
+        if let Ok(f) = f {
+            tally.add(f);
+            if keep_all {
+                all.push(f.clone());
+            }
+        }
+    });
     match args.format {
         Format::Text => {
-            for f in &findings {
-                outln!("{f}");
+            for f in counted {
+                outln!("{}", f?);
             }
-            crate::report::print_unreadable(&unreadable);
-            errln!(
-                "{payloads} payloads from {rows} rows ({refused} refused by validation, {held_back} held back): {errors} errors, {warnings} warnings",
-            );
         }
-        Format::Json => {
-            outln!("{}", serde_json::to_string_pretty(&findings)?);
-            crate::report::print_unreadable(&unreadable);
-        }
+        Format::Json => print_json_list(counted)?,
+    }
+    crate::report::print_unreadable(&unreadable);
+    if args.format == Format::Text {
+        errln!(
+            "{payloads} payloads from {rows} rows ({refused} refused by validation, {held_back} held back): {} errors, {} warnings",
+            tally.errors,
+            tally.warnings
+        );
     }
     if let Some(outcome) = &server {
         errln!("{}", outcome.summary());
     }
     if let Some((input, out)) = annotate {
-        annotated::write(&input, out, &files, &findings, server.as_ref())?;
+        annotated::write(&input, out, &files, &all, server.as_ref())?;
     }
     let unreachable = server.as_ref().is_some_and(|o| o.unreachable.is_some());
     Ok(if !unreadable.is_empty() || unreachable {
         output::EXIT_FAILURE.into()
-    } else if errors > 0 {
+    } else if tally.errors > 0 {
         output::EXIT_PROBLEMS.into()
     } else {
         output::EXIT_OK.into()
     })
 }
 
+/// Findings as they are printed: kept, or read back from disk.
+type Findings = Box<dyn Iterator<Item = Result<Diagnostic>>>;
+
+/// Errors and warnings shown.
+#[derive(Default)]
+struct Tally {
+    errors: usize,
+    warnings: usize,
+}
+
+impl Tally {
+    fn add(&mut self, f: &Diagnostic) {
+        match f.is_error() {
+            true => self.errors += 1,
+            false => self.warnings += 1,
+        }
+    }
+}
+
+/// A JSON list printed one finding at a time.
+fn print_json_list(findings: impl Iterator<Item = Result<Diagnostic>>) -> Result<()> {
+    let mut separator = "[\n";
+    for f in findings {
+        out!("{separator}{}", serde_json::to_string_pretty(&f?)?);
+        separator = ",\n";
+    }
+    match separator {
+        "[\n" => outln!("[]"),
+        _ => outln!("\n]"),
+    }
+    Ok(())
+}
+
 /// What validating found, kept or streamed alike.
 struct Checked {
     payloads: usize,
     refused: usize,
-    findings: Vec<avails_convert::Diagnostic>,
+    findings: Findings,
     files: Vec<FileSummary>,
     unreadable: Vec<ConvertError>,
     rows: usize,
