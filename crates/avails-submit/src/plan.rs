@@ -4,7 +4,7 @@ use avails_convert::partial::partial_extracts;
 use avails_convert::{Diagnostic, Payload};
 use avails_journal::{content_hash_of, full_key, partial_key};
 use avails_model::AvailRequest;
-use avails_model::EntryType;
+use avails_model::{EntryType, Location};
 
 /// How a unit is sent.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,25 +97,47 @@ fn refuse_duplicate_keys(
     payloads: &[Payload],
     problems: &mut Vec<Diagnostic>,
 ) {
-    let mut count = std::collections::HashMap::new();
-    for u in units.iter() {
-        *count.entry(u.key.clone()).or_insert(0usize) += 1;
+    *units = unique_keys(
+        std::mem::take(units),
+        |u| &u.key,
+        |u, n| {
+            let p = &payloads[u.payload];
+            problems.push(duplicate_key(&p.alid, &p.avail_source.location, n, &u.key));
+        },
+    );
+}
+
+/// The units whose key no other unit has; `refused` hears of every other
+/// one, with how many units share its key.
+pub(crate) fn unique_keys<T>(
+    units: Vec<T>,
+    key: impl Fn(&T) -> &str,
+    mut refused: impl FnMut(&T, usize),
+) -> Vec<T> {
+    let mut count: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for u in &units {
+        *count.entry(key(u).to_string()).or_insert(0) += 1;
     }
-    units.retain(|u| {
-        if count[&u.key] == 1 {
-            return true;
-        }
-        problems.push(
-            Diagnostic::error(
-                avails_convert::codes::CV_DUPLICATE_KEY,
-                payloads[u.payload].avail_source.location.clone(),
-                format!(
-                    "{}: {} units share the key `{}` (a TransactionID used twice?); none of them is sent",
-                    payloads[u.payload].alid, count[&u.key], u.key
-                ),
-            )
-            .for_alid(payloads[u.payload].alid.clone()),
-        );
-        false
-    });
+    units
+        .into_iter()
+        .filter(|u| match count[key(u)] {
+            1 => true,
+            n => {
+                refused(u, n);
+                false
+            }
+        })
+        .collect()
+}
+
+/// The finding of a unit refused because `n` units share its key.
+pub(crate) fn duplicate_key(alid: &str, location: &Location, n: usize, key: &str) -> Diagnostic {
+    Diagnostic::error(
+        avails_convert::codes::CV_DUPLICATE_KEY,
+        location.clone(),
+        format!(
+            "{alid}: {n} units share the key `{key}` (a TransactionID used twice?); none of them is sent"
+        ),
+    )
+    .for_alid(alid.to_string())
 }

@@ -17,7 +17,7 @@ use avails_convert::{Diagnostic, GroupKey, HeldBack, Payload};
 use avails_mapping::Mapping;
 use avails_model::{AvailRequest, Location};
 
-use crate::plan::{plan, UnitKind};
+use crate::plan::{duplicate_key, plan, unique_keys, UnitKind};
 use crate::Unit;
 
 /// One unit whose body is in the spool file.
@@ -119,31 +119,17 @@ impl<'m> Spool<'m> {
     /// rows addressing one resource in a run: neither is sent).
     pub fn finish(mut self) -> Result<(Spooled, Vec<Diagnostic>), SpoolError> {
         self.file.flush()?;
-        let mut count: HashMap<&str, usize> = HashMap::new();
-        for u in self.units.iter().flatten() {
-            *count.entry(u.key.as_str()).or_insert(0) += 1;
-        }
         let mut problems = Vec::new();
-        let mut keep = Vec::with_capacity(self.units.len());
-        for u in self.units.iter().flatten() {
-            let n = count[u.key.as_str()];
-            if n == 1 {
-                keep.push(u.clone());
-                continue;
-            }
-            let note = &self.payloads[u.payload as usize];
-            problems.push(
-                Diagnostic::error(
-                    avails_convert::codes::CV_DUPLICATE_KEY,
-                    note.location.clone(),
-                    format!(
-                        "{}: {n} units share the key `{}` (a TransactionID used twice?); none of them is sent",
-                        note.alid, u.key
-                    ),
-                )
-                .for_alid(note.alid.clone()),
-            );
-        }
+        let payloads = &self.payloads;
+        let units = self.units.into_iter().flatten().collect();
+        let keep = unique_keys(
+            units,
+            |u: &SpooledUnit| &u.key,
+            |u, n| {
+                let note = &payloads[u.payload as usize];
+                problems.push(duplicate_key(&note.alid, &note.location, n, &u.key));
+            },
+        );
         let file = self.file.into_inner().map_err(|e| e.into_error())?;
         Ok((Spooled { file, units: keep }, problems))
     }

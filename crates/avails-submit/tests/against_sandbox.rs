@@ -318,3 +318,47 @@ async fn a_delete_makes_the_journal_send_again() {
     assert!(e.to_string().contains("404"), "{e}");
     sb.shutdown().await;
 }
+
+#[test]
+fn two_units_addressing_one_transaction_are_both_refused_by_plan_and_spool() {
+    // One title gives its SD and HD windows one TransactionID (EMA rows
+    // may share an AvailID across formats): sent as partial extracts, both
+    // would address the same resource, so neither is sent, in memory
+    // (plan) and streamed (spool) alike; the other titles go.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("catalog.json");
+    let mut a = request("dup", 0);
+    let mut sd = a["avail"]["Transaction"][0].clone();
+    sd["FormatProfile"] = json!({"value": "SD"});
+    a["avail"]["Transaction"][0]["_TransactionID"] = json!("shared-tx");
+    sd["_TransactionID"] = json!("shared-tx");
+    a["avail"]["Transaction"].as_array_mut().unwrap().push(sd);
+    let (b, c) = (request("dup", 1), request("dup", 2));
+    std::fs::write(&file, format!("{a}\n{b}\n{c}\n")).unwrap();
+    let options = avails_convert::ConvertOptions::default();
+    let conversion =
+        avails_convert::convert_inputs(std::slice::from_ref(&file), &options, &mut |_| {});
+    assert_eq!(conversion.payloads.len(), 3);
+    let (units, problems) = plan(&conversion.payloads, 0..3, LICENSOR, true);
+    let keys: Vec<&str> = units.iter().map(|u| u.key.as_str()).collect();
+    let others = [
+        partial_key(LICENSOR, "dup-tx-1"),
+        partial_key(LICENSOR, "dup-tx-2"),
+    ];
+    assert_eq!(keys, others);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems
+        .iter()
+        .all(|p| p.code == "CV008" && p.message.contains("2 units share the key")));
+
+    let mut spool = avails_submit::Spool::new(&options.mapping, LICENSOR, true).unwrap();
+    avails_convert::pipeline::run(std::slice::from_ref(&file), &options, &mut spool).unwrap();
+    assert_eq!(spool.unsendable(), 2);
+    let found: Vec<String> = spool.findings().map(ToString::to_string).collect();
+    let planned: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(found, planned);
+    let (spooled, across_payloads) = spool.finish().unwrap();
+    let spooled_keys: Vec<&str> = spooled.units().iter().map(|u| u.key.as_str()).collect();
+    assert_eq!(spooled_keys, keys);
+    assert!(across_payloads.is_empty(), "{across_payloads:?}");
+}
