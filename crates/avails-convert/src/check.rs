@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::group::GroupKey;
 use crate::pipeline::{Sink, SinkError};
+use crate::spans::{Span, SpanFile};
 use crate::HeldBack;
 
 use avails_mapping::Mapping;
@@ -183,17 +184,16 @@ impl<'m> Checker<'m> {
 /// checked in bounded memory; [`Validating::findings`] reads them back.
 pub struct Validating<'m> {
     checker: Checker<'m>,
-    file: std::io::BufWriter<std::fs::File>,
-    end: u64,
+    file: SpanFile,
     entries: Vec<Option<Checked>>,
     by_key: HashMap<GroupKey, Vec<usize>>,
 }
 
-/// One payload checked: where its findings are in the file, and how many.
+/// One payload checked: where its findings are in the file, and how many
+/// of them are errors.
 #[derive(Debug, Clone, Copy)]
 struct Checked {
-    start: u64,
-    end: u64,
+    span: Span,
     errors: u32,
 }
 
@@ -202,8 +202,7 @@ impl<'m> Validating<'m> {
     pub fn new(mapping: &'m Mapping) -> std::io::Result<Self> {
         Ok(Self {
             checker: Checker::new(mapping),
-            file: std::io::BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
-            end: 0,
+            file: SpanFile::new()?,
             entries: Vec::new(),
             by_key: HashMap::new(),
         })
@@ -217,66 +216,38 @@ impl<'m> Validating<'m> {
     }
 
     /// Every finding of the payloads given for good, in the order their
-    /// groups closed, read back one at a time.
+    /// groups closed, read back one payload at a time.
     pub fn findings(self) -> std::io::Result<impl Iterator<Item = std::io::Result<Diagnostic>>> {
-        use std::io::{BufRead, Read, Seek};
-        let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
-        file.seek(std::io::SeekFrom::Start(0))?;
-        let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
-        let mut spans = self
-            .entries
-            .into_iter()
-            .flatten()
-            .filter(|c| c.end > c.start);
-        let mut at = 0u64;
-        let mut left = 0u64;
-        let mut line = String::new();
-        Ok(std::iter::from_fn(move || {
-            let next = (|| {
-                if left == 0 {
-                    let Some(span) = spans.next() else {
-                        return Ok(None);
-                    };
-                    // Skip what a reopened group gave before.
-                    std::io::copy(
-                        &mut (&mut reader).take(span.start - at),
-                        &mut std::io::sink(),
-                    )?;
-                    at = span.start;
-                    left = span.end - span.start;
-                }
-                line.clear();
-                let read = reader.read_line(&mut line)? as u64;
-                if read == 0 {
-                    return Err(std::io::ErrorKind::UnexpectedEof.into());
-                }
-                at += read;
-                left = left.saturating_sub(read);
-                Ok(Some(serde_json::from_str(&line)?))
-            })();
-            next.transpose()
+        let spans = self.entries.into_iter().flatten().map(|c| c.span);
+        let records = self.file.read_back(spans)?;
+        Ok(records.flat_map(|record| {
+            let parsed: Vec<std::io::Result<Diagnostic>> = match record {
+                Ok(bytes) => serde_json::Deserializer::from_slice(&bytes)
+                    .into_iter()
+                    .map(|d| d.map_err(std::io::Error::from))
+                    .collect(),
+                Err(e) => vec![Err(e)],
+            };
+            parsed
         }))
     }
 }
 
 impl Sink for Validating<'_> {
     fn payload(&mut self, key: &GroupKey, payload: Payload) -> Result<(), SinkError> {
-        use std::io::Write;
         let findings = self.checker.check(&payload);
-        let start = self.end;
+        let mut record = Vec::new();
         for f in &findings {
-            let mut line = serde_json::to_vec(f)?;
-            line.push(b'\n');
-            self.file.write_all(&line)?;
-            self.end += line.len() as u64;
+            serde_json::to_writer(&mut record, f)?;
+            record.push(b'\n');
         }
+        let span = self.file.put(&record)?;
         self.by_key
             .entry(key.clone())
             .or_default()
             .push(self.entries.len());
         self.entries.push(Some(Checked {
-            start,
-            end: self.end,
+            span,
             errors: findings.iter().filter(|d| d.is_error()).count() as u32,
         }));
         Ok(())

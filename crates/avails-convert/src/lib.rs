@@ -24,6 +24,7 @@ pub mod partial;
 pub mod payload;
 pub mod pipeline;
 mod policy;
+mod spans;
 mod typed;
 mod wording;
 

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::spans::{Span, SpanFile};
 use crate::Payload;
 
 /// The manifest's file name.
@@ -256,25 +257,16 @@ impl ManifestEntry {
     /// The entry of a payload written to `file`.
     pub fn new(payload: &Payload, file: Option<String>, validation_errors: usize) -> Self {
         Self {
+            file,
+            scope: payload.scope(),
+            entry_type: payload.entry_type.clone(),
+            transactions: payload.request.avail.transaction.len(),
+            validation_errors,
             sources: payload
                 .source_locations()
                 .iter()
                 .map(ToString::to_string)
                 .collect(),
-            file,
-            ..Self::brief(payload, validation_errors)
-        }
-    }
-
-    /// The entry of a payload without its file and sources.
-    pub fn brief(payload: &Payload, validation_errors: usize) -> Self {
-        Self {
-            file: None,
-            scope: payload.scope(),
-            entry_type: payload.entry_type.clone(),
-            transactions: payload.request.avail.transaction.len(),
-            validation_errors,
-            sources: Vec::new(),
         }
     }
 }
@@ -330,21 +322,12 @@ pub struct PayloadSink<'m> {
 enum Target {
     Dir(PayloadDir),
     /// NDJSON kept in a temporary file until the end; no manifest, so
-    /// only each payload's bytes there are kept (None once replaced).
+    /// only where each payload's line is is kept, and whether validation
+    /// refuses it (None once replaced).
     Lines {
-        spill: std::io::BufWriter<std::fs::File>,
-        end: u64,
-        spans: Vec<Option<Span>>,
+        spill: SpanFile,
+        lines: Vec<Option<(Span, bool)>>,
     },
-}
-
-/// Where one NDJSON line is in the temporary file, and whether validation
-/// refuses its payload.
-#[derive(Debug, Clone, Copy)]
-struct Span {
-    start: u64,
-    end: u64,
-    fails: bool,
 }
 
 impl<'m> PayloadSink<'m> {
@@ -362,14 +345,13 @@ impl<'m> PayloadSink<'m> {
 
     /// NDJSON, written by [`PayloadSink::finish_lines`].
     pub fn lines(mapping: &'m avails_mapping::Mapping) -> Result<Self, OutputError> {
-        let file = tempfile::tempfile().map_err(|source| OutputError::Write {
+        let spill = SpanFile::new().map_err(|source| OutputError::Write {
             path: "a temporary file".into(),
             source,
         })?;
         let target = Target::Lines {
-            spill: std::io::BufWriter::with_capacity(1 << 20, file),
-            end: 0,
-            spans: Vec::new(),
+            spill,
+            lines: Vec::new(),
         };
         Ok(Self::with(target, mapping))
     }
@@ -401,16 +383,20 @@ impl<'m> PayloadSink<'m> {
 
     /// Payloads given for good, and how many of them validation refuses.
     pub fn counts(&self) -> (usize, usize) {
-        let fails: Vec<bool> = match &self.target {
+        let (mut live, mut fail) = (0, 0);
+        let mut tally = |fails: bool| {
+            live += 1;
+            fail += usize::from(fails);
+        };
+        match &self.target {
             Target::Dir(_) => self
                 .entries
                 .iter()
                 .flatten()
-                .map(|e| e.validation_errors > 0)
-                .collect(),
-            Target::Lines { spans, .. } => spans.iter().flatten().map(|s| s.fails).collect(),
-        };
-        (fails.len(), fails.iter().filter(|f| **f).count())
+                .for_each(|e| tally(e.validation_errors > 0)),
+            Target::Lines { lines, .. } => lines.iter().flatten().for_each(|(_, f)| tally(*f)),
+        }
+        (live, fail)
     }
 
     /// Writes the manifest last: the folder is a finished conversion.
@@ -423,26 +409,11 @@ impl<'m> PayloadSink<'m> {
 
     /// Writes every payload given for good, one JSON line each, in order.
     pub fn finish_lines(self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        let Target::Lines { spill, spans, .. } = self.target else {
+        let Target::Lines { spill, lines } = self.target else {
             return Ok(());
         };
-        let mut file = spill.into_inner().map_err(|e| e.into_error())?;
-        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(0))?;
-        let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-        let mut at = 0u64;
-        let mut buffer = Vec::new();
-        for Span { start, end, .. } in spans.into_iter().flatten() {
-            // Skip what a reopened group gave before.
-            if start > at {
-                std::io::copy(
-                    &mut std::io::Read::take(&mut reader, start - at),
-                    &mut std::io::sink(),
-                )?;
-            }
-            buffer.resize((end - start) as usize, 0);
-            std::io::Read::read_exact(&mut reader, &mut buffer)?;
-            at = end;
-            out.write_all(&buffer)?;
+        for line in spill.read_back(lines.into_iter().flatten().map(|(span, _)| span))? {
+            out.write_all(&line?)?;
         }
         out.flush()
     }
@@ -467,18 +438,11 @@ impl crate::pipeline::Sink for PayloadSink<'_> {
                 self.entries.push(Some(entry));
                 self.entries.len() - 1
             }
-            Target::Lines { spill, end, spans } => {
-                let start = *end;
+            Target::Lines { spill, lines } => {
                 let mut bytes = serde_json::to_vec(&payload.request)?;
                 bytes.push(b'\n');
-                spill.write_all(&bytes)?;
-                *end += bytes.len() as u64;
-                spans.push(Some(Span {
-                    start,
-                    end: *end,
-                    fails: errors > 0,
-                }));
-                spans.len() - 1
+                lines.push(Some((spill.put(&bytes)?, errors > 0)));
+                lines.len() - 1
             }
         };
         self.by_key.entry(key.clone()).or_default().push(index);
@@ -497,7 +461,7 @@ impl crate::pipeline::Sink for PayloadSink<'_> {
                         dir.remove(&file)?;
                     }
                 }
-                Target::Lines { spans, .. } => spans[i] = None,
+                Target::Lines { lines, .. } => lines[i] = None,
             }
         }
         Ok(())
