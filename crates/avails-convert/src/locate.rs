@@ -62,16 +62,7 @@ pub fn column_name(payload: &Payload, mapping: &Mapping, pointer: &str) -> Optio
             let i: usize = index.parse().ok()?;
             let source = payload.transaction_sources.get(i)?;
             if let ["Terms", k, ..] = tail {
-                let name = payload
-                    .request
-                    .avail
-                    .transaction
-                    .get(i)?
-                    .terms
-                    .as_ref()?
-                    .get(k.parse::<usize>().ok()?)?
-                    .name
-                    .clone();
+                let name = payload.term(i, k.parse().ok()?)?.name.clone();
                 if tail.last() == Some(&"_currency") && is_price(mapping, &name) {
                     return Some(mapping.price.currency_column.clone());
                 }
@@ -126,17 +117,11 @@ pub fn locate(payload: &Payload, mapping: &Mapping, pointer: &str) -> Location {
                 return line_location(source, lines, &format!("/{}", tail.join("/")), pointer);
             }
             if let ["Terms", k, ..] = tail {
-                let name = k.parse::<usize>().ok().and_then(|k| {
-                    payload
-                        .request
-                        .avail
-                        .transaction
-                        .get(i)?
-                        .terms
-                        .as_ref()?
-                        .get(k)
-                        .map(|t| t.name.clone())
-                });
+                let name = k
+                    .parse()
+                    .ok()
+                    .and_then(|k| payload.term(i, k))
+                    .map(|t| t.name.clone());
                 if let Some(name) = name {
                     if tail.last() == Some(&"_currency") && is_price(mapping, &name) {
                         if let Some(letter) = source

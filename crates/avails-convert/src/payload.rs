@@ -95,6 +95,17 @@ impl Payload {
         }
     }
 
+    /// Term `k` of transaction `i`.
+    pub fn term(&self, i: usize, k: usize) -> Option<&avails_model::Term> {
+        self.request
+            .avail
+            .transaction
+            .get(i)?
+            .terms
+            .as_ref()?
+            .get(k)
+    }
+
     /// The TransactionID of a single-transaction (partial) payload.
     pub fn transaction_id(&self) -> Option<&str> {
         match self.request.avail.transaction.as_slice() {

@@ -56,14 +56,7 @@ fn priced_term(payload: &Payload, pointer: &str) -> Option<String> {
         .skip(1);
     let i: usize = parts.next()?.parse().ok()?;
     let k: usize = parts.nth(1)?.parse().ok()?;
-    let term = payload
-        .request
-        .avail
-        .transaction
-        .get(i)?
-        .terms
-        .as_ref()?
-        .get(k)?;
+    let term = payload.term(i, k)?;
     Some(match term.money.as_ref().and_then(|m| m.value) {
         Some(amount) => format!("{} {amount}", term.name),
         None => term.name.clone(),
