@@ -47,7 +47,6 @@ pub struct PayloadDir {
     used: HashSet<String>,
     /// The name given to each payload key: written again, it keeps it.
     names: std::collections::HashMap<String, String>,
-    written: Vec<PathBuf>,
     finished: bool,
 }
 
@@ -85,7 +84,6 @@ impl PayloadDir {
             dir: dir.to_path_buf(),
             used: HashSet::new(),
             names: std::collections::HashMap::new(),
-            written: Vec::new(),
             finished: false,
         })
     }
@@ -103,9 +101,7 @@ impl PayloadDir {
             }
         };
         let bytes = serde_json::to_vec_pretty(&payload.request).unwrap_or_default();
-        let path = self.dir.join(&name);
-        write_atomic(&path, &bytes, false)?;
-        self.written.push(path);
+        write_atomic(&self.dir.join(&name), &bytes, false)?;
         Ok(name)
     }
 
@@ -165,8 +161,9 @@ impl Drop for PayloadDir {
     /// manifest would look like a conversion that never happened.
     fn drop(&mut self) {
         if !self.finished {
-            for path in &self.written {
-                let _ = std::fs::remove_file(path);
+            // Every file written has a name here (a rewrite keeps its name).
+            for name in self.names.values() {
+                let _ = std::fs::remove_file(self.dir.join(name));
             }
         }
     }
@@ -471,5 +468,43 @@ impl crate::pipeline::Sink for PayloadSink<'_> {
         if let Some(p) = self.progress.as_mut() {
             p(rows);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payloads() -> Vec<Payload> {
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples/tvod-movie.xlsx");
+        let c = crate::convert_inputs(&[sample], &crate::ConvertOptions::default(), &mut |_| {});
+        assert!(!c.payloads.is_empty());
+        c.payloads
+    }
+
+    #[test]
+    fn a_run_that_does_not_finish_removes_every_file_it_wrote_and_only_those() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out");
+        let p = payloads();
+        let mut out = PayloadDir::create(&dir, false).unwrap();
+        let name = out.write(&p[0]).unwrap();
+        // Written again (its group reopened): the same file.
+        assert_eq!(out.write(&p[0]).unwrap(), name);
+        assert!(dir.join(&name).is_file());
+        std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+        drop(out);
+        let left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        assert_eq!(left, ["notes.txt"]);
+
+        let mut out = PayloadDir::create(&tmp.path().join("done"), false).unwrap();
+        let name = out.write(&p[0]).unwrap();
+        out.finish(&serde_json::json!({"payloads": [{"file": name}]}))
+            .unwrap();
+        assert!(tmp.path().join("done").join(&name).is_file());
+        assert!(tmp.path().join("done").join(MANIFEST).is_file());
     }
 }
