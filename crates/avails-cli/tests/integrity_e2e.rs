@@ -376,6 +376,46 @@ fn a_dry_run_of_an_unsorted_sheet_plans_each_payload_once_and_whole() {
         a[0]["avail"]["Transaction"].as_array().map(Vec::len),
         Some(5)
     );
+
+    // To a folder: A's first file is replaced by its whole payload, not
+    // left beside it, and the folder holds exactly what the manifest lists.
+    let out = run(avails(dir).args([
+        "convert",
+        "unsorted.csv",
+        "-o",
+        "folder",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let written: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("folder/manifest.json")).unwrap()).unwrap();
+    assert_eq!(printed, written);
+    let entries = written["payloads"].as_array().unwrap();
+    let mut listed: Vec<String> = entries
+        .iter()
+        .map(|e| e["file"].as_str().unwrap().to_string())
+        .collect();
+    listed.sort();
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir.join("folder"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n != "manifest.json")
+        .collect();
+    on_disk.sort();
+    assert_eq!(listed.len(), 1501);
+    assert_eq!(listed, on_disk);
+    let a: Vec<&Value> = entries.iter().filter(|e| e["alid"] == A).collect();
+    assert_eq!(a.len(), 1, "{written:#}");
+    assert_eq!(a[0]["transactions"], 5);
+    assert_eq!(a[0]["sources"].as_array().map(Vec::len), Some(5));
+    let file = dir.join("folder").join(a[0]["file"].as_str().unwrap());
+    let payload: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    assert_eq!(
+        payload["avail"]["Transaction"].as_array().map(Vec::len),
+        Some(5)
+    );
 }
 
 #[test]

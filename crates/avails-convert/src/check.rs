@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use crate::group::GroupKey;
-use crate::pipeline::{Sink, SinkError};
+use crate::group::GroupId;
+use crate::pipeline::{ByGroup, Sink, SinkError};
 use crate::spans::{Span, SpanFile};
 use crate::HeldBack;
 
@@ -186,7 +186,7 @@ pub struct Validating<'m> {
     checker: Checker<'m>,
     file: SpanFile,
     entries: Vec<Option<Checked>>,
-    by_key: HashMap<GroupKey, Vec<usize>>,
+    by_group: ByGroup,
 }
 
 /// One payload checked: where its findings are in the file, and how many
@@ -204,7 +204,7 @@ impl<'m> Validating<'m> {
             checker: Checker::new(mapping),
             file: SpanFile::new()?,
             entries: Vec::new(),
-            by_key: HashMap::new(),
+            by_group: ByGroup::default(),
         })
     }
 
@@ -234,7 +234,7 @@ impl<'m> Validating<'m> {
 }
 
 impl Sink for Validating<'_> {
-    fn payload(&mut self, key: &GroupKey, payload: Payload) -> Result<(), SinkError> {
+    fn payload(&mut self, group: GroupId, payload: Payload) -> Result<(), SinkError> {
         let findings = self.checker.check(&payload);
         let mut record = Vec::new();
         for f in &findings {
@@ -242,10 +242,7 @@ impl Sink for Validating<'_> {
             record.push(b'\n');
         }
         let span = self.file.put(&record)?;
-        self.by_key
-            .entry(key.clone())
-            .or_default()
-            .push(self.entries.len());
+        self.by_group.add(group, self.entries.len());
         self.entries.push(Some(Checked {
             span,
             errors: findings.iter().filter(|d| d.is_error()).count() as u32,
@@ -257,8 +254,8 @@ impl Sink for Validating<'_> {
         Ok(())
     }
 
-    fn reopened(&mut self, key: &GroupKey) -> Result<(), SinkError> {
-        for i in self.by_key.remove(key).unwrap_or_default() {
+    fn reopened(&mut self, group: GroupId) -> Result<(), SinkError> {
+        for i in self.by_group.take(group) {
             self.entries[i] = None;
         }
         Ok(())

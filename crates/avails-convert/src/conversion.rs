@@ -2,15 +2,14 @@
 //! every payload held back, every finding and the counts that tie them
 //! together. For small inputs and tests; commands stream ([`crate::pipeline`]).
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use avails_model::Diagnostic;
 use serde::Serialize;
 
-use crate::group::GroupKey;
+use crate::group::GroupId;
 use crate::input::FileSummary;
-use crate::pipeline::{self, Sink, SinkError};
+use crate::pipeline::{self, ByGroup, Sink, SinkError};
 use crate::{ConvertError, ConvertOptions, HeldBack, Payload};
 
 /// How the rows (or transactions) read were accounted for:
@@ -56,18 +55,15 @@ impl Conversion {
 /// A sink that keeps every payload, replacing a reopened group's.
 #[derive(Default)]
 struct Keep<'p> {
-    payloads: Vec<Option<(GroupKey, Payload)>>,
-    by_key: HashMap<GroupKey, Vec<usize>>,
+    payloads: Vec<Option<Payload>>,
+    by_group: ByGroup,
     progress: Option<&'p mut (dyn FnMut(usize) + Send)>,
 }
 
 impl Sink for Keep<'_> {
-    fn payload(&mut self, key: &GroupKey, payload: Payload) -> Result<(), SinkError> {
-        self.by_key
-            .entry(key.clone())
-            .or_default()
-            .push(self.payloads.len());
-        self.payloads.push(Some((key.clone(), payload)));
+    fn payload(&mut self, group: GroupId, payload: Payload) -> Result<(), SinkError> {
+        self.by_group.add(group, self.payloads.len());
+        self.payloads.push(Some(payload));
         Ok(())
     }
 
@@ -75,8 +71,8 @@ impl Sink for Keep<'_> {
         Ok(())
     }
 
-    fn reopened(&mut self, key: &GroupKey) -> Result<(), SinkError> {
-        for i in self.by_key.remove(key).unwrap_or_default() {
+    fn reopened(&mut self, group: GroupId) -> Result<(), SinkError> {
+        for i in self.by_group.take(group) {
             self.payloads[i] = None;
         }
         Ok(())
@@ -114,12 +110,7 @@ pub fn convert_inputs(
         }
     };
     Conversion {
-        payloads: keep
-            .payloads
-            .into_iter()
-            .flatten()
-            .map(|(_, p)| p)
-            .collect(),
+        payloads: keep.payloads.into_iter().flatten().collect(),
         held_back: run.held_back,
         diagnostics: run.diagnostics,
         unreadable: run.unreadable,

@@ -24,7 +24,7 @@ pub mod partial;
 pub mod payload;
 pub mod pipeline;
 mod policy;
-mod spans;
+pub mod spans;
 mod typed;
 mod wording;
 
@@ -33,7 +33,7 @@ pub use avails_model::{Diagnostic, Severity};
 pub use check::{check, check_payload};
 pub use conversion::{convert_inputs, Conversion, RowCounts};
 pub use error::ConvertError;
-pub use group::{Closed, Event, GroupKey, Grouper, Outcome, SpillError};
+pub use group::{Closed, Event, GroupId, GroupKey, Grouper, Outcome, SpillError};
 pub use input::{ColumnAccount, ConvertOptions, FileSummary, InputKind, SheetSummary};
 pub use item::Item;
 pub use payload::{Blocking, HeldBack, Payload, Scope, Source};

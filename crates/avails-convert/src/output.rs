@@ -44,11 +44,17 @@ pub enum OutputError {
 #[derive(Debug)]
 pub struct PayloadDir {
     dir: PathBuf,
-    used: HashSet<String>,
-    /// The name given to each payload key: written again, it keeps it.
-    names: std::collections::HashMap<String, String>,
+    /// The names in use, lower-cased, by hash: a million names cost eight
+    /// bytes each; two names sharing a hash only make the second longer.
+    used: HashSet<u64>,
+    /// Every file written, by number; None once removed.
+    files: Vec<Option<Box<str>>>,
     finished: bool,
 }
+
+/// A file [`PayloadDir::write`] wrote, by number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId(u32);
 
 impl PayloadDir {
     /// Opens `dir` for writing (creating it). What a previous conversion
@@ -83,31 +89,30 @@ impl PayloadDir {
         Ok(Self {
             dir: dir.to_path_buf(),
             used: HashSet::new(),
-            names: std::collections::HashMap::new(),
+            files: Vec::new(),
             finished: false,
         })
     }
 
-    /// Writes one payload (over its earlier file, if it was written
-    /// before); returns its file name.
-    pub fn write(&mut self, payload: &Payload) -> Result<String, OutputError> {
-        let key = payload.key();
-        let name = match self.names.get(&key) {
-            Some(n) => n.clone(),
-            None => {
-                let n = self.file_name(payload);
-                self.names.insert(key, n.clone());
-                n
-            }
-        };
+    /// Writes one payload to a file of its own; returns the file's number
+    /// and name.
+    pub fn write(&mut self, payload: &Payload) -> Result<(FileId, String), OutputError> {
+        let name = self.file_name(payload);
         let bytes = serde_json::to_vec_pretty(&payload.request).unwrap_or_default();
         write_atomic(&self.dir.join(&name), &bytes, false)?;
-        Ok(name)
+        self.files.push(Some(name.clone().into_boxed_str()));
+        Ok((FileId(self.files.len() as u32 - 1), name))
     }
 
-    /// Removes a payload file written earlier in this run.
-    pub fn remove(&mut self, name: &str) -> Result<(), OutputError> {
-        let path = self.dir.join(name);
+    /// Removes a payload file written earlier in this run (its group
+    /// reopened); its name is free again, so the payload written in its
+    /// place gets it back.
+    pub fn remove(&mut self, file: FileId) -> Result<(), OutputError> {
+        let Some(name) = self.files.get_mut(file.0 as usize).and_then(Option::take) else {
+            return Ok(());
+        };
+        self.used.remove(&name_hash(&name));
+        let path = self.dir.join(&*name);
         match std::fs::remove_file(&path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -143,11 +148,11 @@ impl PayloadDir {
             stem
         };
         // Names equal but for case collide on some file systems.
-        if !self.used.insert(name.to_ascii_lowercase()) {
+        if !self.used.insert(name_hash(&name)) {
             let cut = name[..name.len().min(MAX_STEM - 13)].to_string();
             name = hashed(&cut);
             let mut n = 2;
-            while !self.used.insert(name.to_ascii_lowercase()) {
+            while !self.used.insert(name_hash(&name)) {
                 name = format!("{}-{n}", hashed(&cut));
                 n += 1;
             }
@@ -156,14 +161,22 @@ impl PayloadDir {
     }
 }
 
+/// The hash of a file name (its stem or itself) as case-insensitive file
+/// systems compare it.
+fn name_hash(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    let stem = name.strip_suffix(".json").unwrap_or(name);
+    std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
+        .hash_one(stem.to_ascii_lowercase())
+}
+
 impl Drop for PayloadDir {
     /// A run that did not finish removes what it wrote: payloads without a
     /// manifest would look like a conversion that never happened.
     fn drop(&mut self) {
         if !self.finished {
-            // Every file written has a name here (a rewrite keeps its name).
-            for name in self.names.values() {
-                let _ = std::fs::remove_file(self.dir.join(name));
+            for name in self.files.iter().flatten() {
+                let _ = std::fs::remove_file(self.dir.join(&**name));
             }
         }
     }
@@ -269,10 +282,10 @@ impl ManifestEntry {
 }
 
 /// Everything a conversion did, as `manifest.json` and `--format json` say it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, serde::Serialize)]
 pub struct Manifest {
     /// The payloads written, in order.
-    pub payloads: Vec<ManifestEntry>,
+    pub payloads: ManifestPayloads,
     /// Groups not converted because one of their rows is rejected.
     #[serde(rename = "heldBack")]
     pub held_back: Vec<crate::HeldBack>,
@@ -289,6 +302,50 @@ pub struct Manifest {
     pub unreadable: Vec<String>,
     /// What was read from each input, with every sheet's column accounting.
     pub inputs: Vec<crate::FileSummary>,
+}
+
+/// The manifest's entry of every payload written, kept in a temporary file
+/// (one entry lists every row's source: a million rows' worth is too much
+/// to hold) and read back each time the manifest is written.
+pub struct ManifestPayloads {
+    file: std::cell::RefCell<SpanFile>,
+    spans: Vec<Span>,
+}
+
+impl std::fmt::Debug for ManifestPayloads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ManifestPayloads({} entries)", self.spans.len())
+    }
+}
+
+impl ManifestPayloads {
+    /// How many payloads it lists.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether it lists none.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+}
+
+impl serde::Serialize for ManifestPayloads {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut file = self.file.borrow_mut();
+        let records = file
+            .read(self.spans.iter().copied())
+            .map_err(S::Error::custom)?;
+        let mut seq = serializer.serialize_seq(Some(self.spans.len()))?;
+        for record in records {
+            let bytes = record.map_err(S::Error::custom)?;
+            let entry: serde_json::Value =
+                serde_json::from_slice(&bytes).map_err(S::Error::custom)?;
+            seq.serialize_element(&entry)?;
+        }
+        seq.end()
+    }
 }
 
 /// The payload counts of a conversion.
@@ -309,22 +366,24 @@ pub struct Counts {
 /// is checked as it comes, so the summary can say how many would fail
 /// validation.
 pub struct PayloadSink<'m> {
-    target: Target,
+    /// The folder, or None for NDJSON.
+    dir: Option<PayloadDir>,
     checker: crate::check::Checker<'m>,
-    entries: Vec<Option<ManifestEntry>>,
-    by_key: std::collections::HashMap<crate::GroupKey, Vec<usize>>,
+    /// Per payload: its manifest entry (folder) or NDJSON line, until the end.
+    spill: SpanFile,
+    /// Per payload given, in order; None once its group reopened.
+    records: Vec<Option<Record>>,
+    by_group: crate::pipeline::ByGroup,
     progress: Option<Box<dyn FnMut(usize) + Send + 'm>>,
 }
 
-enum Target {
-    Dir(PayloadDir),
-    /// NDJSON kept in a temporary file until the end; no manifest, so
-    /// only where each payload's line is is kept, and whether validation
-    /// refuses it (None once replaced).
-    Lines {
-        spill: SpanFile,
-        lines: Vec<Option<(Span, bool)>>,
-    },
+/// One payload given: where its record is, whether validation refuses it,
+/// and its file in the folder.
+#[derive(Debug, Clone, Copy)]
+struct Record {
+    span: Span,
+    fails: bool,
+    file: Option<FileId>,
 }
 
 impl<'m> PayloadSink<'m> {
@@ -334,33 +393,30 @@ impl<'m> PayloadSink<'m> {
         force: bool,
         mapping: &'m avails_mapping::Mapping,
     ) -> Result<Self, OutputError> {
-        Ok(Self::with(
-            Target::Dir(PayloadDir::create(dir, force)?),
-            mapping,
-        ))
+        Self::with(Some(PayloadDir::create(dir, force)?), mapping)
     }
 
     /// NDJSON, written by [`PayloadSink::finish_lines`].
     pub fn lines(mapping: &'m avails_mapping::Mapping) -> Result<Self, OutputError> {
+        Self::with(None, mapping)
+    }
+
+    fn with(
+        dir: Option<PayloadDir>,
+        mapping: &'m avails_mapping::Mapping,
+    ) -> Result<Self, OutputError> {
         let spill = SpanFile::new().map_err(|source| OutputError::Write {
             path: "a temporary file".into(),
             source,
         })?;
-        let target = Target::Lines {
-            spill,
-            lines: Vec::new(),
-        };
-        Ok(Self::with(target, mapping))
-    }
-
-    fn with(target: Target, mapping: &'m avails_mapping::Mapping) -> Self {
-        Self {
-            target,
+        Ok(Self {
+            dir,
             checker: crate::check::Checker::new(mapping),
-            entries: Vec::new(),
-            by_key: std::collections::HashMap::new(),
+            spill,
+            records: Vec::new(),
+            by_group: crate::pipeline::ByGroup::default(),
             progress: None,
-        }
+        })
     }
 
     /// Calls `progress` with the rows read so far.
@@ -369,47 +425,30 @@ impl<'m> PayloadSink<'m> {
         self
     }
 
-    /// The manifest entries of the payloads given for good, in order,
-    /// moved out (a folder's manifest is built from them once, at the end).
-    pub fn take_entries(&mut self) -> Vec<ManifestEntry> {
-        std::mem::take(&mut self.entries)
-            .into_iter()
-            .flatten()
-            .collect()
-    }
-
     /// Payloads given for good, and how many of them validation refuses.
     pub fn counts(&self) -> (usize, usize) {
-        let (mut live, mut fail) = (0, 0);
-        let mut tally = |fails: bool| {
-            live += 1;
-            fail += usize::from(fails);
-        };
-        match &self.target {
-            Target::Dir(_) => self
-                .entries
-                .iter()
-                .flatten()
-                .for_each(|e| tally(e.validation_errors > 0)),
-            Target::Lines { lines, .. } => lines.iter().flatten().for_each(|(_, f)| tally(*f)),
-        }
-        (live, fail)
+        let live = self.records.iter().flatten();
+        (live.clone().count(), live.filter(|r| r.fails).count())
     }
 
-    /// Writes the manifest last: the folder is a finished conversion.
-    pub fn finish_dir(self, manifest: &Manifest) -> Result<(), OutputError> {
-        match self.target {
-            Target::Dir(dir) => dir.finish(manifest),
-            Target::Lines { .. } => Ok(()),
-        }
+    /// The folder, and the manifest entries of the payloads given for good,
+    /// in order; None for NDJSON.
+    pub fn into_dir(self) -> Option<(PayloadDir, ManifestPayloads)> {
+        let spans = self.records.iter().flatten().map(|r| r.span).collect();
+        let payloads = ManifestPayloads {
+            file: std::cell::RefCell::new(self.spill),
+            spans,
+        };
+        self.dir.map(|dir| (dir, payloads))
     }
 
     /// Writes every payload given for good, one JSON line each, in order.
-    pub fn finish_lines(self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        let Target::Lines { spill, lines } = self.target else {
+    pub fn finish_lines(mut self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        if self.dir.is_some() {
             return Ok(());
-        };
-        for line in spill.read_back(lines.into_iter().flatten().map(|(span, _)| span))? {
+        }
+        let spans = self.records.iter().flatten().map(|r| r.span);
+        for line in self.spill.read(spans)? {
             out.write_all(&line?)?;
         }
         out.flush()
@@ -419,7 +458,7 @@ impl<'m> PayloadSink<'m> {
 impl crate::pipeline::Sink for PayloadSink<'_> {
     fn payload(
         &mut self,
-        key: &crate::GroupKey,
+        group: crate::GroupId,
         payload: Payload,
     ) -> Result<(), crate::pipeline::SinkError> {
         let errors = self
@@ -428,21 +467,24 @@ impl crate::pipeline::Sink for PayloadSink<'_> {
             .iter()
             .filter(|d| d.is_error())
             .count();
-        let index = match &mut self.target {
-            Target::Dir(dir) => {
-                let file = dir.write(&payload)?;
-                let entry = ManifestEntry::new(&payload, Some(file), errors);
-                self.entries.push(Some(entry));
-                self.entries.len() - 1
+        let (bytes, file) = match &mut self.dir {
+            Some(dir) => {
+                let (file, name) = dir.write(&payload)?;
+                let entry = ManifestEntry::new(&payload, Some(name), errors);
+                (serde_json::to_vec(&entry)?, Some(file))
             }
-            Target::Lines { spill, lines } => {
+            None => {
                 let mut bytes = serde_json::to_vec(&payload.request)?;
                 bytes.push(b'\n');
-                lines.push(Some((spill.put(&bytes)?, errors > 0)));
-                lines.len() - 1
+                (bytes, None)
             }
         };
-        self.by_key.entry(key.clone()).or_default().push(index);
+        self.by_group.add(group, self.records.len());
+        self.records.push(Some(Record {
+            span: self.spill.put(&bytes)?,
+            fails: errors > 0,
+            file,
+        }));
         Ok(())
     }
 
@@ -450,15 +492,11 @@ impl crate::pipeline::Sink for PayloadSink<'_> {
         Ok(())
     }
 
-    fn reopened(&mut self, key: &crate::GroupKey) -> Result<(), crate::pipeline::SinkError> {
-        for i in self.by_key.remove(key).unwrap_or_default() {
-            match &mut self.target {
-                Target::Dir(dir) => {
-                    if let Some(file) = self.entries[i].take().and_then(|e| e.file) {
-                        dir.remove(&file)?;
-                    }
-                }
-                Target::Lines { lines, .. } => lines[i] = None,
+    fn reopened(&mut self, group: crate::GroupId) -> Result<(), crate::pipeline::SinkError> {
+        for i in self.by_group.take(group) {
+            let file = self.records[i].take().and_then(|r| r.file);
+            if let (Some(dir), Some(file)) = (&mut self.dir, file) {
+                dir.remove(file)?;
             }
         }
         Ok(())
@@ -488,10 +526,15 @@ mod tests {
         let dir = tmp.path().join("out");
         let p = payloads();
         let mut out = PayloadDir::create(&dir, false).unwrap();
-        let name = out.write(&p[0]).unwrap();
-        // Written again (its group reopened): the same file.
-        assert_eq!(out.write(&p[0]).unwrap(), name);
-        assert!(dir.join(&name).is_file());
+        let (file, name) = out.write(&p[0]).unwrap();
+        // Removed (its group reopened) and written again: the same name.
+        out.remove(file).unwrap();
+        assert!(!dir.join(&name).exists());
+        assert_eq!(out.write(&p[0]).unwrap().1, name);
+        // Written beside itself: a name of its own.
+        let (_, other) = out.write(&p[0]).unwrap();
+        assert_ne!(other, name);
+        assert!(dir.join(&name).is_file() && dir.join(&other).is_file());
         std::fs::write(dir.join("notes.txt"), "mine").unwrap();
         drop(out);
         let left: Vec<String> = std::fs::read_dir(&dir)
@@ -501,7 +544,7 @@ mod tests {
         assert_eq!(left, ["notes.txt"]);
 
         let mut out = PayloadDir::create(&tmp.path().join("done"), false).unwrap();
-        let name = out.write(&p[0]).unwrap();
+        let (_, name) = out.write(&p[0]).unwrap();
         out.finish(&serde_json::json!({"payloads": [{"file": name}]}))
             .unwrap();
         assert!(tmp.path().join("done").join(&name).is_file());

@@ -17,7 +17,7 @@ use avails_ema::EmaError;
 use avails_model::{Diagnostic, Severity};
 
 use crate::codes::CV_HELD_BACK;
-use crate::group::{Closed, Event, GroupKey, Grouper, Outcome};
+use crate::group::{Closed, Event, GroupId, Grouper, Outcome};
 use crate::input::{read_input, Collect, FileSummary};
 use crate::{ConvertError, ConvertOptions, HeldBack, Item, Payload, RowCounts};
 
@@ -29,14 +29,54 @@ pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
 pub trait Sink {
     /// A payload of a group that closed. A group closed again after
     /// [`Sink::reopened`] replaces what it gave before.
-    fn payload(&mut self, key: &GroupKey, payload: Payload) -> Result<(), SinkError>;
+    fn payload(&mut self, group: GroupId, payload: Payload) -> Result<(), SinkError>;
     /// A group held back (nothing of it may be sent).
     fn held_back(&mut self, held: &HeldBack) -> Result<(), SinkError>;
     /// What was given for this group no longer stands: it takes another
     /// row, and will close again.
-    fn reopened(&mut self, key: &GroupKey) -> Result<(), SinkError>;
+    fn reopened(&mut self, group: GroupId) -> Result<(), SinkError>;
     /// Rows read so far, for a progress bar.
     fn progress(&mut self, _rows: usize) {}
+}
+
+/// What a sink keeps per group: which of its records (payloads, units,
+/// findings: numbered in the order they came) each group gave, so that a
+/// reopened group's can be dropped. Eight bytes per group: the records of
+/// one close are consecutive, since a group's outcomes come together and a
+/// group closes again only after [`Sink::reopened`].
+#[derive(Debug, Default)]
+pub struct ByGroup {
+    /// Per group number: its records, `start..end`.
+    ranges: Vec<(u32, u32)>,
+}
+
+impl ByGroup {
+    /// Record `index` is the group's (the latest record of the sink).
+    pub fn add(&mut self, group: GroupId, index: usize) {
+        let g = group.0 as usize;
+        if self.ranges.len() <= g {
+            self.ranges.resize(g + 1, (0, 0));
+        }
+        let index = index as u32;
+        let range = &mut self.ranges[g];
+        if range.0 == range.1 {
+            *range = (index, index + 1);
+        } else {
+            debug_assert_eq!(range.1, index, "records of one close are consecutive");
+            range.1 = index + 1;
+        }
+    }
+
+    /// The group's records, forgotten here (its group reopened).
+    pub fn take(&mut self, group: GroupId) -> std::ops::Range<usize> {
+        match self.ranges.get_mut(group.0 as usize) {
+            Some(range) => {
+                let (start, end) = std::mem::take(range);
+                start as usize..end as usize
+            }
+            None => 0..0,
+        }
+    }
 }
 
 /// What a run did besides the payloads its sink received.
@@ -72,7 +112,7 @@ struct Driver<'m, 's> {
     grouper: Grouper<'m>,
     sink: &'s mut dyn Sink,
     findings: Vec<Diagnostic>,
-    ledger: HashMap<GroupKey, Ledger>,
+    ledger: HashMap<GroupId, Ledger>,
     closes: usize,
     read: usize,
     rejected_before: usize,
@@ -89,7 +129,7 @@ impl Driver<'_, '_> {
                 return;
             }
             let result = match event {
-                Event::Reopened(key) => self.sink.reopened(&key),
+                Event::Reopened(group) => self.sink.reopened(group),
                 Event::Closed(closed) => self.closed(closed),
             };
             if let Err(e) = result {
@@ -100,7 +140,7 @@ impl Driver<'_, '_> {
 
     fn closed(&mut self, closed: Closed) -> Result<(), SinkError> {
         let Closed {
-            key,
+            id,
             outcomes,
             findings,
             rejected,
@@ -114,7 +154,7 @@ impl Driver<'_, '_> {
         };
         for outcome in outcomes {
             match outcome {
-                Outcome::Payload(p) => self.sink.payload(&key, *p)?,
+                Outcome::Payload(p) => self.sink.payload(id, *p)?,
                 Outcome::HeldBack(h) => {
                     self.sink.held_back(&h)?;
                     entry.held = Some(h);
@@ -124,10 +164,10 @@ impl Driver<'_, '_> {
         // Only what a report needs is kept: memory grows with the findings,
         // not with the catalog.
         if entry.findings.is_empty() && entry.rejected == 0 && entry.held.is_none() {
-            self.ledger.remove(&key);
+            self.ledger.remove(&id);
         } else {
             entry.findings.shrink_to_fit();
-            self.ledger.insert(key, entry);
+            self.ledger.insert(id, entry);
         }
         Ok(())
     }
@@ -244,9 +284,9 @@ const CALLS: usize = 32;
 
 /// One call of [`Sink`], made on the sink's thread.
 enum Call {
-    Payload(GroupKey, Box<Payload>),
+    Payload(GroupId, Box<Payload>),
     HeldBack(Box<HeldBack>),
-    Reopened(GroupKey),
+    Reopened(GroupId),
     Progress(usize),
 }
 
@@ -286,14 +326,14 @@ impl Handoff {
 }
 
 impl Sink for Handoff {
-    fn payload(&mut self, key: &GroupKey, payload: Payload) -> Result<(), SinkError> {
-        self.push(Call::Payload(key.clone(), Box::new(payload)))
+    fn payload(&mut self, group: GroupId, payload: Payload) -> Result<(), SinkError> {
+        self.push(Call::Payload(group, Box::new(payload)))
     }
     fn held_back(&mut self, held: &HeldBack) -> Result<(), SinkError> {
         self.push(Call::HeldBack(Box::new(held.clone())))
     }
-    fn reopened(&mut self, key: &GroupKey) -> Result<(), SinkError> {
-        self.push(Call::Reopened(key.clone()))
+    fn reopened(&mut self, group: GroupId) -> Result<(), SinkError> {
+        self.push(Call::Reopened(group))
     }
     fn progress(&mut self, rows: usize) {
         let _ = self.push(Call::Progress(rows));
@@ -305,9 +345,9 @@ fn serve(rx: Receiver<Vec<Call>>, sink: &mut (dyn Sink + Send)) -> Result<(), Si
     for batch in rx {
         for call in batch {
             match call {
-                Call::Payload(key, payload) => sink.payload(&key, *payload)?,
+                Call::Payload(group, payload) => sink.payload(group, *payload)?,
                 Call::HeldBack(held) => sink.held_back(&held)?,
-                Call::Reopened(key) => sink.reopened(&key)?,
+                Call::Reopened(group) => sink.reopened(group)?,
                 Call::Progress(rows) => sink.progress(rows),
             }
         }
@@ -318,7 +358,7 @@ fn serve(rx: Receiver<Vec<Call>>, sink: &mut (dyn Sink + Send)) -> Result<(), Si
 impl Driver<'_, '_> {
     /// The run's findings and counts, from what each group said last.
     fn into_run(mut self, mut run: Run) -> Run {
-        let mut groups: Vec<(GroupKey, Ledger)> = self.ledger.drain().collect();
+        let mut groups: Vec<(GroupId, Ledger)> = self.ledger.drain().collect();
         groups.sort_by_key(|(_, l)| l.order);
         let mut diagnostics = std::mem::take(&mut self.findings);
         let mut rejected_building = 0;

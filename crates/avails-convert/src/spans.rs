@@ -7,16 +7,20 @@ use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
 /// Where one record is in the file: from `start` to `end` (bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Span {
+pub struct Span {
+    /// Its first byte.
     pub start: u64,
+    /// Past its last byte.
     pub end: u64,
 }
 
 /// An append-only temporary file of records.
 #[derive(Debug)]
-pub(crate) struct SpanFile {
+pub struct SpanFile {
     file: BufWriter<std::fs::File>,
     end: u64,
+    /// Whether a read moved the file's position away from its end.
+    moved: bool,
 }
 
 impl SpanFile {
@@ -25,11 +29,17 @@ impl SpanFile {
         Ok(Self {
             file: BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
             end: 0,
+            moved: false,
         })
     }
 
     /// Appends one record; returns where it is.
     pub fn put(&mut self, bytes: &[u8]) -> std::io::Result<Span> {
+        if self.moved {
+            // The buffer was emptied before the read: nothing is lost.
+            self.file.get_mut().seek(SeekFrom::End(0))?;
+            self.moved = false;
+        }
         self.file.write_all(bytes)?;
         let start = self.end;
         self.end += bytes.len() as u64;
@@ -40,25 +50,45 @@ impl SpanFile {
     }
 
     /// The records at `spans` (in file order), read back one at a time;
-    /// what lies between them is skipped.
+    /// what lies between them is skipped. Records can still be added after.
+    pub fn read<'a>(
+        &'a mut self,
+        spans: impl IntoIterator<Item = Span> + 'a,
+    ) -> std::io::Result<impl Iterator<Item = std::io::Result<Vec<u8>>> + 'a> {
+        self.file.flush()?;
+        self.moved = true;
+        let file = self.file.get_mut();
+        file.seek(SeekFrom::Start(0))?;
+        Ok(records(file, spans))
+    }
+
+    /// [`SpanFile::read`], the file given up: the iterator owns it.
     pub fn read_back(
         self,
         spans: impl IntoIterator<Item = Span>,
     ) -> std::io::Result<impl Iterator<Item = std::io::Result<Vec<u8>>>> {
         let mut file = self.file.into_inner().map_err(|e| e.into_error())?;
         file.seek(SeekFrom::Start(0))?;
-        let mut reader = BufReader::with_capacity(1 << 20, file);
-        let mut at = 0u64;
-        Ok(spans.into_iter().map(move |Span { start, end }| {
-            if start > at {
-                std::io::copy(&mut (&mut reader).take(start - at), &mut std::io::sink())?;
-            }
-            let mut record = vec![0; (end - start) as usize];
-            reader.read_exact(&mut record)?;
-            at = end;
-            Ok(record)
-        }))
+        Ok(records(file, spans))
     }
+}
+
+/// The records at `spans` of a file read from its start.
+fn records(
+    file: impl Read,
+    spans: impl IntoIterator<Item = Span>,
+) -> impl Iterator<Item = std::io::Result<Vec<u8>>> {
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut at = 0u64;
+    spans.into_iter().map(move |Span { start, end }| {
+        if start > at {
+            std::io::copy(&mut (&mut reader).take(start - at), &mut std::io::sink())?;
+        }
+        let mut record = vec![0; (end - start) as usize];
+        reader.read_exact(&mut record)?;
+        at = end;
+        Ok(record)
+    })
 }
 
 #[cfg(test)]
@@ -73,7 +103,15 @@ mod tests {
             .map(|r| f.put(r.as_bytes()).unwrap())
             .collect();
         let kept = [spans[0], spans[1], spans[3]];
-        let back: Vec<Vec<u8>> = f.read_back(kept).unwrap().map(Result::unwrap).collect();
+        let back: Vec<Vec<u8>> = f.read(kept).unwrap().map(Result::unwrap).collect();
         assert_eq!(back, [b"one\n".to_vec(), Vec::new(), b"three\n".to_vec()]);
+        // Added after a read, and read again with the rest.
+        let four = f.put(b"four\n").unwrap();
+        let back: Vec<Vec<u8>> = f
+            .read([spans[2], four])
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(back, [b"two\n".to_vec(), b"four\n".to_vec()]);
     }
 }

@@ -114,19 +114,25 @@ pub(crate) fn unique_keys<T>(
     key: impl Fn(&T) -> &str,
     mut refused: impl FnMut(&T, usize),
 ) -> Vec<T> {
-    let mut count: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for u in &units {
-        *count.entry(key(u).to_string()).or_insert(0) += 1;
-    }
+    // Counted by reference: a million keys are not copied.
+    let shared: Vec<usize> = {
+        let mut count: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for u in &units {
+            *count.entry(key(u)).or_insert(0) += 1;
+        }
+        units.iter().map(|u| count[key(u)]).collect()
+    };
     units
         .into_iter()
-        .filter(|u| match count[key(u)] {
+        .zip(shared)
+        .filter(|(u, n)| match n {
             1 => true,
             n => {
-                refused(u, n);
+                refused(u, *n);
                 false
             }
         })
+        .map(|(u, _)| u)
         .collect()
 }
 

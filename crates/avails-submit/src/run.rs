@@ -180,21 +180,24 @@ pub async fn submit_spooled(
     let started = Instant::now();
     let before = client.counters();
     let mut report = Report::default();
-    let all = spooled.units().to_vec();
-    let to_send = decide(
+    // Decided by reference: the units' keys and hashes are not copied.
+    let to_send: Vec<usize> = decide(
         &journal,
-        all,
-        |u| (&u.key, &u.hash),
+        spooled.units().iter().enumerate().collect(),
+        |(_, u)| (&u.key, &u.hash),
         options,
         &mut report,
         on_event,
-    )?;
+    )?
+    .into_iter()
+    .map(|(i, _)| i)
+    .collect();
     let mut result = Ok(());
     if !options.dry_run {
         for chunk in to_send.chunks(CHUNK) {
             let units = chunk
                 .iter()
-                .map(|u| spooled.load(u))
+                .map(|&i| spooled.load(i))
                 .collect::<Result<Vec<Unit>, SpoolError>>()?;
             result = send_units(client, &journal, units, options, on_event, &mut report).await;
             if result.is_err() {

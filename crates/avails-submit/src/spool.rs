@@ -12,8 +12,9 @@ use std::collections::HashMap;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 
 use avails_convert::check::Checker;
-use avails_convert::pipeline::{Sink, SinkError};
-use avails_convert::{Diagnostic, GroupKey, HeldBack, Payload};
+use avails_convert::pipeline::{ByGroup, Sink, SinkError};
+use avails_convert::spans::{Span, SpanFile};
+use avails_convert::{Diagnostic, GroupId, HeldBack, Payload};
 use avails_mapping::Mapping;
 use avails_model::{AvailRequest, Location};
 
@@ -35,17 +36,18 @@ pub struct SpooledUnit {
     payload: u32,
 }
 
-/// What the spool remembers of a payload: enough to name it in a finding.
-#[derive(Debug, Clone)]
+/// What the spool remembers of a payload: enough to name it in a finding
+/// (kept on disk: it is read back only for a key two units share).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct PayloadNote {
     alid: String,
     location: Location,
 }
 
-/// What one group gave, replaced if it is reopened.
+/// What one group's payloads found, replaced if it is reopened (kept only
+/// for groups that found something).
 #[derive(Debug, Default)]
 struct GroupEntry {
-    units: Vec<usize>,
     refused: usize,
     unsendable: usize,
     findings: Vec<Diagnostic>,
@@ -64,8 +66,12 @@ pub struct Spool<'m> {
     file: BufWriter<std::fs::File>,
     end: u64,
     units: Vec<Option<SpooledUnit>>,
-    payloads: Vec<PayloadNote>,
-    groups: HashMap<GroupKey, GroupEntry>,
+    /// Per payload planned: where its [`PayloadNote`] is in `notes`.
+    payloads: Vec<Span>,
+    notes: SpanFile,
+    /// Which units each group gave.
+    by_group: ByGroup,
+    groups: HashMap<GroupId, GroupEntry>,
     progress: Option<Box<dyn FnMut(usize) + Send + 'm>>,
 }
 
@@ -87,6 +93,8 @@ impl<'m> Spool<'m> {
             end: 0,
             units: Vec::new(),
             payloads: Vec::new(),
+            notes: SpanFile::new()?,
+            by_group: ByGroup::default(),
             groups: HashMap::new(),
             progress: None,
         })
@@ -119,17 +127,31 @@ impl<'m> Spool<'m> {
     /// rows addressing one resource in a run: neither is sent).
     pub fn finish(mut self) -> Result<(Spooled, Vec<Diagnostic>), SpoolError> {
         self.file.flush()?;
-        let mut problems = Vec::new();
-        let payloads = &self.payloads;
         let units = self.units.into_iter().flatten().collect();
+        let mut shared = Vec::new();
         let keep = unique_keys(
             units,
             |u: &SpooledUnit| &u.key,
-            |u, n| {
-                let note = &payloads[u.payload as usize];
-                problems.push(duplicate_key(&note.alid, &note.location, n, &u.key));
-            },
+            |u, n| shared.push((u.payload, n, u.key.clone())),
         );
+        // The notes of the payloads named, read back in file order.
+        let mut named: Vec<u32> = shared.iter().map(|(p, _, _)| *p).collect();
+        named.sort_unstable();
+        named.dedup();
+        let spans = named.iter().map(|&p| self.payloads[p as usize]);
+        let mut notes = std::collections::HashMap::new();
+        for (&p, record) in named.iter().zip(self.notes.read(spans)?) {
+            let note: PayloadNote =
+                serde_json::from_slice(&record?).map_err(std::io::Error::from)?;
+            notes.insert(p, note);
+        }
+        let problems = shared
+            .iter()
+            .filter_map(|(p, n, key)| {
+                let note = notes.get(p)?;
+                Some(duplicate_key(&note.alid, &note.location, *n, key))
+            })
+            .collect();
         let file = self.file.into_inner().map_err(|e| e.into_error())?;
         Ok((Spooled { file, units: keep }, problems))
     }
@@ -144,11 +166,11 @@ impl<'m> Spool<'m> {
 }
 
 impl Sink for Spool<'_> {
-    fn payload(&mut self, key: &GroupKey, payload: Payload) -> Result<(), SinkError> {
+    fn payload(&mut self, group: GroupId, payload: Payload) -> Result<(), SinkError> {
         let found = self.checker.check(&payload);
         let errors: Vec<Diagnostic> = found.into_iter().filter(|d| d.is_error()).collect();
         if !errors.is_empty() {
-            let entry = self.groups.entry(key.clone()).or_default();
+            let entry = self.groups.entry(group).or_default();
             entry.refused += 1;
             entry.findings.extend(errors);
             return Ok(());
@@ -160,14 +182,15 @@ impl Sink for Spool<'_> {
             self.partial,
         );
         let ordinal = self.payloads.len() as u32;
-        self.payloads.push(PayloadNote {
+        let note = PayloadNote {
             alid: payload.alid.clone(),
             location: payload.avail_source.location.clone(),
-        });
-        let mut added = Vec::with_capacity(units.len());
+        };
+        let note = self.notes.put(&serde_json::to_vec(&note)?)?;
+        self.payloads.push(note);
         for unit in units {
             let span = self.write(&unit.request)?;
-            added.push(self.units.len());
+            self.by_group.add(group, self.units.len());
             self.units.push(Some(SpooledUnit {
                 key: unit.key,
                 hash: unit.hash,
@@ -176,10 +199,11 @@ impl Sink for Spool<'_> {
                 payload: ordinal,
             }));
         }
-        let entry = self.groups.entry(key.clone()).or_default();
-        entry.units.extend(added);
-        entry.unsendable += problems.len();
-        entry.findings.extend(problems);
+        if !problems.is_empty() {
+            let entry = self.groups.entry(group).or_default();
+            entry.unsendable += problems.len();
+            entry.findings.extend(problems);
+        }
         Ok(())
     }
 
@@ -187,11 +211,10 @@ impl Sink for Spool<'_> {
         Ok(())
     }
 
-    fn reopened(&mut self, key: &GroupKey) -> Result<(), SinkError> {
-        if let Some(entry) = self.groups.remove(key) {
-            for i in entry.units {
-                self.units[i] = None;
-            }
+    fn reopened(&mut self, group: GroupId) -> Result<(), SinkError> {
+        self.groups.remove(&group);
+        for i in self.by_group.take(group) {
+            self.units[i] = None;
         }
         Ok(())
     }
@@ -216,8 +239,9 @@ impl Spooled {
         &self.units
     }
 
-    /// A unit with its body read back.
-    pub fn load(&mut self, unit: &SpooledUnit) -> Result<Unit, SpoolError> {
+    /// The unit at `index` of [`Spooled::units`], with its body read back.
+    pub fn load(&mut self, index: usize) -> Result<Unit, SpoolError> {
+        let unit = &self.units[index];
         let (offset, len) = unit.span;
         self.file.seek(SeekFrom::Start(offset))?;
         let mut bytes = vec![0; len as usize];

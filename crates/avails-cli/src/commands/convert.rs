@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use avails_convert::output::{Counts, Manifest, ManifestEntry, PayloadSink};
+use avails_convert::output::{Counts, Manifest, ManifestPayloads, PayloadSink};
 use avails_convert::pipeline::Run;
 use avails_convert::{ColumnStatus, FileSummary};
 
@@ -66,14 +66,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, crate::output::stdout());
         sink.finish_lines(&mut out)?;
         None
-    } else {
-        let manifest = manifest(&run, sink.take_entries(), counts);
-        sink.finish_dir(&manifest)?;
+    } else if let Some((dir, payloads)) = sink.into_dir() {
+        let manifest = manifest(&run, payloads, counts);
+        dir.finish(&manifest)?;
         Some(manifest)
+    } else {
+        None
     };
     match (args.format, &manifest) {
         (Format::Json, Some(manifest)) => {
-            outln!("{}", serde_json::to_string_pretty(manifest)?)
+            // Streamed: the entries are read back from disk as they are written.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, crate::output::stdout());
+            serde_json::to_writer_pretty(&mut out, manifest)?;
+            std::io::Write::write_all(&mut out, b"\n")?;
+            std::io::Write::flush(&mut out)?;
         }
         _ => {
             crate::report::print_diagnostics(&run.diagnostics, Format::Text, true);
@@ -85,7 +91,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 /// The manifest of a run.
-fn manifest(run: &Run, payloads: Vec<ManifestEntry>, counts: Counts) -> Manifest {
+fn manifest(run: &Run, payloads: ManifestPayloads, counts: Counts) -> Manifest {
     let (errors, warnings) = run.diagnostics.iter().cloned().partition(|d| d.is_error());
     Manifest {
         payloads,

@@ -12,6 +12,8 @@
 
 mod build;
 pub(crate) use build::gives_content_id;
+mod index;
+mod slots;
 mod spill;
 
 use std::collections::HashMap;
@@ -39,6 +41,11 @@ pub struct GroupKey {
     pub entry_type: EntryType,
 }
 
+/// A group's number in a run: the same each time the group closes, so a
+/// sink can keep what a group gave by number instead of by key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupId(pub u32);
+
 /// What a closed group gives.
 #[derive(Debug)]
 pub enum Outcome {
@@ -53,7 +60,7 @@ pub enum Outcome {
 #[derive(Debug)]
 pub struct Closed {
     /// The group.
-    pub key: GroupKey,
+    pub id: GroupId,
     /// Its payloads, or the group held back.
     pub outcomes: Vec<Outcome>,
     /// What building it found.
@@ -69,7 +76,7 @@ pub enum Event {
     Closed(Closed),
     /// A group closed earlier takes another row: what was emitted for it
     /// no longer stands; it will be closed again.
-    Reopened(GroupKey),
+    Reopened(GroupId),
 }
 
 #[derive(Debug, Clone)]
@@ -124,10 +131,11 @@ struct Slot {
     rows: usize,
     /// When a row last reached it (items added so far).
     last_seen: u64,
-    /// Its WorkType, for rejected rows without an ALID.
-    work_type: Option<String>,
-    /// Inputs its rows came from.
-    inputs: Vec<u32>,
+    /// Its WorkType, for rejected rows without an ALID (interned: a
+    /// catalog has a handful).
+    work_type: Option<Arc<str>>,
+    /// The last input its rows came from (inputs are read in order).
+    last_input: u32,
 }
 
 /// A rejected row whose payload is only partly known: it holds back every
@@ -158,6 +166,9 @@ impl Block {
     }
 }
 
+/// No input yet.
+const NO_INPUT: u32 = u32::MAX;
+
 /// Rows between two checks for groups to close.
 const CLOSE_EVERY: u64 = 256;
 /// Rows a group may go without one of its own before it is closed; doubled
@@ -170,10 +181,15 @@ const MAX_WINDOW: u64 = 1 << 24;
 #[derive(Debug)]
 pub struct Grouper<'m> {
     mapping: &'m Mapping,
-    slots: Vec<Slot>,
-    index: HashMap<GroupKey, usize>,
+    slots: slots::Chunked<Slot>,
+    index: index::SlotIndex,
+    /// The slots the input being read gave rows to, for [`Grouper::fail_input`].
+    touched: Vec<u32>,
+    /// The input `touched` is of.
+    touched_input: u32,
+    /// Every WorkType seen, once.
+    work_types: std::collections::HashSet<Arc<str>>,
     open: Vec<usize>,
-    by_alid: HashMap<String, Vec<usize>>,
     blocks: Vec<Block>,
     blocks_by_alid: HashMap<String, Vec<usize>>,
     orphan_blocks: Vec<usize>,
@@ -191,10 +207,12 @@ impl<'m> Grouper<'m> {
     pub fn new(mapping: &'m Mapping) -> Self {
         Self {
             mapping,
-            slots: Vec::new(),
-            index: HashMap::new(),
+            slots: slots::Chunked::default(),
+            index: index::SlotIndex::default(),
+            touched: Vec::new(),
+            touched_input: NO_INPUT,
+            work_types: std::collections::HashSet::new(),
             open: Vec::new(),
-            by_alid: HashMap::new(),
             blocks: Vec::new(),
             blocks_by_alid: HashMap::new(),
             orphan_blocks: Vec::new(),
@@ -325,11 +343,9 @@ impl<'m> Grouper<'m> {
             );
             return Ok(());
         }
+        self.touch(index, input);
         let slot = &mut self.slots[index];
         slot.rows += 1;
-        if !slot.inputs.contains(&input) {
-            slot.inputs.push(input);
-        }
         if let State::Open(group) = &mut slot.state {
             group.transactions.push(Transaction {
                 body: item.transaction,
@@ -349,7 +365,7 @@ impl<'m> Grouper<'m> {
             scope: payload.scope(),
             entry_type: payload.entry_type.clone(),
         };
-        if let Some(&index) = self.index.get(&key) {
+        if let Some(index) = self.index.get(&self.slots, &key) {
             let message = format!(
                 "{}: two payloads of this run replace the same windows ({}); neither is sent",
                 key.scope, key.entry_type
@@ -363,15 +379,17 @@ impl<'m> Grouper<'m> {
             return self.push_block(index, payload.avail_source.location.clone(), message);
         }
         let index = self.slot_for(key, &payload.avail_source, &Arc::default())?;
-        let slot = &mut self.slots[index];
-        slot.rows += payload.request.avail.transaction.len();
-        slot.inputs.push(input);
-        slot.work_type = payload
+        self.touch(index, input);
+        let work_type = payload
             .request
             .avail
             .asset
             .first()
-            .and_then(|a| a.work_type.clone());
+            .and_then(|a| a.work_type.as_deref())
+            .map(|w| self.intern(w));
+        let slot = &mut self.slots[index];
+        slot.rows += payload.request.avail.transaction.len();
+        slot.work_type = work_type;
         if let State::Open(group) = &mut slot.state {
             group.given = Some(payload);
         }
@@ -381,9 +399,11 @@ impl<'m> Grouper<'m> {
     /// An input could not be read to its end: what its unread rows would
     /// have added is unknown, so every group it gave rows to is held back.
     pub fn fail_input(&mut self, input: u32, file: &str, reason: &str) -> Result<(), SpillError> {
-        let hit: Vec<usize> = (0..self.slots.len())
-            .filter(|&i| self.slots[i].inputs.contains(&input))
-            .collect();
+        let mut hit: Vec<usize> = match self.touched_input == input {
+            true => self.touched.iter().map(|&i| i as usize).collect(),
+            false => Vec::new(),
+        };
+        hit.sort_unstable();
         for index in hit {
             self.push_block(
                 index,
@@ -394,6 +414,32 @@ impl<'m> Grouper<'m> {
             )?;
         }
         Ok(())
+    }
+
+    /// Notes that a slot took a row of `input` (inputs are read one after
+    /// the other, so only the current one's slots are kept).
+    fn touch(&mut self, index: usize, input: u32) {
+        if self.touched_input != input {
+            self.touched.clear();
+            self.touched_input = input;
+        }
+        let slot = &mut self.slots[index];
+        if slot.last_input != input {
+            slot.last_input = input;
+            self.touched.push(index as u32);
+        }
+    }
+
+    /// The one shared copy of a WorkType.
+    fn intern(&mut self, work_type: &str) -> Arc<str> {
+        match self.work_types.get(work_type) {
+            Some(w) => w.clone(),
+            None => {
+                let w: Arc<str> = Arc::from(work_type);
+                self.work_types.insert(w.clone());
+                w
+            }
+        }
     }
 
     /// Rejects an item here: reported at the cell of `path`, holding back
@@ -457,7 +503,7 @@ impl<'m> Grouper<'m> {
         let hit: Vec<usize> = match &block.alid {
             Some(alid) => {
                 self.blocks_by_alid.entry(alid.clone()).or_default().push(b);
-                self.by_alid.get(alid).cloned().unwrap_or_default()
+                self.index.of_alid(&self.slots, alid)
             }
             None => {
                 self.orphan_blocks.push(b);
@@ -487,7 +533,7 @@ impl<'m> Grouper<'m> {
         }
         slot.blocked.push(Blocking { location, reason });
         if let State::Closed(_) = slot.state {
-            self.events.push(Event::Reopened(slot.key.clone()));
+            self.events.push(Event::Reopened(GroupId(index as u32)));
             let held = HeldBack {
                 scope: slot.key.scope.clone(),
                 entry_type: slot.key.entry_type.clone(),
@@ -495,7 +541,7 @@ impl<'m> Grouper<'m> {
                 blocking: slot.blocked.clone(),
             };
             self.events.push(Event::Closed(Closed {
-                key: slot.key.clone(),
+                id: GroupId(index as u32),
                 outcomes: vec![Outcome::HeldBack(held)],
                 findings: Vec::new(),
                 rejected: 0,
@@ -511,7 +557,7 @@ impl<'m> Grouper<'m> {
         source: &Source,
         asset: &Arc<Map<String, Value>>,
     ) -> Result<usize, SpillError> {
-        if let Some(&i) = self.index.get(&key) {
+        if let Some(i) = self.index.get(&self.slots, &key) {
             self.slots[i].last_seen = self.seen;
             if let State::Closed(at) = self.slots[i].state {
                 self.reopen(i, at)?;
@@ -519,11 +565,10 @@ impl<'m> Grouper<'m> {
             return Ok(i);
         }
         let i = self.slots.len();
-        self.index.insert(key.clone(), i);
-        self.by_alid
-            .entry(key.scope.alid.clone())
-            .or_default()
-            .push(i);
+        let work_type = asset
+            .get("WorkType")
+            .and_then(Value::as_str)
+            .map(|w| self.intern(w));
         let mut slot = Slot {
             key,
             state: State::Open(Box::new(Group {
@@ -533,11 +578,8 @@ impl<'m> Grouper<'m> {
             blocked: Vec::new(),
             rows: 0,
             last_seen: self.seen,
-            work_type: asset
-                .get("WorkType")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            inputs: Vec::new(),
+            work_type,
+            last_input: NO_INPUT,
         };
         // Rows rejected earlier that could belong to it.
         let earlier = self
@@ -558,6 +600,7 @@ impl<'m> Grouper<'m> {
             }
         }
         self.slots.push(slot);
+        self.index.push(&self.slots);
         self.open.push(i);
         Ok(i)
     }
@@ -575,9 +618,8 @@ impl<'m> Grouper<'m> {
         };
         self.reopened += 1;
         self.window = (self.window * 2).min(MAX_WINDOW);
-        let slot = &mut self.slots[index];
-        slot.state = State::Open(Box::new(group));
-        self.events.push(Event::Reopened(slot.key.clone()));
+        self.slots[index].state = State::Open(Box::new(group));
+        self.events.push(Event::Reopened(GroupId(index as u32)));
         self.open.push(index);
         Ok(())
     }
@@ -586,14 +628,15 @@ impl<'m> Grouper<'m> {
     /// says which attribute conflicts (path, message).
     fn merge(&mut self, index: usize, item: &Item) -> Result<(), (String, String)> {
         let mapping = self.mapping;
-        let slot = &mut self.slots[index];
-        if slot.work_type.is_none() {
-            slot.work_type = item
+        if self.slots[index].work_type.is_none() {
+            let work_type = item
                 .asset
                 .get("WorkType")
                 .and_then(Value::as_str)
-                .map(str::to_string);
+                .map(|w| self.intern(w));
+            self.slots[index].work_type = work_type;
         }
+        let slot = &mut self.slots[index];
         let State::Open(group) = &mut slot.state else {
             return Ok(());
         };
@@ -722,7 +765,7 @@ impl<'m> Grouper<'m> {
         };
         self.slots[index].state = State::Closed(at);
         self.events.push(Event::Closed(Closed {
-            key: self.slots[index].key.clone(),
+            id: GroupId(index as u32),
             outcomes: built.outcomes,
             findings: built.findings,
             rejected: built.rejected,
