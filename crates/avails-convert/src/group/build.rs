@@ -30,12 +30,14 @@ pub(crate) struct Built {
     pub rejected: usize,
 }
 
-/// Builds a group. `blocked` lists the rows that already hold it back;
-/// `rows` counts the rows accepted into it.
+/// Builds a group, taking its transactions and given payload (a group
+/// kept for a later row is spilled before it is built). `blocked` lists
+/// the rows that already hold it back; `rows` counts the rows accepted
+/// into it.
 pub(crate) fn build(
     mapping: &Mapping,
     key: &GroupKey,
-    group: &Group,
+    mut group: Group,
     blocked: &[Blocking],
     rows: usize,
 ) -> Built {
@@ -46,23 +48,23 @@ pub(crate) fn build(
         blocked: blocked.to_vec(),
         rejected: 0,
     };
-    if let Some(given) = &group.given {
+    if let Some(given) = group.given.take() {
         let outcome = match b.blocked.is_empty() {
-            true => Outcome::Payload(Box::new(given.clone())),
+            true => Outcome::Payload(Box::new(given)),
             false => Outcome::HeldBack(b.held_back(rows)),
         };
         return b.done(vec![outcome]);
     }
-    let (avail, asset) = b.resolve_candidates(group);
-    let transactions = b.resolve_est_start(&group.transactions);
+    let (avail, asset) = b.resolve_candidates(&mut group);
+    let transactions = b.resolve_est_start(std::mem::take(&mut group.transactions));
     let windows = b.distinct_windows(transactions);
     if !b.blocked.is_empty() {
         let held = b.held_back(rows);
         return b.done(vec![Outcome::HeldBack(held)]);
     }
     let built = match key.entry_type {
-        EntryType::PartialExtract => b.partial_payloads(group, avail, asset, windows),
-        _ => b.payload(group, avail, asset, windows).map(|p| vec![p]),
+        EntryType::PartialExtract => b.partial_payloads(&group, avail, asset, windows),
+        _ => b.payload(&group, avail, asset, windows).map(|p| vec![p]),
     };
     let outcomes = match built {
         Ok(payloads) => payloads
@@ -125,17 +127,17 @@ impl Builder<'_> {
         self.findings.push(d);
     }
 
-    /// The avail and asset with each path with fallbacks set from the best
-    /// priority any row gives.
+    /// The avail and asset (taken from the group) with each path with
+    /// fallbacks set from the best priority any row gives.
     fn resolve_candidates(
         &mut self,
-        group: &Group,
+        group: &mut Group,
     ) -> (
         serde_json::Map<String, Value>,
         serde_json::Map<String, Value>,
     ) {
-        let mut avail = group.avail.clone();
-        let mut asset = group.asset.clone();
+        let mut avail = std::mem::take(&mut group.avail);
+        let mut asset = std::mem::take(&mut group.asset);
         let candidates: Vec<avails_ema::Candidate> =
             group.candidates.iter().map(|(c, _)| c.clone()).collect();
         let at = |c: &avails_ema::Candidate| {
@@ -176,7 +178,7 @@ impl Builder<'_> {
 
     /// Ends each `ESTStart` pre-order at the earliest Start of the group's
     /// EST windows with the same FormatProfile; none refuses the row.
-    fn resolve_est_start(&mut self, transactions: &[Transaction]) -> Vec<Transaction> {
+    fn resolve_est_start(&mut self, transactions: Vec<Transaction>) -> Vec<Transaction> {
         let format = |t: &AvailTrans| {
             t.format_profile
                 .as_ref()
@@ -184,7 +186,7 @@ impl Builder<'_> {
                 .unwrap_or_default()
         };
         let mut earliest: HashMap<String, String> = HashMap::new();
-        for t in transactions {
+        for t in &transactions {
             let est = t
                 .body
                 .license_type
@@ -200,8 +202,7 @@ impl Builder<'_> {
             }
         }
         let mut out = Vec::with_capacity(transactions.len());
-        for t in transactions {
-            let mut t = t.clone();
+        for mut t in transactions {
             if t.end_marker == Some(EndMarker::EstStart) {
                 let fp = format(&t.body);
                 match earliest.get(&fp) {

@@ -752,7 +752,7 @@ impl<'m> Grouper<'m> {
         let State::Open(group) = std::mem::replace(&mut slot.state, State::Closed(None)) else {
             return Ok(());
         };
-        let built = build::build(self.mapping, &slot.key, &group, &slot.blocked, slot.rows);
+        // Spilled first: building takes the group's rows.
         let at = match keep && group.given.is_none() {
             true => {
                 let spill = match &mut self.spill {
@@ -763,6 +763,8 @@ impl<'m> Grouper<'m> {
             }
             false => None,
         };
+        let slot = &self.slots[index];
+        let built = build::build(self.mapping, &slot.key, *group, &slot.blocked, slot.rows);
         self.slots[index].state = State::Closed(at);
         self.events.push(Event::Closed(Closed {
             id: GroupId(index as u32),
