@@ -145,11 +145,12 @@ impl<'m> Spool<'m> {
                 serde_json::from_slice(&record?).map_err(std::io::Error::from)?;
             notes.insert(p, note);
         }
+        // Every payload named was read back above (or the read failed).
         let problems = shared
             .iter()
-            .filter_map(|(p, n, key)| {
-                let note = notes.get(p)?;
-                Some(duplicate_key(&note.alid, &note.location, *n, key))
+            .map(|(p, n, key)| {
+                let note = &notes[p];
+                duplicate_key(&note.alid, &note.location, *n, key)
             })
             .collect();
         let file = self.file.into_inner().map_err(|e| e.into_error())?;
