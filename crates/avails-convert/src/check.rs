@@ -118,12 +118,6 @@ pub struct Checker<'m> {
     users: Vec<(u64, Box<str>)>,
 }
 
-/// A 64-bit hash: two different IDs share one about once in 10^19 pairs.
-fn hash_of(text: &str) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault};
-    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(text)
-}
-
 impl<'m> Checker<'m> {
     /// A checker for one run.
     pub fn new(mapping: &'m Mapping) -> Self {
@@ -137,7 +131,7 @@ impl<'m> Checker<'m> {
     /// Every rule the payload breaks, located.
     pub fn check(&mut self, payload: &Payload) -> Vec<Diagnostic> {
         let mut out = check_payload(payload, self.mapping);
-        let key = hash_of(&payload.key());
+        let key = crate::hash_of(&payload.key());
         let mut me: Option<u32> = None;
         for (t, tr) in payload.request.avail.transaction.iter().enumerate() {
             let Some(id) = tr.transaction_id.as_deref().filter(|s| !s.is_empty()) else {
@@ -145,7 +139,7 @@ impl<'m> Checker<'m> {
             };
             match self
                 .seen
-                .get(&hash_of(id))
+                .get(&crate::hash_of(id))
                 .map(|&u| &self.users[u as usize])
             {
                 Some((other, scope)) if *other != key => {
@@ -170,7 +164,7 @@ impl<'m> Checker<'m> {
                             .push((key, payload.scope().to_string().into_boxed_str()));
                         (self.users.len() - 1) as u32
                     });
-                    self.seen.insert(hash_of(id), user);
+                    self.seen.insert(crate::hash_of(id), user);
                 }
             }
         }

@@ -37,3 +37,10 @@ pub use group::{Closed, Event, GroupId, GroupKey, Grouper, Outcome, SpillError};
 pub use input::{ColumnAccount, ConvertOptions, FileSummary, InputKind, SheetSummary};
 pub use item::Item;
 pub use payload::{Blocking, HeldBack, Payload, Scope, Source};
+
+/// A 64-bit hash of a text, for sets that must stay small on a million
+/// entries: two different texts share one about once in 10^19 pairs.
+pub(crate) fn hash_of(text: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(text)
+}

@@ -164,10 +164,8 @@ impl PayloadDir {
 /// The hash of a file name (its stem or itself) as case-insensitive file
 /// systems compare it.
 fn name_hash(name: &str) -> u64 {
-    use std::hash::BuildHasher;
     let stem = name.strip_suffix(".json").unwrap_or(name);
-    std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default()
-        .hash_one(stem.to_ascii_lowercase())
+    crate::hash_of(&stem.to_ascii_lowercase())
 }
 
 impl Drop for PayloadDir {

@@ -430,6 +430,12 @@ impl<'m> Grouper<'m> {
         }
     }
 
+    /// An asset's WorkType, interned.
+    fn work_type_of(&mut self, asset: &Map<String, Value>) -> Option<Arc<str>> {
+        let work_type = asset.get("WorkType").and_then(Value::as_str)?;
+        Some(self.intern(work_type))
+    }
+
     /// The one shared copy of a WorkType.
     fn intern(&mut self, work_type: &str) -> Arc<str> {
         match self.work_types.get(work_type) {
@@ -565,10 +571,7 @@ impl<'m> Grouper<'m> {
             return Ok(i);
         }
         let i = self.slots.len();
-        let work_type = asset
-            .get("WorkType")
-            .and_then(Value::as_str)
-            .map(|w| self.intern(w));
+        let work_type = self.work_type_of(asset);
         let mut slot = Slot {
             key,
             state: State::Open(Box::new(Group {
@@ -629,12 +632,7 @@ impl<'m> Grouper<'m> {
     fn merge(&mut self, index: usize, item: &Item) -> Result<(), (String, String)> {
         let mapping = self.mapping;
         if self.slots[index].work_type.is_none() {
-            let work_type = item
-                .asset
-                .get("WorkType")
-                .and_then(Value::as_str)
-                .map(|w| self.intern(w));
-            self.slots[index].work_type = work_type;
+            self.slots[index].work_type = self.work_type_of(&item.asset);
         }
         let slot = &mut self.slots[index];
         let State::Open(group) = &mut slot.state else {
