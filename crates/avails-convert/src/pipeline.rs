@@ -506,3 +506,34 @@ fn read_beside(
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reopened_group_gives_back_exactly_its_records() {
+        let (a, b) = (GroupId(3), GroupId(0));
+        let mut by = ByGroup::default();
+        by.add(a, 0);
+        by.add(a, 1);
+        by.add(b, 2);
+        assert_eq!(by.take(a), 0..2);
+        // Taken once: nothing more to drop; another group is untouched.
+        assert_eq!(by.take(a), 0..0);
+        // Closed again after reopening: only its new records.
+        by.add(a, 3);
+        assert_eq!(by.take(a), 3..4);
+        assert_eq!(by.take(b), 2..3);
+        assert_eq!(by.take(GroupId(99)), 0..0);
+    }
+
+    #[test]
+    #[should_panic(expected = "consecutive")]
+    fn records_of_one_close_that_are_not_consecutive_stop_the_run() {
+        let mut by = ByGroup::default();
+        by.add(GroupId(0), 0);
+        by.add(GroupId(1), 1);
+        by.add(GroupId(0), 2);
+    }
+}

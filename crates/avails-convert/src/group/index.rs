@@ -75,3 +75,61 @@ impl SlotIndex {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{State, NO_INPUT};
+    use super::*;
+    use crate::Scope;
+    use avails_model::{BusinessLine, EntryType};
+
+    fn key(alid: &str, territory: &str, entry_type: EntryType) -> GroupKey {
+        GroupKey {
+            scope: Scope {
+                alid: alid.into(),
+                territory: territory.into(),
+                business_line: BusinessLine::Tvod,
+            },
+            entry_type,
+        }
+    }
+
+    fn slot(key: GroupKey) -> Slot {
+        Slot {
+            key,
+            state: State::Closed(None),
+            blocked: Vec::new(),
+            rows: 0,
+            last_seen: 0,
+            work_type: None,
+            last_input: NO_INPUT,
+        }
+    }
+
+    #[test]
+    fn slots_are_found_by_key_and_by_alid_in_the_order_they_came() {
+        let keys = [
+            key("A", "US", EntryType::FullExtract),
+            key("B", "US", EntryType::FullExtract),
+            key("A", "FR", EntryType::FullExtract),
+            key("A", "US", EntryType::PartialExtract),
+            key("B", "GB", EntryType::FullExtract),
+        ];
+        let (mut slots, mut index) = (Chunked::default(), SlotIndex::default());
+        for k in &keys {
+            assert_eq!(index.get(&slots, k), None);
+            slots.push(slot(k.clone()));
+            index.push(&slots);
+        }
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(index.get(&slots, k), Some(i));
+        }
+        assert_eq!(
+            index.get(&slots, &key("A", "GB", EntryType::FullExtract)),
+            None
+        );
+        assert_eq!(index.of_alid(&slots, "A"), [0, 2, 3]);
+        assert_eq!(index.of_alid(&slots, "B"), [1, 4]);
+        assert!(index.of_alid(&slots, "C").is_empty());
+    }
+}
