@@ -195,10 +195,7 @@ pub async fn submit_spooled(
     let mut result = Ok(());
     if !options.dry_run {
         for chunk in to_send.chunks(CHUNK) {
-            let units = chunk
-                .iter()
-                .map(|&i| spooled.load(i))
-                .collect::<Result<Vec<Unit>, SpoolError>>()?;
+            let units = spooled.load(chunk)?;
             result = send_units(client, &journal, units, options, on_event, &mut report).await;
             if result.is_err() {
                 break;

@@ -9,7 +9,6 @@
 //! journal and reads bodies back a chunk at a time as they are sent.
 
 use std::collections::HashMap;
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 
 use avails_convert::check::Checker;
 use avails_convert::pipeline::{ByGroup, Sink, SinkError};
@@ -30,8 +29,8 @@ pub struct SpooledUnit {
     pub hash: String,
     /// How it is sent.
     pub kind: UnitKind,
-    /// Where its body is in the file: offset and length.
-    span: (u64, u64),
+    /// Where its body is in the spool's file.
+    span: Span,
     /// The payload it came from (index into the spool's payloads).
     payload: u32,
 }
@@ -63,8 +62,8 @@ pub struct Spool<'m> {
     checker: Checker<'m>,
     licensor: String,
     partial: bool,
-    file: BufWriter<std::fs::File>,
-    end: u64,
+    /// Each unit's body, to send once the run ends.
+    bodies: SpanFile,
     units: Vec<Option<SpooledUnit>>,
     /// Per payload planned: where its [`PayloadNote`] is in `notes`.
     payloads: Vec<Span>,
@@ -77,7 +76,7 @@ pub struct Spool<'m> {
 
 impl std::fmt::Debug for Spool<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Spool({} units, {} bytes)", self.units.len(), self.end)
+        write!(f, "Spool({} units)", self.units.len())
     }
 }
 
@@ -89,8 +88,7 @@ impl<'m> Spool<'m> {
             checker: Checker::new(mapping),
             licensor: licensor.to_string(),
             partial,
-            file: BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
-            end: 0,
+            bodies: SpanFile::new()?,
             units: Vec::new(),
             payloads: Vec::new(),
             notes: SpanFile::new()?,
@@ -126,7 +124,6 @@ impl<'m> Spool<'m> {
     /// Units to send, and units refused because two share one key (two
     /// rows addressing one resource in a run: neither is sent).
     pub fn finish(mut self) -> Result<(Spooled, Vec<Diagnostic>), SpoolError> {
-        self.file.flush()?;
         let units = self.units.into_iter().flatten().collect();
         let mut shared = Vec::new();
         let keep = unique_keys(
@@ -153,16 +150,18 @@ impl<'m> Spool<'m> {
                 duplicate_key(&note.alid, &note.location, *n, key)
             })
             .collect();
-        let file = self.file.into_inner().map_err(|e| e.into_error())?;
-        Ok((Spooled { file, units: keep }, problems))
+        Ok((
+            Spooled {
+                bodies: self.bodies,
+                units: keep,
+            },
+            problems,
+        ))
     }
 
-    fn write(&mut self, request: &AvailRequest) -> Result<(u64, u64), SpoolError> {
+    fn write(&mut self, request: &AvailRequest) -> Result<Span, SpoolError> {
         let bytes = serde_json::to_vec(request).map_err(std::io::Error::other)?;
-        self.file.write_all(&bytes)?;
-        let span = (self.end, bytes.len() as u64);
-        self.end += span.1;
-        Ok(span)
+        Ok(self.bodies.put(&bytes)?)
     }
 }
 
@@ -230,7 +229,7 @@ impl Sink for Spool<'_> {
 /// The units of a finished conversion, their bodies on disk.
 #[derive(Debug)]
 pub struct Spooled {
-    file: std::fs::File,
+    bodies: SpanFile,
     units: Vec<SpooledUnit>,
 }
 
@@ -240,21 +239,24 @@ impl Spooled {
         &self.units
     }
 
-    /// The unit at `index` of [`Spooled::units`], with its body read back.
-    pub fn load(&mut self, index: usize) -> Result<Unit, SpoolError> {
-        let unit = &self.units[index];
-        let (offset, len) = unit.span;
-        self.file.seek(SeekFrom::Start(offset))?;
-        let mut bytes = vec![0; len as usize];
-        self.file.read_exact(&mut bytes)?;
-        let request: AvailRequest =
-            serde_json::from_slice(&bytes).map_err(std::io::Error::other)?;
-        Ok(Unit {
-            key: unit.key.clone(),
-            hash: unit.hash.clone(),
-            kind: unit.kind.clone(),
-            request,
-            payload: unit.payload as usize,
-        })
+    /// The units at `indices` of [`Spooled::units`], with their bodies read
+    /// back (in one pass over the file when the indices ascend).
+    pub fn load(&mut self, indices: &[usize]) -> Result<Vec<Unit>, SpoolError> {
+        let units = &self.units;
+        let spans = indices.iter().map(|&i| units[i].span);
+        let mut loaded = Vec::with_capacity(indices.len());
+        for (&i, bytes) in indices.iter().zip(self.bodies.read(spans)?) {
+            let request: AvailRequest =
+                serde_json::from_slice(&bytes?).map_err(std::io::Error::other)?;
+            let unit = &units[i];
+            loaded.push(Unit {
+                key: unit.key.clone(),
+                hash: unit.hash.clone(),
+                kind: unit.kind.clone(),
+                request,
+                payload: unit.payload as usize,
+            });
+        }
+        Ok(loaded)
     }
 }
