@@ -316,18 +316,6 @@ impl std::fmt::Debug for ManifestPayloads {
     }
 }
 
-impl ManifestPayloads {
-    /// How many payloads it lists.
-    pub fn len(&self) -> usize {
-        self.spans.len()
-    }
-
-    /// Whether it lists none.
-    pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
-    }
-}
-
 impl serde::Serialize for ManifestPayloads {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{Error, SerializeSeq};
