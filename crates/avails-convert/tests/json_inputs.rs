@@ -21,6 +21,21 @@ fn write(dir: &std::path::Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
+/// Each file of `forms` (name, text) converts without a finding to exactly
+/// the payloads `expected`.
+fn each_reads_as(dir: &std::path::Path, forms: &[(&str, String)], expected: &[(String, Value)]) {
+    for (name, text) in forms {
+        let c = convert(&[write(dir, name, text)]);
+        assert!(
+            c.diagnostics.is_empty() && c.unreadable.is_empty(),
+            "{name}: {:?} {:?}",
+            c.diagnostics,
+            c.unreadable
+        );
+        assert_eq!(payload_set(&c), expected, "{name}");
+    }
+}
+
 #[test]
 fn every_json_form_gives_the_same_payload() {
     let dir = tempfile::tempdir().unwrap();
@@ -37,16 +52,7 @@ fn every_json_form_gives_the_same_payload() {
                 .to_string(),
         ),
     ];
-    for (name, text) in forms {
-        let c = convert(&[write(dir.path(), name, &text)]);
-        assert!(
-            c.diagnostics.is_empty() && c.unreadable.is_empty(),
-            "{name}: {:?} {:?}",
-            c.diagnostics,
-            c.unreadable
-        );
-        assert_eq!(payload_set(&c), expected, "{name}");
-    }
+    each_reads_as(dir.path(), &forms, &expected);
 }
 
 #[test]
@@ -96,16 +102,7 @@ fn pretty_printed_and_byte_order_marked_files_read_like_compact_ones() {
         ("bom.ndjson", format!("\u{feff}{a}\r\n\r\n{b}\r\n")),
         ("spaced.ndjson", format!("\n  {a}\n\n{b}")),
     ];
-    for (name, text) in forms {
-        let c = convert(&[write(dir.path(), name, &text)]);
-        assert!(
-            c.diagnostics.is_empty() && c.unreadable.is_empty(),
-            "{name}: {:?} {:?}",
-            c.diagnostics,
-            c.unreadable
-        );
-        assert_eq!(payload_set(&c), compact, "{name}");
-    }
+    each_reads_as(dir.path(), &forms, &compact);
     // One pretty-printed payload is one document, not NDJSON.
     let pretty = serde_json::to_string_pretty(&a).unwrap();
     let c = convert(&[write(dir.path(), "pretty-one.json", &pretty)]);
