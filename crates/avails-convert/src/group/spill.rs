@@ -1,6 +1,9 @@
 //! Groups closed before the end of the input, kept on disk until the rare
 //! row that reopens one (a sheet not sorted by title): memory stays bounded
-//! by the groups still open, whatever the size of the catalog.
+//! by the groups still open, whatever the size of the catalog. Records are
+//! MessagePack with named fields: every closed group is written, so the
+//! format must be cheap to write (strings are copied, not escaped as in
+//! JSON), and self-describing, as the groups hold JSON values.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
@@ -29,6 +32,8 @@ pub(crate) struct Spill {
     file: BufWriter<std::fs::File>,
     end: u64,
     columns: HashMap<usize, Columns>,
+    /// The record being written, reused from group to group.
+    buffer: Vec<u8>,
 }
 
 impl std::fmt::Debug for Spill {
@@ -49,18 +54,22 @@ impl Spill {
             file: BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
             end: 0,
             columns: HashMap::new(),
+            buffer: Vec::new(),
         })
     }
 
     /// Writes a group; where it is.
     pub fn put(&mut self, group: &Group) -> Result<SpillRef, SpillError> {
+        let mut bytes = std::mem::take(&mut self.buffer);
+        bytes.clear();
         let record = self.record(group);
-        let bytes = serde_json::to_vec(&record).map_err(std::io::Error::other)?;
+        rmp_serde::encode::write_named(&mut bytes, &record).map_err(std::io::Error::other)?;
         self.file.write_all(&bytes)?;
         let at = SpillRef {
             offset: self.end,
             len: bytes.len() as u64,
         };
+        self.buffer = bytes;
         self.end += at.len;
         Ok(at)
     }
@@ -73,7 +82,7 @@ impl Spill {
         let mut bytes = vec![0; at.len as usize];
         file.read_exact(&mut bytes)?;
         file.seek(SeekFrom::Start(self.end))?;
-        let record: Record = serde_json::from_slice(&bytes).map_err(std::io::Error::other)?;
+        let record: Record = rmp_serde::from_slice(&bytes).map_err(std::io::Error::other)?;
         Ok(self.group(record))
     }
 
