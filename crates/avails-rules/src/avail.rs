@@ -8,25 +8,26 @@ use avails_model::BusinessLine;
 use serde_json::{Map, Value};
 
 use crate::dates::DateTime;
+use crate::field::field;
 use crate::report::{quote, Report};
 use crate::{terms, Context};
 
 type Obj = Map<String, Value>;
 
 fn obj<'a>(m: &'a Obj, key: &str) -> Option<&'a Obj> {
-    m.get(key)?.as_object()
+    field(m, key)?.as_object()
 }
 
 fn arr<'a>(m: &'a Obj, key: &str) -> Option<&'a [Value]> {
-    m.get(key)?.as_array().map(Vec::as_slice)
+    field(m, key)?.as_array().map(Vec::as_slice)
 }
 
 fn string<'a>(m: &'a Obj, key: &str) -> Option<&'a str> {
-    m.get(key)?.as_str()
+    field(m, key)?.as_str()
 }
 
 fn has(m: &Obj, key: &str) -> bool {
-    m.get(key).is_some_and(|v| !v.is_null())
+    field(m, key).is_some_and(|v| !v.is_null())
 }
 
 /// Checks the rules of one avail; the report's pointer is at `/avail`.
@@ -241,8 +242,8 @@ fn check_aliases(asset: &Obj, r: &mut Report) {
 fn country(tx: &Obj) -> Option<&str> {
     arr(tx, "Territory")?
         .first()?
-        .as_object()?
-        .get("country")?
+        .as_object()
+        .and_then(|t| field(t, "country"))?
         .as_str()
 }
 
@@ -280,9 +281,7 @@ fn check_transactions(
         if id.is_none()
             && partial
             && ctx.expected_transaction_id.is_none()
-            && !tx
-                .get("_TransactionID")
-                .is_some_and(|v| !v.is_null() && !v.is_string())
+            && !field(tx, "_TransactionID").is_some_and(|v| !v.is_null() && !v.is_string())
         {
             r.emit_at(
                 "_TransactionID",

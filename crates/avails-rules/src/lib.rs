@@ -40,6 +40,7 @@ pub mod countries;
 pub mod currencies;
 pub mod dates;
 mod enums;
+mod field;
 pub mod languages;
 mod report;
 mod schema;

@@ -33,6 +33,10 @@ impl<'o> Report<'o> {
     /// Appends an object key (escaped per RFC 6901) to the pointer.
     pub fn key(&mut self, key: &str) -> &mut Self {
         self.ptr.push('/');
+        if !key.bytes().any(|b| b == b'~' || b == b'/') {
+            self.ptr.push_str(key);
+            return self;
+        }
         for c in key.chars() {
             match c {
                 '~' => self.ptr.push_str("~0"),

@@ -281,8 +281,12 @@ pub fn walk_object(
     owner: &str,
     r: &mut Report,
 ) {
+    // The fields present (bit i: `fields[i]`) and those present but
+    // empty, found in the one pass over the object: no lookups by name.
+    debug_assert!(fields.len() <= 64, "a struct of more than 64 attributes");
+    let (mut present, mut filled) = (0u64, 0u64);
     for (name, value) in map {
-        let Some(field) = fields.iter().find(|f| f.name == name) else {
+        let Some(i) = fields.iter().position(|f| f.name == name) else {
             r.emit_at(
                 name,
                 "AV005",
@@ -292,6 +296,12 @@ pub fn walk_object(
             );
             continue;
         };
+        let field = &fields[i];
+        let bit = 1u64.checked_shl(i as u32).unwrap_or(0);
+        present |= bit;
+        if !is_empty(value) {
+            filled |= bit;
+        }
         if value.is_null() || (field.need != No && is_empty(value)) {
             continue; // reported as missing or empty below when required
         }
@@ -300,35 +310,36 @@ pub fn walk_object(
         walk_value(value, field.kind, field, r);
         r.truncate(m);
     }
-    for field in fields {
+    for (i, field) in fields.iter().enumerate() {
         if field.need == No {
             continue;
         }
-        match map.get(field.name) {
-            Some(v) if !is_empty(v) => {}
-            found => {
-                let how = if found.is_some() {
-                    "is empty"
-                } else {
-                    "is missing"
-                };
-                if field.need == Warn {
-                    r.emit_at(
-                        field.name,
-                        "AV004",
-                        format!(
-                            "{} {how} in {}; the reference requires it (EntryType FullExtract or FullDelete)",
-                            field.name, field.owner
-                        ),
-                    );
-                } else {
-                    r.emit_at(
-                        field.name,
-                        "AV002",
-                        format!("required attribute {} {how} in {}", field.name, field.owner),
-                    );
-                }
-            }
+        let bit = 1u64.checked_shl(i as u32).unwrap_or(0);
+        let (is_present, is_filled) = if bit == 0 {
+            let found = crate::field::field(map, field.name);
+            (found.is_some(), found.is_some_and(|v| !is_empty(v)))
+        } else {
+            (present & bit != 0, filled & bit != 0)
+        };
+        if is_filled {
+            continue;
+        }
+        let how = if is_present { "is empty" } else { "is missing" };
+        if field.need == Warn {
+            r.emit_at(
+                field.name,
+                "AV004",
+                format!(
+                    "{} {how} in {}; the reference requires it (EntryType FullExtract or FullDelete)",
+                    field.name, field.owner
+                ),
+            );
+        } else {
+            r.emit_at(
+                field.name,
+                "AV002",
+                format!("required attribute {} {how} in {}", field.name, field.owner),
+            );
         }
     }
 }
@@ -487,5 +498,65 @@ pub fn country_message(s: &str) -> String {
             "country {} is not an assigned ISO 3166-1 alpha-2 code (expected two upper-case letters such as US, FR)",
             quote(s)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn findings(json: &str) -> Vec<(String, String, String)> {
+        let map: Map<String, Value> = serde_json::from_str(json).unwrap();
+        let mut out = Vec::new();
+        walk_object(
+            &map,
+            SEASON,
+            "AvailSeasonMetadata",
+            &mut Report::new(&mut out, "/s"),
+        );
+        out.into_iter()
+            .map(|d| (d.code.to_string(), d.pointer().to_string(), d.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_required_attribute_is_told_empty_or_missing_and_an_unknown_one_unsupported() {
+        let found = findings(
+            r#"{"SeasonContentID":" ","Odd/Name":1,"SeasonNumber":{"Number":2},"SeriesMetadata":null}"#,
+        );
+        assert_eq!(
+            found,
+            [
+                (
+                    "AV005".to_string(),
+                    "/s/Odd~1Name".to_string(),
+                    "attribute `Odd/Name` is not supported in AvailSeasonMetadata and is ignored by Prime Video".to_string()
+                ),
+                (
+                    "AV002".to_string(),
+                    "/s/SeasonContentID".to_string(),
+                    "required attribute SeasonContentID is empty in AvailSeasonMetadata".to_string()
+                ),
+                (
+                    "AV002".to_string(),
+                    "/s/NumberOfEpisodes".to_string(),
+                    "required attribute NumberOfEpisodes is missing in AvailSeasonMetadata".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_whole_object_gives_no_finding_and_a_wrong_type_is_found_inside_it() {
+        let whole = r#"{"SeasonContentID":"S1","SeasonNumber":{"Number":2},"NumberOfEpisodes":10}"#;
+        assert!(findings(whole).is_empty());
+        let wrong =
+            r#"{"SeasonContentID":"S1","SeasonNumber":{"Number":"two"},"NumberOfEpisodes":10}"#;
+        let found = findings(wrong);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (found[0].0.as_str(), found[0].1.as_str()),
+            ("AV003", "/s/SeasonNumber/Number")
+        );
     }
 }

@@ -3,6 +3,7 @@
 use avails_model::TermValueKind as K;
 use serde_json::{Map, Value};
 
+use crate::field::field;
 use crate::report::{quote, Report};
 use crate::{dates, enums};
 
@@ -124,11 +125,11 @@ impl<'a> Seen<'a> {
     }
 
     fn text(&self, i: usize) -> Option<&'a str> {
-        self.term(i)?.get("Text")?.as_str()
+        field(self.term(i)?, "Text")?.as_str()
     }
 
     fn boolean(&self, i: usize) -> Option<bool> {
-        self.term(i)?.get("Boolean")?.as_bool()
+        field(self.term(i)?, "Boolean")?.as_bool()
     }
 
     /// The `ChannelIdentity` Text, if any.
@@ -149,7 +150,7 @@ pub fn check_terms<'a>(terms: &'a [Value], r: &mut Report) -> Seen<'a> {
         let Some(obj) = term.as_object() else {
             continue;
         };
-        let Some(name) = obj.get("_termName").and_then(Value::as_str) else {
+        let Some(name) = field(obj, "_termName").and_then(Value::as_str) else {
             continue;
         };
         let m = r.mark();
@@ -186,13 +187,13 @@ pub fn check_terms<'a>(terms: &'a [Value], r: &mut Report) -> Seen<'a> {
 }
 
 fn present(obj: &Map<String, Value>, kind: K) -> bool {
-    obj.get(kind.attribute()).is_some_and(|v| !v.is_null())
+    field(obj, kind.attribute()).is_some_and(|v| !v.is_null())
 }
 
 fn is_currency_only_money(obj: &Map<String, Value>) -> bool {
-    obj.get("Money")
+    field(obj, "Money")
         .and_then(Value::as_object)
-        .is_some_and(|m| m.get("value").filter(|v| !v.is_null()).is_none())
+        .is_some_and(|m| field(m, "value").filter(|v| !v.is_null()).is_none())
 }
 
 /// Value-kind and value checks of one known term; pointer at the term.
@@ -250,7 +251,7 @@ fn check_term(d: usize, obj: &Map<String, Value>, r: &mut Report) {
         }
     }
     check_amounts(d, obj, r);
-    let Some(text) = obj.get("Text").and_then(Value::as_str) else {
+    let Some(text) = field(obj, "Text").and_then(Value::as_str) else {
         return;
     };
     if expected != K::Text {
@@ -305,7 +306,7 @@ fn is_hours(s: &str) -> bool {
 fn check_amounts(d: usize, obj: &Map<String, Value>, r: &mut Report) {
     match d {
         ix::RENTAL_DURATION | ix::WATCH_DURATION => {
-            if let Some(dur) = obj.get("Duration").and_then(Value::as_str) {
+            if let Some(dur) = field(obj, "Duration").and_then(Value::as_str) {
                 if dates::is_duration(dur) && !is_hours(dur) {
                     r.emit_at(
                         "Duration",
@@ -320,8 +321,8 @@ fn check_amounts(d: usize, obj: &Map<String, Value>, r: &mut Report) {
             }
         }
         ix::SRP | ix::WSP => {
-            if let Some(money) = obj.get("Money").and_then(Value::as_object) {
-                if money.get("value").filter(|v| !v.is_null()).is_none() {
+            if let Some(money) = field(obj, "Money").and_then(Value::as_object) {
+                if field(money, "value").filter(|v| !v.is_null()).is_none() {
                     r.emit_at(
                         "Money",
                         "AV064",
@@ -334,7 +335,7 @@ fn check_amounts(d: usize, obj: &Map<String, Value>, r: &mut Report) {
             }
         }
         ix::BUNDLE_DISCOUNT => {
-            if let Some(n) = obj.get("Number").and_then(Value::as_i64) {
+            if let Some(n) = field(obj, "Number").and_then(Value::as_i64) {
                 if !(0..=100).contains(&n) {
                     r.emit_at(
                         "Number",
