@@ -205,3 +205,101 @@ struct RecordRef<'g> {
     avail_source: SpilledSourceRef<'g>,
     transactions: Vec<SpilledTransactionRef<'g>>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(row: u32, columns: &Columns) -> Source {
+        Source {
+            location: Location {
+                file: "catalogue été.xlsx".into(),
+                sheet: Some("Movies".into()),
+                row: Some(row),
+                ..Location::default()
+            },
+            columns: Some(columns.clone()),
+            lines: Some(Arc::new(BTreeMap::from([("/avail/ALID".into(), 7)]))),
+        }
+    }
+
+    /// A group with what a messy sheet gives: nulls, a decimal, a negative
+    /// number, quotes and accents, nested values and attributes the model
+    /// does not name.
+    fn messy_group() -> Group {
+        let columns: Columns = Arc::new(BTreeMap::from([("Title".into(), "B".into())]));
+        let avail: Value = serde_json::json!({
+            "ALID": "md:alid:eidr-s:\"quoted\" Amélie",
+            "Disposition": {"EntryType": "FullExtract"},
+            "Licensor": null,
+            "Odd": [1.5, -3, true, {"nested": ["x", null]}],
+        });
+        let trans: AvailTrans = serde_json::from_value(serde_json::json!({
+            "Territory": [{"country": "FR"}],
+            "Start": "2026-01-01T00:00:00",
+            "LicenseType": "EST",
+            "Terms": [{"_termName": "SRP", "Money": {"value": 4.99, "_currency": "EUR"}}],
+            "Unnamed": {"k": "v"},
+        }))
+        .unwrap();
+        Group {
+            avail: avail.as_object().unwrap().clone(),
+            asset: serde_json::json!({"_contentID": "t1", "WorkType": "Movie"})
+                .as_object()
+                .unwrap()
+                .clone(),
+            origins: HashMap::from([("Asset.WorkType".into(), 0)]),
+            origin_rows: vec![source(3, &columns)],
+            avail_source: source(3, &columns),
+            transactions: vec![Transaction {
+                body: trans,
+                source: source(4, &columns),
+                end_marker: Some(EndMarker::EstStart),
+            }],
+            ..Group::default()
+        }
+    }
+
+    /// What a group holds, in a form that compares.
+    fn held(g: &Group) -> String {
+        let bodies: Vec<Value> = g
+            .transactions
+            .iter()
+            .map(|t| serde_json::to_value(&t.body).unwrap())
+            .collect();
+        format!(
+            "{:?}",
+            (
+                &g.avail,
+                &g.asset,
+                &g.origins,
+                &g.origin_rows,
+                &g.candidates,
+                &g.avail_source,
+                bodies,
+                g.transactions
+                    .iter()
+                    .map(|t| (&t.source, t.end_marker))
+                    .collect::<Vec<_>>(),
+            )
+        )
+    }
+
+    #[test]
+    fn a_group_reads_back_as_it_was_written_among_others() {
+        let mut spill = Spill::new().unwrap();
+        let group = messy_group();
+        let first = spill.put(&Group::default()).unwrap();
+        let at = spill.put(&group).unwrap();
+        let last = spill.put(&Group::default()).unwrap();
+        assert_eq!(held(&spill.get(at).unwrap()), held(&group));
+        assert_eq!(held(&spill.get(first).unwrap()), held(&Group::default()));
+        assert_eq!(held(&spill.get(last).unwrap()), held(&Group::default()));
+        // Read back again after more writes: the file's end is kept.
+        let again = spill.put(&group).unwrap();
+        assert_eq!(
+            held(&spill.get(again).unwrap()),
+            held(&spill.get(at).unwrap())
+        );
+    }
+}
