@@ -281,12 +281,8 @@ pub fn walk_object(
     owner: &str,
     r: &mut Report,
 ) {
-    // The fields present (bit i: `fields[i]`) and those present but
-    // empty, found in the one pass over the object: no lookups by name.
-    debug_assert!(fields.len() <= 64, "a struct of more than 64 attributes");
-    let (mut present, mut filled) = (0u64, 0u64);
     for (name, value) in map {
-        let Some(i) = fields.iter().position(|f| f.name == name) else {
+        let Some(field) = fields.iter().find(|f| f.name == name) else {
             r.emit_at(
                 name,
                 "AV005",
@@ -296,12 +292,6 @@ pub fn walk_object(
             );
             continue;
         };
-        let field = &fields[i];
-        let bit = 1u64.checked_shl(i as u32).unwrap_or(0);
-        present |= bit;
-        if !is_empty(value) {
-            filled |= bit;
-        }
         if value.is_null() || (field.need != No && is_empty(value)) {
             continue; // reported as missing or empty below when required
         }
@@ -310,36 +300,35 @@ pub fn walk_object(
         walk_value(value, field.kind, field, r);
         r.truncate(m);
     }
-    for (i, field) in fields.iter().enumerate() {
+    for field in fields {
         if field.need == No {
             continue;
         }
-        let bit = 1u64.checked_shl(i as u32).unwrap_or(0);
-        let (is_present, is_filled) = if bit == 0 {
-            let found = crate::field::field(map, field.name);
-            (found.is_some(), found.is_some_and(|v| !is_empty(v)))
-        } else {
-            (present & bit != 0, filled & bit != 0)
-        };
-        if is_filled {
-            continue;
-        }
-        let how = if is_present { "is empty" } else { "is missing" };
-        if field.need == Warn {
-            r.emit_at(
-                field.name,
-                "AV004",
-                format!(
-                    "{} {how} in {}; the reference requires it (EntryType FullExtract or FullDelete)",
-                    field.name, field.owner
-                ),
-            );
-        } else {
-            r.emit_at(
-                field.name,
-                "AV002",
-                format!("required attribute {} {how} in {}", field.name, field.owner),
-            );
+        match crate::field::field(map, field.name) {
+            Some(v) if !is_empty(v) => {}
+            found => {
+                let how = if found.is_some() {
+                    "is empty"
+                } else {
+                    "is missing"
+                };
+                if field.need == Warn {
+                    r.emit_at(
+                        field.name,
+                        "AV004",
+                        format!(
+                            "{} {how} in {}; the reference requires it (EntryType FullExtract or FullDelete)",
+                            field.name, field.owner
+                        ),
+                    );
+                } else {
+                    r.emit_at(
+                        field.name,
+                        "AV002",
+                        format!("required attribute {} {how} in {}", field.name, field.owner),
+                    );
+                }
+            }
         }
     }
 }
