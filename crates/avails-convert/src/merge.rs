@@ -160,9 +160,16 @@ impl Windows {
         let allowed = t.allowed_language.take();
         let holdback = t.holdback_language.take();
         self.buffer.clear();
-        let _ = serde_json::to_writer(&mut self.buffer, &*t);
+        // MessagePack with named fields: equal bytes exactly when the JSON
+        // would be equal, without escaping every string.
+        let encoded = rmp_serde::encode::write_named(&mut self.buffer, &*t);
         t.allowed_language = allowed;
         t.holdback_language = holdback;
+        if encoded.is_err() {
+            // Not comparable: kept as a window of its own, never dropped.
+            self.buffer.clear();
+            return Relation::New;
+        }
         let same = self
             .by_window
             .get(&self.buffer)
