@@ -49,8 +49,15 @@ impl<'o> Report<'o> {
 
     /// Appends an array index to the pointer.
     pub fn index(&mut self, i: usize) -> &mut Self {
-        use std::fmt::Write;
-        let _ = write!(self.ptr, "/{i}");
+        self.ptr.push('/');
+        match u8::try_from(i) {
+            // Most arrays in a payload are short: no formatting machinery.
+            Ok(d @ 0..=9) => self.ptr.push(char::from(b'0' + d)),
+            _ => {
+                use std::fmt::Write;
+                let _ = write!(self.ptr, "{i}");
+            }
+        }
         self
     }
 
@@ -90,4 +97,29 @@ pub fn describe(v: &Value) -> String {
 /// (`avails_model::text::quote`).
 pub fn quote(s: &str) -> String {
     avails_model::text::quote(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers_escape_keys_and_write_every_index() {
+        let mut out = Vec::new();
+        let mut r = Report::new(&mut out, "/avail");
+        let m = r.mark();
+        r.key("Transaction").index(0).key("a/b~c").index(9);
+        r.emit("AV005", String::new());
+        r.truncate(m);
+        r.key("Transaction").index(10).key("Terms").index(123);
+        r.emit("AV005", String::new());
+        let pointers: Vec<&str> = out.iter().map(|d| d.pointer()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/avail/Transaction/0/a~1b~0c/9",
+                "/avail/Transaction/10/Terms/123"
+            ]
+        );
+    }
 }
