@@ -272,9 +272,9 @@ impl<'m> RowMapper<'m> {
     pub fn map_row(&mut self, row: u32, cells: &[Cell]) -> RowRecord {
         let location = self.location(row);
         self.watch(row, cells);
-        let prefix = self.mapping.sheet.comment_prefix.clone();
+        let prefix = self.mapping.sheet.comment_prefix.as_str();
         let text_at = |i: Option<usize>| -> Option<String> {
-            values::text(i.and_then(|i| cells.get(i))?, &prefix)
+            values::text(i.and_then(|i| cells.get(i))?, prefix)
         };
         let key = RowKey {
             alid: text_at(self.plan.key.alid),
@@ -512,22 +512,21 @@ impl RowContext<'_, '_> {
         work_type: &str,
     ) -> Option<&'p crate::plan::RulePlan> {
         let mapping = self.mapper.mapping;
-        let has_value =
-            |cx: &Self, i: usize| values::text_ref(cx.cell(Some(i)), cx.prefix()).is_some();
-        let with_value: Vec<&'p crate::plan::RulePlan> = path
-            .rules
-            .iter()
-            .rev()
-            .filter(|r| {
-                mapping.columns[r.rule].applies_to(work_type)
-                    && r.column
-                        .into_iter()
-                        .chain(r.fallbacks.iter().map(|f| f.0))
-                        .any(|i| has_value(self, i))
-            })
-            .collect();
-        let (&chosen, others) = with_value.split_first()?;
-        for other in others {
+        // A rule of this path that applies to the row's WorkType and has a
+        // cell with a value; the last such rule wins, the others are told.
+        let with_value = |cx: &Self, r: &crate::plan::RulePlan| {
+            mapping.columns[r.rule].applies_to(work_type)
+                && r.column
+                    .into_iter()
+                    .chain(r.fallbacks.iter().map(|f| f.0))
+                    .any(|i| values::text_ref(cx.cell(Some(i)), cx.prefix()).is_some())
+        };
+        let mut rules = path.rules.iter().rev();
+        let chosen = rules.by_ref().find(|r| with_value(self, r))?;
+        for other in rules {
+            if !with_value(self, other) {
+                continue;
+            }
             let (Some(a), Some(b)) = (chosen.column, other.column) else {
                 continue;
             };
@@ -706,13 +705,10 @@ impl RowContext<'_, '_> {
             let field = path.segments.first().map(String::as_str).unwrap_or("");
             match rule.kind {
                 ColumnKind::Countries => {
-                    let codes: Vec<&str> = text
-                        .split([',', ';', ' '])
-                        .filter(|s| !s.is_empty())
-                        .collect();
-                    if codes.len() == 1 {
+                    let mut codes = text.split([',', ';', ' ']).filter(|s| !s.is_empty());
+                    if let (Some(code), None) = (codes.next(), codes.next()) {
                         t.territory = vec![Region {
-                            country: codes[0].to_string(),
+                            country: code.to_string(),
                             ..Region::default()
                         }];
                     } else {
