@@ -37,8 +37,13 @@ fn context(payload: &Payload) -> avails_rules::Context {
 
 /// Every rule one payload breaks, located.
 pub fn check_payload(payload: &Payload, mapping: &Mapping) -> Vec<Diagnostic> {
-    let value = payload_value(payload);
-    avails_rules::validate_payload(&value, &context(payload))
+    check_payload_value(payload, mapping, &payload_value(payload))
+}
+
+/// [`check_payload`] of a payload whose [`payload_value`] the caller
+/// already has.
+pub fn check_payload_value(payload: &Payload, mapping: &Mapping, value: &Value) -> Vec<Diagnostic> {
+    avails_rules::validate_payload(value, &context(payload))
         .into_iter()
         .map(|d| locate(payload, mapping, d))
         .collect()
@@ -130,7 +135,13 @@ impl<'m> Checker<'m> {
 
     /// Every rule the payload breaks, located.
     pub fn check(&mut self, payload: &Payload) -> Vec<Diagnostic> {
-        let mut out = check_payload(payload, self.mapping);
+        self.check_value(payload, &payload_value(payload))
+    }
+
+    /// [`Checker::check`] of a payload whose [`payload_value`] the caller
+    /// already has (to hash it too, say).
+    pub fn check_value(&mut self, payload: &Payload, value: &Value) -> Vec<Diagnostic> {
+        let mut out = check_payload_value(payload, self.mapping, value);
         let key = crate::hash_of(&payload.key());
         let mut me: Option<u32> = None;
         for (t, tr) in payload.request.avail.transaction.iter().enumerate() {

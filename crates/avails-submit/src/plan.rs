@@ -2,9 +2,10 @@
 
 use avails_convert::partial::partial_extracts;
 use avails_convert::{Diagnostic, Payload};
-use avails_journal::{content_hash_of, full_key, partial_key};
+use avails_journal::{content_hash, content_hash_of, full_key, partial_key};
 use avails_model::AvailRequest;
 use avails_model::{EntryType, Location};
+use serde_json::Value;
 
 /// How a unit is sent.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +48,19 @@ pub fn plan(
     licensor: &str,
     partial: bool,
 ) -> (Vec<Unit>, Vec<Diagnostic>) {
+    plan_with(payloads, indexes, licensor, partial, |_| None)
+}
+
+/// [`plan`], given the JSON value of a payload's request where the caller
+/// already has it (`request_value(index)`): a whole payload's hash is
+/// taken from it instead of serializing the request again.
+pub fn plan_with<'v>(
+    payloads: &[Payload],
+    indexes: impl IntoIterator<Item = usize>,
+    licensor: &str,
+    partial: bool,
+    request_value: impl Fn(usize) -> Option<&'v Value>,
+) -> (Vec<Unit>, Vec<Diagnostic>) {
     let mut units = Vec::new();
     let mut problems = Vec::new();
     for index in indexes {
@@ -77,7 +91,10 @@ pub fn plan(
             }
             units.push(Unit {
                 key,
-                hash: content_hash_of(&p.request).unwrap_or_default(),
+                hash: match request_value(index) {
+                    Some(value) => content_hash(value),
+                    None => content_hash_of(&p.request).unwrap_or_default(),
+                },
                 kind: UnitKind::Full {
                     alid: p.alid.clone(),
                 },

@@ -17,7 +17,7 @@ use avails_convert::{Diagnostic, GroupId, HeldBack, Payload};
 use avails_mapping::Mapping;
 use avails_model::{AvailRequest, Location};
 
-use crate::plan::{duplicate_key, plan, unique_keys, UnitKind};
+use crate::plan::{duplicate_key, plan_with, unique_keys, UnitKind};
 use crate::Unit;
 
 /// One unit whose body is in the spool file.
@@ -167,7 +167,10 @@ impl<'m> Spool<'m> {
 
 impl Sink for Spool<'_> {
     fn payload(&mut self, group: GroupId, payload: Payload) -> Result<(), SinkError> {
-        let found = self.checker.check(&payload);
+        // One JSON value of the payload for the rules and, when it is the
+        // request as sent (not a payload file taken as given), the hash.
+        let value = avails_convert::check::payload_value(&payload);
+        let found = self.checker.check_value(&payload, &value);
         let errors: Vec<Diagnostic> = found.into_iter().filter(|d| d.is_error()).collect();
         if !errors.is_empty() {
             let entry = self.groups.entry(group).or_default();
@@ -175,11 +178,13 @@ impl Sink for Spool<'_> {
             entry.findings.extend(errors);
             return Ok(());
         }
-        let (units, problems) = plan(
+        let request_value = payload.given.is_none().then_some(&value);
+        let (units, problems) = plan_with(
             std::slice::from_ref(&payload),
             [0],
             &self.licensor,
             self.partial,
+            |_| request_value,
         );
         let ordinal = self.payloads.len() as u32;
         let note = PayloadNote {

@@ -11,7 +11,7 @@ use avails_client::{ApiKey, AvailsClient, RetryPolicy};
 use avails_journal::{full_key, partial_key, Decision, Journal, SendReason, State};
 use avails_model::{AvailRequest, BusinessLine};
 use avails_sandbox::{RunningSandbox, SandboxConfig};
-use avails_submit::{delete, plan, submit, DeleteTarget, SubmitOptions, Unit, UnitKind};
+use avails_submit::{delete, plan, plan_with, submit, DeleteTarget, SubmitOptions, Unit, UnitKind};
 use serde_json::{json, Value};
 
 const LICENSOR: &str = "submitlicensor";
@@ -114,6 +114,18 @@ fn the_plan_has_one_unit_per_payload_or_per_transaction() {
     );
     assert!(full.iter().all(|u| u.hash.len() == 64));
     assert_ne!(full[0].hash, full[1].hash);
+
+    // Hashed from the request's JSON value the caller already has, a whole
+    // payload plans the same units with the same hashes.
+    let values: Vec<Value> = conversion
+        .payloads
+        .iter()
+        .map(|p| serde_json::to_value(&p.request).unwrap())
+        .collect();
+    let (from_values, _) = plan_with(&conversion.payloads, 0..3, LICENSOR, false, |i| {
+        values.get(i)
+    });
+    assert_eq!(from_values, full);
 
     let (partial, problems) = plan(&conversion.payloads, [1], LICENSOR, true);
     assert!(problems.is_empty(), "{problems:?}");
