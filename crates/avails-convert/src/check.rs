@@ -42,7 +42,7 @@ pub fn check_payload(payload: &Payload, mapping: &Mapping) -> Vec<Diagnostic> {
 
 /// [`check_payload`] of a payload whose [`payload_value`] the caller
 /// already has.
-pub fn check_payload_value(payload: &Payload, mapping: &Mapping, value: &Value) -> Vec<Diagnostic> {
+fn check_payload_value(payload: &Payload, mapping: &Mapping, value: &Value) -> Vec<Diagnostic> {
     avails_rules::validate_payload(value, &context(payload))
         .into_iter()
         .map(|d| locate(payload, mapping, d))
