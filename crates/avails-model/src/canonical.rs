@@ -6,11 +6,20 @@
 
 use std::io::{self, Write};
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 /// A decimal number with no fraction below this magnitude is written as
 /// the integer it equals (1000.0 and 1000 are the same amount).
 const WHOLE_BELOW: f64 = 9.0e15;
+
+/// The attribute whose array is a set: its items in a fixed order.
+const SET_ARRAY: &str = "Terms";
+
+/// The integer a decimal number with no fraction equals, if it is one.
+fn whole(n: &Number) -> Option<i64> {
+    let f = n.as_f64().filter(|_| n.is_f64())?;
+    (f.fract() == 0.0 && f.abs() < WHOLE_BELOW).then_some(f as i64)
+}
 
 /// The canonical form of a JSON value.
 pub fn canonical(value: &Value) -> Value {
@@ -21,7 +30,7 @@ pub fn canonical(value: &Value) -> Value {
             let mut out = Map::new();
             for k in keys {
                 let mut v = canonical(&map[k]);
-                if k == "Terms" {
+                if k == SET_ARRAY {
                     if let Value::Array(items) = &mut v {
                         items.sort_by_cached_key(|t| t.to_string());
                     }
@@ -31,12 +40,9 @@ pub fn canonical(value: &Value) -> Value {
             Value::Object(out)
         }
         Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
-        Value::Number(n) => match n.as_f64() {
-            // 1000 and 1000.0 are the same amount.
-            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < WHOLE_BELOW => {
-                Value::from(f as i64)
-            }
-            _ => value.clone(),
+        Value::Number(n) => match whole(n) {
+            Some(i) => Value::from(i),
+            None => value.clone(),
         },
         other => other.clone(),
     }
@@ -66,7 +72,7 @@ pub fn write_canonical<W: Write>(value: &Value, out: &mut W) -> io::Result<()> {
                 serde_json::to_writer(&mut *out, key)?;
                 out.write_all(b":")?;
                 match v {
-                    Value::Array(items) if key == "Terms" => write_as_set(items, out)?,
+                    Value::Array(items) if key == SET_ARRAY => write_as_set(items, out)?,
                     _ => write_canonical(v, out)?,
                 }
             }
@@ -82,11 +88,9 @@ pub fn write_canonical<W: Write>(value: &Value, out: &mut W) -> io::Result<()> {
             }
             out.write_all(b"]")
         }
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < WHOLE_BELOW => {
-                write!(out, "{}", f as i64)
-            }
-            _ => Ok(serde_json::to_writer(out, n)?),
+        Value::Number(n) => match whole(n) {
+            Some(i) => write!(out, "{i}"),
+            None => Ok(serde_json::to_writer(out, n)?),
         },
         other => Ok(serde_json::to_writer(out, other)?),
     }
