@@ -9,6 +9,7 @@ use crate::spans::{Span, SpanFile};
 use crate::HeldBack;
 
 use avails_mapping::Mapping;
+use avails_model::doc::{Doc, Node};
 use avails_model::{Diagnostic, EntryType};
 use serde_json::Value;
 
@@ -20,6 +21,15 @@ pub fn payload_value(payload: &Payload) -> Value {
     match &payload.given {
         Some(v) => v.clone(),
         None => serde_json::to_value(&payload.request).unwrap_or_default(),
+    }
+}
+
+/// Fills `doc` with the JSON a payload is validated as ([`payload_value`]),
+/// without building that `Value` for a converted payload.
+fn fill_payload(doc: &mut Doc, payload: &Payload) {
+    match &payload.given {
+        Some(v) => doc.fill_value(v),
+        None => doc.fill(&payload.request),
     }
 }
 
@@ -37,13 +47,14 @@ fn context(payload: &Payload) -> avails_rules::Context {
 
 /// Every rule one payload breaks, located.
 pub fn check_payload(payload: &Payload, mapping: &Mapping) -> Vec<Diagnostic> {
-    check_payload_value(payload, mapping, &payload_value(payload))
+    let mut doc = Doc::new();
+    fill_payload(&mut doc, payload);
+    check_payload_node(payload, mapping, doc.root())
 }
 
-/// [`check_payload`] of a payload whose [`payload_value`] the caller
-/// already has.
-fn check_payload_value(payload: &Payload, mapping: &Mapping, value: &Value) -> Vec<Diagnostic> {
-    avails_rules::validate_payload(value, &context(payload))
+/// [`check_payload`] of a payload whose JSON the caller already holds.
+fn check_payload_node(payload: &Payload, mapping: &Mapping, value: Node) -> Vec<Diagnostic> {
+    avails_rules::validate_node(value, &context(payload))
         .into_iter()
         .map(|d| locate(payload, mapping, d))
         .collect()
@@ -121,6 +132,8 @@ pub struct Checker<'m> {
     seen: HashMap<u64, u32>,
     /// Per payload that used an ID: its key's hash and its scope, for the message.
     users: Vec<(u64, Box<str>)>,
+    /// The payload being checked, refilled for each (its buffers kept).
+    doc: Doc,
 }
 
 impl<'m> Checker<'m> {
@@ -130,18 +143,26 @@ impl<'m> Checker<'m> {
             mapping,
             seen: HashMap::new(),
             users: Vec::new(),
+            doc: Doc::new(),
         }
     }
 
     /// Every rule the payload breaks, located.
     pub fn check(&mut self, payload: &Payload) -> Vec<Diagnostic> {
-        self.check_value(payload, &payload_value(payload))
+        fill_payload(&mut self.doc, payload);
+        self.check_filled(payload)
     }
 
     /// [`Checker::check`] of a payload whose [`payload_value`] the caller
     /// already has (to hash it too, say).
     pub fn check_value(&mut self, payload: &Payload, value: &Value) -> Vec<Diagnostic> {
-        let mut out = check_payload_value(payload, self.mapping, value);
+        self.doc.fill_value(value);
+        self.check_filled(payload)
+    }
+
+    /// [`Checker::check`] of the payload `self.doc` holds.
+    fn check_filled(&mut self, payload: &Payload) -> Vec<Diagnostic> {
+        let mut out = check_payload_node(payload, self.mapping, self.doc.root());
         let key = crate::hash_of(&payload.key());
         let mut me: Option<u32> = None;
         for (t, tr) in payload.request.avail.transaction.iter().enumerate() {

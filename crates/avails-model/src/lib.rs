@@ -12,6 +12,7 @@ pub mod api;
 pub mod avail;
 pub mod canonical;
 pub mod diagnostic;
+pub mod doc;
 pub mod enums;
 pub mod envelope;
 pub mod location;

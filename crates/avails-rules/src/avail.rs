@@ -5,37 +5,34 @@
 use std::cmp::Ordering;
 
 use avails_model::BusinessLine;
-use serde_json::{Map, Value};
 
 use crate::dates::DateTime;
-use crate::field::field;
 use crate::report::{quote, Report};
 use crate::{terms, Context};
+use avails_model::doc::{Arr, Obj};
 
-type Obj = Map<String, Value>;
-
-fn obj<'a>(m: &'a Obj, key: &str) -> Option<&'a Obj> {
-    field(m, key)?.as_object()
+fn obj<'a>(m: Obj<'a>, key: &str) -> Option<Obj<'a>> {
+    m.get(key)?.as_object()
 }
 
-fn arr<'a>(m: &'a Obj, key: &str) -> Option<&'a [Value]> {
-    field(m, key)?.as_array().map(Vec::as_slice)
+fn arr<'a>(m: Obj<'a>, key: &str) -> Option<Arr<'a>> {
+    m.get(key)?.as_array()
 }
 
-fn string<'a>(m: &'a Obj, key: &str) -> Option<&'a str> {
-    field(m, key)?.as_str()
+fn string<'a>(m: Obj<'a>, key: &str) -> Option<&'a str> {
+    m.get(key)?.as_str()
 }
 
-fn has(m: &Obj, key: &str) -> bool {
-    field(m, key).is_some_and(|v| !v.is_null())
+fn has(m: Obj, key: &str) -> bool {
+    m.get(key).is_some_and(|v| !v.is_null())
 }
 
 /// Checks the rules of one avail; the report's pointer is at `/avail`.
-pub fn check(avail: &Obj, ctx: &Context, r: &mut Report) {
+pub fn check(avail: Obj, ctx: &Context, r: &mut Report) {
     let entry_type = obj(avail, "Disposition").and_then(|d| string(d, "EntryType"));
     let work_type = arr(avail, "Asset")
         .and_then(|a| a.first())
-        .and_then(Value::as_object)
+        .and_then(|a| a.as_object())
         .and_then(|a| string(a, "WorkType"));
     check_assets(avail, r);
     check_transactions(avail, ctx, entry_type, work_type == Some("Supplemental"), r);
@@ -54,7 +51,7 @@ pub fn check(avail: &Obj, ctx: &Context, r: &mut Report) {
     }
 }
 
-fn check_assets(avail: &Obj, r: &mut Report) {
+fn check_assets(avail: Obj, r: &mut Report) {
     let Some(assets) = arr(avail, "Asset") else {
         return;
     };
@@ -79,7 +76,7 @@ fn check_assets(avail: &Obj, r: &mut Report) {
 /// Work types whose metadata is `Metadata` (AvailUnitMetadata).
 const UNIT_WORK_TYPES: &[&str] = &["Movie", "Short", "Supplemental", "Collection"];
 
-fn check_asset(asset: &Obj, r: &mut Report) {
+fn check_asset(asset: Obj, r: &mut Report) {
     check_aliases(asset, r);
     let Some(wt) = string(asset, "WorkType") else {
         return;
@@ -165,7 +162,7 @@ fn check_asset(asset: &Obj, r: &mut Report) {
     }
 }
 
-fn require_season(parent: &Obj, parent_name: &str, r: &mut Report) {
+fn require_season(parent: Obj, parent_name: &str, r: &mut Report) {
     if !has(parent, "SeasonMetadata") {
         r.emit_at(
             "SeasonMetadata",
@@ -177,7 +174,7 @@ fn require_season(parent: &Obj, parent_name: &str, r: &mut Report) {
     }
 }
 
-fn require_series(parent: &Obj, parent_name: &str, wt: &str, r: &mut Report) {
+fn require_series(parent: Obj, parent_name: &str, wt: &str, r: &mut Report) {
     if !has(parent, "SeriesMetadata") {
         r.emit_at(
             "SeriesMetadata",
@@ -188,8 +185,8 @@ fn require_series(parent: &Obj, parent_name: &str, wt: &str, r: &mut Report) {
 }
 
 /// AV023 on every title alias list of an asset's metadata.
-fn check_aliases(asset: &Obj, r: &mut Report) {
-    fn alias(m: &Obj, key: &str, required: bool, r: &mut Report) {
+fn check_aliases(asset: Obj, r: &mut Report) {
+    fn alias(m: Obj, key: &str, required: bool, r: &mut Report) {
         if let Some(list) = arr(m, key) {
             // An empty required list is AV002's.
             if list.len() > 1 || (list.is_empty() && !required) {
@@ -204,7 +201,7 @@ fn check_aliases(asset: &Obj, r: &mut Report) {
             }
         }
     }
-    fn series(m: &Obj, r: &mut Report) {
+    fn series(m: Obj, r: &mut Report) {
         if let Some(s) = obj(m, "SeriesMetadata") {
             let k = r.mark();
             r.key("SeriesMetadata");
@@ -212,7 +209,7 @@ fn check_aliases(asset: &Obj, r: &mut Report) {
             r.truncate(k);
         }
     }
-    fn season(m: &Obj, r: &mut Report) {
+    fn season(m: Obj, r: &mut Report) {
         if let Some(s) = obj(m, "SeasonMetadata") {
             let k = r.mark();
             r.key("SeasonMetadata");
@@ -239,16 +236,16 @@ fn check_aliases(asset: &Obj, r: &mut Report) {
     series(asset, r);
 }
 
-fn country(tx: &Obj) -> Option<&str> {
+fn country<'a>(tx: Obj<'a>) -> Option<&'a str> {
     arr(tx, "Territory")?
         .first()?
         .as_object()
-        .and_then(|t| field(t, "country"))?
+        .and_then(|t| t.get("country"))?
         .as_str()
 }
 
 fn check_transactions(
-    avail: &Obj,
+    avail: Obj,
     ctx: &Context,
     entry_type: Option<&str>,
     supplemental: bool,
@@ -281,7 +278,9 @@ fn check_transactions(
         if id.is_none()
             && partial
             && ctx.expected_transaction_id.is_none()
-            && !field(tx, "_TransactionID").is_some_and(|v| !v.is_null() && !v.is_string())
+            && !tx
+                .get("_TransactionID")
+                .is_some_and(|v| !v.is_null() && !v.is_string())
         {
             r.emit_at(
                 "_TransactionID",
@@ -291,8 +290,9 @@ fn check_transactions(
             );
         }
         if let Some(id) = id {
-            if let Some(j) = transactions[..i]
+            if let Some(j) = transactions
                 .iter()
+                .take(i)
                 .position(|t| t.as_object().and_then(|t| string(t, "_TransactionID")) == Some(id))
             {
                 r.emit_at(
@@ -395,7 +395,7 @@ fn check_transactions(
 }
 
 /// AV044: Start before End; pointer at the transaction.
-fn check_window(tx: &Obj, r: &mut Report) {
+fn check_window(tx: Obj, r: &mut Report) {
     let (Some(start), Some(end)) = (string(tx, "Start"), string(tx, "End")) else {
         return;
     };
@@ -421,10 +421,10 @@ fn check_window(tx: &Obj, r: &mut Report) {
 }
 
 /// The `_TransactionID`s of an avail's transactions, with their index.
-pub fn transaction_ids(avail: &Obj) -> impl Iterator<Item = (usize, &str)> {
+pub fn transaction_ids<'a>(avail: Obj<'a>) -> impl Iterator<Item = (usize, &'a str)> {
     arr(avail, "Transaction")
-        .unwrap_or_default()
-        .iter()
+        .into_iter()
+        .flat_map(Arr::iter)
         .enumerate()
         .filter_map(|(i, t)| {
             let id = t.as_object().and_then(|t| string(t, "_TransactionID"))?;

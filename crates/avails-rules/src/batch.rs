@@ -4,8 +4,10 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use avails_model::doc::{Doc, Node, View};
+
 use crate::report::{describe, quote, Report};
-use crate::{countries, enums, schema, validate_payload, Context, Diagnostic, MAX_BATCH_ITEMS};
+use crate::{countries, enums, schema, Context, Diagnostic, MAX_BATCH_ITEMS};
 
 /// What a batch item path addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,8 +114,13 @@ fn check_query(query: &str, r: &mut Report) {
 
 /// Validates a batch request; see [`crate::validate_batch`].
 pub fn validate(request: &Value) -> Vec<Diagnostic> {
+    let doc = Doc::from_value(request);
+    validate_node(doc.root())
+}
+
+fn validate_node(request: Node) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut bodies: Vec<(usize, &Value)> = Vec::new();
+    let mut bodies: Vec<(usize, Node)> = Vec::new();
     {
         let mut r = Report::new(&mut out, "");
         let Some(root) = request.as_object() else {
@@ -133,9 +140,9 @@ pub fn validate(request: &Value) -> Vec<Diagnostic> {
                 format!("attribute `{key}` is not supported in a batch request and is ignored"),
             );
         }
-        let items = match root.get("requestItems") {
-            Some(Value::Array(items)) if !items.is_empty() => items,
-            Some(Value::Array(_)) | Some(Value::Null) | None => {
+        let items = match root.get("requestItems").map(|v| (v, v.view())) {
+            Some((_, View::Array(items))) if !items.is_empty() => items,
+            Some((_, View::Array(_) | View::Null)) | None => {
                 r.emit_at(
                     "requestItems",
                     "AV002",
@@ -144,7 +151,7 @@ pub fn validate(request: &Value) -> Vec<Diagnostic> {
                 );
                 return out;
             }
-            Some(other) => {
+            Some((other, _)) => {
                 r.emit_at(
                     "requestItems",
                     "AV003",
@@ -181,7 +188,7 @@ pub fn validate(request: &Value) -> Vec<Diagnostic> {
             }
             let validate = item
                 .get("path")
-                .and_then(Value::as_str)
+                .and_then(Node::as_str)
                 .and_then(|p| parse_item_path(p).ok())
                 .is_some_and(|p| p.validate);
             let why = if validate {
@@ -203,10 +210,16 @@ pub fn validate(request: &Value) -> Vec<Diagnostic> {
     }
     // Bodies, validated with the context their path gives, then the
     // file-level rule across them (a _TransactionID used by one item only).
-    let mut seen: HashMap<&str, (usize, usize)> = HashMap::new();
+    let mut seen = HashMap::new();
     for &(i, body) in &bodies {
-        let path = request["requestItems"][i]["path"]
-            .as_str()
+        let path = request
+            .as_object()
+            .and_then(|root| root.get("requestItems"))
+            .and_then(Node::as_array)
+            .and_then(|items| items.iter().nth(i))
+            .and_then(Node::as_object)
+            .and_then(|item| item.get("path"))
+            .and_then(Node::as_str)
             .unwrap_or_default();
         let mut ctx = Context::default();
         match parse_item_path(path).map(|p| p.target) {
@@ -218,11 +231,11 @@ pub fn validate(request: &Value) -> Vec<Diagnostic> {
             Err(_) => {}
         }
         let prefix = format!("/requestItems/{i}/body");
-        for mut d in validate_payload(body, &ctx) {
+        for mut d in crate::validate_node(body, &ctx) {
             d.location.path = Some(format!("{prefix}{}", d.pointer()));
             out.push(d);
         }
-        if let Some(avail) = body.get("avail").and_then(Value::as_object) {
+        if let Some(avail) = crate::avail_of(body) {
             crate::cross_ids(avail, i, "item", &mut seen, &prefix, &mut out);
         }
     }
@@ -230,10 +243,10 @@ pub fn validate(request: &Value) -> Vec<Diagnostic> {
 }
 
 fn check_item<'v>(
-    item: &'v Value,
+    item: Node<'v>,
     i: usize,
     ids: &mut HashMap<&'v str, usize>,
-    bodies: &mut Vec<(usize, &'v Value)>,
+    bodies: &mut Vec<(usize, Node<'v>)>,
     r: &mut Report,
 ) {
     let Some(item) = item.as_object() else {
@@ -244,7 +257,7 @@ fn check_item<'v>(
         return;
     };
     for key in item.keys() {
-        if !matches!(key.as_str(), "requestItemId" | "path" | "body") {
+        if !matches!(key, "requestItemId" | "path" | "body") {
             r.emit_at(
                 key,
                 "AV005",
@@ -252,8 +265,8 @@ fn check_item<'v>(
             );
         }
     }
-    match item.get("requestItemId") {
-        Some(Value::String(id)) if !id.trim().is_empty() => {
+    match item.get("requestItemId").map(|v| (v, v.view())) {
+        Some((_, View::String(id))) if !id.trim().is_empty() => {
             if let Some(j) = ids.insert(id, i) {
                 ids.insert(id, j);
                 r.emit_at(
@@ -266,7 +279,7 @@ fn check_item<'v>(
                 );
             }
         }
-        Some(v) if !schema::is_empty(v) => r.emit_at(
+        Some((v, _)) if !schema::is_empty(v) => r.emit_at(
             "requestItemId",
             "AV003",
             format!("requestItemId must be a string, found {}", describe(v)),
@@ -277,8 +290,8 @@ fn check_item<'v>(
             "required attribute requestItemId is missing in the batch item".to_owned(),
         ),
     }
-    match item.get("path") {
-        Some(Value::String(p)) if !p.trim().is_empty() => match parse_item_path(p) {
+    match item.get("path").map(|v| (v, v.view())) {
+        Some((_, View::String(p))) if !p.trim().is_empty() => match parse_item_path(p) {
             Ok(parsed) => {
                 if let Some(q) = parsed.query {
                     let m = r.mark();
@@ -289,7 +302,7 @@ fn check_item<'v>(
             }
             Err(why) => r.emit_at("path", "AV092", format!("path {} {why}", quote(p))),
         },
-        Some(v) if !schema::is_empty(v) => r.emit_at(
+        Some((v, _)) if !schema::is_empty(v) => r.emit_at(
             "path",
             "AV003",
             format!("path must be a string, found {}", describe(v)),
@@ -301,7 +314,7 @@ fn check_item<'v>(
         ),
     }
     match item.get("body") {
-        None | Some(Value::Null) => {}
-        Some(body) => bodies.push((i, body)),
+        Some(body) if !body.is_null() => bodies.push((i, body)),
+        _ => {}
     }
 }

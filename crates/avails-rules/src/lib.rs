@@ -1,7 +1,9 @@
 //! Local validator for Prime Video Avails API payloads (`{"avail": {...}}`).
 //!
-//! Works on `serde_json::Value` so that type errors (a Money given as a
-//! string) are reported one by one instead of failing a typed parse. Every
+//! Works on untyped JSON (a `serde_json::Value`, or an
+//! [`avails_model::doc::Doc`] filled straight from a typed payload) so that
+//! type errors (a Money given as a string) are reported one by one instead
+//! of failing a typed parse. Every
 //! rule has a stable code (`AV001`...) listed by [`rules`] and documented in
 //! `docs/rules.md`, generated from the catalogue and the rule tests.
 //!
@@ -30,8 +32,9 @@
 
 use std::collections::HashMap;
 
+use avails_model::doc::{Doc, Node, Obj, View};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 mod avail;
 mod batch;
@@ -40,7 +43,6 @@ pub mod countries;
 pub mod currencies;
 pub mod dates;
 mod enums;
-mod field;
 pub mod languages;
 mod report;
 mod schema;
@@ -89,6 +91,12 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
 
 /// Validates one payload `{"avail": {...}}`.
 pub fn validate_payload(payload: &Value, ctx: &Context) -> Vec<Diagnostic> {
+    validate_node(Doc::from_value(payload).root(), ctx)
+}
+
+/// [`validate_payload`] of a payload held in a [`Doc`] (filled straight
+/// from a typed payload, say).
+pub fn validate_node(payload: Node, ctx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut r = Report::new(&mut out, "");
     let Some(root) = payload.as_object() else {
@@ -108,13 +116,13 @@ pub fn validate_payload(payload: &Value, ctx: &Context) -> Vec<Diagnostic> {
             format!("attribute `{key}` is not part of an avails request and is ignored"),
         );
     }
-    match root.get("avail") {
-        Some(Value::Object(avail)) => {
+    match root.get("avail").map(|v| (v, v.view())) {
+        Some((_, View::Object(avail))) => {
             r.key("avail");
             schema::walk_object(avail, schema::AVAIL, "Avail", &mut r);
             avail::check(avail, ctx, &mut r);
         }
-        Some(other) => r.emit_at(
+        Some((other, _)) => r.emit_at(
             "avail",
             "AV001",
             format!(
@@ -135,11 +143,13 @@ pub fn validate_payloads<'a>(
 ) -> Vec<(usize, Diagnostic)> {
     let ctx = Context::default();
     let mut out = Vec::new();
-    let mut seen: HashMap<&'a str, (usize, usize)> = HashMap::new();
+    let mut seen = HashMap::new();
     let mut cross = Vec::new();
+    let mut doc = Doc::new();
     for (i, payload) in payloads.into_iter().enumerate() {
-        out.extend(validate_payload(payload, &ctx).into_iter().map(|d| (i, d)));
-        if let Some(avail) = payload.get("avail").and_then(Value::as_object) {
+        doc.fill_value(payload);
+        out.extend(validate_node(doc.root(), &ctx).into_iter().map(|d| (i, d)));
+        if let Some(avail) = avail_of(doc.root()) {
             cross_ids(avail, i, "payload", &mut seen, "", &mut cross);
             out.extend(cross.drain(..).map(|d| (i, d)));
         }
@@ -147,13 +157,19 @@ pub fn validate_payloads<'a>(
     out
 }
 
+/// The `avail` object of a payload, if it has one.
+fn avail_of(payload: Node) -> Option<Obj> {
+    payload.as_object()?.get("avail")?.as_object()
+}
+
 /// AV080: reports each `_TransactionID` of `avail` (the `index`-th of its
-/// file or batch) already used by another one; pointers start with `prefix`.
-fn cross_ids<'a>(
-    avail: &'a Map<String, Value>,
+/// file or batch) already used by another one (`seen`: each ID → its
+/// payload and transaction); pointers start with `prefix`.
+fn cross_ids(
+    avail: Obj,
     index: usize,
     what: &str,
-    seen: &mut HashMap<&'a str, (usize, usize)>,
+    seen: &mut HashMap<Box<str>, (usize, usize)>,
     prefix: &str,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -172,7 +188,7 @@ fn cross_ids<'a>(
             )),
             Some(_) => {}
             None => {
-                seen.insert(id, (index, t));
+                seen.insert(id.into(), (index, t));
             }
         }
     }

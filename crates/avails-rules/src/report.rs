@@ -1,9 +1,8 @@
 //! Collecting diagnostics and building JSON pointers without allocating per
 //! node: one pointer buffer grows and shrinks as the walk descends.
 
-use serde_json::Value;
-
 use crate::{catalogue, Diagnostic};
+use avails_model::doc::{Node, View};
 
 /// Diagnostics found so far and the pointer of the node being looked at.
 pub struct Report<'o> {
@@ -82,14 +81,14 @@ impl<'o> Report<'o> {
 
 /// A short description of a JSON value for messages: its type and, for
 /// scalars, the value (`string "8.99"`, `number 3`, `object`).
-pub fn describe(v: &Value) -> String {
-    match v {
-        Value::Null => "null".to_owned(),
-        Value::Bool(b) => format!("boolean {b}"),
-        Value::Number(n) => format!("number {n}"),
-        Value::String(s) => format!("string {}", quote(s)),
-        Value::Array(a) => format!("array of {}", a.len()),
-        Value::Object(_) => "object".to_owned(),
+pub fn describe(v: Node) -> String {
+    match v.view() {
+        View::Null => "null".to_owned(),
+        View::Bool(b) => format!("boolean {b}"),
+        View::Number(n) => format!("number {n}"),
+        View::String(s) => format!("string {}", quote(s)),
+        View::Array(a) => format!("array of {}", a.len()),
+        View::Object(_) => "object".to_owned(),
     }
 }
 

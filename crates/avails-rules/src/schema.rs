@@ -3,11 +3,10 @@
 //! Disposition (AV004), unsupported attributes (AV005) and every check that
 //! depends on one attribute alone (enumerations, formats).
 
-use serde_json::{Map, Value};
-
 use crate::enums;
 use crate::report::{describe, quote, Report};
 use crate::{countries, currencies, dates, languages};
+use avails_model::doc::{Node, Obj as Object, View};
 
 /// What a string attribute must look like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,23 +264,18 @@ pub const AVAIL: &[Field] = &[
 
 /// Whether a value counts as absent for a required attribute: null, an empty
 /// or blank string, an empty array.
-pub fn is_empty(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::String(s) => s.trim().is_empty(),
-        Value::Array(a) => a.is_empty(),
+pub fn is_empty(v: Node) -> bool {
+    match v.view() {
+        View::Null => true,
+        View::String(s) => s.trim().is_empty(),
+        View::Array(a) => a.is_empty(),
         _ => false,
     }
 }
 
 /// Walks `map` against `fields`; the report's pointer is at `map`.
-pub fn walk_object(
-    map: &Map<String, Value>,
-    fields: &'static [Field],
-    owner: &str,
-    r: &mut Report,
-) {
-    for (name, value) in map {
+pub fn walk_object(map: Object, fields: &'static [Field], owner: &str, r: &mut Report) {
+    for (name, value) in map.iter() {
         let Some(field) = fields.iter().find(|f| f.name == name) else {
             r.emit_at(
                 name,
@@ -304,7 +298,7 @@ pub fn walk_object(
         if field.need == No {
             continue;
         }
-        match crate::field::field(map, field.name) {
+        match map.get(field.name) {
             Some(v) if !is_empty(v) => {}
             found => {
                 let how = if found.is_some() {
@@ -333,7 +327,7 @@ pub fn walk_object(
     }
 }
 
-fn type_error(value: &Value, field: &Field, expected: &str, r: &mut Report) {
+fn type_error(value: Node, field: &Field, expected: &str, r: &mut Report) {
     r.emit(
         "AV003",
         format!(
@@ -345,22 +339,22 @@ fn type_error(value: &Value, field: &Field, expected: &str, r: &mut Report) {
     );
 }
 
-fn walk_value(value: &Value, kind: Kind, field: &Field, r: &mut Report) {
-    match (kind, value) {
-        (Str(check), Value::String(s)) => check_string(s, check, field, r),
+fn walk_value(value: Node, kind: Kind, field: &Field, r: &mut Report) {
+    match (kind, value.view()) {
+        (Str(check), View::String(s)) => check_string(s, check, field, r),
         (Str(_), _) => type_error(value, field, "a string", r),
-        (Int, Value::Number(n)) if n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()) => {}
+        (Int, View::Number(n)) if n.as_i64().is_some_and(|i| i32::try_from(i).is_ok()) => {}
         (Int, _) => type_error(value, field, "a 32-bit integer", r),
-        (Decimal, Value::Number(_)) => {}
+        (Decimal, View::Number(_)) => {}
         (Decimal, _) => type_error(value, field, "a number", r),
-        (Bool, Value::Bool(_)) => {}
+        (Bool, View::Bool(_)) => {}
         (Bool, _) => type_error(value, field, "a boolean (true or false)", r),
-        (Obj(fields), Value::Object(map)) => {
+        (Obj(fields), View::Object(map)) => {
             let owner = fields.first().map_or(field.name, |f| f.owner);
             walk_object(map, fields, owner, r);
         }
         (Obj(_), _) => type_error(value, field, "an object", r),
-        (Arr(item), Value::Array(items)) => {
+        (Arr(item), View::Array(items)) => {
             for (i, v) in items.iter().enumerate() {
                 let m = r.mark();
                 r.index(i);
@@ -495,10 +489,10 @@ mod tests {
     use super::*;
 
     fn findings(json: &str) -> Vec<(String, String, String)> {
-        let map: Map<String, Value> = serde_json::from_str(json).unwrap();
+        let doc = avails_model::doc::Doc::from_value(&serde_json::from_str(json).unwrap());
         let mut out = Vec::new();
         walk_object(
-            &map,
+            doc.root().as_object().unwrap(),
             SEASON,
             "AvailSeasonMetadata",
             &mut Report::new(&mut out, "/s"),

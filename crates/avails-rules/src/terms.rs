@@ -1,9 +1,8 @@
 //! The Supported Terms table and the rules on a transaction's `Terms`.
 
+use avails_model::doc::{Arr, Obj};
 use avails_model::TermValueKind as K;
-use serde_json::{Map, Value};
 
-use crate::field::field;
 use crate::report::{quote, Report};
 use crate::{dates, enums};
 
@@ -112,11 +111,11 @@ pub fn lookup(name: &str) -> Option<usize> {
 
 /// Where each supported term first appears in one transaction's `Terms`.
 pub struct Seen<'a> {
-    first: [Option<&'a Map<String, Value>>; N],
+    first: [Option<Obj<'a>>; N],
 }
 
 impl<'a> Seen<'a> {
-    fn term(&self, i: usize) -> Option<&'a Map<String, Value>> {
+    fn term(&self, i: usize) -> Option<Obj<'a>> {
         self.first[i]
     }
 
@@ -125,11 +124,11 @@ impl<'a> Seen<'a> {
     }
 
     fn text(&self, i: usize) -> Option<&'a str> {
-        field(self.term(i)?, "Text")?.as_str()
+        self.term(i)?.get("Text")?.as_str()
     }
 
     fn boolean(&self, i: usize) -> Option<bool> {
-        field(self.term(i)?, "Boolean")?.as_bool()
+        self.term(i)?.get("Boolean")?.as_bool()
     }
 
     /// The `ChannelIdentity` Text, if any.
@@ -143,14 +142,14 @@ fn supported_list() -> String {
 }
 
 /// Checks every term of `terms`; the report's pointer is at the `Terms` array.
-pub fn check_terms<'a>(terms: &'a [Value], r: &mut Report) -> Seen<'a> {
+pub fn check_terms<'a>(terms: Arr<'a>, r: &mut Report) -> Seen<'a> {
     let mut seen = Seen { first: [None; N] };
     let mut allow_ads = 0;
     for (i, term) in terms.iter().enumerate() {
         let Some(obj) = term.as_object() else {
             continue;
         };
-        let Some(name) = field(obj, "_termName").and_then(Value::as_str) else {
+        let Some(name) = obj.get("_termName").and_then(|n| n.as_str()) else {
             continue;
         };
         let m = r.mark();
@@ -186,18 +185,18 @@ pub fn check_terms<'a>(terms: &'a [Value], r: &mut Report) -> Seen<'a> {
     seen
 }
 
-fn present(obj: &Map<String, Value>, kind: K) -> bool {
-    field(obj, kind.attribute()).is_some_and(|v| !v.is_null())
+fn present(obj: Obj, kind: K) -> bool {
+    obj.get(kind.attribute()).is_some_and(|v| !v.is_null())
 }
 
-fn is_currency_only_money(obj: &Map<String, Value>) -> bool {
-    field(obj, "Money")
-        .and_then(Value::as_object)
-        .is_some_and(|m| field(m, "value").filter(|v| !v.is_null()).is_none())
+fn is_currency_only_money(obj: Obj) -> bool {
+    obj.get("Money")
+        .and_then(|m| m.as_object())
+        .is_some_and(|m| m.get("value").filter(|v| !v.is_null()).is_none())
 }
 
 /// Value-kind and value checks of one known term; pointer at the term.
-fn check_term(d: usize, obj: &Map<String, Value>, r: &mut Report) {
+fn check_term(d: usize, obj: Obj, r: &mut Report) {
     let def = &TERMS[d];
     let expected = def.kind;
     let any_value = KINDS.iter().any(|k| present(obj, *k));
@@ -251,7 +250,7 @@ fn check_term(d: usize, obj: &Map<String, Value>, r: &mut Report) {
         }
     }
     check_amounts(d, obj, r);
-    let Some(text) = field(obj, "Text").and_then(Value::as_str) else {
+    let Some(text) = obj.get("Text").and_then(|t| t.as_str()) else {
         return;
     };
     if expected != K::Text {
@@ -303,10 +302,10 @@ fn is_hours(s: &str) -> bool {
 
 /// AV046 (durations in hours), AV064 (prices have an amount) and AV065
 /// (discount percentage range); pointer at the term.
-fn check_amounts(d: usize, obj: &Map<String, Value>, r: &mut Report) {
+fn check_amounts(d: usize, obj: Obj, r: &mut Report) {
     match d {
         ix::RENTAL_DURATION | ix::WATCH_DURATION => {
-            if let Some(dur) = field(obj, "Duration").and_then(Value::as_str) {
+            if let Some(dur) = obj.get("Duration").and_then(|d| d.as_str()) {
                 if dates::is_duration(dur) && !is_hours(dur) {
                     r.emit_at(
                         "Duration",
@@ -321,8 +320,8 @@ fn check_amounts(d: usize, obj: &Map<String, Value>, r: &mut Report) {
             }
         }
         ix::SRP | ix::WSP => {
-            if let Some(money) = field(obj, "Money").and_then(Value::as_object) {
-                if field(money, "value").filter(|v| !v.is_null()).is_none() {
+            if let Some(money) = obj.get("Money").and_then(|m| m.as_object()) {
+                if money.get("value").filter(|v| !v.is_null()).is_none() {
                     r.emit_at(
                         "Money",
                         "AV064",
@@ -335,7 +334,7 @@ fn check_amounts(d: usize, obj: &Map<String, Value>, r: &mut Report) {
             }
         }
         ix::BUNDLE_DISCOUNT => {
-            if let Some(n) = field(obj, "Number").and_then(Value::as_i64) {
+            if let Some(n) = obj.get("Number").and_then(|n| n.as_i64()) {
                 if !(0..=100).contains(&n) {
                     r.emit_at(
                         "Number",
