@@ -74,9 +74,16 @@ pub fn plan_with<'v>(
             let (parts, probs) = partial_extracts(p);
             problems.extend(probs);
             for part in parts {
+                let hash = match hash_of(&part.request, p) {
+                    Ok(hash) => hash,
+                    Err(problem) => {
+                        problems.push(*problem);
+                        continue;
+                    }
+                };
                 units.push(Unit {
                     key: partial_key(licensor, &part.transaction_id),
-                    hash: content_hash_of(&part.request).unwrap_or_default(),
+                    hash,
                     kind: UnitKind::Partial {
                         transaction_id: part.transaction_id,
                     },
@@ -89,12 +96,19 @@ pub fn plan_with<'v>(
             if p.entry_type != EntryType::FullExtract {
                 key = format!("{key}:{}", p.entry_type);
             }
+            let hash = match request_value(index) {
+                Some(value) => content_hash(value),
+                None => match hash_of(&p.request, p) {
+                    Ok(hash) => hash,
+                    Err(problem) => {
+                        problems.push(*problem);
+                        continue;
+                    }
+                },
+            };
             units.push(Unit {
                 key,
-                hash: match request_value(index) {
-                    Some(value) => content_hash(value),
-                    None => content_hash_of(&p.request).unwrap_or_default(),
-                },
+                hash,
                 kind: UnitKind::Full {
                     alid: p.alid.clone(),
                 },
@@ -105,6 +119,23 @@ pub fn plan_with<'v>(
     }
     refuse_duplicate_keys(&mut units, payloads, &mut problems);
     (units, problems)
+}
+
+/// The content hash of a request of payload `p`, or why it cannot be
+/// taken: a unit without its hash is not sent, as the journal could not
+/// tell it from another.
+fn hash_of<T: serde::Serialize>(request: &T, p: &Payload) -> Result<String, Box<Diagnostic>> {
+    content_hash_of(request).map_err(|e| {
+        Box::new(Diagnostic::error(
+            avails_convert::codes::CV_SHAPE,
+            p.avail_source.location.clone(),
+            format!(
+                "{}: the payload cannot be written as JSON to be hashed for the journal ({e}); it is not sent",
+                p.alid
+            ),
+        )
+        .for_alid(p.alid.clone()))
+    })
 }
 
 /// Two units with one key would address one resource twice in a run (two
@@ -163,4 +194,54 @@ pub(crate) fn duplicate_key(alid: &str, location: &Location, n: usize, key: &str
         ),
     )
     .for_alid(alid.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use avails_convert::Source;
+    use avails_model::BusinessLine;
+
+    fn payload() -> Payload {
+        Payload {
+            request: AvailRequest::default(),
+            alid: "md:alid:x".into(),
+            territory: "FR".into(),
+            business_line: BusinessLine::Tvod,
+            entry_type: EntryType::FullExtract,
+            avail_source: Source::at(Location {
+                sheet: Some("Movies".into()),
+                row: Some(7),
+                ..Location::file("avails.xlsx")
+            }),
+            transaction_sources: Vec::new(),
+            given: None,
+        }
+    }
+
+    /// A body that cannot be written as JSON.
+    struct Unwritable;
+
+    impl serde::Serialize for Unwritable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("a value JSON cannot hold"))
+        }
+    }
+
+    #[test]
+    fn a_body_that_cannot_be_hashed_is_a_finding_at_its_row_not_an_empty_hash() {
+        let p = payload();
+        let problem = hash_of(&Unwritable, &p).unwrap_err();
+        assert_eq!(problem.code, avails_convert::codes::CV_SHAPE);
+        assert!(problem.is_error());
+        assert_eq!(problem.location, p.avail_source.location);
+        assert!(
+            problem.message.contains("a value JSON cannot hold")
+                && problem.message.contains("it is not sent"),
+            "{}",
+            problem.message
+        );
+        let hash = hash_of(&p.request, &p).unwrap();
+        assert_eq!(hash.len(), 64, "{hash}");
+    }
 }
