@@ -11,21 +11,12 @@ use crate::HeldBack;
 use avails_mapping::Mapping;
 use avails_model::doc::{Doc, Node};
 use avails_model::{Diagnostic, EntryType};
-use serde_json::Value;
 
 use crate::{Conversion, Payload};
 
-/// The JSON a payload is validated as: exactly what an input gave, or the
-/// payload as it will be sent.
-pub fn payload_value(payload: &Payload) -> Value {
-    match &payload.given {
-        Some(v) => v.clone(),
-        None => serde_json::to_value(&payload.request).unwrap_or_default(),
-    }
-}
-
-/// Fills `doc` with the JSON a payload is validated as ([`payload_value`]),
-/// without building that `Value` for a converted payload.
+/// Fills `doc` with the JSON a payload is validated as: exactly what an
+/// input gave, or the payload as it will be sent (straight from its typed
+/// form, no `Value` built).
 fn fill_payload(doc: &mut Doc, payload: &Payload) {
     match &payload.given {
         Some(v) => doc.fill_value(v),
@@ -153,11 +144,9 @@ impl<'m> Checker<'m> {
         self.check_filled(payload)
     }
 
-    /// [`Checker::check`] of a payload whose [`payload_value`] the caller
-    /// already has (to hash it too, say).
-    pub fn check_value(&mut self, payload: &Payload, value: &Value) -> Vec<Diagnostic> {
-        self.doc.fill_value(value);
-        self.check_filled(payload)
+    /// The JSON of the payload last checked, as the rules read it.
+    pub fn checked(&self) -> Node<'_> {
+        self.doc.root()
     }
 
     /// [`Checker::check`] of the payload `self.doc` holds.

@@ -1,5 +1,6 @@
 //! Canonical JSON, its SHA-256, and the journal's payload keys.
 
+use avails_model::doc::{Doc, Node};
 use avails_model::BusinessLine;
 use serde::Serialize;
 use serde_json::Value;
@@ -16,9 +17,15 @@ pub fn canonical_json(value: &Value) -> String {
 /// Lower-case hex SHA-256 of the canonical JSON of `value`, the text
 /// written straight into the hash.
 pub fn content_hash(value: &Value) -> String {
+    content_hash_node(Doc::from_value(value).root())
+}
+
+/// [`content_hash`] of a document node (a payload filled straight from its
+/// typed form, as the rules checked it).
+pub fn content_hash_node(value: Node) -> String {
     let mut hasher = Sha256::new();
     // Writing into a hash cannot fail.
-    let _ = avails_model::canonical::write_canonical(value, &mut hasher);
+    let _ = avails_model::canonical::write_canonical_node(value, &mut hasher);
     hex::encode(hasher.finalize())
 }
 

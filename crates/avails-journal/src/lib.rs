@@ -26,7 +26,9 @@ pub mod state;
 
 use std::path::PathBuf;
 
-pub use hash::{canonical_json, content_hash, content_hash_of, full_key, partial_key};
+pub use hash::{
+    canonical_json, content_hash, content_hash_node, content_hash_of, full_key, partial_key,
+};
 pub use journal::{
     Decision, Entry, Event, HistoryFilter, Journal, Outcome, SendReason, State, DELETED,
     INTERRUPTED,

@@ -8,6 +8,8 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Number, Value};
 
+use crate::doc::{Arr, Doc, Node, View};
+
 /// A decimal number with no fraction below this magnitude is written as
 /// the integer it equals (1000.0 and 1000 are the same amount).
 const WHOLE_BELOW: f64 = 9.0e15;
@@ -60,9 +62,15 @@ pub fn canonical_string(value: &Value) -> String {
 /// result) without building the canonical value: a payload is hashed on
 /// every submit, and building a sorted copy of it cost more than the hash.
 pub fn write_canonical<W: Write>(value: &Value, out: &mut W) -> io::Result<()> {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    write_canonical_node(Doc::from_value(value).root(), out)
+}
+
+/// [`write_canonical`] of a document node (a payload filled straight from
+/// its typed form, say).
+pub fn write_canonical_node<W: Write>(value: Node, out: &mut W) -> io::Result<()> {
+    match value.view() {
+        View::Object(map) => {
+            let mut entries: Vec<(&str, Node)> = map.iter().collect();
             entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
             out.write_all(b"{")?;
             for (i, (key, v)) in entries.into_iter().enumerate() {
@@ -71,38 +79,40 @@ pub fn write_canonical<W: Write>(value: &Value, out: &mut W) -> io::Result<()> {
                 }
                 serde_json::to_writer(&mut *out, key)?;
                 out.write_all(b":")?;
-                match v {
-                    Value::Array(items) if key == SET_ARRAY => write_as_set(items, out)?,
-                    _ => write_canonical(v, out)?,
+                match v.as_array() {
+                    Some(items) if key == SET_ARRAY => write_as_set(items, out)?,
+                    _ => write_canonical_node(v, out)?,
                 }
             }
             out.write_all(b"}")
         }
-        Value::Array(items) => {
+        View::Array(items) => {
             out.write_all(b"[")?;
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.write_all(b",")?;
                 }
-                write_canonical(item, out)?;
+                write_canonical_node(item, out)?;
             }
             out.write_all(b"]")
         }
-        Value::Number(n) => match whole(n) {
+        View::Number(n) => match whole(n) {
             Some(i) => write!(out, "{i}"),
             None => Ok(serde_json::to_writer(out, n)?),
         },
-        other => Ok(serde_json::to_writer(out, other)?),
+        View::String(s) => Ok(serde_json::to_writer(out, s)?),
+        View::Bool(b) => Ok(serde_json::to_writer(out, &b)?),
+        View::Null => out.write_all(b"null"),
     }
 }
 
 /// An array written as a set: its items' canonical texts in byte order.
-fn write_as_set<W: Write>(items: &[Value], out: &mut W) -> io::Result<()> {
+fn write_as_set<W: Write>(items: Arr, out: &mut W) -> io::Result<()> {
     let mut texts = items
         .iter()
         .map(|item| {
             let mut text = Vec::new();
-            write_canonical(item, &mut text).map(|()| text)
+            write_canonical_node(item, &mut text).map(|()| text)
         })
         .collect::<io::Result<Vec<Vec<u8>>>>()?;
     texts.sort_unstable();

@@ -2,10 +2,9 @@
 
 use avails_convert::partial::partial_extracts;
 use avails_convert::{Diagnostic, Payload};
-use avails_journal::{content_hash, content_hash_of, full_key, partial_key};
+use avails_journal::{content_hash_of, full_key, partial_key};
 use avails_model::AvailRequest;
 use avails_model::{EntryType, Location};
-use serde_json::Value;
 
 /// How a unit is sent.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,15 +50,16 @@ pub fn plan(
     plan_with(payloads, indexes, licensor, partial, |_| None)
 }
 
-/// [`plan`], given the JSON value of a payload's request where the caller
-/// already has it (`request_value(index)`): a whole payload's hash is
-/// taken from it instead of serializing the request again.
-pub fn plan_with<'v>(
+/// [`plan`], given the content hash of a payload's request where the
+/// caller already has it (`request_hash(index)`, from the document the
+/// rules checked, say): a whole payload is not serialized again to be
+/// hashed.
+pub fn plan_with(
     payloads: &[Payload],
     indexes: impl IntoIterator<Item = usize>,
     licensor: &str,
     partial: bool,
-    request_value: impl Fn(usize) -> Option<&'v Value>,
+    request_hash: impl Fn(usize) -> Option<String>,
 ) -> (Vec<Unit>, Vec<Diagnostic>) {
     let mut units = Vec::new();
     let mut problems = Vec::new();
@@ -96,8 +96,8 @@ pub fn plan_with<'v>(
             if p.entry_type != EntryType::FullExtract {
                 key = format!("{key}:{}", p.entry_type);
             }
-            let hash = match request_value(index) {
-                Some(value) => content_hash(value),
+            let hash = match request_hash(index) {
+                Some(hash) => hash,
                 None => match hash_of(&p.request, p) {
                     Ok(hash) => hash,
                     Err(problem) => {

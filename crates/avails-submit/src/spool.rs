@@ -14,6 +14,7 @@ use avails_convert::check::Checker;
 use avails_convert::pipeline::{ByGroup, Sink, SinkError};
 use avails_convert::spans::{Span, SpanFile};
 use avails_convert::{Diagnostic, GroupId, HeldBack, Payload};
+use avails_journal::content_hash_node;
 use avails_mapping::Mapping;
 use avails_model::{AvailRequest, Location};
 
@@ -167,10 +168,7 @@ impl<'m> Spool<'m> {
 
 impl Sink for Spool<'_> {
     fn payload(&mut self, group: GroupId, payload: Payload) -> Result<(), SinkError> {
-        // One JSON value of the payload for the rules and, when it is the
-        // request as sent (not a payload file taken as given), the hash.
-        let value = avails_convert::check::payload_value(&payload);
-        let found = self.checker.check_value(&payload, &value);
+        let found = self.checker.check(&payload);
         let errors: Vec<Diagnostic> = found.into_iter().filter(|d| d.is_error()).collect();
         if !errors.is_empty() {
             let entry = self.groups.entry(group).or_default();
@@ -178,13 +176,18 @@ impl Sink for Spool<'_> {
             entry.findings.extend(errors);
             return Ok(());
         }
-        let request_value = payload.given.is_none().then_some(&value);
+        // The request as sent (not a payload file taken as given) is hashed
+        // from the document the rules have just read.
+        let request_hash = payload
+            .given
+            .is_none()
+            .then(|| content_hash_node(self.checker.checked()));
         let (units, problems) = plan_with(
             std::slice::from_ref(&payload),
             [0],
             &self.licensor,
             self.partial,
-            |_| request_value,
+            |_| request_hash.clone(),
         );
         let ordinal = self.payloads.len() as u32;
         let note = PayloadNote {

@@ -8,7 +8,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use avails_client::{ApiKey, AvailsClient, RetryPolicy};
-use avails_journal::{full_key, partial_key, Decision, Journal, SendReason, State};
+use avails_journal::{
+    content_hash_node, full_key, partial_key, Decision, Journal, SendReason, State,
+};
+use avails_model::doc::Doc;
 use avails_model::{AvailRequest, BusinessLine};
 use avails_sandbox::{RunningSandbox, SandboxConfig};
 use avails_submit::{delete, plan, plan_with, submit, DeleteTarget, SubmitOptions, Unit, UnitKind};
@@ -115,17 +118,22 @@ fn the_plan_has_one_unit_per_payload_or_per_transaction() {
     assert!(full.iter().all(|u| u.hash.len() == 64));
     assert_ne!(full[0].hash, full[1].hash);
 
-    // Hashed from the request's JSON value the caller already has, a whole
-    // payload plans the same units with the same hashes.
-    let values: Vec<Value> = conversion
+    // Hashed from the document the rules read (filled straight from the
+    // typed request), a whole payload plans the same units with the same
+    // hashes as from its serialized request.
+    let hashes: Vec<String> = conversion
         .payloads
         .iter()
-        .map(|p| serde_json::to_value(&p.request).unwrap())
+        .map(|p| {
+            let mut doc = Doc::new();
+            doc.fill(&p.request);
+            content_hash_node(doc.root())
+        })
         .collect();
-    let (from_values, _) = plan_with(&conversion.payloads, 0..3, LICENSOR, false, |i| {
-        values.get(i)
+    let (from_documents, _) = plan_with(&conversion.payloads, 0..3, LICENSOR, false, |i| {
+        hashes.get(i).cloned()
     });
-    assert_eq!(from_values, full);
+    assert_eq!(from_documents, full);
 
     let (partial, problems) = plan(&conversion.payloads, [1], LICENSOR, true);
     assert!(problems.is_empty(), "{problems:?}");
