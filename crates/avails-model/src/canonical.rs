@@ -129,6 +129,7 @@ fn write_as_set<W: Write>(items: Arr, out: &mut W) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_json::json;
     use proptest::prelude::*;
     use serde_json::json;
 
@@ -145,31 +146,6 @@ mod tests {
             canonical(&json!({"x": [1, 2]})),
             canonical(&json!({"x": [2, 1]}))
         );
-    }
-
-    fn json() -> impl Strategy<Value = Value> {
-        let key = prop_oneof![
-            Just("Terms".to_string()),
-            Just("_termName".to_string()),
-            Just("a".to_string()),
-            Just("B".to_string()),
-            "[a-zé\"\\/~ ]{0,6}",
-        ];
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::from),
-            any::<i64>().prop_map(Value::from),
-            (-1.0e16..1.0e16f64).prop_map(Value::from),
-            (-20i32..20).prop_map(|n| Value::from(f64::from(n))),
-            "[a-zé\"\\\n\u{1}]{0,8}".prop_map(Value::from),
-        ];
-        leaf.prop_recursive(4, 40, 6, move |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-                prop::collection::vec((key.clone(), inner), 0..5)
-                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
-            ]
-        })
     }
 
     proptest! {

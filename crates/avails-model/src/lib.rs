@@ -19,6 +19,9 @@ pub mod location;
 pub mod term;
 pub mod text;
 
+#[cfg(test)]
+mod test_json;
+
 pub use avail::*;
 pub use diagnostic::{Diagnostic, Origin, Severity};
 pub use enums::{BusinessLine, EntryType};

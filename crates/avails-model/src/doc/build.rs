@@ -319,50 +319,30 @@ impl<'a> ser::Serializer for Filler<'a> {
     }
 }
 
-impl ser::SerializeSeq for Open<'_> {
-    type Ok = ();
-    type Error = NotDirect;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        self.count += 1;
-        self.value(value)
-    }
-    fn end(self) -> Result {
-        Open::end(self)
-    }
+/// Every sequence form (seq, tuple, tuple struct, tuple variant) fills an
+/// array the same way: each element one item.
+macro_rules! array_form {
+    ($($form:ident::$element:ident),* $(,)?) => {
+        $(impl ser::$form for Open<'_> {
+            type Ok = ();
+            type Error = NotDirect;
+            fn $element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+                self.count += 1;
+                self.value(value)
+            }
+            fn end(self) -> Result {
+                Open::end(self)
+            }
+        })*
+    };
 }
 
-impl ser::SerializeTuple for Open<'_> {
-    type Ok = ();
-    type Error = NotDirect;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        ser::SerializeSeq::serialize_element(self, value)
-    }
-    fn end(self) -> Result {
-        Open::end(self)
-    }
-}
-
-impl ser::SerializeTupleStruct for Open<'_> {
-    type Ok = ();
-    type Error = NotDirect;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        ser::SerializeSeq::serialize_element(self, value)
-    }
-    fn end(self) -> Result {
-        Open::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Open<'_> {
-    type Ok = ();
-    type Error = NotDirect;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        ser::SerializeSeq::serialize_element(self, value)
-    }
-    fn end(self) -> Result {
-        Open::end(self)
-    }
-}
+array_form!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field,
+);
 
 impl ser::SerializeMap for Open<'_> {
     type Ok = ();

@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::*;
+use crate::test_json::json;
 
 /// The document `fill` gives and the one built from `to_value`, which it
 /// must equal node for node.
@@ -164,30 +165,6 @@ fn refilling_forgets_the_previous_document() {
     assert_eq!(doc.root().as_str(), Some("short"));
     doc.fill_value(&json!([1]));
     assert_eq!(doc.root().to_value(), json!([1]));
-}
-
-fn json() -> impl Strategy<Value = Value> {
-    let key = prop_oneof![
-        Just("Text".to_string()),
-        Just("_termName".to_string()),
-        Just("Money".to_string()),
-        "[a-zé\"\\/~ ]{0,6}",
-    ];
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::from),
-        any::<i64>().prop_map(Value::from),
-        any::<u64>().prop_map(Value::from),
-        any::<f64>().prop_map(Value::from),
-        "[a-zé\"\\\n\u{1}]{0,8}".prop_map(Value::from),
-    ];
-    leaf.prop_recursive(4, 40, 6, move |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-            prop::collection::vec((key.clone(), inner), 0..5)
-                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
-        ]
-    })
 }
 
 proptest! {
