@@ -120,7 +120,8 @@ pub fn validate(request: &Value) -> Vec<Diagnostic> {
 
 fn validate_node(request: Node) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut bodies: Vec<(usize, Node)> = Vec::new();
+    // Each item with a body: its index, its path and its body.
+    let mut bodies: Vec<(usize, &str, Node)> = Vec::new();
     {
         let mut r = Report::new(&mut out, "");
         let Some(root) = request.as_object() else {
@@ -211,16 +212,7 @@ fn validate_node(request: Node) -> Vec<Diagnostic> {
     // Bodies, validated with the context their path gives, then the
     // file-level rule across them (a _TransactionID used by one item only).
     let mut seen = HashMap::new();
-    for &(i, body) in &bodies {
-        let path = request
-            .as_object()
-            .and_then(|root| root.get("requestItems"))
-            .and_then(Node::as_array)
-            .and_then(|items| items.iter().nth(i))
-            .and_then(Node::as_object)
-            .and_then(|item| item.get("path"))
-            .and_then(Node::as_str)
-            .unwrap_or_default();
+    for &(i, path, body) in &bodies {
         let mut ctx = Context::default();
         match parse_item_path(path).map(|p| p.target) {
             Ok(Target::Full { alid }) => ctx.expected_alid = Some(alid.to_owned()),
@@ -246,7 +238,7 @@ fn check_item<'v>(
     item: Node<'v>,
     i: usize,
     ids: &mut HashMap<&'v str, usize>,
-    bodies: &mut Vec<(usize, Node<'v>)>,
+    bodies: &mut Vec<(usize, &'v str, Node<'v>)>,
     r: &mut Report,
 ) {
     let Some(item) = item.as_object() else {
@@ -314,7 +306,10 @@ fn check_item<'v>(
         ),
     }
     match item.get("body") {
-        Some(body) if !body.is_null() => bodies.push((i, body)),
+        Some(body) if !body.is_null() => {
+            let path = item.get("path").and_then(Node::as_str).unwrap_or_default();
+            bodies.push((i, path, body));
+        }
         _ => {}
     }
 }
