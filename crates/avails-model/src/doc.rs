@@ -96,21 +96,23 @@ impl Doc {
         self.text.clear();
     }
 
-    fn push_str(&mut self, s: &str) {
+    /// Appends `s` to the text; where it lies there.
+    fn add_text(&mut self, s: &str) -> (usize, usize) {
         let start = self.text.len();
         self.text.push_str(s);
-        self.slots.push(Slot::Str {
-            start,
-            end: self.text.len(),
-        });
+        (start, self.text.len())
+    }
+
+    fn push_str(&mut self, s: &str) {
+        let (start, end) = self.add_text(s);
+        self.slots.push(Slot::Str { start, end });
     }
 
     fn push_key(&mut self, s: &str) {
-        let start = self.text.len();
-        self.text.push_str(s);
+        let (start, end) = self.add_text(s);
         self.slots.push(Slot::Key {
             start,
-            end: self.text.len(),
+            end,
             next: 0,
         });
     }
