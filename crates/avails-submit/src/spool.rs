@@ -177,17 +177,20 @@ impl Sink for Spool<'_> {
             return Ok(());
         }
         // The request as sent (not a payload file taken as given) is hashed
-        // from the document the rules have just read.
-        let request_hash = payload
-            .given
-            .is_none()
-            .then(|| content_hash_node(self.checker.checked()));
+        // from the document the rules have just read, when the plan sends
+        // it whole (a partial extract hashes each transaction's own body).
+        let checker = &self.checker;
         let (units, problems) = plan_with(
             std::slice::from_ref(&payload),
             [0],
             &self.licensor,
             self.partial,
-            |_| request_hash.clone(),
+            |_| {
+                payload
+                    .given
+                    .is_none()
+                    .then(|| content_hash_node(checker.checked()))
+            },
         );
         let ordinal = self.payloads.len() as u32;
         let note = PayloadNote {
