@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use avails_ema::{EndMarker, RowMapper, SheetEvent};
+use avails_ema::EndMarker;
 use avails_mapping::{ColumnStatus, Mapping};
-use avails_model::location::column_letter;
 use avails_model::{AvailTrans, Diagnostic, Location};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::codes::{CV_CONDITION, CV_CONTENT_ID_DEFAULT, CV_IGNORED, CV_SHAPE};
+use crate::codes::{CV_CONDITION, CV_IGNORED, CV_SHAPE};
+use crate::ema_rows::EmaRows;
 use crate::{ConvertError, Item, Source};
 
 /// Options of a conversion.
@@ -124,136 +124,17 @@ pub(crate) fn read_input(
     }
 }
 
-/// The state of the sheet being read.
-struct SheetState<'m> {
-    mapper: RowMapper<'m>,
-    columns: Arc<BTreeMap<String, String>>,
-    header_row: u32,
-}
-
 fn read_ema(
     path: &Path,
     label: &str,
     options: &ConvertOptions,
     out: &mut dyn Collect,
 ) -> Result<FileSummary, ConvertError> {
-    let mapping = &options.mapping;
-    let mut summary = FileSummary {
-        file: label.to_string(),
-        kind: InputKind::Ema,
-        sheets: Vec::new(),
-        items: 0,
-    };
-    let mut sheet: Option<SheetState<'_>> = None;
-    let mut rows = 0usize;
-    let mut sink = |event: SheetEvent<'_>| match event {
-        SheetEvent::Sheet(header) => {
-            if let Some(done) = sheet.take() {
-                for d in done.mapper.finish(done.header_row) {
-                    out.finding(d);
-                }
-            }
-            let columns: BTreeMap<String, String> = header
-                .names
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| !n.is_empty())
-                .rev()
-                .map(|(i, n)| (n.clone(), column_letter(i)))
-                .collect();
-            let mapper = RowMapper::new(mapping, header, label, options.timezone.as_deref());
-            for d in mapper.header_findings(header.row) {
-                out.finding(d);
-            }
-            if !crate::group::gives_content_id(mapping, |c| columns.contains_key(c)) {
-                let at = Location {
-                    file: label.to_string(),
-                    sheet: header.sheet.clone(),
-                    row: Some(header.row),
-                    ..Location::default()
-                };
-                out.finding(Diagnostic::warning(
-                    CV_CONTENT_ID_DEFAULT,
-                    at,
-                    "the sheet has no ContentID column: each payload's content ID is its ALID, as the reference says it usually is".to_string(),
-                ));
-            }
-            summary.sheets.push(SheetSummary {
-                sheet: header.sheet.clone().unwrap_or_default(),
-                version: header.version.clone(),
-                rows: 0,
-                columns: header
-                    .raw
-                    .iter()
-                    .enumerate()
-                    .map(|(i, h)| ColumnAccount {
-                        column: column_letter(i),
-                        header: h.trim().to_string(),
-                        status: mapping.column_status(h),
-                    })
-                    .filter(|c| c.status != ColumnStatus::Blank)
-                    .collect(),
-            });
-            sheet = Some(SheetState {
-                mapper,
-                columns: Arc::new(columns),
-                header_row: header.row,
-            });
-        }
-        SheetEvent::Skipped { .. } => {}
-        SheetEvent::Row { row, cells, .. } => {
-            let Some(state) = sheet.as_mut() else { return };
-            rows += 1;
-            summary.items += 1;
-            if let Some(s) = summary.sheets.last_mut() {
-                s.rows += 1;
-            }
-            if rows.is_multiple_of(1024) {
-                out.progress(rows);
-            }
-            let record = state.mapper.map_row(row, cells);
-            let source = Source {
-                location: record.location.clone(),
-                columns: Some(state.columns.clone()),
-                lines: None,
-            };
-            let rejected = record.rejected();
-            let mut findings = record.findings;
-            let mut transaction = record.transaction;
-            if !rejected {
-                let work_type = record.asset.get("WorkType").and_then(Value::as_str);
-                crate::policy::supported_terms(
-                    &mut transaction,
-                    work_type,
-                    &source,
-                    mapping,
-                    &mut findings,
-                );
-            }
-            let reason = rejected.then(|| first_error(&findings, "its sheet cannot be converted"));
-            for d in findings {
-                out.finding(d);
-            }
-            out.item(Item {
-                key: record.key,
-                avail: record.avail,
-                asset: record.asset,
-                candidates: record.candidates,
-                transaction,
-                end_marker: record.end_marker,
-                source,
-                rejected: reason,
-            });
-        }
-    };
-    avails_ema::read_rows(path, label, mapping, &mut sink)?;
-    if let Some(done) = sheet {
-        for d in done.mapper.finish(done.header_row) {
-            out.finding(d);
-        }
-    }
-    out.progress(rows);
-    Ok(summary)
+    let mut rows = EmaRows::new(label, options);
+    avails_ema::read_rows(path, label, &options.mapping, &mut |event| {
+        rows.event(event, out)
+    })?;
+    Ok(rows.finish(out))
 }
 
 /// The message of the first error, or `otherwise`.

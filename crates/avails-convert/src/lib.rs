@@ -12,6 +12,7 @@
 pub mod check;
 pub mod codes;
 mod conversion;
+mod ema_rows;
 pub mod error;
 pub mod group;
 mod input;
