@@ -21,6 +21,7 @@ mod json;
 pub mod locate;
 mod merge;
 pub mod output;
+mod packed;
 pub mod partial;
 pub mod payload;
 pub mod pipeline;

@@ -17,9 +17,11 @@ use avails_ema::EmaError;
 use avails_model::{Diagnostic, Severity};
 
 use crate::codes::CV_HELD_BACK;
+use crate::ema_rows::EmaRows;
 use crate::group::{Closed, Event, GroupId, Grouper, Outcome};
 use crate::input::{read_input, Collect, FileSummary};
-use crate::{ConvertError, ConvertOptions, HeldBack, Item, Payload, RowCounts};
+use crate::packed::{Batch, Unpacker};
+use crate::{ConvertError, ConvertOptions, HeldBack, InputKind, Item, Payload, RowCounts};
 
 /// An error a sink cannot recover from (a full disk, a closed journal):
 /// the run stops.
@@ -458,14 +460,19 @@ impl Collect for Forward {
     }
 }
 
-/// Reads one input on a thread of its own (cells, mapping, typing) while
-/// this one groups, builds and hands payloads to the sink: the two halves
-/// of a conversion on the two cores.
+/// Reads one input on a thread of its own while this one groups, builds
+/// and hands payloads to the sink: the two halves of a conversion on the
+/// two cores. An EMA file's reader only reads cells (the mapping is done
+/// here, see [`read_sheets_beside`]); an XML or JSON file's reader also
+/// makes its items.
 fn read_beside(
     path: &Path,
     options: &ConvertOptions,
     driver: &mut Driver<'_, '_>,
 ) -> Result<FileSummary, ConvertError> {
+    if InputKind::of(path) == Some(InputKind::Ema) {
+        return read_sheets_beside(path, options, driver);
+    }
     std::thread::scope(|scope| {
         let (tx, rx) = sync_channel::<Vec<Found>>(IN_FLIGHT);
         let reading = move || {
@@ -480,13 +487,7 @@ fn read_beside(
         let reader = std::thread::Builder::new()
             .name("avails-read".to_string())
             .spawn_scoped(scope, reading)
-            .map_err(|e| {
-                ConvertError::Ema(EmaError::Damaged {
-                    file: path.display().to_string(),
-                    sheet: None,
-                    message: format!("no thread to read it: {e}"),
-                })
-            })?;
+            .map_err(|e| no_thread(path, &e))?;
         for batch in rx {
             for found in batch {
                 match found {
@@ -497,14 +498,71 @@ fn read_beside(
                 }
             }
         }
-        reader.join().unwrap_or_else(|_| {
-            Err(ConvertError::Ema(EmaError::Damaged {
-                file: path.display().to_string(),
-                sheet: None,
-                message: "the reading thread stopped".to_string(),
-            }))
-        })
+        reader
+            .join()
+            .unwrap_or_else(|_| Err(reader_stopped(path).into()))
     })
+}
+
+/// Reads an EMA file's cells on a thread of its own, packed in batches,
+/// while this one maps each row and groups it. Reading the cells is the
+/// larger half of the work and cannot be split; everything after it is
+/// done here and on the sink's thread, so the reader has a core of its own.
+fn read_sheets_beside(
+    path: &Path,
+    options: &ConvertOptions,
+    driver: &mut Driver<'_, '_>,
+) -> Result<FileSummary, ConvertError> {
+    let label = path.display().to_string();
+    std::thread::scope(|scope| {
+        let (tx, rx) = sync_channel::<Batch>(IN_FLIGHT);
+        let reader_label = label.as_str();
+        let reading = move || {
+            let mut batch = Batch::default();
+            let read = avails_ema::read_rows(path, reader_label, &options.mapping, &mut |event| {
+                batch.push(event);
+                if batch.is_full() {
+                    // The mapping thread only hangs up when the run stops.
+                    let _ = tx.send(batch.take());
+                }
+            });
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
+            }
+            read
+        };
+        let reader = std::thread::Builder::new()
+            .name("avails-read".to_string())
+            .spawn_scoped(scope, reading)
+            .map_err(|e| no_thread(path, &e))?;
+        let mut rows = EmaRows::new(&label, options);
+        let mut unpacker = Unpacker::default();
+        for batch in rx {
+            unpacker.unpack(&batch, &mut |event| rows.event(event, driver));
+        }
+        reader
+            .join()
+            .unwrap_or_else(|_| Err(reader_stopped(path)))?;
+        Ok(rows.finish(driver))
+    })
+}
+
+/// The reading thread could not be started.
+fn no_thread(path: &Path, e: &std::io::Error) -> ConvertError {
+    ConvertError::Ema(EmaError::Damaged {
+        file: path.display().to_string(),
+        sheet: None,
+        message: format!("no thread to read it: {e}"),
+    })
+}
+
+/// The reading thread stopped without saying why.
+fn reader_stopped(path: &Path) -> EmaError {
+    EmaError::Damaged {
+        file: path.display().to_string(),
+        sheet: None,
+        message: "the reading thread stopped".to_string(),
+    }
 }
 
 #[cfg(test)]
