@@ -273,10 +273,33 @@ pub fn is_empty(v: Node) -> bool {
     }
 }
 
+/// What a required attribute was found to be in an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    Missing,
+    Empty,
+    Filled,
+}
+
+/// Required attributes whose presence a walk tracks as it goes (the
+/// largest struct of the schema has fewer); one further along is looked up.
+const TRACKED: usize = 64;
+
+/// The place of the attribute `name` in `fields`. Members come mostly in
+/// the schema's order, so the one after the previous match is tried first.
+fn field_index(fields: &[Field], name: &str, next: usize) -> Option<usize> {
+    match fields.get(next) {
+        Some(f) if f.name == name => Some(next),
+        _ => fields.iter().position(|f| f.name == name),
+    }
+}
+
 /// Walks `map` against `fields`; the report's pointer is at `map`.
 pub fn walk_object(map: Object, fields: &'static [Field], owner: &str, r: &mut Report) {
+    let mut found = [Found::Missing; TRACKED];
+    let mut next = 0;
     for (name, value) in map.iter() {
-        let Some(field) = fields.iter().find(|f| f.name == name) else {
+        let Some(i) = field_index(fields, name, next) else {
             r.emit_at(
                 name,
                 "AV005",
@@ -286,43 +309,56 @@ pub fn walk_object(map: Object, fields: &'static [Field], owner: &str, r: &mut R
             );
             continue;
         };
-        if value.is_null() || (field.need != No && is_empty(value)) {
-            continue; // reported as missing or empty below when required
+        next = i + 1;
+        let field = &fields[i];
+        if field.need != No {
+            let empty = is_empty(value);
+            if let Some(slot) = found.get_mut(i) {
+                *slot = if empty { Found::Empty } else { Found::Filled };
+            }
+            if empty {
+                continue; // reported as missing or empty below
+            }
+        } else if value.is_null() {
+            continue;
         }
         let m = r.mark();
         r.key(name);
         walk_value(value, field.kind, field, r);
         r.truncate(m);
     }
-    for field in fields {
+    for (i, field) in fields.iter().enumerate() {
         if field.need == No {
             continue;
         }
-        match map.get(field.name) {
-            Some(v) if !is_empty(v) => {}
-            found => {
-                let how = if found.is_some() {
-                    "is empty"
-                } else {
-                    "is missing"
-                };
-                if field.need == Warn {
-                    r.emit_at(
-                        field.name,
-                        "AV004",
-                        format!(
-                            "{} {how} in {}; the reference requires it (EntryType FullExtract or FullDelete)",
-                            field.name, field.owner
-                        ),
-                    );
-                } else {
-                    r.emit_at(
-                        field.name,
-                        "AV002",
-                        format!("required attribute {} {how} in {}", field.name, field.owner),
-                    );
-                }
-            }
+        let state = match found.get(i) {
+            Some(state) => *state,
+            None => match map.get(field.name) {
+                None => Found::Missing,
+                Some(v) if is_empty(v) => Found::Empty,
+                Some(_) => Found::Filled,
+            },
+        };
+        let how = match state {
+            Found::Filled => continue,
+            Found::Empty => "is empty",
+            Found::Missing => "is missing",
+        };
+        if field.need == Warn {
+            r.emit_at(
+                field.name,
+                "AV004",
+                format!(
+                    "{} {how} in {}; the reference requires it (EntryType FullExtract or FullDelete)",
+                    field.name, field.owner
+                ),
+            );
+        } else {
+            r.emit_at(
+                field.name,
+                "AV002",
+                format!("required attribute {} {how} in {}", field.name, field.owner),
+            );
         }
     }
 }
@@ -541,5 +577,49 @@ mod tests {
             (found[0].0.as_str(), found[0].1.as_str()),
             ("AV003", "/s/SeasonNumber/Number")
         );
+    }
+
+    #[test]
+    fn members_in_any_order_are_found_as_in_schema_order() {
+        // Reversed and shuffled: every member still found, nothing told
+        // missing; an empty one told empty, wherever it stands.
+        let reversed =
+            r#"{"NumberOfEpisodes":10,"SeasonNumber":{"Number":2},"SeasonContentID":"S1"}"#;
+        assert!(findings(reversed).is_empty(), "{:?}", findings(reversed));
+        let empty_last =
+            r#"{"SeasonNumber":{"Number":2},"NumberOfEpisodes":10,"SeasonContentID":""}"#;
+        let found = findings(empty_last);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].1, "/s/SeasonContentID");
+        assert!(found[0].2.ends_with("is empty in AvailSeasonMetadata"));
+    }
+
+    /// Every struct of the schema, from the avail down.
+    fn structs(fields: &'static [Field], out: &mut Vec<&'static [Field]>) {
+        out.push(fields);
+        for field in fields {
+            let mut kind = field.kind;
+            while let Arr(inner) = kind {
+                kind = *inner;
+            }
+            if let Obj(inner) = kind {
+                structs(inner, out);
+            }
+        }
+    }
+
+    #[test]
+    fn each_struct_names_an_attribute_once_and_fits_the_tracked_attributes() {
+        let mut all = Vec::new();
+        structs(AVAIL, &mut all);
+        assert!(all.len() > 10);
+        for fields in all {
+            // Beyond TRACKED the walk looks attributes up: right, but slower.
+            assert!(fields.len() <= TRACKED, "{}", fields[0].owner);
+            let mut names: Vec<&str> = fields.iter().map(|f| f.name).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), fields.len(), "{}", fields[0].owner);
+        }
     }
 }
