@@ -462,15 +462,15 @@ impl Collect for Forward {
 
 /// Reads one input on a thread of its own while this one groups, builds
 /// and hands payloads to the sink: the two halves of a conversion on the
-/// two cores. An EMA file's reader only reads cells (the mapping is done
-/// here, see [`read_sheets_beside`]); an XML or JSON file's reader also
-/// makes its items.
+/// two cores. A workbook's reader only reads cells (the mapping is done
+/// here, see [`read_sheets_beside`]); the reader of CSV text, XML or JSON
+/// also makes the items, its reading alone being the smaller half.
 fn read_beside(
     path: &Path,
     options: &ConvertOptions,
     driver: &mut Driver<'_, '_>,
 ) -> Result<FileSummary, ConvertError> {
-    if InputKind::of(path) == Some(InputKind::Ema) {
+    if InputKind::of(path) == Some(InputKind::Ema) && !is_csv(path) {
         return read_sheets_beside(path, options, driver);
     }
     std::thread::scope(|scope| {
@@ -545,6 +545,14 @@ fn read_sheets_beside(
             .unwrap_or_else(|_| Err(reader_stopped(path)))?;
         Ok(rows.finish(driver))
     })
+}
+
+/// Whether a file is named as CSV text. Only where the mapping runs
+/// depends on it: a workbook named `.csv` is still read as a workbook.
+fn is_csv(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("txt"))
 }
 
 /// The reading thread could not be started.
