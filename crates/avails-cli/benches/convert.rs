@@ -793,18 +793,23 @@ fn main() -> Result<(), BoxError> {
             writeln!(out, "{}: {}", m.what, m.summary)?;
         }
         let bound: u64 = if rows >= 1_000_000 { 400 } else { 150 } * 1_000_000;
+        // Issue 11 sets no speed goal for `-o DIR`: the memory bound, and
+        // files written as their groups close.
         let ratio_goal = |what: &str| match what {
-            "convert -o -" | "convert -o DIR" => 1.3,
-            "validate" => 1.5,
-            _ => 2.0,
+            "convert -o -" => Some(1.3),
+            "convert -o DIR" => None,
+            "validate" => Some(1.5),
+            _ => Some(2.0),
         };
         for m in &measured {
             let ratio = m.run.time.as_secs_f64() / floor;
-            let limit = ratio_goal(m.what);
+            let speed = match ratio_goal(m.what) {
+                Some(limit) => format!("goal ≤ {limit}×: {}", met(ratio <= limit)),
+                None => "no speed goal".to_string(),
+            };
             goals.push(format!(
-                "{rows} rows, {}: {ratio:.2}× the read (goal ≤ {limit}×: {}), peak {} (goal < {} MB: {})",
+                "{rows} rows, {}: {ratio:.2}× the read ({speed}), peak {} (goal < {} MB: {})",
                 m.what,
-                met(ratio <= limit),
                 mib(m.run.peak),
                 bound / 1_000_000,
                 met(m.run.peak < bound),
