@@ -143,12 +143,12 @@ impl<'o> EmaRows<'o> {
         }
         let mapping = &self.options.mapping;
         let record = state.mapper.map_row(row, cells);
+        let rejected = record.rejected();
         let source = Source {
-            location: record.location.clone(),
+            location: record.location,
             columns: Some(state.columns.clone()),
             lines: None,
         };
-        let rejected = record.rejected();
         let mut findings = record.findings;
         let mut transaction = record.transaction;
         if !rejected {
