@@ -133,24 +133,30 @@ pub(crate) struct Unpacker {
 
 impl Unpacker {
     /// Gives each event of `batch` to `each`, in order.
-    pub(crate) fn unpack(&mut self, batch: &Batch, each: &mut dyn FnMut(SheetEvent<'_>)) {
+    pub(crate) fn unpack(&mut self, batch: Batch, each: &mut dyn FnMut(SheetEvent<'_>)) {
+        let Batch {
+            text,
+            cells,
+            events,
+            ..
+        } = batch;
         let mut start = 0;
-        for event in &batch.events {
+        for event in events {
             match event {
                 Event::Sheet(header) => {
-                    let header = self.header.insert(Header::clone(header));
+                    let header = self.header.insert(*header);
                     each(SheetEvent::Sheet(header));
                 }
-                Event::Skipped(sheet) => each(SheetEvent::Skipped { sheet }),
+                Event::Skipped(sheet) => each(SheetEvent::Skipped { sheet: &sheet }),
                 Event::Row { row, len, end } => {
-                    self.fill(batch, start..*end, *len);
-                    start = *end;
+                    self.fill(&text, &cells[start..end], len);
+                    start = end;
                     // A reader announces a sheet before its first row; a
                     // row without one is not mapped on either side.
                     if let Some(header) = &self.header {
                         each(SheetEvent::Row {
                             header,
-                            row: *row,
+                            row,
                             cells: &self.cells,
                         });
                     }
@@ -159,7 +165,9 @@ impl Unpacker {
         }
     }
 
-    fn fill(&mut self, batch: &Batch, cells: std::ops::Range<usize>, len: usize) {
+    /// Makes `self.cells` the row of `len` cells whose non-empty ones are
+    /// `packed`, their text in `text`.
+    fn fill(&mut self, text: &str, packed: &[(u32, Value)], len: usize) {
         for old in self.cells.drain(..) {
             if let Cell::Text(s) | Cell::Duration(s) | Cell::Error(s) = old {
                 self.spare.push(s);
@@ -167,20 +175,20 @@ impl Unpacker {
         }
         self.cells.resize(len, Cell::Empty);
         let spare = &mut self.spare;
-        let mut text = |start: usize, end: usize| {
+        let mut owned = |start: usize, end: usize| {
             let mut s = spare.pop().unwrap_or_default();
             s.clear();
-            s.push_str(&batch.text[start..end]);
+            s.push_str(&text[start..end]);
             s
         };
-        for &(column, value) in &batch.cells[cells] {
+        for &(column, value) in packed {
             self.cells[column as usize] = match value {
-                Value::Text(start, end) => Cell::Text(text(start, end)),
+                Value::Text(start, end) => Cell::Text(owned(start, end)),
                 Value::Number(n) => Cell::Number(n),
                 Value::Bool(b) => Cell::Bool(b),
                 Value::DateTime(dt) => Cell::DateTime(dt),
-                Value::Duration(start, end) => Cell::Duration(text(start, end)),
-                Value::Error(start, end) => Cell::Error(text(start, end)),
+                Value::Duration(start, end) => Cell::Duration(owned(start, end)),
+                Value::Error(start, end) => Cell::Error(owned(start, end)),
             };
         }
     }
@@ -274,7 +282,7 @@ mod tests {
 
         let mut unpacker = Unpacker::default();
         let mut got = Vec::new();
-        for batch in &sent {
+        for batch in sent {
             unpacker.unpack(batch, &mut |e| got.push(seen(e)));
         }
         let mut want = vec![

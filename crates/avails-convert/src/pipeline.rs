@@ -538,7 +538,7 @@ fn read_sheets_beside(
         let mut rows = EmaRows::new(&label, options);
         let mut unpacker = Unpacker::default();
         for batch in rx {
-            unpacker.unpack(&batch, &mut |event| rows.event(event, driver));
+            unpacker.unpack(batch, &mut |event| rows.event(event, driver));
         }
         reader
             .join()
@@ -552,7 +552,7 @@ fn read_sheets_beside(
 fn is_csv(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("txt"))
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
 }
 
 /// The reading thread could not be started.
