@@ -29,7 +29,21 @@ fn text(bytes: &[u8]) -> String {
 /// A one-sheet workbook ("Movies"): an EMA header row, then `row` (the
 /// inner XML of row 2), with a shared-string table when `sst` is given.
 fn workbook(dir: &Path, name: &str, row: &str, sst: Option<&str>) -> PathBuf {
-    let header: String = ["ALID", "Territory", "LicenseType", "WorkType", "Start"]
+    let columns = ["ALID", "Territory", "LicenseType", "WorkType", "Start"];
+    let row = format!(r#"<row r="2">{row}</row>"#);
+    workbook_rows(dir, name, &columns, &row, sst)
+}
+
+/// A one-sheet workbook ("Movies") of these columns, then `rows` (whole
+/// `<row>` elements).
+fn workbook_rows(
+    dir: &Path,
+    name: &str,
+    columns: &[&str],
+    rows: &str,
+    sst: Option<&str>,
+) -> PathBuf {
+    let header: String = columns
         .iter()
         .enumerate()
         .map(|(i, h)| {
@@ -38,7 +52,7 @@ fn workbook(dir: &Path, name: &str, row: &str, sst: Option<&str>) -> PathBuf {
         })
         .collect();
     let sheet = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">{header}</row><row r="2">{row}</row></sheetData></worksheet>"#
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">{header}</row>{rows}</sheetData></worksheet>"#
     );
     let mut parts = vec![
         ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#.to_string()),
@@ -165,4 +179,93 @@ fn a_value_in_a_column_without_a_name_is_reported() {
     // quoted text with a comma); the header row names columns A to AQ.
     assert!(all.contains("AT4"), "no finding at AT4: {all}");
     assert!(all.contains("CV010"), "{all}");
+}
+
+/// The columns of [`movie_rows`].
+const MOVIE_COLUMNS: [&str; 8] = [
+    "ALID",
+    "Territory",
+    "LicenseType",
+    "WorkType",
+    "Start",
+    "End",
+    "EntryType",
+    "FormatProfile",
+];
+
+/// `count` movie rows from row `first`: ALID `{prefix}-{n}` for `titles`
+/// titles in turn, each sold in the US for EST in HD, 2026 to 2030.
+fn movie_rows(prefix: &str, first: u32, count: u32, titles: u32) -> String {
+    (first..first + count)
+        .map(|r| {
+            let alid = format!("{prefix}-{}", r % titles);
+            let values = [
+                alid.as_str(),
+                "US",
+                "EST",
+                "Movie",
+                "2026-01-01",
+                "2030-12-31",
+                "FullExtract",
+                "HD",
+            ];
+            let cells: String = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let col = char::from(b'A' + i as u8);
+                    format!(r#"<c r="{col}{r}" t="inlineStr"><is><t>{v}</t></is></c>"#)
+                })
+                .collect();
+            format!(r#"<row r="{r}">{cells}</row>"#)
+        })
+        .collect()
+}
+
+#[test]
+fn a_workbook_damaged_after_its_first_rows_converts_none_of_their_groups() {
+    // 600 rows (more than two of the batches the reading thread hands
+    // over), then a cell past the last column a sheet can have, then more
+    // rows of the same titles. What was read before the damage cannot be
+    // sent: a title's later rows are unknown, and a full extract without
+    // them would delete their windows. Another file of the same run is
+    // converted whole.
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = movie_rows("DMG", 2, 600, 40);
+    rows.push_str(r#"<row r="602"><c r="XFE602" t="inlineStr"><is><t>x</t></is></c></row>"#);
+    rows.push_str(&movie_rows("DMG", 603, 10, 40));
+    workbook_rows(dir.path(), "damaged.xlsx", &MOVIE_COLUMNS, &rows, None);
+    let good = movie_rows("OK", 2, 20, 5);
+    workbook_rows(dir.path(), "good.xlsx", &MOVIE_COLUMNS, &good, None);
+    let out = avails(
+        dir.path(),
+        &["convert", "good.xlsx", "damaged.xlsx", "-o", "-"],
+    );
+    let (stdout, err) = (text(&out.stdout), text(&out.stderr));
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("error: damaged.xlsx:Movies: cannot read sheet: a cell at row 602"),
+        "{err}"
+    );
+    // Every row before the damage was read (row 601 too: it was whole
+    // when the damaged cell came), and every one of them held back.
+    assert!(
+        err.contains("620 rows read: 20 converted, 0 rejected, 600 held back"),
+        "{err}"
+    );
+    for title in 0..40 {
+        let held = format!("DMG-{title} US TVOD (FullExtract): not converted, 15 row(s) held back");
+        assert!(err.contains(&held), "{held}: {err}");
+    }
+    let payloads: Vec<&str> = stdout.lines().collect();
+    assert_eq!(payloads.len(), 5, "{stdout}");
+    for title in 0..5 {
+        let alid = format!("\"OK-{title}\"");
+        assert!(
+            payloads.iter().any(|p| p.contains(&alid)),
+            "{alid}: {stdout}"
+        );
+    }
+    assert!(!stdout.contains("DMG-"), "{stdout}");
 }

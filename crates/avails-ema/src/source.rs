@@ -211,18 +211,8 @@ fn read_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
         .map_err(sheet_err)?
     {
         let (r, c) = cell.get_position();
-        if r >= MAX_ROWS || c >= MAX_COLUMNS {
-            return Err(EmaError::Sheet {
-                file: file_label.to_string(),
-                sheet: name.to_string(),
-                message: format!(
-                    "a cell at row {}, column {} is beyond the last cell a sheet can have \
-                     (XFD1048576): the sheet is damaged; open it in Excel and save it again",
-                    u64::from(r) + 1,
-                    u64::from(c) + 1
-                ),
-            });
-        }
+        // A new row: the previous one is whole, and is handed on even if
+        // this cell turns out to be damage.
         if current_row != Some(r) {
             if let Some(prev) = current_row {
                 if !scan.push(prev + 1, &cells, sink) {
@@ -235,6 +225,18 @@ fn read_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
                     spare.push(s);
                 }
             }
+        }
+        if r >= MAX_ROWS || c >= MAX_COLUMNS {
+            return Err(EmaError::Sheet {
+                file: file_label.to_string(),
+                sheet: name.to_string(),
+                message: format!(
+                    "a cell at row {}, column {} is beyond the last cell a sheet can have \
+                     (XFD1048576): the sheet is damaged; open it in Excel and save it again",
+                    u64::from(r) + 1,
+                    u64::from(c) + 1
+                ),
+            });
         }
         let c = c as usize;
         if cells.len() <= c {
