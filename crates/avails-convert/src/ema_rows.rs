@@ -28,7 +28,6 @@ pub(crate) struct EmaRows<'o> {
     label: &'o str,
     summary: FileSummary,
     sheet: Option<SheetState<'o>>,
-    rows: usize,
 }
 
 impl<'o> EmaRows<'o> {
@@ -44,7 +43,6 @@ impl<'o> EmaRows<'o> {
                 items: 0,
             },
             sheet: None,
-            rows: 0,
         }
     }
 
@@ -61,7 +59,7 @@ impl<'o> EmaRows<'o> {
     /// was read.
     pub(crate) fn finish(mut self, out: &mut dyn Collect) -> FileSummary {
         self.end_sheet(out);
-        out.progress(self.rows);
+        out.progress(self.summary.items);
         self.summary
     }
 
@@ -133,13 +131,12 @@ impl<'o> EmaRows<'o> {
         let Some(state) = self.sheet.as_mut() else {
             return;
         };
-        self.rows += 1;
         self.summary.items += 1;
         if let Some(s) = self.summary.sheets.last_mut() {
             s.rows += 1;
         }
-        if self.rows.is_multiple_of(1024) {
-            out.progress(self.rows);
+        if self.summary.items.is_multiple_of(1024) {
+            out.progress(self.summary.items);
         }
         let mapping = &self.options.mapping;
         let record = state.mapper.map_row(row, cells);
