@@ -136,47 +136,37 @@ pub(crate) enum Relation {
 /// Windows kept so far, indexed by everything but their languages.
 #[derive(Default)]
 pub(crate) struct Windows {
-    by_window: HashMap<Vec<u8>, Vec<usize>>,
-    buffer: Vec<u8>,
+    /// [`window_hash`] → indices of the kept windows with that hash.
+    by_window: HashMap<u64, Vec<usize>>,
+    /// The hash of the window last related.
+    last: u64,
 }
 
 impl Windows {
     /// Records that the window last related as [`Relation::New`] is kept,
     /// at index `index`.
     pub fn keep(&mut self, index: usize) {
-        self.by_window
-            .entry(std::mem::take(&mut self.buffer))
-            .or_default()
-            .push(index);
+        self.by_window.entry(self.last).or_default().push(index);
     }
 
     /// Relates `t` to the windows kept so far (`kept(k)` is the `k`-th).
     /// A new window is not recorded until [`Windows::keep`] says it is kept.
     pub fn relate<'a>(
         &mut self,
-        t: &mut AvailTrans,
+        t: &AvailTrans,
         kept: impl Fn(usize) -> &'a AvailTrans,
     ) -> Relation {
-        let allowed = t.allowed_language.take();
-        let holdback = t.holdback_language.take();
-        self.buffer.clear();
-        // MessagePack with named fields: equal bytes exactly when the JSON
-        // would be equal, without escaping every string.
-        let encoded = rmp_serde::encode::write_named(&mut self.buffer, &*t);
-        t.allowed_language = allowed;
-        t.holdback_language = holdback;
-        if encoded.is_err() {
-            // Not comparable: kept as a window of its own, never dropped.
-            self.buffer.clear();
-            return Relation::New;
-        }
+        self.last = window_hash(t);
         let same = self
             .by_window
-            .get(&self.buffer)
+            .get(&self.last)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         for &k in same {
             let other = kept(k);
+            if !same_window(other, t) {
+                continue;
+            }
             let same_holdback = same_languages(&other.holdback_language, &t.holdback_language);
             let same_allowed = same_languages(&other.allowed_language, &t.allowed_language);
             if same_allowed && same_holdback {
@@ -192,6 +182,57 @@ impl Windows {
         }
         Relation::New
     }
+}
+
+/// A hash of what tells windows apart most often (dates, license type,
+/// format, ID, territory): equal for windows [`same_window`] calls equal.
+fn window_hash(t: &AvailTrans) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default().build_hasher();
+    t.start.hash(&mut h);
+    t.end.hash(&mut h);
+    t.license_type.hash(&mut h);
+    t.transaction_id.hash(&mut h);
+    t.format_profile.as_ref().map(|f| &f.value).hash(&mut h);
+    for r in &t.territory {
+        r.country.hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The same window: every attribute but the allowed and holdback languages
+/// equal, as the JSON sent would be (typed fields compared as typed; the
+/// members of an attribute not modelled here in any order). Every field is
+/// named, so a field added to the model must be placed here.
+fn same_window(a: &AvailTrans, b: &AvailTrans) -> bool {
+    let AvailTrans {
+        transaction_id,
+        license_type,
+        territory,
+        format_profile,
+        start,
+        end,
+        license_rights_description,
+        contract_id,
+        asset_language,
+        allowed_language: _,
+        holdback_language: _,
+        terms,
+        other_instructions,
+        extra,
+    } = a;
+    *transaction_id == b.transaction_id
+        && *license_type == b.license_type
+        && *territory == b.territory
+        && *format_profile == b.format_profile
+        && *start == b.start
+        && *end == b.end
+        && *license_rights_description == b.license_rights_description
+        && *contract_id == b.contract_id
+        && *asset_language == b.asset_language
+        && *terms == b.terms
+        && *other_instructions == b.other_instructions
+        && *extra == b.extra
 }
 
 /// Adds to `into`'s allowed languages those of `from` it lacks.

@@ -228,10 +228,10 @@ impl Builder<'_> {
         let mut kept: Vec<Transaction> = Vec::with_capacity(transactions.len());
         let mut windows = Windows::default();
         let mut ids: HashMap<(String, String), usize> = HashMap::new();
-        for mut t in transactions {
+        for t in transactions {
             let relation = {
                 let kept_ref = &kept;
-                windows.relate(&mut t.body, |k| &kept_ref[k].body)
+                windows.relate(&t.body, |k| &kept_ref[k].body)
             };
             match relation {
                 Relation::New => {}
