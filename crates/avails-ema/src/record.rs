@@ -389,14 +389,14 @@ impl<'m> RowMapper<'m> {
         for w in &mut self.plan.watched {
             if cells
                 .get(w.index)
-                .is_some_and(|c| values::text_ref(c, prefix).is_some())
+                .is_some_and(|c| values::has_text(c, prefix))
             {
                 w.filled += 1;
                 w.first_row.get_or_insert(row);
             }
         }
         for (index, c) in cells.iter().enumerate().skip(self.names.len()) {
-            if values::text_ref(c, prefix).is_none() {
+            if !values::has_text(c, prefix) {
                 continue;
             }
             match self.plan.watched.iter_mut().find(|w| w.index == index) {
@@ -464,7 +464,7 @@ impl RowContext<'_, '_> {
     /// A required column's cell is blank: nothing may be assumed in its place.
     fn required_cells(&mut self) {
         for &i in &self.mapper.plan.required.clone() {
-            if values::text_ref(self.cell(Some(i)), self.prefix()).is_none() {
+            if !values::has_text(self.cell(Some(i)), self.prefix()) {
                 let column = self.name(i);
                 let what = match column.as_str() {
                     "End" => "a date, or `Open` for a window without an end".to_string(),
@@ -519,7 +519,7 @@ impl RowContext<'_, '_> {
                 && r.column
                     .into_iter()
                     .chain(r.fallbacks.iter().map(|f| f.0))
-                    .any(|i| values::text_ref(cx.cell(Some(i)), cx.prefix()).is_some())
+                    .any(|i| values::has_text(cx.cell(Some(i)), cx.prefix()))
         };
         let mut rules = path.rules.iter().rev();
         let chosen = rules.by_ref().find(|r| with_value(self, r))?;
@@ -699,12 +699,18 @@ impl RowContext<'_, '_> {
                 continue;
             };
             let Some(i) = rule.column else { continue };
-            let Some(text) = values::text(self.cell(Some(i)), self.prefix()) else {
+            let cells = self.cells;
+            let cell = cells.get(i).unwrap_or(&Cell::Empty);
+            let prefix = mapper.mapping.sheet.comment_prefix.as_str();
+            if !values::has_text(cell, prefix) {
                 continue;
-            };
+            }
+            // The cell's text, written out only where it is read as text.
+            let text = || values::text_ref(cell, prefix).unwrap_or_default();
             let field = path.segments.first().map(String::as_str).unwrap_or("");
             match rule.kind {
                 ColumnKind::Countries => {
+                    let text = text();
                     let mut codes = text.split([',', ';', ' ']).filter(|s| !s.is_empty());
                     if let (Some(code), None) = (codes.next(), codes.next()) {
                         t.territory = vec![Region {
@@ -720,12 +726,12 @@ impl RowContext<'_, '_> {
                 }
                 ColumnKind::Format => {
                     t.format_profile = Some(FormatProfile {
-                        value: text,
+                        value: text().into_owned(),
                         ..FormatProfile::default()
                     })
                 }
                 ColumnKind::Languages => {
-                    let list = values::languages(&text);
+                    let list = values::languages(&text());
                     match field {
                         "AssetLanguage" => t.asset_language = Some(list),
                         "AllowedLanguage" => t.allowed_language = Some(list),
@@ -738,19 +744,27 @@ impl RowContext<'_, '_> {
                     }
                 }
                 ColumnKind::Start => {
-                    if let Some(v) = self.date(i, &text, &mapper.start, "Start") {
+                    if let Some(v) = self.date(i, &mapper.start, "Start") {
                         t.start = Some(v);
                     }
                 }
                 ColumnKind::End => {
-                    if text.eq_ignore_ascii_case("open") {
+                    // A number or a date never reads `Open` or `ESTStart`.
+                    let date_like =
+                        matches!(cell, Cell::Number(_) | Cell::DateTime(_) | Cell::Bool(_));
+                    let word = if date_like {
+                        Default::default()
+                    } else {
+                        text()
+                    };
+                    if word.eq_ignore_ascii_case("open") {
                         continue;
                     }
-                    if text.eq_ignore_ascii_case("eststart") {
+                    if word.eq_ignore_ascii_case("eststart") {
                         end_marker = Some(EndMarker::EstStart);
                         continue;
                     }
-                    if let Some(v) = self.date(i, &text, &mapper.end, "End") {
+                    if let Some(v) = self.date(i, &mapper.end, "End") {
                         t.end = Some(v);
                     }
                 }
@@ -780,10 +794,11 @@ impl RowContext<'_, '_> {
 
     /// A Start or End cell: a date-time by its column's rule, or a finding
     /// (a condition such as `Theatrical` says what the API lacks).
-    fn date(&mut self, i: usize, text: &str, rule: &DateRule, which: &str) -> Option<String> {
+    fn date(&mut self, i: usize, rule: &DateRule, which: &str) -> Option<String> {
         match rule.datetime(self.cell(Some(i))) {
             Ok(v) => Some(v),
             Err(forms) => {
+                let text = values::text(self.cell(Some(i)), self.prefix()).unwrap_or_default();
                 let conditions = &self.mapper.mapping.dates.conditions;
                 let is_condition = conditions
                     .iter()
@@ -827,13 +842,13 @@ impl RowContext<'_, '_> {
 
     /// The row's terms, in the table's order.
     fn terms(&mut self) -> Vec<Term> {
-        let mut terms = Vec::new();
         let mapper = self.mapper;
+        let mut terms = Vec::with_capacity(mapper.plan.terms.len());
         let currency = values::text(self.cell(mapper.plan.currency), self.prefix());
         for plan in &mapper.plan.terms {
             match plan {
                 TermPlan::Column { name, index, value } => {
-                    if values::text_ref(self.cell(Some(*index)), self.prefix()).is_none() {
+                    if !values::has_text(self.cell(Some(*index)), self.prefix()) {
                         continue;
                     }
                     if let Some(t) = self.term(name, *value, *index, currency.as_deref()) {
@@ -858,25 +873,26 @@ impl RowContext<'_, '_> {
         i: usize,
         currency: Option<&str>,
     ) -> Option<Term> {
-        let cell = self.cell(Some(i)).clone();
+        let cells = self.cells;
+        let cell = cells.get(i).unwrap_or(&Cell::Empty);
         let mut t = Term::named(name);
         let result: Result<(), String> = match value {
             TermValue::Text => {
-                t.text = values::text(&cell, self.prefix());
+                t.text = values::text(cell, self.prefix());
                 Ok(())
             }
-            TermValue::YesNo => values::yes_no(&cell).map(|v| t.text = Some(v.to_string())),
-            TermValue::Money => values::amount(&cell).map(|a| {
+            TermValue::YesNo => values::yes_no(cell).map(|v| t.text = Some(v.to_string())),
+            TermValue::Money => values::amount(cell).map(|a| {
                 t.money = Some(Money {
                     value: Some(a),
                     currency: currency.map(str::to_string),
                     ..Money::default()
                 })
             }),
-            TermValue::Event => self.mapper.event.datetime(&cell).map(|v| t.event = Some(v)),
-            TermValue::Boolean => values::boolean(&cell).map(|b| t.boolean = Some(b)),
-            TermValue::Duration => values::duration_hours(&cell).map(|d| t.duration = Some(d)),
-            TermValue::Number => values::integer(&cell).map(|n| t.number = Some(n)),
+            TermValue::Event => self.mapper.event.datetime(cell).map(|v| t.event = Some(v)),
+            TermValue::Boolean => values::boolean(cell).map(|b| t.boolean = Some(b)),
+            TermValue::Duration => values::duration_hours(cell).map(|d| t.duration = Some(d)),
+            TermValue::Number => values::integer(cell).map(|n| t.number = Some(n)),
         };
         match result {
             Ok(()) => Some(t),
@@ -946,10 +962,11 @@ impl RowContext<'_, '_> {
             });
         }
         let i = pv?;
-        let cell = self.cell(Some(i)).clone();
+        let cells = self.cells;
+        let cell = cells.get(i).unwrap_or(&Cell::Empty);
         let mut t = Term::named(name.clone());
         if money_kind {
-            match values::amount(&cell) {
+            match values::amount(cell) {
                 Ok(a) => {
                     t.money = Some(Money {
                         value: Some(a),

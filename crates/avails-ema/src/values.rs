@@ -29,6 +29,26 @@ pub fn text_ref<'c>(cell: &'c Cell, comment_prefix: &str) -> Option<Cow<'c, str>
     (!t.starts_with(comment_prefix)).then_some(t)
 }
 
+/// Whether [`text_ref`] gives the cell a text, without writing out a
+/// number, a date or a boolean when what it shows cannot begin with the
+/// comment prefix (it shows digits, a sign, `TRUE`/`FALSE`, `NaN`, `inf`).
+pub fn has_text(cell: &Cell, comment_prefix: &str) -> bool {
+    match cell {
+        Cell::Empty => false,
+        Cell::Text(t) => {
+            let t = t.trim();
+            !t.is_empty() && !t.starts_with(comment_prefix)
+        }
+        Cell::Number(_) | Cell::Bool(_) | Cell::DateTime(_) => {
+            match comment_prefix.chars().next() {
+                Some(c) if !(c.is_ascii_digit() || "+-TFNi".contains(c)) => true,
+                _ => text_ref(cell, comment_prefix).is_some(),
+            }
+        }
+        Cell::Duration(_) | Cell::Error(_) => text_ref(cell, comment_prefix).is_some(),
+    }
+}
+
 /// A whole number; numbers stored as text are read by their form.
 pub fn integer(cell: &Cell) -> Result<i64, String> {
     let n = cell_number(cell).map_err(|e| whole(&e))?;
@@ -123,6 +143,44 @@ pub fn bundle(text: &str) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn has_text_agrees_with_text_ref_for_every_kind_of_cell_and_prefix() {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let cells = [
+            Cell::Empty,
+            Cell::Text(String::new()),
+            Cell::Text("  ".into()),
+            Cell::Text("// a comment".into()),
+            Cell::Text("  //x".into()),
+            Cell::Text("#N/A".into()),
+            Cell::Text("Movie".into()),
+            Cell::Number(0.0),
+            Cell::Number(-1.5),
+            Cell::Number(12345.0),
+            Cell::Number(f64::NAN),
+            Cell::Number(f64::INFINITY),
+            Cell::Bool(true),
+            Cell::Bool(false),
+            Cell::DateTime(date.and_hms_opt(0, 0, 0).unwrap()),
+            Cell::DateTime(date.and_hms_opt(23, 59, 59).unwrap()),
+            Cell::Duration("PT2H".into()),
+            Cell::Duration(String::new()),
+            Cell::Error("#N/A".into()),
+        ];
+        let prefixes = [
+            "//", "#", "", "-", "1", "2026", "T", "F", "N", "i", "P", " ",
+        ];
+        for cell in &cells {
+            for prefix in prefixes {
+                assert_eq!(
+                    has_text(cell, prefix),
+                    text_ref(cell, prefix).is_some(),
+                    "{cell:?} with prefix `{prefix}`"
+                );
+            }
+        }
+    }
 
     #[test]
     fn durations_in_hours() {
