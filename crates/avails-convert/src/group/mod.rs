@@ -170,10 +170,14 @@ impl Block {
 const NO_INPUT: u32 = u32::MAX;
 
 /// Rows between two checks for groups to close.
-const CLOSE_EVERY: u64 = 256;
+const CLOSE_EVERY: u64 = 32;
 /// Rows a group may go without one of its own before it is closed; doubled
-/// each time a closed group is reopened.
-const FIRST_WINDOW: u64 = 1024;
+/// each time a closed group is reopened. Small, so that a group of a sorted
+/// sheet is built while its rows are still in the processor's cache (64
+/// rows against 1,024: 300,000 rows converted about a tenth faster); a
+/// sheet whose groups interleave further apart reopens a few of them, and
+/// the window grows to fit it.
+const FIRST_WINDOW: u64 = 64;
 /// The most the window grows to.
 const MAX_WINDOW: u64 = 1 << 24;
 
