@@ -23,10 +23,12 @@ pub fn content_hash(value: &Value) -> String {
 /// [`content_hash`] of a document node (a payload filled straight from its
 /// typed form, as the rules checked it).
 pub fn content_hash_node(value: Node) -> String {
-    let mut hasher = Sha256::new();
-    // Writing into a hash cannot fail.
-    let _ = avails_model::canonical::write_canonical_node(value, &mut hasher);
-    hex::encode(hasher.finalize())
+    // The text is written out first and hashed in one go: the writer makes
+    // a write per bracket, comma and string, each costly straight into a
+    // hash. Writing into a vector cannot fail.
+    let mut text = Vec::with_capacity(4096);
+    let _ = avails_model::canonical::write_canonical_node(value, &mut text);
+    hex::encode(Sha256::digest(&text))
 }
 
 /// [`content_hash`] of any serializable payload (e.g. an `AvailRequest`).

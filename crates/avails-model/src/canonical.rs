@@ -68,22 +68,40 @@ pub fn write_canonical<W: Write>(value: &Value, out: &mut W) -> io::Result<()> {
 /// [`write_canonical`] of a document node (a payload filled straight from
 /// its typed form, say).
 pub fn write_canonical_node<W: Write>(value: Node, out: &mut W) -> io::Result<()> {
+    write_node(value, out, &mut Vec::new())
+}
+
+/// An object's members, gathered to be sorted.
+type Members<'d> = Vec<(&'d str, Node<'d>)>;
+
+/// [`write_canonical_node`]; each object sorts its members at the end of
+/// `members` (one list for the whole document, not one per object) and
+/// leaves it as it found it.
+fn write_node<'d, W: Write>(
+    value: Node<'d>,
+    out: &mut W,
+    members: &mut Members<'d>,
+) -> io::Result<()> {
     match value.view() {
         View::Object(map) => {
-            let mut entries: Vec<(&str, Node)> = map.iter().collect();
-            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            let start = members.len();
+            members.extend(map.iter());
+            members[start..].sort_unstable_by(|a, b| a.0.cmp(b.0));
+            let end = members.len();
             out.write_all(b"{")?;
-            for (i, (key, v)) in entries.into_iter().enumerate() {
-                if i > 0 {
+            for i in start..end {
+                let (key, v) = members[i];
+                if i > start {
                     out.write_all(b",")?;
                 }
                 serde_json::to_writer(&mut *out, key)?;
                 out.write_all(b":")?;
                 match v.as_array() {
-                    Some(items) if key == SET_ARRAY => write_as_set(items, out)?,
-                    _ => write_canonical_node(v, out)?,
+                    Some(items) if key == SET_ARRAY => write_as_set(items, out, members)?,
+                    _ => write_node(v, out, members)?,
                 }
             }
+            members.truncate(start);
             out.write_all(b"}")
         }
         View::Array(items) => {
@@ -92,7 +110,7 @@ pub fn write_canonical_node<W: Write>(value: Node, out: &mut W) -> io::Result<()
                 if i > 0 {
                     out.write_all(b",")?;
                 }
-                write_canonical_node(item, out)?;
+                write_node(item, out, members)?;
             }
             out.write_all(b"]")
         }
@@ -106,22 +124,27 @@ pub fn write_canonical_node<W: Write>(value: Node, out: &mut W) -> io::Result<()
     }
 }
 
-/// An array written as a set: its items' canonical texts in byte order.
-fn write_as_set<W: Write>(items: Arr, out: &mut W) -> io::Result<()> {
-    let mut texts = items
-        .iter()
-        .map(|item| {
-            let mut text = Vec::new();
-            write_canonical_node(item, &mut text).map(|()| text)
-        })
-        .collect::<io::Result<Vec<Vec<u8>>>>()?;
-    texts.sort_unstable();
+/// An array written as a set: its items' canonical texts in byte order
+/// (written one after another into one buffer, then sorted by their spans).
+fn write_as_set<'d, W: Write>(
+    items: Arr<'d>,
+    out: &mut W,
+    members: &mut Members<'d>,
+) -> io::Result<()> {
+    let mut text = Vec::new();
+    let mut spans = Vec::with_capacity(items.len());
+    for item in items.iter() {
+        let start = text.len();
+        write_node(item, &mut text, members)?;
+        spans.push(start..text.len());
+    }
+    spans.sort_unstable_by(|a, b| text[a.clone()].cmp(&text[b.clone()]));
     out.write_all(b"[")?;
-    for (i, text) in texts.iter().enumerate() {
+    for (i, span) in spans.into_iter().enumerate() {
         if i > 0 {
             out.write_all(b",")?;
         }
-        out.write_all(text)?;
+        out.write_all(&text[span])?;
     }
     out.write_all(b"]")
 }
