@@ -419,18 +419,14 @@ impl Journal {
         let mut changed = 0;
         for key in keys {
             let hash: Option<String> = tx
-                .query_row("SELECT hash FROM entries WHERE key = ?1", [key], |r| {
-                    r.get(0)
-                })
+                .prepare_cached("SELECT hash FROM entries WHERE key = ?1")
+                .and_then(|mut statement| statement.query_row([key], |r| r.get(0)))
                 .optional()
                 .map_err(|e| JournalError::sqlite("reading an entry", e))?;
             let Some(hash) = hash else { continue };
-            tx.execute(
-                &format!(
+            tx.prepare_cached(&format!(
                     "UPDATE entries SET state = 'pending', note = '{DELETED}', last_status = ?2, answer = NULL, updated_at = {NOW} WHERE key = ?1"
-                ),
-                params![key, http_status],
-            )
+                )).and_then(|mut statement| statement.execute(params![key, http_status]))
             .map_err(|e| JournalError::sqlite("marking deleted", e))?;
             insert_event(
                 &tx,
@@ -491,11 +487,7 @@ impl Journal {
     /// The latest record of one key.
     pub fn entry(&self, key: &str) -> Result<Option<Entry>, JournalError> {
         let conn = self.conn();
-        conn.query_row(
-            "SELECT key, hash, state, attempts, last_status, answer, note, created_at, updated_at FROM entries WHERE key = ?1",
-            [key],
-            read_entry,
-        )
+        conn.prepare_cached("SELECT key, hash, state, attempts, last_status, answer, note, created_at, updated_at FROM entries WHERE key = ?1").and_then(|mut statement| statement.query_row([key], read_entry))
         .optional()
         .map_err(|e| JournalError::sqlite("reading an entry", e))?
         .transpose()
@@ -580,31 +572,22 @@ impl Journal {
 /// Marks one payload pending inside `tx` (see [`Journal::mark_pending`]).
 fn pending_in(tx: &rusqlite::Transaction<'_>, key: &str, hash: &str) -> Result<(), JournalError> {
     let current: Option<(String, String)> = tx
-        .query_row(
-            "SELECT hash, state FROM entries WHERE key = ?1",
-            [key],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT hash, state FROM entries WHERE key = ?1")
+        .and_then(|mut statement| statement.query_row([key], |r| Ok((r.get(0)?, r.get(1)?))))
         .optional()
         .map_err(|e| JournalError::sqlite("reading an entry", e))?;
     match current {
         Some((h, s)) if h == hash && (s == "acknowledged" || s == "pending") => return Ok(()),
         Some(_) => {
-            tx.execute(
-                    &format!(
+            tx.prepare_cached(&format!(
                         "UPDATE entries SET hash = ?2, state = 'pending', note = NULL, updated_at = {NOW} WHERE key = ?1"
-                    ),
-                    params![key, hash],
-                )
+                    )).and_then(|mut statement| statement.execute(params![key, hash]))
                 .map_err(|e| JournalError::sqlite("marking pending", e))?;
         }
         None => {
-            tx.execute(
-                    &format!(
+            tx.prepare_cached(&format!(
                         "INSERT INTO entries (key, hash, state, attempts, created_at, updated_at) VALUES (?1, ?2, 'pending', 0, {NOW}, {NOW})"
-                    ),
-                    params![key, hash],
-                )
+                    )).and_then(|mut statement| statement.execute(params![key, hash]))
                 .map_err(|e| JournalError::sqlite("marking pending", e))?;
         }
     }
@@ -613,15 +596,13 @@ fn pending_in(tx: &rusqlite::Transaction<'_>, key: &str, hash: &str) -> Result<(
 
 /// Marks one payload sending inside `tx` (see [`Journal::mark_sending`]).
 fn sending_in(tx: &rusqlite::Transaction<'_>, key: &str, hash: &str) -> Result<(), JournalError> {
-    tx.execute(
-        &format!(
-            "INSERT INTO entries (key, hash, state, attempts, created_at, updated_at)
+    tx.prepare_cached(&format!(
+        "INSERT INTO entries (key, hash, state, attempts, created_at, updated_at)
                  VALUES (?1, ?2, 'sending', 1, {NOW}, {NOW})
                  ON CONFLICT(key) DO UPDATE SET hash = excluded.hash, state = 'sending',
                      attempts = attempts + 1, note = NULL, updated_at = excluded.updated_at"
-        ),
-        params![key, hash],
-    )
+    ))
+    .and_then(|mut statement| statement.execute(params![key, hash]))
     .map_err(|e| JournalError::sqlite("marking sending", e))?;
     insert_event(tx, key, hash, State::Sending, None, None, None)
 }
@@ -647,11 +628,8 @@ fn result_in(
             error: e,
         })?;
     let current: Option<(String, String)> = tx
-        .query_row(
-            "SELECT hash, state FROM entries WHERE key = ?1",
-            [key],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT hash, state FROM entries WHERE key = ?1")
+        .and_then(|mut statement| statement.query_row([key], |r| Ok((r.get(0)?, r.get(1)?))))
         .optional()
         .map_err(|e| JournalError::sqlite("reading an entry", e))?;
     match current {
@@ -674,12 +652,9 @@ fn result_in(
         }
         Some(_) => {}
     }
-    tx.execute(
-            &format!(
+    tx.prepare_cached(&format!(
                 "UPDATE entries SET state = ?2, last_status = ?3, answer = ?4, updated_at = {NOW} WHERE key = ?1"
-            ),
-            params![key, outcome.state.as_str(), outcome.http_status, answer],
-        )
+            )).and_then(|mut statement| statement.execute(params![key, outcome.state.as_str(), outcome.http_status, answer]))
         .map_err(|e| JournalError::sqlite("recording a result", e))?;
     insert_event(
         tx,
@@ -740,12 +715,9 @@ fn insert_event(
     answer: Option<&str>,
     note: Option<&str>,
 ) -> Result<(), JournalError> {
-    tx.execute(
-        &format!(
+    tx.prepare_cached(&format!(
             "INSERT INTO events (key, hash, state, http_status, answer, note, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW})"
-        ),
-        params![key, hash, state.as_str(), http_status, answer, note],
-    )
+        )).and_then(|mut statement| statement.execute(params![key, hash, state.as_str(), http_status, answer, note]))
     .map(|_| ())
     .map_err(|e| JournalError::sqlite("recording an event", e))
 }
