@@ -46,6 +46,15 @@ impl<'o> Report<'o> {
         self
     }
 
+    /// Appends a key that needs no escaping (a schema attribute's name:
+    /// none holds `~` or `/`, which a test of the schema checks).
+    pub fn plain_key(&mut self, key: &str) -> &mut Self {
+        debug_assert!(!key.contains(['~', '/']), "{key}");
+        self.ptr.push('/');
+        self.ptr.push_str(key);
+        self
+    }
+
     /// Appends an array index to the pointer.
     pub fn index(&mut self, i: usize) -> &mut Self {
         self.ptr.push('/');

@@ -323,7 +323,7 @@ pub fn walk_object(map: Object, fields: &'static [Field], owner: &str, r: &mut R
             continue;
         }
         let m = r.mark();
-        r.key(name);
+        r.plain_key(field.name);
         walk_value(value, field.kind, field, r);
         r.truncate(m);
     }
@@ -605,6 +605,15 @@ mod tests {
             if let Obj(inner) = kind {
                 structs(inner, out);
             }
+        }
+    }
+
+    #[test]
+    fn no_attribute_name_needs_escaping_in_a_pointer() {
+        let mut all = Vec::new();
+        structs(AVAIL, &mut all);
+        for field in all.into_iter().flatten() {
+            assert!(!field.name.contains(['~', '/']), "{}", field.name);
         }
     }
 
