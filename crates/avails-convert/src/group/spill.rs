@@ -234,11 +234,30 @@ mod tests {
             "Licensor": null,
             "Odd": [1.5, -3, true, {"nested": ["x", null]}],
         });
+        // Every field of a transaction and of its terms set, with attributes
+        // the model does not name.
         let trans: AvailTrans = serde_json::from_value(serde_json::json!({
-            "Territory": [{"country": "FR"}],
-            "Start": "2026-01-01T00:00:00",
+            "_TransactionID": "a-hd",
             "LicenseType": "EST",
-            "Terms": [{"_termName": "SRP", "Money": {"value": 4.99, "_currency": "EUR"}}],
+            "Territory": [{"country": "FR", "_region": "x"}],
+            "FormatProfile": {"value": "HD", "_hdr": "HDR10"},
+            "Start": "2026-01-01T00:00:00",
+            "End": "2027-01-01T23:59:59",
+            "LicenseRightsDescription": "New Release",
+            "ContractID": "C-1",
+            "AssetLanguage": [{"value": "fr", "_asset": "audio", "_x": 1}],
+            "AllowedLanguage": [{"value": "en"}, {"value": "de", "_asset": "sub"}],
+            "HoldbackLanguage": [],
+            "Terms": [
+                {"_termName": "SRP", "Money": {"value": 4.99, "_currency": "EUR", "_tax": "incl"}},
+                {"_termName": "WSP", "Money": {"_currency": "EUR"}},
+                {"_termName": "Tier", "Text": "Gold \"1\"", "_note": null},
+                {"_termName": "AnnounceDate", "Event": "2025-12-01T00:00:00"},
+                {"_termName": "Exclusive", "Boolean": false},
+                {"_termName": "RentalDuration", "Duration": "PT48H"},
+                {"_termName": "CompleteYourBundleDiscountPercentage", "Number": -3},
+            ],
+            "OtherInstructions": "été",
             "Unnamed": {"k": "v"},
         }))
         .unwrap();
