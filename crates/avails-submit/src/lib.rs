@@ -17,7 +17,7 @@ mod run;
 mod spool;
 
 pub use delete::{delete, DeleteError, DeleteTarget, Deleted};
-pub use plan::{plan, plan_with, Unit, UnitKind};
+pub use plan::{plan, plan_owned, plan_with, Unit, UnitKind};
 pub use run::{
     submit, submit_spooled, Event, Failure, Rejection, Report, SubmitError, SubmitOptions,
 };

@@ -65,12 +65,7 @@ pub fn plan_with(
     let mut problems = Vec::new();
     for index in indexes {
         let p = &payloads[index];
-        let by_partial = match p.entry_type {
-            EntryType::PartialExtract => true,
-            EntryType::FullExtract => partial,
-            _ => false,
-        };
-        if by_partial {
+        if by_partial(p, partial) {
             let (parts, probs) = partial_extracts(p);
             problems.extend(probs);
             for part in parts {
@@ -92,10 +87,6 @@ pub fn plan_with(
                 });
             }
         } else {
-            let mut key = full_key(licensor, &p.alid, &p.territory, p.business_line);
-            if p.entry_type != EntryType::FullExtract {
-                key = format!("{key}:{}", p.entry_type);
-            }
             let hash = match request_hash(index) {
                 Some(hash) => hash,
                 None => match hash_of(&p.request, p) {
@@ -106,19 +97,69 @@ pub fn plan_with(
                     }
                 },
             };
-            units.push(Unit {
-                key,
-                hash,
-                kind: UnitKind::Full {
-                    alid: p.alid.clone(),
-                },
-                request: p.request.clone(),
-                payload: index,
-            });
+            units.push(full_unit(p, index, licensor, hash, p.request.clone()));
         }
     }
     refuse_duplicate_keys(&mut units, payloads, &mut problems);
     (units, problems)
+}
+
+/// [`plan_with`] of one payload taken by value (its index 0): a full
+/// extract's body moves into its unit instead of being copied, as a
+/// catalog's payloads go by one by one.
+pub fn plan_owned(
+    mut payload: Payload,
+    licensor: &str,
+    partial: bool,
+    request_hash: impl FnOnce() -> Option<String>,
+) -> (Vec<Unit>, Vec<Diagnostic>) {
+    if by_partial(&payload, partial) {
+        // Each transaction's own body is hashed: `request_hash` is not asked.
+        let payloads = std::slice::from_ref(&payload);
+        return plan_with(payloads, [0], licensor, partial, |_| None);
+    }
+    let hash = match request_hash().map_or_else(|| hash_of(&payload.request, &payload), Ok) {
+        Ok(hash) => hash,
+        Err(problem) => return (Vec::new(), vec![*problem]),
+    };
+    let request = std::mem::take(&mut payload.request);
+    (
+        vec![full_unit(&payload, 0, licensor, hash, request)],
+        Vec::new(),
+    )
+}
+
+/// Whether payload `p` goes by the partial-extract endpoint.
+fn by_partial(p: &Payload, partial: bool) -> bool {
+    match p.entry_type {
+        EntryType::PartialExtract => true,
+        EntryType::FullExtract => partial,
+        _ => false,
+    }
+}
+
+/// The unit sending payload `p` (number `index`) whole, with `request` as
+/// its body.
+fn full_unit(
+    p: &Payload,
+    index: usize,
+    licensor: &str,
+    hash: String,
+    request: AvailRequest,
+) -> Unit {
+    let mut key = full_key(licensor, &p.alid, &p.territory, p.business_line);
+    if p.entry_type != EntryType::FullExtract {
+        key = format!("{key}:{}", p.entry_type);
+    }
+    Unit {
+        key,
+        hash,
+        kind: UnitKind::Full {
+            alid: p.alid.clone(),
+        },
+        request,
+        payload: index,
+    }
 }
 
 /// The content hash of a request of payload `p`, or why it cannot be

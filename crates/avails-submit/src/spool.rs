@@ -18,7 +18,7 @@ use avails_journal::content_hash_node;
 use avails_mapping::Mapping;
 use avails_model::{AvailRequest, Location};
 
-use crate::plan::{duplicate_key, plan_with, unique_keys, UnitKind};
+use crate::plan::{duplicate_key, plan_owned, unique_keys, UnitKind};
 use crate::Unit;
 
 /// One unit whose body is in the spool file.
@@ -179,24 +179,15 @@ impl Sink for Spool<'_> {
         // The request as sent (not a payload file taken as given) is hashed
         // from the document the rules have just read, when the plan sends
         // it whole (a partial extract hashes each transaction's own body).
+        let given = payload.given.is_some();
         let checker = &self.checker;
-        let (units, problems) = plan_with(
-            std::slice::from_ref(&payload),
-            [0],
-            &self.licensor,
-            self.partial,
-            |_| {
-                payload
-                    .given
-                    .is_none()
-                    .then(|| content_hash_node(checker.checked()))
-            },
-        );
-        let ordinal = self.payloads.len() as u32;
+        let hash = || (!given).then(|| content_hash_node(checker.checked()));
         let note = PayloadNote {
             alid: payload.alid.clone(),
             location: payload.avail_source.location.clone(),
         };
+        let (units, problems) = plan_owned(payload, &self.licensor, self.partial, hash);
+        let ordinal = self.payloads.len() as u32;
         let note = self.notes.put(&serde_json::to_vec(&note)?)?;
         self.payloads.push(note);
         for unit in units {
