@@ -187,8 +187,8 @@ impl Windows {
 /// A hash of what tells windows apart most often (dates, license type,
 /// format, ID, territory): equal for windows [`same_window`] calls equal.
 fn window_hash(t: &AvailTrans) -> u64 {
-    use std::hash::{BuildHasher, Hash, Hasher};
-    let mut h = std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default().build_hasher();
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
     t.start.hash(&mut h);
     t.end.hash(&mut h);
     t.license_type.hash(&mut h);

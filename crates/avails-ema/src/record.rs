@@ -424,12 +424,14 @@ struct RowContext<'a, 'm> {
     findings: Vec<Diagnostic>,
 }
 
-impl RowContext<'_, '_> {
-    fn cell(&self, i: Option<usize>) -> &Cell {
+impl<'a, 'm> RowContext<'a, 'm> {
+    /// A cell of the row (borrowed from the row, not from `self`: it can be
+    /// held while the context reports on it).
+    fn cell(&self, i: Option<usize>) -> &'a Cell {
         i.and_then(|i| self.cells.get(i)).unwrap_or(&Cell::Empty)
     }
 
-    fn prefix(&self) -> &str {
+    fn prefix(&self) -> &'m str {
         &self.mapper.mapping.sheet.comment_prefix
     }
 
@@ -699,9 +701,7 @@ impl RowContext<'_, '_> {
                 continue;
             };
             let Some(i) = rule.column else { continue };
-            let cells = self.cells;
-            let cell = cells.get(i).unwrap_or(&Cell::Empty);
-            let prefix = mapper.mapping.sheet.comment_prefix.as_str();
+            let (cell, prefix) = (self.cell(Some(i)), self.prefix());
             if !values::has_text(cell, prefix) {
                 continue;
             }
@@ -873,8 +873,7 @@ impl RowContext<'_, '_> {
         i: usize,
         currency: Option<&str>,
     ) -> Option<Term> {
-        let cells = self.cells;
-        let cell = cells.get(i).unwrap_or(&Cell::Empty);
+        let cell = self.cell(Some(i));
         let mut t = Term::named(name);
         let result: Result<(), String> = match value {
             TermValue::Text => {
@@ -962,8 +961,7 @@ impl RowContext<'_, '_> {
             });
         }
         let i = pv?;
-        let cells = self.cells;
-        let cell = cells.get(i).unwrap_or(&Cell::Empty);
+        let cell = self.cell(Some(i));
         let mut t = Term::named(name.clone());
         if money_kind {
             match values::amount(cell) {
