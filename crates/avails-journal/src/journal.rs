@@ -418,15 +418,20 @@ impl Journal {
             .map_err(|e| JournalError::sqlite("starting a transaction", e))?;
         let mut changed = 0;
         for key in keys {
-            let hash: Option<String> = tx
-                .prepare_cached("SELECT hash FROM entries WHERE key = ?1")
-                .and_then(|mut statement| statement.query_row([key], |r| r.get(0)))
+            let hash: Option<String> =
+                query_row_cached(&tx, "SELECT hash FROM entries WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
                 .optional()
                 .map_err(|e| JournalError::sqlite("reading an entry", e))?;
             let Some(hash) = hash else { continue };
-            tx.prepare_cached(&format!(
+            execute_cached(
+                &tx,
+                &format!(
                     "UPDATE entries SET state = 'pending', note = '{DELETED}', last_status = ?2, answer = NULL, updated_at = {NOW} WHERE key = ?1"
-                )).and_then(|mut statement| statement.execute(params![key, http_status]))
+                ),
+                params![key, http_status],
+            )
             .map_err(|e| JournalError::sqlite("marking deleted", e))?;
             insert_event(
                 &tx,
@@ -487,7 +492,12 @@ impl Journal {
     /// The latest record of one key.
     pub fn entry(&self, key: &str) -> Result<Option<Entry>, JournalError> {
         let conn = self.conn();
-        conn.prepare_cached("SELECT key, hash, state, attempts, last_status, answer, note, created_at, updated_at FROM entries WHERE key = ?1").and_then(|mut statement| statement.query_row([key], read_entry))
+        query_row_cached(
+            &conn,
+            "SELECT key, hash, state, attempts, last_status, answer, note, created_at, updated_at FROM entries WHERE key = ?1",
+            [key],
+            read_entry,
+        )
         .optional()
         .map_err(|e| JournalError::sqlite("reading an entry", e))?
         .transpose()
@@ -571,24 +581,35 @@ impl Journal {
 
 /// Marks one payload pending inside `tx` (see [`Journal::mark_pending`]).
 fn pending_in(tx: &rusqlite::Transaction<'_>, key: &str, hash: &str) -> Result<(), JournalError> {
-    let current: Option<(String, String)> = tx
-        .prepare_cached("SELECT hash, state FROM entries WHERE key = ?1")
-        .and_then(|mut statement| statement.query_row([key], |r| Ok((r.get(0)?, r.get(1)?))))
-        .optional()
-        .map_err(|e| JournalError::sqlite("reading an entry", e))?;
+    let current: Option<(String, String)> = query_row_cached(
+        tx,
+        "SELECT hash, state FROM entries WHERE key = ?1",
+        [key],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+    .map_err(|e| JournalError::sqlite("reading an entry", e))?;
     match current {
         Some((h, s)) if h == hash && (s == "acknowledged" || s == "pending") => return Ok(()),
         Some(_) => {
-            tx.prepare_cached(&format!(
-                        "UPDATE entries SET hash = ?2, state = 'pending', note = NULL, updated_at = {NOW} WHERE key = ?1"
-                    )).and_then(|mut statement| statement.execute(params![key, hash]))
-                .map_err(|e| JournalError::sqlite("marking pending", e))?;
+            execute_cached(
+                tx,
+                &format!(
+                    "UPDATE entries SET hash = ?2, state = 'pending', note = NULL, updated_at = {NOW} WHERE key = ?1"
+                ),
+                params![key, hash],
+            )
+            .map_err(|e| JournalError::sqlite("marking pending", e))?;
         }
         None => {
-            tx.prepare_cached(&format!(
-                        "INSERT INTO entries (key, hash, state, attempts, created_at, updated_at) VALUES (?1, ?2, 'pending', 0, {NOW}, {NOW})"
-                    )).and_then(|mut statement| statement.execute(params![key, hash]))
-                .map_err(|e| JournalError::sqlite("marking pending", e))?;
+            execute_cached(
+                tx,
+                &format!(
+                    "INSERT INTO entries (key, hash, state, attempts, created_at, updated_at) VALUES (?1, ?2, 'pending', 0, {NOW}, {NOW})"
+                ),
+                params![key, hash],
+            )
+            .map_err(|e| JournalError::sqlite("marking pending", e))?;
         }
     }
     insert_event(tx, key, hash, State::Pending, None, None, None)
@@ -596,13 +617,16 @@ fn pending_in(tx: &rusqlite::Transaction<'_>, key: &str, hash: &str) -> Result<(
 
 /// Marks one payload sending inside `tx` (see [`Journal::mark_sending`]).
 fn sending_in(tx: &rusqlite::Transaction<'_>, key: &str, hash: &str) -> Result<(), JournalError> {
-    tx.prepare_cached(&format!(
-        "INSERT INTO entries (key, hash, state, attempts, created_at, updated_at)
+    execute_cached(
+        tx,
+        &format!(
+            "INSERT INTO entries (key, hash, state, attempts, created_at, updated_at)
                  VALUES (?1, ?2, 'sending', 1, {NOW}, {NOW})
                  ON CONFLICT(key) DO UPDATE SET hash = excluded.hash, state = 'sending',
                      attempts = attempts + 1, note = NULL, updated_at = excluded.updated_at"
-    ))
-    .and_then(|mut statement| statement.execute(params![key, hash]))
+        ),
+        params![key, hash],
+    )
     .map_err(|e| JournalError::sqlite("marking sending", e))?;
     insert_event(tx, key, hash, State::Sending, None, None, None)
 }
@@ -627,11 +651,14 @@ fn result_in(
             context: "serializing the answer",
             error: e,
         })?;
-    let current: Option<(String, String)> = tx
-        .prepare_cached("SELECT hash, state FROM entries WHERE key = ?1")
-        .and_then(|mut statement| statement.query_row([key], |r| Ok((r.get(0)?, r.get(1)?))))
-        .optional()
-        .map_err(|e| JournalError::sqlite("reading an entry", e))?;
+    let current: Option<(String, String)> = query_row_cached(
+        tx,
+        "SELECT hash, state FROM entries WHERE key = ?1",
+        [key],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+    .map_err(|e| JournalError::sqlite("reading an entry", e))?;
     match current {
         None => {
             return Err(JournalError::NotSending {
@@ -652,10 +679,14 @@ fn result_in(
         }
         Some(_) => {}
     }
-    tx.prepare_cached(&format!(
-                "UPDATE entries SET state = ?2, last_status = ?3, answer = ?4, updated_at = {NOW} WHERE key = ?1"
-            )).and_then(|mut statement| statement.execute(params![key, outcome.state.as_str(), outcome.http_status, answer]))
-        .map_err(|e| JournalError::sqlite("recording a result", e))?;
+    execute_cached(
+        tx,
+        &format!(
+            "UPDATE entries SET state = ?2, last_status = ?3, answer = ?4, updated_at = {NOW} WHERE key = ?1"
+        ),
+        params![key, outcome.state.as_str(), outcome.http_status, answer],
+    )
+    .map_err(|e| JournalError::sqlite("recording a result", e))?;
     insert_event(
         tx,
         key,
@@ -715,11 +746,35 @@ fn insert_event(
     answer: Option<&str>,
     note: Option<&str>,
 ) -> Result<(), JournalError> {
-    tx.prepare_cached(&format!(
+    execute_cached(
+        tx,
+        &format!(
             "INSERT INTO events (key, hash, state, http_status, answer, note, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW})"
-        )).and_then(|mut statement| statement.execute(params![key, hash, state.as_str(), http_status, answer, note]))
+        ),
+        params![key, hash, state.as_str(), http_status, answer, note],
+    )
     .map(|_| ())
     .map_err(|e| JournalError::sqlite("recording an event", e))
+}
+
+/// Runs `sql` through the connection's statement cache: a statement run
+/// for every unit of a plan is parsed once, not once per unit.
+fn execute_cached(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}
+
+/// [`execute_cached`] for a query of one row.
+fn query_row_cached<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    read: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    conn.prepare_cached(sql)?.query_row(params, read)
 }
 
 fn check_args(key: &str, hash: &str) -> Result<(), JournalError> {
