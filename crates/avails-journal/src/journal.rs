@@ -579,16 +579,24 @@ impl Journal {
     }
 }
 
-/// Marks one payload pending inside `tx` (see [`Journal::mark_pending`]).
-fn pending_in(tx: &rusqlite::Transaction<'_>, key: &str, hash: &str) -> Result<(), JournalError> {
-    let current: Option<(String, String)> = query_row_cached(
+/// The hash and state `key` has now, if it has an entry.
+fn hash_and_state(
+    tx: &rusqlite::Transaction<'_>,
+    key: &str,
+) -> Result<Option<(String, String)>, JournalError> {
+    query_row_cached(
         tx,
         "SELECT hash, state FROM entries WHERE key = ?1",
         [key],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()
-    .map_err(|e| JournalError::sqlite("reading an entry", e))?;
+    .map_err(|e| JournalError::sqlite("reading an entry", e))
+}
+
+/// Marks one payload pending inside `tx` (see [`Journal::mark_pending`]).
+fn pending_in(tx: &rusqlite::Transaction<'_>, key: &str, hash: &str) -> Result<(), JournalError> {
+    let current = hash_and_state(tx, key)?;
     match current {
         Some((h, s)) if h == hash && (s == "acknowledged" || s == "pending") => return Ok(()),
         Some(_) => {
@@ -651,14 +659,7 @@ fn result_in(
             context: "serializing the answer",
             error: e,
         })?;
-    let current: Option<(String, String)> = query_row_cached(
-        tx,
-        "SELECT hash, state FROM entries WHERE key = ?1",
-        [key],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .optional()
-    .map_err(|e| JournalError::sqlite("reading an entry", e))?;
+    let current = hash_and_state(tx, key)?;
     match current {
         None => {
             return Err(JournalError::NotSending {
