@@ -291,4 +291,88 @@ mod tests {
         assert_eq!(c.path, "Metadata.TitleInternalAlias");
         assert_eq!((c.here, c.there), (json!(["Y"]), json!(["X"])));
     }
+
+    /// A window with every attribute set, as a sheet or an XML file gives it.
+    fn window() -> Value {
+        json!({
+            "_TransactionID": "a-hd",
+            "LicenseType": "EST",
+            "Territory": [{"country": "US"}],
+            "FormatProfile": {"value": "HD"},
+            "Start": "2026-01-01T00:00:00",
+            "End": "2027-01-01T23:59:59",
+            "LicenseRightsDescription": "New Release",
+            "ContractID": "C-1",
+            "AssetLanguage": [{"value": "en"}],
+            "AllowedLanguage": [{"value": "en"}],
+            "HoldbackLanguage": [{"value": "de"}],
+            "Terms": [{"_termName": "SRP", "Money": {"value": 9.99, "_currency": "USD"}}],
+            "OtherInstructions": "none",
+            "_vendor": {"a": 1, "b": 2},
+        })
+    }
+
+    fn relate_to_window(other: Value) -> Relation {
+        let kept: AvailTrans = serde_json::from_value(window()).unwrap();
+        let mut windows = Windows::default();
+        assert!(matches!(
+            windows.relate(&kept, |_| unreachable!()),
+            Relation::New
+        ));
+        windows.keep(0);
+        let t: AvailTrans = serde_json::from_value(other).unwrap();
+        windows.relate(&t, |_| &kept)
+    }
+
+    #[test]
+    fn a_window_differing_in_any_one_attribute_is_another_window() {
+        let changes = [
+            ("_TransactionID", json!("a-sd")),
+            ("LicenseType", json!("VOD")),
+            ("Territory", json!([{"country": "CA"}])),
+            ("FormatProfile", json!({"value": "SD"})),
+            ("Start", json!("2026-01-02T00:00:00")),
+            ("End", json!("2027-01-02T23:59:59")),
+            ("LicenseRightsDescription", json!("Library")),
+            ("ContractID", json!("C-2")),
+            ("AssetLanguage", json!([{"value": "fr"}])),
+            (
+                "Terms",
+                json!([{"_termName": "SRP", "Money": {"value": 7.99, "_currency": "USD"}}]),
+            ),
+            ("OtherInstructions", json!("other")),
+            ("_vendor", json!({"a": 1, "b": 3})),
+        ];
+        for (name, value) in changes {
+            let mut other = window();
+            other[name] = value;
+            assert!(matches!(relate_to_window(other), Relation::New), "{name}");
+            let mut without = window();
+            without.as_object_mut().unwrap().remove(name);
+            assert!(
+                matches!(relate_to_window(without), Relation::New),
+                "no {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_same_window_is_a_duplicate_whatever_the_order_of_unmodelled_members() {
+        assert!(matches!(relate_to_window(window()), Relation::Duplicate(0)));
+        let mut reordered = window();
+        reordered["_vendor"] = json!({"b": 2, "a": 1});
+        assert!(matches!(
+            relate_to_window(reordered),
+            Relation::Duplicate(0)
+        ));
+        let mut more = window();
+        more["AllowedLanguage"] = json!([{"value": "fr"}]);
+        assert!(matches!(relate_to_window(more), Relation::MoreLanguages(0)));
+        let mut spread = window();
+        spread["HoldbackLanguage"] = json!([{"value": "it"}]);
+        assert!(matches!(
+            relate_to_window(spread),
+            Relation::HoldbackSpread(0)
+        ));
+    }
 }
