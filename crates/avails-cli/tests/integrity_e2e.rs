@@ -376,6 +376,12 @@ fn a_dry_run_of_an_unsorted_sheet_plans_each_payload_once_and_whole() {
         a[0]["avail"]["Transaction"].as_array().map(Vec::len),
         Some(5)
     );
+    // The user is told why it took two reads, and how to save one.
+    assert!(
+        text(&out.stderr).contains("read twice"),
+        "{}",
+        describe(&out)
+    );
 
     // To a folder: A's first file is replaced by its whole payload, not
     // left beside it, and the folder holds exactly what the manifest lists.

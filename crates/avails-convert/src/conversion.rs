@@ -43,6 +43,9 @@ pub struct Conversion {
     pub files: Vec<FileSummary>,
     /// How the rows read were accounted for.
     pub rows: RowCounts,
+    /// Whether the inputs were read twice: a row came after its group had
+    /// closed (a sheet not sorted by title).
+    pub read_twice: bool,
 }
 
 impl Conversion {
@@ -116,5 +119,6 @@ pub fn convert_inputs(
         unreadable: run.unreadable,
         files: run.files,
         rows: run.rows,
+        read_twice: run.read_twice,
     }
 }

@@ -235,12 +235,84 @@ fn a_sorted_and_a_shuffled_catalog_give_the_reference_payloads_each_group_whole(
     assert_eq!(held, want_held, "sorted: groups held back");
     assert_eq!(in_order.rows.read, ROWS);
     assert_eq!(in_order.rows.converted, windows);
+    assert!(!in_order.read_twice, "a sorted sheet is read once");
 
     let mixed = shuffled(sorted);
     let out_of_order = support::convert(&[write(&mixed, dir.path(), "shuffled.xlsx")]);
     let (got, held) = given(&out_of_order);
     assert_same("shuffled", &got, &want);
     assert_eq!(held, want_held, "shuffled: groups held back");
+    assert!(out_of_order.read_twice, "a shuffled sheet is read again");
     // Every row is accounted for: in a payload, rejected, or held back.
     assert_eq!(out_of_order.rows, in_order.rows, "{:?}", out_of_order.rows);
+}
+
+/// A sheet sorted but for one stray row: the first read stops at that row
+/// (its group was closed and not kept) and the sheet is read again, keeping
+/// closed groups. The stray row's group comes out whole, and what the first
+/// read found is not reported twice: each finding once, each row counted
+/// once.
+#[test]
+fn one_stray_row_reads_the_sheet_again_and_reports_each_finding_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let us = TERRITORIES[0];
+    // 800 titles, two windows each, sorted by title; the second window of
+    // titles 7, 218, 429 and 640 has an unreadable Start (their groups are
+    // held back); title 0's third window comes last, 1,600 rows after its
+    // group's others (further than a group stays open without a row).
+    let mut rows: Vec<Generated> = (0..800)
+        .flat_map(|t| (0..2).map(move |w| generated(t, us, w)))
+        .collect();
+    rows.push(generated(0, us, 2));
+    let (want, want_held) = reference(&rows);
+    assert_eq!(want_held.len(), 4);
+    let sheet = Sheet::movies().with_rows(rows.iter().map(|g| g.row.clone()));
+    let broken_row = sheet.row_number(15);
+    let stray = ("md:alid:org:studio:t00000".to_string(), "US".to_string());
+    for path in [
+        sheet.write_csv(dir.path(), "stray.csv"),
+        sheet.write_xlsx(dir.path(), "stray.xlsx", "Movies"),
+    ] {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let c = support::convert(std::slice::from_ref(&path));
+        assert!(c.read_twice, "{name}: the stray row makes it read again");
+        let (got, held) = given(&c);
+        assert_same(&name, &got, &want);
+        assert_eq!(held, want_held, "{name}: groups held back");
+        let windows = got[&stray]["avail"]["Transaction"].as_array().unwrap();
+        assert_eq!(windows.len(), 3, "{name}: the stray row's group is whole");
+        assert_eq!(c.rows.read, rows.len(), "{name}: rows counted once");
+        let found = located(&c);
+        let once: BTreeSet<&String> = found.iter().collect();
+        assert_eq!(
+            once.len(),
+            found.len(),
+            "{name}: reported twice: {found:#?}"
+        );
+        let at_start = found
+            .iter()
+            .filter(|f| f.contains(&format!("{}{broken_row}:", sheet.letter("Start"))))
+            .count();
+        assert_eq!(at_start, 1, "{name}: the unreadable Start once: {found:#?}");
+    }
+}
+
+/// A sheet sorted by window before title (every title's first window, then
+/// every title's second): each group's rows are 300 rows apart, within what
+/// a first read keeps open, so it is read once and each group is whole.
+#[test]
+fn rows_of_a_group_a_few_hundred_rows_apart_are_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let us = TERRITORIES[0];
+    let rows: Vec<Generated> = (0..2)
+        .flat_map(|w| (0..300).map(move |t| generated(t, us, w)))
+        .collect();
+    let (want, want_held) = reference(&rows);
+    let sheet = Sheet::movies().with_rows(rows.iter().map(|g| g.row.clone()));
+    let c = support::convert(&[sheet.write_csv(dir.path(), "by-window.csv")]);
+    assert!(!c.read_twice, "read once");
+    let (got, held) = given(&c);
+    assert_same("by window", &got, &want);
+    assert_eq!(held, want_held);
+    assert_eq!(c.rows.read, rows.len());
 }

@@ -129,6 +129,11 @@ fn summary(run: &Run, counts: &Counts, output: &str) -> String {
             counts.fail_validation
         ));
     }
+    if run.read_twice {
+        s.push_str(
+            "; read twice: rows of one payload are far apart (sorting the sheet by title saves the second read)",
+        );
+    }
     s
 }
 

@@ -118,6 +118,9 @@ enum State {
     Open(Box<Group>),
     /// Built and emitted; its rows on disk (none for a given payload).
     Closed(Option<SpillRef>),
+    /// Built and emitted, its rows not kept ([`Grouper::keeping_no_closed`]):
+    /// a row for it means the input must be read again.
+    Dropped,
 }
 
 /// One group ever seen, open or closed.
@@ -180,6 +183,12 @@ const CLOSE_EVERY: u64 = 32;
 const FIRST_WINDOW: u64 = 64;
 /// The most the window grows to.
 const MAX_WINDOW: u64 = 1 << 24;
+/// The window of a grouper that drops closed groups: a row coming later
+/// than this after its group's last one means reading the input again, so
+/// it is wider, to cover a title whose rows interleave (sorted by title,
+/// then format, then territory). 300,000 rows converted 2 % slower than
+/// with 64, 7 % slower with 4,096.
+const DROPPING_WINDOW: u64 = 1024;
 
 /// Accumulates items and closes groups as they complete.
 #[derive(Debug)]
@@ -204,6 +213,10 @@ pub struct Grouper<'m> {
     window: u64,
     reopened: usize,
     spill: Option<Spill>,
+    /// Whether closed groups are spilled (else dropped, see [`State::Dropped`]).
+    keep_closed: bool,
+    /// Whether a row came for a dropped group; nothing is added after it.
+    unsorted: bool,
 }
 
 impl<'m> Grouper<'m> {
@@ -227,7 +240,32 @@ impl<'m> Grouper<'m> {
             window: FIRST_WINDOW,
             reopened: 0,
             spill: None,
+            keep_closed: true,
+            unsorted: false,
         }
+    }
+
+    /// Drops each closed group instead of spilling it, for an input that can
+    /// be read again: a sorted sheet is converted without writing its groups
+    /// to disk, and the first row that reaches a dropped group stops the
+    /// grouping ([`Grouper::found_unsorted`]), so the input is read again
+    /// with a grouper that keeps them.
+    pub fn keeping_no_closed(mut self) -> Self {
+        self.keep_closed = false;
+        self.window = self.window.max(DROPPING_WINDOW);
+        self
+    }
+
+    /// Whether a row came for a group already dropped: what was grouped is
+    /// incomplete, and the caller must start again with a grouper that keeps
+    /// closed groups.
+    pub fn found_unsorted(&self) -> bool {
+        self.unsorted
+    }
+
+    /// Groups numbered so far (every [`GroupId`] is below it).
+    pub fn groups(&self) -> usize {
+        self.slots.len()
     }
 
     /// Closes groups after `rows` rows without one of theirs (tests use a
@@ -261,6 +299,9 @@ impl<'m> Grouper<'m> {
 
     /// Adds one transaction of input `input`.
     pub fn add(&mut self, item: Item, input: u32) -> Result<(), SpillError> {
+        if self.unsorted {
+            return Ok(());
+        }
         self.seen += 1;
         let business_line = item
             .key
@@ -364,6 +405,9 @@ impl<'m> Grouper<'m> {
     /// closed at once; two for one scope replace each other's windows, so
     /// neither is sent.
     pub fn add_given(&mut self, payload: Payload, input: u32) -> Result<(), SpillError> {
+        if self.unsorted {
+            return Ok(());
+        }
         self.seen += payload.request.avail.transaction.len().max(1) as u64;
         let key = GroupKey {
             scope: payload.scope(),
@@ -542,7 +586,7 @@ impl<'m> Grouper<'m> {
             return Ok(());
         }
         slot.blocked.push(Blocking { location, reason });
-        if let State::Closed(_) = slot.state {
+        if let State::Closed(_) | State::Dropped = slot.state {
             self.events.push(Event::Reopened(GroupId(index as u32)));
             let held = HeldBack {
                 scope: slot.key.scope.clone(),
@@ -569,8 +613,10 @@ impl<'m> Grouper<'m> {
     ) -> Result<usize, SpillError> {
         if let Some(i) = self.index.get(&self.slots, &key) {
             self.slots[i].last_seen = self.seen;
-            if let State::Closed(at) = self.slots[i].state {
-                self.reopen(i, at)?;
+            match self.slots[i].state {
+                State::Closed(at) => self.reopen(i, at)?,
+                State::Dropped => self.unsorted = true,
+                State::Open(_) => {}
             }
             return Ok(i);
         }
@@ -747,7 +793,7 @@ impl<'m> Grouper<'m> {
     }
 
     /// Builds a group and emits it; `keep` spills its rows first, for a
-    /// row that may still come.
+    /// row that may still come (or drops them, see [`State::Dropped`]).
     fn close(&mut self, index: usize, keep: bool) -> Result<(), SpillError> {
         self.open.retain(|&i| i != index);
         let slot = &mut self.slots[index];
@@ -755,19 +801,20 @@ impl<'m> Grouper<'m> {
             return Ok(());
         };
         // Spilled first: building takes the group's rows.
-        let at = match keep && group.given.is_none() {
+        let state = match keep && group.given.is_none() {
+            true if !self.keep_closed => State::Dropped,
             true => {
                 let spill = match &mut self.spill {
                     Some(s) => s,
                     None => self.spill.insert(Spill::new()?),
                 };
-                Some(spill.put(&group)?)
+                State::Closed(Some(spill.put(&group)?))
             }
-            false => None,
+            false => State::Closed(None),
         };
         let slot = &self.slots[index];
         let built = build::build(self.mapping, &slot.key, *group, &slot.blocked, slot.rows);
-        self.slots[index].state = State::Closed(at);
+        self.slots[index].state = state;
         self.events.push(Event::Closed(Closed {
             id: GroupId(index as u32),
             outcomes: built.outcomes,

@@ -1,8 +1,10 @@
 //! Groups closed before the end of the input, kept on disk until the rare
 //! row that reopens one (a sheet not sorted by title): memory stays bounded
-//! by the groups still open, whatever the size of the catalog. Records are
-//! MessagePack with named fields: every closed group is written, so the
-//! format must be cheap to write (strings are copied, not escaped as in
+//! by the groups still open, whatever the size of the catalog. Used on the
+//! second read of an unsorted input, or on the only read of one that cannot
+//! be read twice (see [`crate::pipeline`]). Records are MessagePack with
+//! named fields: every closed group is written, so the format must be cheap
+//! to write (strings are copied, not escaped as in
 //! JSON), and self-describing, as the groups hold JSON values.
 
 use std::collections::{BTreeMap, HashMap};
