@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use avails_ema::EndMarker;
@@ -107,6 +108,10 @@ pub(crate) trait Collect {
     fn finding(&mut self, d: Diagnostic);
     /// Rows read so far, for progress.
     fn progress(&mut self, rows: usize);
+    /// Whether nothing more is wanted: the reader may end early.
+    fn stopped(&self) -> bool {
+        false
+    }
 }
 
 /// Reads one input into `out`; returns what was read, or why it could not be.
@@ -131,8 +136,12 @@ fn read_ema(
     out: &mut dyn Collect,
 ) -> Result<FileSummary, ConvertError> {
     let mut rows = EmaRows::new(label, options);
-    avails_ema::read_rows(path, label, &options.mapping, &mut |event| {
-        rows.event(event, out)
+    let stop = AtomicBool::new(false);
+    avails_ema::read_rows_until(path, label, &options.mapping, &stop, &mut |event| {
+        rows.event(event, out);
+        if out.stopped() {
+            stop.store(true, Ordering::Relaxed);
+        }
     })?;
     Ok(rows.finish(out))
 }

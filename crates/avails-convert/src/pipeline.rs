@@ -18,6 +18,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use avails_ema::EmaError;
@@ -520,6 +521,8 @@ enum Found {
 struct Forward {
     tx: SyncSender<Vec<Found>>,
     batch: Vec<Found>,
+    /// Whether the grouping thread stopped taking batches.
+    hung_up: bool,
 }
 
 impl Forward {
@@ -533,8 +536,8 @@ impl Forward {
     fn flush(&mut self) {
         if !self.batch.is_empty() {
             let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-            // The grouping thread only hangs up when the run stops.
-            let _ = self.tx.send(full);
+            // The grouping thread hangs up when the run or the pass stops.
+            self.hung_up |= self.tx.send(full).is_err();
         }
     }
 }
@@ -551,6 +554,9 @@ impl Collect for Forward {
     }
     fn progress(&mut self, rows: usize) {
         self.push(Found::Progress(rows));
+    }
+    fn stopped(&self) -> bool {
+        self.hung_up
     }
 }
 
@@ -573,6 +579,7 @@ fn read_beside(
             let mut forward = Forward {
                 tx,
                 batch: Vec::with_capacity(BATCH),
+                hung_up: false,
             };
             let result = read_input(path, options, &mut forward);
             forward.flush();
@@ -583,6 +590,11 @@ fn read_beside(
             .spawn_scoped(scope, reading)
             .map_err(|e| no_thread(path, &e))?;
         for batch in rx {
+            // The pass is to start again: the reader hangs up on its next
+            // batch ([`Collect::stopped`]).
+            if driver.grouper.found_unsorted() {
+                break;
+            }
             for found in batch {
                 match found {
                     Found::Item(item) => driver.item(item),
@@ -608,18 +620,27 @@ fn read_sheets_beside(
     driver: &mut Driver<'_, '_>,
 ) -> Result<FileSummary, ConvertError> {
     let label = path.display().to_string();
+    let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let (tx, rx) = sync_channel::<Batch>(IN_FLIGHT);
         let reader_label = label.as_str();
+        let stop_reading = &stop;
         let reading = move || {
             let mut batch = Batch::default();
-            let read = avails_ema::read_rows(path, reader_label, &options.mapping, &mut |event| {
-                batch.push(event);
-                if batch.is_full() {
-                    // The mapping thread only hangs up when the run stops.
-                    let _ = tx.send(batch.take());
-                }
-            });
+            let mapping = &options.mapping;
+            let read = avails_ema::read_rows_until(
+                path,
+                reader_label,
+                mapping,
+                stop_reading,
+                &mut |event| {
+                    batch.push(event);
+                    if batch.is_full() {
+                        // The mapping thread only hangs up when the run stops.
+                        let _ = tx.send(batch.take());
+                    }
+                },
+            );
             if !batch.is_empty() {
                 let _ = tx.send(batch);
             }
@@ -632,10 +653,13 @@ fn read_sheets_beside(
         let mut rows = EmaRows::new(&label, options);
         let mut unpacker = Unpacker::default();
         for batch in rx {
-            // Once the pass is to be started again, the rest is not mapped.
-            if !driver.grouper.found_unsorted() {
-                unpacker.unpack(batch, &mut |event| rows.event(event, driver));
+            // The pass is to start again: the reader stops, and what it sent
+            // is dropped with the channel.
+            if driver.grouper.found_unsorted() {
+                stop.store(true, Ordering::Relaxed);
+                break;
             }
+            unpacker.unpack(batch, &mut |event| rows.event(event, driver));
         }
         reader
             .join()

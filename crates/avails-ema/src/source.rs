@@ -5,6 +5,7 @@
 //! calamine and is read a sheet at a time.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use avails_mapping::Mapping;
 use calamine::{open_workbook, DataRef, Reader, Xls, Xlsx};
@@ -51,12 +52,25 @@ pub fn read_rows(
     mapping: &Mapping,
     sink: &mut dyn FnMut(SheetEvent<'_>),
 ) -> Result<usize, EmaError> {
+    read_rows_until(path, file_label, mapping, &AtomicBool::new(false), sink)
+}
+
+/// [`read_rows`], ending at the next row once `stop` is set (by the sink or
+/// another thread): the sink then gets no more rows, and the result says
+/// nothing about the rest of the file.
+pub fn read_rows_until(
+    path: &Path,
+    file_label: &str,
+    mapping: &Mapping,
+    stop: &AtomicBool,
+    sink: &mut dyn FnMut(SheetEvent<'_>),
+) -> Result<usize, EmaError> {
     let found = match format_of(path, file_label)? {
-        Format::Csv => crate::delimited::read_csv(path, file_label, mapping, sink)?,
-        Format::Xls => read_xls(path, file_label, mapping, sink)?,
+        Format::Csv => crate::delimited::read_csv(path, file_label, mapping, stop, sink)?,
+        Format::Xls => read_xls(path, file_label, mapping, stop, sink)?,
         Format::Xlsx => {
             let mut wb = open_xlsx(file_label, || open_workbook(path))?;
-            match read_xlsx(&mut wb, file_label, mapping, sink) {
+            match read_xlsx(&mut wb, file_label, mapping, stop, sink) {
                 Err(EmaError::Sheet { message, .. })
                     if crate::repair::is_dimension_error(&message) =>
                 {
@@ -66,7 +80,7 @@ pub fn read_rows(
                         .map_err(|e| EmaError::open(file_label, &e))?;
                     let mut wb =
                         open_xlsx(file_label, || Xlsx::new(std::io::Cursor::new(repaired)))?;
-                    read_xlsx(&mut wb, file_label, mapping, sink)?
+                    read_xlsx(&mut wb, file_label, mapping, stop, sink)?
                 }
                 other => other?,
             }
@@ -142,6 +156,7 @@ fn read_xls(
     path: &Path,
     file_label: &str,
     mapping: &Mapping,
+    stop: &AtomicBool,
     sink: &mut dyn FnMut(SheetEvent<'_>),
 ) -> Result<usize, EmaError> {
     let mut wb: Xls<_> = contain(|| open_workbook(path))
@@ -149,10 +164,13 @@ fn read_xls(
         .map_err(|e: calamine::XlsError| EmaError::open(file_label, &e))?;
     let mut found = 0;
     for name in wb.sheet_names() {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
         let range = contain(|| wb.worksheet_range(&name))
             .map_err(|p| EmaError::damaged(file_label, Some(&name), p))?
             .map_err(|e| EmaError::sheet(file_label, &name, &e))?;
-        let mut scan = SheetScanner::new(mapping, Some(&name));
+        let mut scan = SheetScanner::new(mapping, Some(&name), stop);
         let (r0, c0) = range.start().unwrap_or((0, 0));
         let (r1, c1) = range.end().unwrap_or((0, 0));
         if r1 >= MAX_ROWS || c1 >= MAX_COLUMNS {
@@ -180,11 +198,15 @@ fn read_xlsx<RS: std::io::Read + std::io::Seek>(
     wb: &mut Xlsx<RS>,
     file_label: &str,
     mapping: &Mapping,
+    stop: &AtomicBool,
     sink: &mut dyn FnMut(SheetEvent<'_>),
 ) -> Result<usize, EmaError> {
     let mut found = 0;
     for name in wb.sheet_names() {
-        found += read_xlsx_sheet(wb, &name, file_label, mapping, sink)? as usize;
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        found += read_xlsx_sheet(wb, &name, file_label, mapping, stop, sink)? as usize;
     }
     Ok(found)
 }
@@ -194,6 +216,7 @@ fn read_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
     name: &str,
     file_label: &str,
     mapping: &Mapping,
+    stop: &AtomicBool,
     sink: &mut dyn FnMut(SheetEvent<'_>),
 ) -> Result<bool, EmaError> {
     let sheet_err = |e: calamine::XlsxError| EmaError::sheet(file_label, name, &e);
@@ -201,7 +224,7 @@ fn read_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
     let mut reader = contain(|| wb.worksheet_cells_reader(name))
         .map_err(damaged)?
         .map_err(sheet_err)?;
-    let mut scan = SheetScanner::new(mapping, Some(name));
+    let mut scan = SheetScanner::new(mapping, Some(name), stop);
     let mut current_row: Option<u32> = None;
     let mut cells: Vec<Cell> = Vec::new();
     // Text buffers of the previous rows, reused so a row allocates nothing.
@@ -265,6 +288,8 @@ fn reuse(spare: &mut Vec<String>, text: &str) -> Cell {
 /// Per-sheet state: header search, comment row, then data rows.
 pub(crate) struct SheetScanner<'m> {
     mapping: &'m Mapping,
+    /// Set to end the reading (see [`read_rows_until`]).
+    stop: &'m AtomicBool,
     sheet: Option<String>,
     header: Option<Header>,
     announced: bool,
@@ -272,9 +297,10 @@ pub(crate) struct SheetScanner<'m> {
 }
 
 impl<'m> SheetScanner<'m> {
-    pub(crate) fn new(mapping: &'m Mapping, sheet: Option<&str>) -> Self {
+    pub(crate) fn new(mapping: &'m Mapping, sheet: Option<&str>, stop: &'m AtomicBool) -> Self {
         Self {
             mapping,
+            stop,
             sheet: sheet.map(str::to_string),
             header: None,
             announced: false,
@@ -287,13 +313,17 @@ impl<'m> SheetScanner<'m> {
         self.header.is_some()
     }
 
-    /// Feeds one row; returns false when the sheet should not be read further.
+    /// Feeds one row; returns false when the sheet should not be read
+    /// further (no header near its top, or the reading is to stop).
     pub(crate) fn push(
         &mut self,
         row: u32,
         cells: &[Cell],
         sink: &mut dyn FnMut(SheetEvent<'_>),
     ) -> bool {
+        if self.stop.load(Ordering::Relaxed) {
+            return false;
+        }
         let Some(header) = self.header.as_mut() else {
             if row > self.mapping.sheet.search_rows {
                 return false;

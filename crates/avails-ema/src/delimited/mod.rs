@@ -24,6 +24,7 @@ mod syntax;
 
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 use avails_mapping::Mapping;
 use avails_model::location::column_letter;
@@ -43,6 +44,7 @@ pub(crate) fn read_csv(
     path: &Path,
     file_label: &str,
     mapping: &Mapping,
+    stop: &AtomicBool,
     sink: &mut dyn FnMut(SheetEvent<'_>),
 ) -> Result<usize, EmaError> {
     let open_err = |e: &dyn std::fmt::Display| EmaError::open(file_label, e);
@@ -72,6 +74,7 @@ pub(crate) fn read_csv(
         FieldDecoder::new(detected),
         file_label,
         mapping,
+        stop,
         sink,
     )
 }
@@ -106,9 +109,10 @@ fn read_records<R: BufRead>(
     mut decoder: FieldDecoder,
     file_label: &str,
     mapping: &Mapping,
+    stop: &AtomicBool,
     sink: &mut dyn FnMut(SheetEvent<'_>),
 ) -> Result<usize, EmaError> {
-    let mut scan = SheetScanner::new(mapping, None);
+    let mut scan = SheetScanner::new(mapping, None, stop);
     let mut rec = RawRecord::default();
     let mut cells = Vec::new();
     let mut header_width: Option<usize> = None;
