@@ -715,6 +715,23 @@ mod tests {
         assert_eq!(by.take(GroupId(99)), 0..0);
     }
 
+    /// Only a regular file is read twice, and a file written between the
+    /// two reads is seen to have changed.
+    #[test]
+    fn a_file_can_be_read_again_and_a_change_is_seen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("avails.csv");
+        std::fs::write(&path, "ALID,Territory\n").unwrap();
+        let before = Stamp::of(&path).expect("a regular file");
+        assert_eq!(Stamp::of(&path), Some(before.clone()));
+        std::fs::write(&path, "ALID,Territory\nmd:alid:org:a,US\n").unwrap();
+        assert_ne!(Stamp::of(&path), Some(before));
+        assert_eq!(Stamp::of(dir.path()), None, "a folder");
+        assert_eq!(Stamp::of(&dir.path().join("missing.csv")), None);
+        #[cfg(unix)]
+        assert_eq!(Stamp::of(Path::new("/dev/null")), None, "a device");
+    }
+
     #[test]
     #[should_panic(expected = "consecutive")]
     fn records_of_one_close_that_are_not_consecutive_stop_the_run() {
