@@ -4,11 +4,13 @@
 //! a row holds it back.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use avails_ema::EndMarker;
 use avails_mapping::{Mapping, CONTENT_ID};
 use avails_model::{Avail, AvailAsset, AvailRequest, AvailTrans, Diagnostic, EntryType};
-use serde_json::Value;
+use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use super::{show, Group, GroupKey, Outcome, Transaction};
 use crate::codes::{
@@ -18,6 +20,10 @@ use crate::codes::{
 use crate::locate::column_location;
 use crate::merge::{self, Relation, Resolved, Windows};
 use crate::{Blocking, HeldBack, Payload};
+
+/// An avail's or asset's attributes, shared by the rows (and groups) that
+/// give the same ones.
+type SharedMap = Arc<Map<String, Value>>;
 
 /// What building one group gives.
 #[derive(Debug)]
@@ -129,13 +135,7 @@ impl Builder<'_> {
 
     /// The avail and asset (taken from the group) with each path with
     /// fallbacks set from the best priority any row gives.
-    fn resolve_candidates(
-        &mut self,
-        group: &mut Group,
-    ) -> (
-        serde_json::Map<String, Value>,
-        serde_json::Map<String, Value>,
-    ) {
+    fn resolve_candidates(&mut self, group: &mut Group) -> (SharedMap, SharedMap) {
         let mut avail = std::mem::take(&mut group.avail);
         let mut asset = std::mem::take(&mut group.asset);
         let candidates: Vec<avails_ema::Candidate> =
@@ -155,6 +155,7 @@ impl Builder<'_> {
                         avails_mapping::Level::Avail => &mut avail,
                         _ => &mut asset,
                     };
+                    let target = Arc::make_mut(target);
                     avails_ema::record::set_path(target, &c.segments, c.value.clone());
                 }
                 Resolved::Conflict(a, b) => {
@@ -295,12 +296,12 @@ impl Builder<'_> {
     fn avail(
         &mut self,
         group: &Group,
-        avail: serde_json::Map<String, Value>,
-        mut asset: serde_json::Map<String, Value>,
+        avail: SharedMap,
+        mut asset: SharedMap,
     ) -> Result<Avail, Box<Blocking>> {
         if !asset.contains_key(CONTENT_ID) {
             let alid = self.key.scope.alid.clone();
-            asset.insert(CONTENT_ID.into(), Value::String(alid.clone()));
+            Arc::make_mut(&mut asset).insert(CONTENT_ID.into(), Value::String(alid.clone()));
             // A sheet with no content ID column at all is told once, at its
             // header (see `input`); a payload is told when its rows could
             // have given one and did not.
@@ -325,8 +326,9 @@ impl Builder<'_> {
         }
 
         let typed = (|| -> Result<Avail, serde_json::Error> {
-            let mut a: Avail = serde_json::from_value(Value::Object(avail))?;
-            a.asset = vec![serde_json::from_value::<AvailAsset>(Value::Object(asset))?];
+            // Read from the shared maps: only the typed values are allocated.
+            let mut a = Avail::deserialize(avail.as_ref())?;
+            a.asset = vec![AvailAsset::deserialize(asset.as_ref())?];
             Ok(a)
         })();
         typed.map_err(|e| {
@@ -346,8 +348,8 @@ impl Builder<'_> {
     fn payload(
         &mut self,
         group: &Group,
-        avail: serde_json::Map<String, Value>,
-        asset: serde_json::Map<String, Value>,
+        avail: SharedMap,
+        asset: SharedMap,
         transactions: Vec<Transaction>,
     ) -> Result<Payload, Box<Blocking>> {
         let mut avail = self.avail(group, avail, asset)?;
@@ -389,8 +391,8 @@ impl Builder<'_> {
     fn partial_payloads(
         &mut self,
         group: &Group,
-        avail: serde_json::Map<String, Value>,
-        asset: serde_json::Map<String, Value>,
+        avail: SharedMap,
+        asset: SharedMap,
         transactions: Vec<Transaction>,
     ) -> Result<Vec<Payload>, Box<Blocking>> {
         let avail = self.avail(group, avail, asset)?;

@@ -89,8 +89,8 @@ pub(crate) struct Transaction {
 /// The rows of one group, as merged so far.
 #[derive(Debug, Default)]
 pub(crate) struct Group {
-    pub avail: Map<String, Value>,
-    pub asset: Map<String, Value>,
+    pub avail: Arc<Map<String, Value>>,
+    pub asset: Arc<Map<String, Value>>,
     /// Which row first gave each avail/asset attribute (`Asset.WorkType` →
     /// index in `origin_rows`), for a conflict to name the other cell.
     pub origins: HashMap<String, u32>,
@@ -707,7 +707,25 @@ impl<'m> Grouper<'m> {
             if last.as_ref().is_some_and(|l| Arc::ptr_eq(l, incoming)) {
                 continue;
             }
-            match merge::merge_into(into, incoming) {
+            // The group's first: shared with the row (and the title's other
+            // groups), not copied; every attribute is its.
+            if into.is_empty() {
+                if !incoming.is_empty() {
+                    let row = group.origin_rows.len() as u32;
+                    group.origin_rows.push(item.source.clone());
+                    for key in incoming.keys() {
+                        group.origins.insert(format!("{level}.{key}"), row);
+                    }
+                }
+                *into = incoming.clone();
+                *last = Some(incoming.clone());
+                continue;
+            }
+            if **into == **incoming {
+                *last = Some(incoming.clone());
+                continue;
+            }
+            match merge::merge_into(Arc::make_mut(into), incoming) {
                 Ok(added) => {
                     if !added.is_empty() {
                         let row = group.origin_rows.len() as u32;

@@ -104,8 +104,8 @@ impl Spill {
     /// A group as written: borrowed, nothing cloned but the sources' keys.
     fn record<'g>(&mut self, g: &'g Group) -> RecordRef<'g> {
         RecordRef {
-            avail: &g.avail,
-            asset: &g.asset,
+            avail: g.avail.as_ref(),
+            asset: g.asset.as_ref(),
             origins: &g.origins,
             origin_rows: g.origin_rows.iter().map(|s| self.source(s)).collect(),
             candidates: &g.candidates,
@@ -132,8 +132,8 @@ impl Spill {
 
     fn group(&self, r: Record) -> Group {
         Group {
-            avail: r.avail,
-            asset: r.asset,
+            avail: Arc::new(r.avail),
+            asset: Arc::new(r.asset),
             origins: r.origins,
             origin_rows: r.origin_rows.into_iter().map(|s| self.back(s)).collect(),
             candidates: r.candidates,
@@ -264,11 +264,13 @@ mod tests {
         }))
         .unwrap();
         Group {
-            avail: avail.as_object().unwrap().clone(),
-            asset: serde_json::json!({"_contentID": "t1", "WorkType": "Movie"})
-                .as_object()
-                .unwrap()
-                .clone(),
+            avail: Arc::new(avail.as_object().unwrap().clone()),
+            asset: Arc::new(
+                serde_json::json!({"_contentID": "t1", "WorkType": "Movie"})
+                    .as_object()
+                    .unwrap()
+                    .clone(),
+            ),
             origins: HashMap::from([("Asset.WorkType".into(), 0)]),
             origin_rows: vec![source(3, &columns)],
             avail_source: source(3, &columns),
