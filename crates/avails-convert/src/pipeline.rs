@@ -636,7 +636,8 @@ fn read_sheets_beside(
                 &mut |event| {
                     batch.push(event);
                     if batch.is_full() {
-                        // The mapping thread only hangs up when the run stops.
+                        // The mapping thread hangs up when the run stops, or
+                        // the pass (then `stop` is set too).
                         let _ = tx.send(batch.take());
                     }
                 },
