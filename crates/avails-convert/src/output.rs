@@ -493,6 +493,10 @@ impl crate::pipeline::Sink for PayloadSink<'_> {
             p(rows);
         }
     }
+
+    fn waits_on_disk(&self) -> bool {
+        self.dir.is_some()
+    }
 }
 
 #[cfg(test)]
