@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use avails_model::text::trim;
 use avails_model::AssetLanguage;
 use serde_json::{json, Value};
 
@@ -23,7 +24,7 @@ pub fn text_ref<'c>(cell: &'c Cell, comment_prefix: &str) -> Option<Cow<'c, str>
         return None;
     }
     let t = match cell {
-        Cell::Text(t) => Cow::Borrowed(t.trim()),
+        Cell::Text(t) => Cow::Borrowed(trim(t)),
         other => Cow::Owned(other.display()),
     };
     (!t.starts_with(comment_prefix)).then_some(t)
@@ -36,7 +37,7 @@ pub fn has_text(cell: &Cell, comment_prefix: &str) -> bool {
     match cell {
         Cell::Empty => false,
         Cell::Text(t) => {
-            let t = t.trim();
+            let t = trim(t);
             !t.is_empty() && !t.starts_with(comment_prefix)
         }
         Cell::Number(_) | Cell::Bool(_) | Cell::DateTime(_) => {

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use avails_model::text::trim;
 use avails_model::{BusinessLine, TermValueKind};
 use serde::Deserialize;
 
@@ -196,31 +197,34 @@ pub struct PriceRule {
 impl PriceRule {
     /// Whether a PriceType says no price applies (`NA`).
     pub fn is_not_applicable(&self, price_type: &str) -> bool {
+        let price_type = trim(price_type);
         self.not_applicable
             .iter()
-            .any(|n| n.eq_ignore_ascii_case(price_type.trim()))
+            .any(|n| n.eq_ignore_ascii_case(price_type))
     }
 
     /// Whether a PriceValue is a placeholder (`TBD`).
     pub fn is_placeholder(&self, value: &str) -> bool {
+        let value = trim(value);
         self.placeholders
             .iter()
-            .any(|n| n.eq_ignore_ascii_case(value.trim()))
+            .any(|n| n.eq_ignore_ascii_case(value))
     }
 
     /// The term name and value kind for a PriceType cell.
     pub fn term_for(&self, price_type: &str) -> (String, TermValueKind) {
+        let price_type = trim(price_type);
         let found = self
             .types
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(price_type.trim()));
+            .find(|(k, _)| k.eq_ignore_ascii_case(price_type));
         match found {
             Some((_, t)) => (
                 t.term.clone(),
                 kind_of(&t.value).unwrap_or(TermValueKind::Text),
             ),
             None => (
-                price_type.trim().to_string(),
+                price_type.to_string(),
                 kind_of(&self.unknown_value).unwrap_or(TermValueKind::Text),
             ),
         }

@@ -10,6 +10,7 @@ use crate::dates::DateTime;
 use crate::report::{quote, Report};
 use crate::{terms, Context};
 use avails_model::doc::{Arr, Obj};
+use avails_model::text::trim;
 
 fn obj<'a>(m: Obj<'a>, key: &str) -> Option<Obj<'a>> {
     m.get(key)?.as_object()
@@ -433,5 +434,5 @@ pub fn transaction_ids<'a>(avail: Obj<'a>) -> impl Iterator<Item = (usize, &'a s
 }
 
 fn is_empty_str(s: &str) -> bool {
-    s.trim().is_empty()
+    trim(s).is_empty()
 }

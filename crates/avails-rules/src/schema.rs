@@ -7,6 +7,7 @@ use crate::enums;
 use crate::report::{describe, quote, Report};
 use crate::{countries, currencies, dates, languages};
 use avails_model::doc::{Node, Obj as Object, View};
+use avails_model::text::trim;
 
 /// What a string attribute must look like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -267,7 +268,7 @@ pub const AVAIL: &[Field] = &[
 pub fn is_empty(v: Node) -> bool {
     match v.view() {
         View::Null => true,
-        View::String(s) => s.trim().is_empty(),
+        View::String(s) => trim(s).is_empty(),
         View::Array(a) => a.is_empty(),
         _ => false,
     }
