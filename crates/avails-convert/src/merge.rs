@@ -15,8 +15,6 @@
 //!   windows of one avail may share it: MovieLabs' templates and the
 //!   reference's own trailer examples give them one AvailID).
 
-use std::collections::HashMap;
-
 use avails_ema::Candidate;
 use avails_model::{AssetLanguage, AvailTrans};
 use serde_json::{Map, Value};
@@ -134,12 +132,17 @@ pub(crate) enum Relation {
 }
 
 /// Windows kept so far, indexed by everything but their languages.
+/// Hashed with foldhash (hashbrown's), not SipHash: a group hashes each of
+/// its windows once, and SipHash was 4 % of the grouping thread's
+/// instructions; each group's seed is its own.
 #[derive(Default)]
 pub(crate) struct Windows {
     /// [`window_hash`] → indices of the kept windows with that hash.
-    by_window: HashMap<u64, Vec<usize>>,
+    by_window: hashbrown::HashMap<u64, Vec<usize>>,
     /// The hash of the window last related.
     last: u64,
+    /// The seed of [`window_hash`].
+    state: hashbrown::DefaultHashBuilder,
 }
 
 impl Windows {
@@ -156,7 +159,7 @@ impl Windows {
         t: &AvailTrans,
         kept: impl Fn(usize) -> &'a AvailTrans,
     ) -> Relation {
-        self.last = window_hash(t);
+        self.last = window_hash(&self.state, t);
         let same = self
             .by_window
             .get(&self.last)
@@ -186,9 +189,9 @@ impl Windows {
 
 /// A hash of what tells windows apart most often (dates, license type,
 /// format, ID, territory): equal for windows [`same_window`] calls equal.
-fn window_hash(t: &AvailTrans) -> u64 {
+fn window_hash(state: &impl std::hash::BuildHasher, t: &AvailTrans) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
+    let mut h = state.build_hasher();
     t.start.hash(&mut h);
     t.end.hash(&mut h);
     t.license_type.hash(&mut h);
