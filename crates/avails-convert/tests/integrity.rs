@@ -707,3 +707,36 @@ fn a_conflict_names_both_cells() {
         conflict[0]
     );
 }
+
+#[test]
+fn a_conflict_with_an_attribute_a_later_row_added_names_that_row() {
+    // The first row leaves the title blank, the second gives it, the third
+    // gives another: the conflict names the second row's cell, not the first.
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = Sheet::movies().with_rows([
+        movie(A).with("TitleInternalAlias", ""),
+        movie(A)
+            .with("FormatProfile", "SD")
+            .with("TitleInternalAlias", "The First Dance"),
+        movie(A)
+            .with("FormatProfile", "UHD")
+            .with("TitleInternalAlias", "First Dance, The"),
+    ]);
+    let file = sheet.write_csv(dir.path(), "titles.csv");
+    let c = convert_one(&file);
+    let conflict = with_code(&c, "CV002");
+    assert_eq!(conflict.len(), 1, "{}", describe(&c));
+    assert_eq!(
+        conflict[0].location.to_string(),
+        csv_cell(&file, &sheet, "TitleInternalAlias", 2)
+    );
+    let message = &conflict[0].message;
+    assert!(
+        message.contains(&csv_cell(&file, &sheet, "TitleInternalAlias", 1)),
+        "names the row that gave the title: {message}"
+    );
+    assert!(
+        !message.contains(&csv_cell(&file, &sheet, "TitleInternalAlias", 0)),
+        "not the row that left it blank: {message}"
+    );
+}

@@ -91,9 +91,14 @@ pub(crate) struct Transaction {
 pub(crate) struct Group {
     pub avail: Arc<Map<String, Value>>,
     pub asset: Arc<Map<String, Value>>,
-    /// Which row first gave each avail/asset attribute (`Asset.WorkType` →
-    /// index in `origin_rows`), for a conflict to name the other cell.
+    /// Which row first gave each avail/asset attribute a later row added
+    /// (`Asset.Metadata.TitleInternalAlias` → index in `origin_rows`), for
+    /// a conflict to name the other cell.
     pub origins: HashMap<String, u32>,
+    /// The rows that gave the group its avail and its asset (index in
+    /// `origin_rows`): every top-level attribute not in `origins` is theirs
+    /// (not written out per attribute: most groups never look them up).
+    pub first_origins: [Option<u32>; 2],
     /// The rows `origins` point at.
     pub origin_rows: Vec<Source>,
     pub candidates: Vec<(avails_ema::Candidate, Location)>,
@@ -689,21 +694,24 @@ impl<'m> Grouper<'m> {
             return Ok(());
         };
         let group = &mut **group;
+        let [first_avail, first_asset] = &mut group.first_origins;
         let parts = [
             (
                 "Avail",
                 &item.avail,
                 &mut group.avail,
                 &mut group.last_avail,
+                first_avail,
             ),
             (
                 "Asset",
                 &item.asset,
                 &mut group.asset,
                 &mut group.last_asset,
+                first_asset,
             ),
         ];
-        for (level, incoming, into, last) in parts {
+        for (level, incoming, into, last, first_origin) in parts {
             if last.as_ref().is_some_and(|l| Arc::ptr_eq(l, incoming)) {
                 continue;
             }
@@ -711,11 +719,8 @@ impl<'m> Grouper<'m> {
             // groups), not copied; every attribute is its.
             if into.is_empty() {
                 if !incoming.is_empty() {
-                    let row = group.origin_rows.len() as u32;
+                    *first_origin = Some(group.origin_rows.len() as u32);
                     group.origin_rows.push(item.source.clone());
-                    for key in incoming.keys() {
-                        group.origins.insert(format!("{level}.{key}"), row);
-                    }
                 }
                 *into = incoming.clone();
                 *last = Some(incoming.clone());
@@ -743,7 +748,8 @@ impl<'m> Grouper<'m> {
                     // added, narrowed to this attribute's column.
                     let mut there_at = prefixes(&full)
                         .find_map(|p| {
-                            let row = group.origin_rows.get(*group.origins.get(p)? as usize)?;
+                            let origin = origin_of(&group.origins, *first_origin, into, p)?;
+                            let row = group.origin_rows.get(origin as usize)?;
                             Some(column_location(row, mapping, p))
                         })
                         .unwrap_or_else(|| group.avail_source.location.clone());
@@ -841,6 +847,24 @@ impl<'m> Grouper<'m> {
         }));
         Ok(())
     }
+}
+
+/// The row (index in `origin_rows`) that first gave the attribute at
+/// `path` (`Asset.Metadata`) of the level whose map is `map` and whose
+/// first row is `first`.
+fn origin_of(
+    origins: &HashMap<String, u32>,
+    first: Option<u32>,
+    map: &Map<String, Value>,
+    path: &str,
+) -> Option<u32> {
+    if let Some(&row) = origins.get(path) {
+        return Some(row);
+    }
+    let (_level, key) = path.split_once('.')?;
+    (!key.contains('.') && map.contains_key(key))
+        .then_some(first)
+        .flatten()
 }
 
 /// `Asset.Metadata.TitleInternalAlias`, `Asset.Metadata`, `Asset`.
