@@ -109,7 +109,10 @@ pub fn duration_hours(cell: &Cell) -> Result<String, String> {
     if hours < 0.0 {
         return Err(expected());
     }
-    Ok(format!("PT{}H", format_number(hours)))
+    let mut duration = format_number(hours);
+    duration.insert_str(0, "PT");
+    duration.push('H');
+    Ok(duration)
 }
 
 /// Splits a language list (`en, fr-CA:subtitle; de`) into AssetLanguage

@@ -66,7 +66,11 @@ impl EntryType {
     /// A spreadsheet or MDDF spelling: `Full Extract`, `full extract`,
     /// `FullExtract`... (spaces and case ignored); anything else is kept.
     pub fn parse(s: &str) -> Self {
-        let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        // Most cells are spelled without spaces: compared as they are.
+        let compact = match s.contains(char::is_whitespace) {
+            true => std::borrow::Cow::Owned(s.chars().filter(|c| !c.is_whitespace()).collect()),
+            false => std::borrow::Cow::Borrowed(s),
+        };
         [Self::FullExtract, Self::FullDelete, Self::PartialExtract]
             .into_iter()
             .find(|k| k.as_str().eq_ignore_ascii_case(&compact))
@@ -239,6 +243,21 @@ mod tests {
             Some(BusinessLine::Fvod)
         );
         assert_eq!(BusinessLine::infer("Rental", None), None);
+    }
+
+    #[test]
+    fn entry_types_read_with_any_spacing_and_case() {
+        assert_eq!(EntryType::parse("FullExtract"), EntryType::FullExtract);
+        assert_eq!(EntryType::parse("full extract"), EntryType::FullExtract);
+        assert_eq!(EntryType::parse(" Full\tDelete "), EntryType::FullDelete);
+        assert_eq!(
+            EntryType::parse("PARTIALEXTRACT"),
+            EntryType::PartialExtract
+        );
+        assert_eq!(
+            EntryType::parse(" Full Refresh "),
+            EntryType::Other("Full Refresh".into())
+        );
     }
 
     #[test]
