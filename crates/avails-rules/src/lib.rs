@@ -197,9 +197,7 @@ fn cross_ids(
 /// Whether Prime Video processes a term of this name (the reference's
 /// Supported Terms table; names compare case-insensitively).
 pub fn is_supported_term(name: &str) -> bool {
-    terms::TERMS
-        .iter()
-        .any(|t| t.name.eq_ignore_ascii_case(name))
+    terms::lookup(name).is_some()
 }
 
 /// Validates a batch request `{"requestItems": [...]}`: at most 100 items,

@@ -106,7 +106,12 @@ const KINDS: [K; 6] = [
 
 /// Index in [`TERMS`] of a term name, case-insensitively.
 pub fn lookup(name: &str) -> Option<usize> {
-    TERMS.iter().position(|d| d.name.eq_ignore_ascii_case(name))
+    // The reference's own spelling first (nearly every term's): comparing
+    // lengths rules out most names at once.
+    TERMS
+        .iter()
+        .position(|d| d.name == name)
+        .or_else(|| TERMS.iter().position(|d| d.name.eq_ignore_ascii_case(name)))
 }
 
 /// Where each supported term first appears in one transaction's `Terms`.
