@@ -523,6 +523,13 @@ impl Driver<'_, '_> {
 const BATCH: usize = 256;
 /// Batches in flight between the reading thread and the grouping one.
 const IN_FLIGHT: usize = 8;
+/// Packed batches of a workbook's cells in flight (256 rows or 1 MiB of
+/// text each, see `packed`): enough that neither thread waits on the other
+/// when one is briefly slower, which costs a sleep and a wake-up each time.
+/// 300,000 rows converted, alternated runs: 8.4-9.5 s with 8 (mean 9.1 s
+/// over six), 8.6-8.8 s with 32, 7.1-9.7 s with 64 (8.4 s over nine); peak
+/// memory about 10 MB more.
+const BATCHES_IN_FLIGHT: usize = 32;
 
 /// What a reader found, sent to the grouping thread. Nearly every message
 /// is an item: boxing it would cost an allocation per row for nothing.
@@ -640,7 +647,7 @@ fn read_sheets_beside(
     let label = path.display().to_string();
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        let (tx, rx) = sync_channel::<Batch>(IN_FLIGHT);
+        let (tx, rx) = sync_channel::<Batch>(BATCHES_IN_FLIGHT);
         let reader_label = label.as_str();
         let stop_reading = &stop;
         let reading = move || {
