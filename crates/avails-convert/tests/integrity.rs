@@ -688,55 +688,34 @@ fn a_payload_without_disposition_is_an_error() {
 
 #[test]
 fn a_conflict_names_both_cells() {
-    let dir = tempfile::tempdir().unwrap();
-    let sheet = Sheet::movies().with_rows([
-        movie(A).with("TitleInternalAlias", "The First Dance"),
-        movie(A)
-            .with("FormatProfile", "SD")
-            .with("TitleInternalAlias", "First Dance, The"),
-    ]);
-    let file = sheet.write_csv(dir.path(), "titles.csv");
-    let c = convert_one(&file);
-    let conflict = with_code(&c, "CV002");
-    assert_eq!(conflict.len(), 1, "{}", describe(&c));
-    assert!(
-        conflict[0]
-            .message
-            .contains(&csv_cell(&file, &sheet, "TitleInternalAlias", 0)),
-        "names both cells: {}",
-        conflict[0]
-    );
-}
-
-#[test]
-fn a_conflict_with_an_attribute_a_later_row_added_names_that_row() {
-    // The first row leaves the title blank, the second gives it, the third
-    // gives another: the conflict names the second row's cell, not the first.
-    let dir = tempfile::tempdir().unwrap();
-    let sheet = Sheet::movies().with_rows([
-        movie(A).with("TitleInternalAlias", ""),
-        movie(A)
-            .with("FormatProfile", "SD")
-            .with("TitleInternalAlias", "The First Dance"),
-        movie(A)
-            .with("FormatProfile", "UHD")
-            .with("TitleInternalAlias", "First Dance, The"),
-    ]);
-    let file = sheet.write_csv(dir.path(), "titles.csv");
-    let c = convert_one(&file);
-    let conflict = with_code(&c, "CV002");
-    assert_eq!(conflict.len(), 1, "{}", describe(&c));
-    assert_eq!(
-        conflict[0].location.to_string(),
-        csv_cell(&file, &sheet, "TitleInternalAlias", 2)
-    );
-    let message = &conflict[0].message;
-    assert!(
-        message.contains(&csv_cell(&file, &sheet, "TitleInternalAlias", 1)),
-        "names the row that gave the title: {message}"
-    );
-    assert!(
-        !message.contains(&csv_cell(&file, &sheet, "TitleInternalAlias", 0)),
-        "not the row that left it blank: {message}"
-    );
+    // Each row's title, the row whose title conflicts, and the row that
+    // gave the title first. A title the first row leaves blank is given
+    // by the second: the conflict names the second row, not the first.
+    let cases: [(&[&str], usize, usize); 2] = [
+        (&["The First Dance", "First Dance, The"], 1, 0),
+        (&["", "The First Dance", "First Dance, The"], 2, 1),
+    ];
+    for (titles, here, there) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let rows = titles
+            .iter()
+            .zip(["HD", "SD", "UHD"])
+            .map(|(title, format)| {
+                movie(A)
+                    .with("FormatProfile", format)
+                    .with("TitleInternalAlias", title)
+            });
+        let sheet = Sheet::movies().with_rows(rows);
+        let file = sheet.write_csv(dir.path(), "titles.csv");
+        let c = convert_one(&file);
+        let conflict = with_code(&c, "CV002");
+        assert_eq!(conflict.len(), 1, "{}", describe(&c));
+        let cell = |row| csv_cell(&file, &sheet, "TitleInternalAlias", row);
+        assert_eq!(conflict[0].location.to_string(), cell(here));
+        let message = &conflict[0].message;
+        for row in 0..titles.len() {
+            let named = message.contains(&cell(row));
+            assert_eq!(named, row == there, "row {row} in: {message}");
+        }
+    }
 }
