@@ -4,8 +4,8 @@
 
 /// `s` without leading and trailing white space, as [`str::trim`] gives
 /// it, at once when both ends are visible ASCII (as nearly every cell's
-/// are): `str::trim` decodes characters from each end, a twentieth of the
-/// instructions converting a sheet spent there.
+/// are): `str::trim` decodes characters from each end, and a twentieth of
+/// the grouping thread's instructions (callgrind, 10,000 rows) went there.
 #[inline]
 pub fn trim(s: &str) -> &str {
     match (s.as_bytes().first(), s.as_bytes().last()) {
