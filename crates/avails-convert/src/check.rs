@@ -16,10 +16,14 @@ use crate::{Conversion, Payload};
 
 /// Fills `doc` with the JSON a payload is validated as: exactly what an
 /// input gave, or the payload as it will be sent (straight from its typed
-/// form, no `Value` built).
-fn fill_payload(doc: &mut Doc, payload: &Payload) {
+/// form, no `Value` built). True when `doc` then writes exactly the JSON
+/// `serde_json` writes of the request (see [`Doc::fill`]).
+fn fill_payload(doc: &mut Doc, payload: &Payload) -> bool {
     match &payload.given {
-        Some(v) => doc.fill_value(v),
+        Some(v) => {
+            doc.fill_value(v);
+            false
+        }
         None => doc.fill(&payload.request),
     }
 }
@@ -142,6 +146,22 @@ impl<'m> Checker<'m> {
     pub fn check(&mut self, payload: &Payload) -> Vec<Diagnostic> {
         fill_payload(&mut self.doc, payload);
         self.check_filled(payload)
+    }
+
+    /// [`Checker::check`], and the request as it is sent (compact JSON)
+    /// appended to `json`: written from the document the rules just read
+    /// when that is byte for byte the request's JSON, else serialized.
+    pub fn check_writing(
+        &mut self,
+        payload: &Payload,
+        json: &mut Vec<u8>,
+    ) -> Result<Vec<Diagnostic>, serde_json::Error> {
+        if fill_payload(&mut self.doc, payload) {
+            self.doc.write_json(json);
+        } else {
+            serde_json::to_writer(&mut *json, &payload.request)?;
+        }
+        Ok(self.check_filled(payload))
     }
 
     /// The JSON of the payload last checked, as the rules read it.

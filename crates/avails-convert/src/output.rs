@@ -447,22 +447,20 @@ impl crate::pipeline::Sink for PayloadSink<'_> {
         group: crate::GroupId,
         payload: Payload,
     ) -> Result<(), crate::pipeline::SinkError> {
-        let errors = self
-            .checker
-            .check(&payload)
-            .iter()
-            .filter(|d| d.is_error())
-            .count();
-        let (bytes, file) = match &mut self.dir {
+        let errors =
+            |found: Vec<avails_model::Diagnostic>| found.iter().filter(|d| d.is_error()).count();
+        let (bytes, errors, file) = match &mut self.dir {
             Some(dir) => {
+                let errors = errors(self.checker.check(&payload));
                 let (file, name) = dir.write(&payload)?;
                 let entry = ManifestEntry::new(&payload, Some(name), errors);
-                (serde_json::to_vec(&entry)?, Some(file))
+                (serde_json::to_vec(&entry)?, errors, Some(file))
             }
             None => {
-                let mut bytes = serde_json::to_vec(&payload.request)?;
+                let mut bytes = Vec::new();
+                let errors = errors(self.checker.check_writing(&payload, &mut bytes)?);
                 bytes.push(b'\n');
-                (bytes, None)
+                (bytes, errors, None)
             }
         };
         self.by_group.add(group, self.records.len());

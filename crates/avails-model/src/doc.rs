@@ -10,6 +10,7 @@
 //! ([`Doc::fill_value`]), giving the same document either way.
 
 mod build;
+mod json_out;
 
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
@@ -73,16 +74,77 @@ impl Doc {
 
     /// Refills the document with what `value` serializes to: the document
     /// `serde_json::to_value(value)` gives (null if it fails), built without
-    /// that `Value`.
-    pub fn fill<T: Serialize + ?Sized>(&mut self, value: &T) {
+    /// that `Value`. True when it was built straight from `value`: its
+    /// [`Doc::write_json`] is then exactly `serde_json::to_vec(value)`
+    /// (false when it went through `Value`, which keeps one of a key given
+    /// twice where `to_vec` writes both).
+    pub fn fill<T: Serialize + ?Sized>(&mut self, value: &T) -> bool {
         self.clear();
-        if build::fill(self, value).is_err() {
+        let direct = build::fill(self, value).is_ok();
+        if !direct {
             // What the direct build cannot say exactly as `Value` would (a
             // key given twice keeps its first place and its last value, a
             // key that is not a string): through `Value` itself.
             self.clear();
             self.push_value(&serde_json::to_value(value).unwrap_or_default());
         }
+        direct
+    }
+
+    /// Appends the document as compact JSON, byte for byte what
+    /// `serde_json::to_vec` writes of the `Value` it equals. A payload is
+    /// written once it is checked, from the document the rules read,
+    /// instead of serializing its typed form a second time.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        if self.slots.is_empty() {
+            out.extend_from_slice(b"null");
+            return;
+        }
+        let plain = !json_out::needs_escape(self.text.as_bytes());
+        // Its text, and a few bytes of punctuation per node.
+        out.reserve(self.text.len() + 4 * self.slots.len());
+        self.write_at(0, plain, out);
+    }
+
+    /// Writes the node at `at`; returns the slot after it. `plain`: no
+    /// string of the document needs an escape.
+    fn write_at(&self, at: usize, plain: bool, out: &mut Vec<u8>) -> usize {
+        match &self.slots[at] {
+            Slot::Null => out.extend_from_slice(b"null"),
+            Slot::Bool(true) => out.extend_from_slice(b"true"),
+            Slot::Bool(false) => out.extend_from_slice(b"false"),
+            Slot::Number(n) => json_out::number(n, out),
+            Slot::Str { start, end } | Slot::Key { start, end, .. } => {
+                json_out::string(&self.text[*start..*end], plain, out)
+            }
+            Slot::Array { end, .. } => {
+                out.push(b'[');
+                let mut item = at + 1;
+                while item < *end {
+                    if item > at + 1 {
+                        out.push(b',');
+                    }
+                    item = self.write_at(item, plain, out);
+                }
+                out.push(b']');
+                return *end;
+            }
+            Slot::Object { end, .. } => {
+                out.push(b'{');
+                let mut key = at + 1;
+                while key < *end {
+                    if key > at + 1 {
+                        out.push(b',');
+                    }
+                    self.write_at(key, plain, out);
+                    out.push(b':');
+                    key = self.write_at(key + 1, plain, out);
+                }
+                out.push(b'}');
+                return *end;
+            }
+        }
+        at + 1
     }
 
     /// The root node.

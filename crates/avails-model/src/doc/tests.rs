@@ -21,10 +21,29 @@ fn same_as_value<T: Serialize>(v: &T) {
     let (direct, through_value) = both(v);
     assert_eq!(direct.slots, through_value.slots);
     assert_eq!(direct.text, through_value.text);
+    let value = serde_json::to_value(v).unwrap_or_default();
+    assert_eq!(direct.root().to_value(), value);
+    writes_as_serde_json(v);
+}
+
+/// The document's JSON is what `serde_json` writes of its value, and of
+/// the typed value itself when the document was built straight from it.
+fn writes_as_serde_json<T: Serialize>(v: &T) {
+    let mut doc = Doc::new();
+    let straight = doc.fill(v);
+    let mut written = Vec::new();
+    doc.write_json(&mut written);
+    let value = serde_json::to_value(v).unwrap_or_default();
     assert_eq!(
-        direct.root().to_value(),
-        serde_json::to_value(v).unwrap_or_default()
+        String::from_utf8_lossy(&written),
+        serde_json::to_string(&value).unwrap()
     );
+    if straight {
+        assert_eq!(
+            String::from_utf8_lossy(&written),
+            serde_json::to_string(v).unwrap()
+        );
+    }
 }
 
 fn messy_request() -> AvailRequest {
@@ -62,6 +81,39 @@ fn messy_request() -> AvailRequest {
 #[test]
 fn a_typed_payload_fills_the_document_its_value_gives() {
     same_as_value(&messy_request());
+}
+
+#[test]
+fn strings_that_need_an_escape_are_written_as_serde_json_writes_them() {
+    let long_then_quote = format!("{}\"", "a".repeat(70));
+    for s in [
+        "plain",
+        "",
+        "quote \" inside",
+        "back\\slash",
+        "tab\there",
+        "line\nbreak",
+        "\u{1}\u{1f}",
+        "del \u{7f} stays",
+        "é, 東京, 🎬",
+        long_then_quote.as_str(),
+    ] {
+        writes_as_serde_json(&s);
+        writes_as_serde_json(&json!({ s: [s, {"k": s}], "n": 1 }));
+    }
+}
+
+#[test]
+fn numbers_and_empty_containers_are_written_as_serde_json_writes_them() {
+    writes_as_serde_json(&json!({
+        "a": [], "b": {}, "c": [[], {}, [null]], "d": [0.1, -2.5e-7, 1e300, 4.99],
+        "e": [u64::MAX, i64::MIN, 0, -0.0], "f": [true, false, null]
+    }));
+    writes_as_serde_json(&messy_request());
+    writes_as_serde_json(&Value::Null);
+    let mut empty = Vec::new();
+    Doc::new().write_json(&mut empty);
+    assert_eq!(empty, b"null");
 }
 
 #[test]
@@ -173,6 +225,20 @@ proptest! {
     fn a_value_reads_back_from_its_document(v in json()) {
         prop_assert_eq!(Doc::from_value(&v).root().to_value(), v.clone());
         same_as_value(&v);
+    }
+
+    /// A document of strings needing no escape is written as serde_json
+    /// writes it (the path that copies strings as they are).
+    #[test]
+    fn a_plain_document_is_written_as_serde_json_writes_it(
+        members in prop::collection::vec(("[A-Za-z_é ]{0,8}", "[ -!#-\\[\\]-~é東]{0,80}"), 0..6),
+        n in any::<f64>(),
+    ) {
+        let mut object = serde_json::Map::new();
+        for (k, v) in members {
+            object.insert(k, json!([v, {"n": n}]));
+        }
+        writes_as_serde_json(&Value::Object(object));
     }
 
     /// A term with any unnamed attributes, some of them named like the
