@@ -101,16 +101,31 @@ impl Batch {
         self.rows >= ROWS_PER_BATCH || self.text.len() >= TEXT_PER_BATCH
     }
 
-    /// The batch packed so far, to be sent; this one starts again empty
-    /// with the room it had, so the next batch does not grow from nothing.
-    pub(crate) fn take(&mut self) -> Batch {
-        let next = Batch {
-            text: String::with_capacity(self.text.capacity()),
-            cells: Vec::with_capacity(self.cells.capacity()),
-            events: Vec::with_capacity(self.events.capacity()),
-            rows: 0,
+    /// The batch packed so far, to be sent; this one starts again as
+    /// `spare` (a batch the other side has unpacked, its buffers kept and
+    /// still in the caches) or, without one, empty with the room it had.
+    pub(crate) fn take(&mut self, spare: Option<Batch>) -> Batch {
+        let next = match spare {
+            Some(mut spare) => {
+                spare.clear();
+                spare
+            }
+            None => Batch {
+                text: String::with_capacity(self.text.capacity()),
+                cells: Vec::with_capacity(self.cells.capacity()),
+                events: Vec::with_capacity(self.events.capacity()),
+                rows: 0,
+            },
         };
         std::mem::replace(self, next)
+    }
+
+    /// Empties the batch, keeping its buffers.
+    fn clear(&mut self) {
+        self.text.clear();
+        self.cells.clear();
+        self.events.clear();
+        self.rows = 0;
     }
 
     /// Whether nothing was packed.
@@ -132,8 +147,9 @@ pub(crate) struct Unpacker {
 }
 
 impl Unpacker {
-    /// Gives each event of `batch` to `each`, in order.
-    pub(crate) fn unpack(&mut self, batch: Batch, each: &mut dyn FnMut(SheetEvent<'_>)) {
+    /// Gives each event of `batch` to `each`, in order, and leaves the
+    /// batch empty (its buffers kept, to be packed again).
+    pub(crate) fn unpack(&mut self, batch: &mut Batch, each: &mut dyn FnMut(SheetEvent<'_>)) {
         let Batch {
             text,
             cells,
@@ -141,7 +157,7 @@ impl Unpacker {
             ..
         } = batch;
         let mut start = 0;
-        for event in events {
+        for event in events.drain(..) {
             match event {
                 Event::Sheet(header) => {
                     let header = self.header.insert(*header);
@@ -149,7 +165,7 @@ impl Unpacker {
                 }
                 Event::Skipped(sheet) => each(SheetEvent::Skipped { sheet: &sheet }),
                 Event::Row { row, len, end } => {
-                    self.fill(&text, &cells[start..end], len);
+                    self.fill(text, &cells[start..end], len);
                     start = end;
                     // A reader announces a sheet before its first row; a
                     // row without one is not mapped on either side.
@@ -163,6 +179,7 @@ impl Unpacker {
                 }
             }
         }
+        batch.clear();
     }
 
     /// Makes `self.cells` the row of `len` cells whose non-empty ones are
@@ -275,15 +292,17 @@ mod tests {
             });
             // A new batch in the middle, as when a batch fills.
             if i == 1 {
-                sent.push(std::mem::take(&mut batch));
+                sent.push(batch.take(None));
             }
         }
         sent.push(batch);
 
         let mut unpacker = Unpacker::default();
         let mut got = Vec::new();
-        for batch in sent {
-            unpacker.unpack(batch, &mut |e| got.push(seen(e)));
+        for mut batch in sent {
+            unpacker.unpack(&mut batch, &mut |e| got.push(seen(e)));
+            // Left empty, and packed again as a new batch would be.
+            assert!(batch.is_empty() && batch.text.is_empty() && batch.cells.is_empty());
         }
         let mut want = vec![
             Seen::Skipped("Notes".into()),

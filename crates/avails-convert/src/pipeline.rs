@@ -27,7 +27,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 
 use avails_ema::EmaError;
 use avails_model::{Diagnostic, Severity};
@@ -648,6 +648,10 @@ fn read_sheets_beside(
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let (tx, rx) = sync_channel::<Batch>(BATCHES_IN_FLIGHT);
+        // Unpacked batches go back to be packed again: their buffers stay
+        // warm in the caches, and no block is freed on a thread other than
+        // the one that allocated it.
+        let (spare_tx, spare_rx) = channel::<Batch>();
         let reader_label = label.as_str();
         let stop_reading = &stop;
         let reading = move || {
@@ -663,7 +667,7 @@ fn read_sheets_beside(
                     if batch.is_full() {
                         // The mapping thread hangs up when the run stops, or
                         // the pass (then `stop` is set too).
-                        let _ = tx.send(batch.take());
+                        let _ = tx.send(batch.take(spare_rx.try_recv().ok()));
                     }
                 },
             );
@@ -678,14 +682,16 @@ fn read_sheets_beside(
             .map_err(|e| no_thread(path, &e))?;
         let mut rows = EmaRows::new(&label, options);
         let mut unpacker = Unpacker::default();
-        for batch in rx {
+        for mut batch in rx {
             // The pass is to start again: the reader stops, and what it sent
             // is dropped with the channel.
             if driver.grouper.found_unsorted() {
                 stop.store(true, Ordering::Relaxed);
                 break;
             }
-            unpacker.unpack(batch, &mut |event| rows.event(event, driver));
+            unpacker.unpack(&mut batch, &mut |event| rows.event(event, driver));
+            // The reader may be done: the batch is then dropped here.
+            let _ = spare_tx.send(batch);
         }
         reader
             .join()
