@@ -21,7 +21,54 @@ pub const COUNTRIES: &[&str] = &[
     "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
 ];
 
+/// [`COUNTRIES`] as one bit per second letter, per first letter: every
+/// territory of a catalog is looked up, and a search of the list cost a
+/// few hundred instructions each time.
+const ASSIGNED: [u32; 26] = {
+    let mut bits = [0u32; 26];
+    let mut i = 0;
+    while i < COUNTRIES.len() {
+        let code = COUNTRIES[i].as_bytes();
+        // Every code of the list is two capital letters (tested).
+        bits[(code[0] - b'A') as usize] |= 1 << (code[1] - b'A');
+        i += 1;
+    }
+    bits
+};
+
 /// Whether `code` is an assigned alpha-2 code (exact, upper case).
 pub fn is_country(code: &str) -> bool {
-    COUNTRIES.binary_search(&code).is_ok()
+    match *code.as_bytes() {
+        [first @ b'A'..=b'Z', second @ b'A'..=b'Z'] => {
+            ASSIGNED[(first - b'A') as usize] & (1 << (second - b'A')) != 0
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_is_assigned_exactly_when_the_list_has_it() {
+        assert!(COUNTRIES
+            .iter()
+            .all(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_uppercase())));
+        assert!(COUNTRIES.windows(2).all(|w| w[0] < w[1]));
+        for first in b'@'..=b'[' {
+            for second in b'@'..=b'[' {
+                let code = String::from_utf8(vec![first, second]).unwrap();
+                assert_eq!(
+                    is_country(&code),
+                    COUNTRIES.binary_search(&code.as_str()).is_ok(),
+                    "{code}"
+                );
+            }
+        }
+        for odd in ["", "U", "USA", "us", "Us", "U S", "ÉT", "XK"] {
+            assert!(!is_country(odd), "{odd}");
+        }
+        assert!(is_country("US") && is_country("FR") && is_country("ZW"));
+    }
 }

@@ -457,21 +457,20 @@ fn check_string(s: &str, check: Check, field: &Field, r: &mut Report) {
             r,
         ),
         C::Country if !countries::is_country(s) => r.emit("AV040", country_message(s)),
-        C::Language if !languages::is_well_formed(s) => r.emit(
-            "AV041",
-            format!(
-                "language {} is not a well-formed RFC 5646 tag (expected language[-script][-region][-variant]..., e.g. en-US)",
-                quote(s)
+        C::Language => match languages::verdict(s) {
+            languages::Verdict::Valid => {}
+            languages::Verdict::Malformed => r.emit(
+                "AV041",
+                format!(
+                    "language {} is not a well-formed RFC 5646 tag (expected language[-script][-region][-variant]..., e.g. en-US)",
+                    quote(s)
+                ),
             ),
-        ),
-        C::Language => {
-            if let Some(why) = languages::registry_problem(s) {
-                r.emit(
-                    "AV041",
-                    format!("language {} is not a valid RFC 5646 tag: {why}", quote(s)),
-                );
-            }
-        }
+            languages::Verdict::Unregistered(why) => r.emit(
+                "AV041",
+                format!("language {} is not a valid RFC 5646 tag: {why}", quote(s)),
+            ),
+        },
         C::DateTime if dates::DateTime::parse(s).is_none() => r.emit(
             "AV042",
             format!(
