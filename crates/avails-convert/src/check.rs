@@ -1,8 +1,6 @@
 //! Validation of converted payloads with `avails-rules`, each finding
 //! located at the cell or XML element its value came from.
 
-use std::collections::HashMap;
-
 use crate::group::GroupId;
 use crate::pipeline::{ByGroup, Sink, SinkError};
 use crate::spans::{Span, SpanFile};
@@ -124,7 +122,8 @@ pub struct Checker<'m> {
     mapping: &'m Mapping,
     /// Each `_TransactionID` seen (its hash, for memory that stays small on
     /// a million rows) → the payload that first used it.
-    seen: HashMap<u64, u32>,
+    /// Its keys are hashes already: hashed again with foldhash, not SipHash.
+    seen: hashbrown::HashMap<u64, u32>,
     /// Per payload that used an ID: its key's hash and its scope, for the message.
     users: Vec<(u64, Box<str>)>,
     /// The payload being checked, refilled for each (its buffers kept).
@@ -136,7 +135,7 @@ impl<'m> Checker<'m> {
     pub fn new(mapping: &'m Mapping) -> Self {
         Self {
             mapping,
-            seen: HashMap::new(),
+            seen: hashbrown::HashMap::default(),
             users: Vec::new(),
             doc: Doc::new(),
         }

@@ -4,7 +4,8 @@
 //! tables, ISO 3166-1 via [`crate::countries`]).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+
+use hashbrown::HashMap;
 
 /// Language tags whose verdict a thread remembers before it forgets them
 /// all and starts again: a catalog names a few dozen.
@@ -26,7 +27,8 @@ pub enum Verdict {
 /// about 1,500 instructions a tag (4 % of converting a sheet).
 pub fn verdict(tag: &str) -> Verdict {
     thread_local! {
-        static SEEN: RefCell<HashMap<Box<str>, Verdict>> = RefCell::new(HashMap::new());
+        // foldhash (hashbrown's default), not SipHash: these are short tags.
+        static SEEN: RefCell<HashMap<Box<str>, Verdict>> = RefCell::new(HashMap::default());
     }
     SEEN.with(|seen| {
         let mut seen = seen.borrow_mut();

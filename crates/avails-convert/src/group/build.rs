@@ -228,7 +228,8 @@ impl Builder<'_> {
     fn distinct_windows(&mut self, transactions: Vec<Transaction>) -> Vec<Transaction> {
         let mut kept: Vec<Transaction> = Vec::with_capacity(transactions.len());
         let mut windows = Windows::default();
-        let mut ids: HashMap<(String, String), usize> = HashMap::new();
+        // Looked up once per window: hashed with foldhash, not SipHash.
+        let mut ids: hashbrown::HashMap<(String, String), usize> = hashbrown::HashMap::default();
         for t in transactions {
             let relation = {
                 let kept_ref = &kept;
@@ -274,16 +275,22 @@ impl Builder<'_> {
                     .as_ref()
                     .map(|f| f.value.to_ascii_uppercase())
                     .unwrap_or_default();
-                if let Some(&k) = ids.get(&(id.clone(), format.clone())) {
-                    let at = column_location(&t.source, self.mapping, "Transaction._TransactionID");
-                    let message = format!(
-                        "{}: TransactionID `{id}` also names a different window of the same FormatProfile at {}; one ID names one window",
-                        self.key.scope, kept[k].source.location
-                    );
-                    self.refuse(Diagnostic::error(CV_TRANSACTION_ID_CONFLICT, at, message));
-                    continue;
+                match ids.entry((id, format)) {
+                    hashbrown::hash_map::Entry::Occupied(named) => {
+                        let (id, k) = (&named.key().0, *named.get());
+                        let at =
+                            column_location(&t.source, self.mapping, "Transaction._TransactionID");
+                        let message = format!(
+                            "{}: TransactionID `{id}` also names a different window of the same FormatProfile at {}; one ID names one window",
+                            self.key.scope, kept[k].source.location
+                        );
+                        self.refuse(Diagnostic::error(CV_TRANSACTION_ID_CONFLICT, at, message));
+                        continue;
+                    }
+                    hashbrown::hash_map::Entry::Vacant(free) => {
+                        free.insert(kept.len());
+                    }
                 }
-                ids.insert((id, format), kept.len());
             }
             windows.keep(kept.len());
             kept.push(t);
