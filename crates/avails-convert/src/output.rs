@@ -434,9 +434,7 @@ impl<'m> PayloadSink<'m> {
             return Ok(());
         }
         let spans = self.records.iter().flatten().map(|r| r.span);
-        for line in self.spill.read(spans)? {
-            out.write_all(&line?)?;
-        }
+        self.spill.write_to(spans, out)?;
         out.flush()
     }
 }
