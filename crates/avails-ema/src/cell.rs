@@ -28,7 +28,7 @@ impl Cell {
     pub fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(s) => s.trim().is_empty(),
+            Cell::Text(s) => avails_model::text::trim(s).is_empty(),
             _ => false,
         }
     }

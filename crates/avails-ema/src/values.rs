@@ -20,14 +20,25 @@ pub fn text(cell: &Cell, comment_prefix: &str) -> Option<String> {
 /// reads `TRUE`/`FALSE` as Excel shows it: only Yes/No columns turn it into
 /// `Yes`/`No` ([`yes_no`]).
 pub fn text_ref<'c>(cell: &'c Cell, comment_prefix: &str) -> Option<Cow<'c, str>> {
-    if cell.is_blank() {
-        return None;
-    }
     let t = match cell {
-        Cell::Text(t) => Cow::Borrowed(trim(t)),
+        Cell::Empty => return None,
+        // Trimmed once: blank when nothing is left.
+        Cell::Text(t) => match trim(t) {
+            "" => return None,
+            t => Cow::Borrowed(t),
+        },
         other => Cow::Owned(other.display()),
     };
-    (!t.starts_with(comment_prefix)).then_some(t)
+    (!is_comment(&t, comment_prefix)).then_some(t)
+}
+
+/// Whether trimmed text starts with the comment prefix (its first byte
+/// compared before the rest: nearly every cell differs there).
+fn is_comment(text: &str, comment_prefix: &str) -> bool {
+    match comment_prefix.as_bytes().first() {
+        None => text.starts_with(comment_prefix),
+        Some(first) => text.as_bytes().first() == Some(first) && text.starts_with(comment_prefix),
+    }
 }
 
 /// Whether [`text_ref`] gives the cell a text, without writing out a
@@ -38,7 +49,7 @@ pub fn has_text(cell: &Cell, comment_prefix: &str) -> bool {
         Cell::Empty => false,
         Cell::Text(t) => {
             let t = trim(t);
-            !t.is_empty() && !t.starts_with(comment_prefix)
+            !t.is_empty() && !is_comment(t, comment_prefix)
         }
         Cell::Number(_) | Cell::Bool(_) | Cell::DateTime(_) => {
             match comment_prefix.chars().next() {
@@ -157,6 +168,8 @@ mod tests {
             Cell::Text("  ".into()),
             Cell::Text("// a comment".into()),
             Cell::Text("  //x".into()),
+            Cell::Text("\u{a0}//x\u{2003}".into()),
+            Cell::Text("\u{3000}".into()),
             Cell::Text("#N/A".into()),
             Cell::Text("Movie".into()),
             Cell::Number(0.0),
@@ -175,11 +188,26 @@ mod tests {
         let prefixes = [
             "//", "#", "", "-", "1", "2026", "T", "F", "N", "i", "P", " ",
         ];
+        // What a cell's text is, said plainly: nothing for a blank cell, its
+        // display trimmed, nothing when that starts with the prefix.
+        let plainly = |cell: &Cell, prefix: &str| -> Option<String> {
+            let t = match cell {
+                c if c.is_blank() => return None,
+                Cell::Text(t) => t.trim().to_string(),
+                other => other.display(),
+            };
+            (!t.starts_with(prefix)).then_some(t)
+        };
         for cell in &cells {
             for prefix in prefixes {
                 assert_eq!(
                     has_text(cell, prefix),
                     text_ref(cell, prefix).is_some(),
+                    "{cell:?} with prefix `{prefix}`"
+                );
+                assert_eq!(
+                    text_ref(cell, prefix).map(Cow::into_owned),
+                    plainly(cell, prefix),
                     "{cell:?} with prefix `{prefix}`"
                 );
             }
