@@ -262,14 +262,24 @@ fn read_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
             });
         }
         let c = c as usize;
-        if cells.len() <= c {
-            cells.resize(c + 1, Cell::Empty);
-        }
-        cells[c] = match cell.get_value() {
+        let value = match cell.get_value() {
             DataRef::String(s) => reuse(&mut spare, s),
             DataRef::SharedString(s) => reuse(&mut spare, s),
             other => Cell::from_data_ref(other),
         };
+        if cells.len() == c {
+            // The usual case: the cell right after the previous one.
+            cells.push(value);
+        } else {
+            if cells.len() < c {
+                cells.resize(c, Cell::Empty);
+            }
+            if let Some(slot) = cells.get_mut(c) {
+                *slot = value;
+            } else {
+                cells.push(value);
+            }
+        }
     }
     if let Some(prev) = current_row {
         scan.push(prev + 1, &cells, sink);
@@ -343,7 +353,7 @@ impl<'m> SheetScanner<'m> {
         }
         let prefix = self.mapping.sheet.comment_prefix.as_str();
         let comment = match cells.iter().find(|c| !c.is_blank()) {
-            Some(Cell::Text(t)) => t.trim().starts_with(prefix),
+            Some(Cell::Text(t)) => avails_model::text::trim(t).starts_with(prefix),
             Some(other) => other.display().starts_with(prefix),
             None => false,
         };
