@@ -128,6 +128,8 @@ pub struct Checker<'m> {
     users: Vec<(u64, Box<str>)>,
     /// The payload being checked, refilled for each (its buffers kept).
     doc: Doc,
+    /// Whether `doc` writes exactly the JSON of the request last checked.
+    exact: bool,
 }
 
 impl<'m> Checker<'m> {
@@ -138,29 +140,39 @@ impl<'m> Checker<'m> {
             seen: hashbrown::HashMap::default(),
             users: Vec::new(),
             doc: Doc::new(),
+            exact: false,
         }
     }
 
     /// Every rule the payload breaks, located.
     pub fn check(&mut self, payload: &Payload) -> Vec<Diagnostic> {
-        fill_payload(&mut self.doc, payload);
+        self.exact = fill_payload(&mut self.doc, payload);
         self.check_filled(payload)
     }
 
+    /// Appends the request last checked as it is sent (compact JSON),
+    /// written from the document the rules just read, when that is byte
+    /// for byte the request's JSON; false, and nothing written, when it is
+    /// not (a payload given as JSON, a key given twice): serialize it then.
+    pub fn write_checked(&self, json: &mut Vec<u8>) -> bool {
+        if self.exact {
+            self.doc.write_json(json);
+        }
+        self.exact
+    }
+
     /// [`Checker::check`], and the request as it is sent (compact JSON)
-    /// appended to `json`: written from the document the rules just read
-    /// when that is byte for byte the request's JSON, else serialized.
+    /// appended to `json` ([`Checker::write_checked`], else serialized).
     pub fn check_writing(
         &mut self,
         payload: &Payload,
         json: &mut Vec<u8>,
     ) -> Result<Vec<Diagnostic>, serde_json::Error> {
-        if fill_payload(&mut self.doc, payload) {
-            self.doc.write_json(json);
-        } else {
+        let found = self.check(payload);
+        if !self.write_checked(json) {
             serde_json::to_writer(&mut *json, &payload.request)?;
         }
-        Ok(self.check_filled(payload))
+        Ok(found)
     }
 
     /// The JSON of the payload last checked, as the rules read it.

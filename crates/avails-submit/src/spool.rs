@@ -190,8 +190,15 @@ impl Sink for Spool<'_> {
         let ordinal = self.payloads.len() as u32;
         let note = self.notes.put(&serde_json::to_vec(&note)?)?;
         self.payloads.push(note);
+        // A payload sent whole is the request just checked: its body is
+        // written from the checker's document when that is exact.
+        let whole = matches!(units.as_slice(), [u] if matches!(u.kind, UnitKind::Full { .. }));
         for unit in units {
-            let span = self.write(&unit.request)?;
+            let mut body = Vec::new();
+            let span = match whole && !given && self.checker.write_checked(&mut body) {
+                true => self.bodies.put(&body)?,
+                false => self.write(&unit.request)?,
+            };
             self.by_group.add(group, self.units.len());
             self.units.push(Some(SpooledUnit {
                 key: unit.key,
