@@ -117,30 +117,23 @@ impl Doc {
             Slot::Str { start, end } | Slot::Key { start, end, .. } => {
                 json_out::string(&self.text[*start..*end], plain, out)
             }
-            Slot::Array { end, .. } => {
-                out.push(b'[');
-                let mut item = at + 1;
-                while item < *end {
-                    if item > at + 1 {
+            container @ (Slot::Array { end, .. } | Slot::Object { end, .. }) => {
+                let object = matches!(container, Slot::Object { .. });
+                out.push(if object { b'{' } else { b'[' });
+                let mut member = at + 1;
+                while member < *end {
+                    if member > at + 1 {
                         out.push(b',');
                     }
-                    item = self.write_at(item, plain, out);
-                }
-                out.push(b']');
-                return *end;
-            }
-            Slot::Object { end, .. } => {
-                out.push(b'{');
-                let mut key = at + 1;
-                while key < *end {
-                    if key > at + 1 {
-                        out.push(b',');
+                    if object {
+                        // An object's member: its name, then its value.
+                        self.write_at(member, plain, out);
+                        out.push(b':');
+                        member += 1;
                     }
-                    self.write_at(key, plain, out);
-                    out.push(b':');
-                    key = self.write_at(key + 1, plain, out);
+                    member = self.write_at(member, plain, out);
                 }
-                out.push(b'}');
+                out.push(if object { b'}' } else { b']' });
                 return *end;
             }
         }
