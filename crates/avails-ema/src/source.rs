@@ -267,18 +267,14 @@ fn read_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
             DataRef::SharedString(s) => reuse(&mut spare, s),
             other => Cell::from_data_ref(other),
         };
-        if cells.len() == c {
-            // The usual case: the cell right after the previous one.
+        if cells.len() <= c {
+            // Nearly always the cell right after the previous one: the
+            // resize is then nothing. A gap is filled with empty cells.
+            cells.resize(c, Cell::Empty);
             cells.push(value);
         } else {
-            if cells.len() < c {
-                cells.resize(c, Cell::Empty);
-            }
-            if let Some(slot) = cells.get_mut(c) {
-                *slot = value;
-            } else {
-                cells.push(value);
-            }
+            // A cell given twice: the later one wins, as before.
+            cells[c] = value;
         }
     }
     if let Some(prev) = current_row {
