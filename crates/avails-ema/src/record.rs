@@ -291,19 +291,18 @@ impl<'m> RowMapper<'m> {
             entry_type: text_at(self.plan.key.entry_type).map(|t| EntryType::parse(&t)),
         };
         let work_type = text_at(self.plan.key.work_type).unwrap_or_default();
-        let mut record = RowRecord {
-            location: location.clone(),
-            key,
-            avail: Arc::default(),
-            asset: Arc::default(),
-            candidates: Arc::default(),
-            transaction: AvailTrans::default(),
-            end_marker: None,
-            findings: Vec::new(),
-            sheet_rejected: self.sheet_rejected(),
-        };
-        if record.sheet_rejected {
-            return record;
+        if self.sheet_rejected() {
+            return RowRecord {
+                location,
+                key,
+                avail: Arc::default(),
+                asset: Arc::default(),
+                candidates: Arc::default(),
+                transaction: AvailTrans::default(),
+                end_marker: None,
+                findings: Vec::new(),
+                sheet_rejected: true,
+            };
         }
         let mut findings = {
             let mut cx = RowContext {
@@ -326,12 +325,17 @@ impl<'m> RowMapper<'m> {
         let (transaction, end_marker) = cx.transaction(&work_type);
         findings.append(&mut cx.findings);
         findings.extend(shared.findings.iter().cloned());
-        record.transaction = transaction;
-        record.end_marker = end_marker;
-        record.findings = findings;
-        record.avail = shared.avail.clone();
-        record.asset = shared.asset.clone();
-        record.candidates = shared.candidates.clone();
+        let record = RowRecord {
+            location,
+            key,
+            avail: shared.avail.clone(),
+            asset: shared.asset.clone(),
+            candidates: shared.candidates.clone(),
+            transaction,
+            end_marker,
+            findings,
+            sheet_rejected: false,
+        };
         self.previous = Some(shared);
         record
     }
