@@ -149,6 +149,31 @@ struct Driver<'m, 's> {
     rejected_before: usize,
     input: u32,
     failed: Option<SinkError>,
+    /// The progress shown: rows read so far by the run, over its inputs
+    /// and passes, so a second input or a second read never counts down.
+    progress: Progress,
+}
+
+/// Rows read so far for the progress bar: a reader counts the rows of its
+/// own input; earlier inputs and an abandoned pass are added to it.
+#[derive(Debug, Default, Clone, Copy)]
+struct Progress {
+    /// Rows of the inputs (and passes) already read to their end.
+    before: usize,
+    /// Rows of the input being read.
+    current: usize,
+}
+
+impl Progress {
+    /// Rows read by the run so far.
+    fn shown(self) -> usize {
+        self.before + self.current
+    }
+
+    /// The input being read is done with: its rows join the earlier ones.
+    fn input_done(&mut self) {
+        self.before += std::mem::take(&mut self.current);
+    }
 }
 
 impl Driver<'_, '_> {
@@ -235,7 +260,8 @@ impl Collect for Driver<'_, '_> {
     }
 
     fn progress(&mut self, rows: usize) {
-        self.sink.progress(rows);
+        self.progress.current = rows;
+        self.sink.progress(self.progress.shown());
     }
 }
 
@@ -283,11 +309,13 @@ fn group_inputs(
 ) -> Result<Run, SinkError> {
     let stamps: Option<Vec<Stamp>> = paths.iter().map(|p| Stamp::of(p)).collect();
     let mut read_twice = false;
+    let mut progress = Progress::default();
     if let Some(stamps) = stamps {
-        match one_pass(paths, options, sink, false)? {
+        match one_pass(paths, options, sink, false, progress)? {
             Pass::Done(run) => return Ok(run),
-            Pass::Unsorted { groups } => {
+            Pass::Unsorted { groups, rows_read } => {
                 read_twice = true;
+                progress.before = rows_read;
                 for g in 0..groups {
                     sink.reopened(GroupId(g as u32))?;
                 }
@@ -303,7 +331,7 @@ fn group_inputs(
             }
         }
     }
-    match one_pass(paths, options, sink, true)? {
+    match one_pass(paths, options, sink, true, progress)? {
         Pass::Done(run) => Ok(Run { read_twice, ..run }),
         Pass::Unsorted { .. } => Err("a grouper that keeps closed groups stopped".into()),
     }
@@ -332,17 +360,20 @@ impl Stamp {
 enum Pass {
     /// Every input grouped.
     Done(Run),
-    /// A row reached a dropped group; `groups` were numbered before it.
-    Unsorted { groups: usize },
+    /// A row reached a dropped group; `groups` were numbered before it,
+    /// and the run had read `rows_read` rows (for the progress bar).
+    Unsorted { groups: usize, rows_read: usize },
 }
 
 /// Reads every input once; `keep_closed` spills closed groups (else they
-/// are dropped and the pass stops at the first row that needs one).
+/// are dropped and the pass stops at the first row that needs one). The
+/// progress shown goes on from `progress`.
 fn one_pass(
     paths: &[PathBuf],
     options: &ConvertOptions,
     sink: &mut dyn Sink,
     keep_closed: bool,
+    progress: Progress,
 ) -> Result<Pass, SinkError> {
     let grouper = Grouper::new(&options.mapping);
     let mut driver = Driver {
@@ -358,6 +389,7 @@ fn one_pass(
         rejected_before: 0,
         input: 0,
         failed: None,
+        progress,
     };
     let mut run = Run::default();
     for (i, path) in paths.iter().enumerate() {
@@ -367,8 +399,10 @@ fn one_pass(
         if driver.grouper.found_unsorted() {
             return Ok(Pass::Unsorted {
                 groups: driver.grouper.groups(),
+                rows_read: driver.progress.shown(),
             });
         }
+        driver.progress.input_done();
         match read {
             Ok(summary) => run.files.push(summary),
             Err(e) => {

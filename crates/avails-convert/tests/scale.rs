@@ -316,3 +316,46 @@ fn rows_of_a_group_a_few_hundred_rows_apart_are_read_once() {
     assert_eq!(held, want_held);
     assert_eq!(c.rows.read, rows.len());
 }
+
+/// The progress bar counts every row the run reads and never counts down:
+/// over two inputs, the second's rows follow the first's; when a stray row
+/// makes a sheet be read again, the second read's rows follow the first
+/// read's (the bar said "rows read", and they were read twice).
+#[test]
+fn progress_counts_rows_read_over_inputs_and_a_second_read_without_going_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let us = TERRITORIES[0];
+    let titles = |range: std::ops::Range<usize>| -> Vec<Generated> {
+        range
+            .flat_map(|t| (0..2).map(move |w| generated(t, us, w)))
+            .collect()
+    };
+    let sorted = titles(0..300);
+    // Other titles, sorted, then one more window of its first title,
+    // 1,800 rows after its others (further than a first read keeps a group
+    // open without a row).
+    let mut stray = titles(300..1_200);
+    stray.push(generated(300, us, 2));
+    let write_csv = |rows: &[Generated], name: &str| {
+        Sheet::movies()
+            .with_rows(rows.iter().map(|g| g.row.clone()))
+            .write_csv(dir.path(), name)
+    };
+    let inputs = [write_csv(&sorted, "a.csv"), write_csv(&stray, "b.csv")];
+    let mut seen = Vec::new();
+    let c = avails_convert::convert_inputs(
+        &inputs,
+        &avails_convert::ConvertOptions::default(),
+        &mut |n| seen.push(n),
+    );
+    assert!(c.read_twice, "the stray row makes the run read again");
+    assert!(
+        seen.windows(2).all(|w| w[0] <= w[1]),
+        "the count went back: {seen:?}"
+    );
+    // First read: a.csv whole, then b.csv up to its stray row (its last);
+    // second read: both again.
+    let once = sorted.len() + stray.len();
+    assert_eq!(seen.last().copied(), Some(2 * once), "{seen:?}");
+    assert_eq!(c.rows.read, once, "rows counted once in the summary");
+}
