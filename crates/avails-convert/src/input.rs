@@ -177,6 +177,11 @@ fn read_mddf(
         ..Location::file(label)
     };
     for parsed in avails {
+        // The pass is abandoned (a sheet read before this file proved
+        // unsorted): the rest would be dropped unread.
+        if out.stopped() {
+            break;
+        }
         let mut avail_findings = Vec::new();
         for ignored in &parsed.ignored {
             avail_findings.push(Diagnostic::warning(
