@@ -134,41 +134,58 @@ pub fn held_back(
     held
 }
 
+/// What the server is asked about: a conversion's payloads, less those
+/// local validation refuses, sent whole or transaction by transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct Question<'a> {
+    /// The payloads (and the rows they came from).
+    pub conversion: &'a Conversion,
+    /// The mapping, to place the server's errors at their cells.
+    pub mapping: &'a Mapping,
+    /// Findings of local validation.
+    pub local: &'a [Diagnostic],
+    /// Which payloads local validation refuses (not sent).
+    pub failing: &'a [bool],
+    /// Each transaction as a partial extract instead of whole payloads.
+    pub partial: bool,
+    /// Partial extracts per batch call.
+    pub batch_size: usize,
+}
+
+impl Question<'_> {
+    /// The payloads held back: refused locally, or their group is.
+    fn held_back(&self) -> BTreeSet<usize> {
+        held_back(self.conversion, self.local, self.failing)
+    }
+}
+
 impl Outcome {
     /// The outcome when the server could not be reached at all: every
     /// payload without local errors is `not_reached`, and why.
-    pub fn unreachable(
-        conversion: &Conversion,
-        local: &[Diagnostic],
-        failing: &[bool],
-        profile: String,
-        why: String,
-    ) -> Self {
-        let held = held_back(conversion, local, failing).len();
+    pub fn unreachable(question: &Question<'_>, profile: String, why: String) -> Self {
+        let held = question.held_back().len();
         Self {
             profile,
             held_back: held,
-            not_reached: conversion.payloads.len() - held,
+            not_reached: question.conversion.payloads.len() - held,
             unreachable: Some(why),
             ..Self::default()
         }
     }
 }
 
-/// Asks the server through `client` about every payload without local
-/// errors (`failing` says which payloads validation refuses): full extracts
-/// one call each, or with `partial` each transaction as a partial extract,
-/// `batch_size` per batch call.
-pub async fn ask(
-    client: &AvailsClient,
-    conversion: &Conversion,
-    mapping: &Mapping,
-    local: &[Diagnostic],
-    failing: &[bool],
-    partial: bool,
-    batch_size: usize,
-) -> Outcome {
-    let held = held_back(conversion, local, failing);
+/// Asks the server through `client` about every payload of `question`
+/// without local errors: full extracts one call each, or (`partial`) each
+/// transaction as a partial extract, `batch_size` per batch call.
+pub async fn ask(client: &AvailsClient, question: &Question<'_>) -> Outcome {
+    let Question {
+        conversion,
+        mapping,
+        partial,
+        batch_size,
+        ..
+    } = *question;
+    let held = question.held_back();
     let sendable: Vec<usize> = (0..conversion.payloads.len())
         .filter(|i| !held.contains(i))
         .collect();

@@ -67,15 +67,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
         // The server is asked about each payload: they are all kept.
         let conversion = args.input.convert(&options)?;
         let (mut findings, failing) = check(&conversion, &options.mapping);
-        let outcome = remote::validate(
-            &args.connect,
-            &conversion,
-            &options.mapping,
-            &findings,
-            &failing,
-            args.partial,
-            args.batch_size.into(),
-        )?;
+        let question = remote::Question {
+            conversion: &conversion,
+            mapping: &options.mapping,
+            local: &findings,
+            failing: &failing,
+            partial: args.partial,
+            batch_size: args.batch_size.into(),
+        };
+        let outcome = remote::validate(&args.connect, &question)?;
         findings.extend(outcome.findings.iter().cloned());
         Checked {
             payloads: conversion.payloads.len(),

@@ -3,23 +3,12 @@
 //! ([`avails_submit::remote`]).
 
 use anyhow::Result;
-use avails_convert::{Conversion, Diagnostic};
-use avails_mapping::Mapping;
-pub use avails_submit::remote::Outcome;
+pub use avails_submit::remote::{Outcome, Question};
 
 use crate::connect::{runtime, ConnectArgs};
 
-/// Asks the server about every payload without local errors (`failing`
-/// says which payloads validation refuses).
-pub fn validate(
-    connect: &ConnectArgs,
-    conversion: &Conversion,
-    mapping: &Mapping,
-    local: &[Diagnostic],
-    failing: &[bool],
-    partial: bool,
-    batch_size: usize,
-) -> Result<Outcome> {
+/// Asks the server about every payload of `question` without local errors.
+pub fn validate(connect: &ConnectArgs, question: &Question<'_>) -> Result<Outcome> {
     let rt = runtime()?;
     rt.block_on(async {
         let connection = match connect.connect().await {
@@ -28,16 +17,10 @@ pub fn validate(
             Err(e) => {
                 let profile = connect.profile.clone().unwrap_or_else(|| "?".into());
                 let why = format!("{e:#}");
-                return Ok(Outcome::unreachable(
-                    conversion, local, failing, profile, why,
-                ));
+                return Ok(Outcome::unreachable(question, profile, why));
             }
         };
-        let client = &connection.client;
-        let mut outcome = avails_submit::remote::ask(
-            client, conversion, mapping, local, failing, partial, batch_size,
-        )
-        .await;
+        let mut outcome = avails_submit::remote::ask(&connection.client, question).await;
         outcome.profile = connection.profile.clone();
         connection.close().await;
         Ok(outcome)
