@@ -36,6 +36,29 @@ const ASSIGNED: [u32; 26] = {
     bits
 };
 
+mod aliases;
+
+/// The assigned alpha-2 code a cell most likely meant, when it wrote a
+/// country another way: another case (`fr`), the alpha-3 code (`FRA`),
+/// the English name (`France`, `United States`), or `UK`; characters a
+/// reader cannot see are ignored. `None` when nothing matches.
+pub fn suggest(text: &str) -> Option<&'static str> {
+    let seen = avails_model::text::without_hidden(text);
+    let upper = seen.to_uppercase();
+    if let Some(code) = COUNTRIES.iter().find(|c| **c == upper) {
+        return Some(code);
+    }
+    if upper == "UK" {
+        return Some("GB");
+    }
+    aliases::ALIASES
+        .iter()
+        .find(|(alpha3, _, names)| {
+            *alpha3 == upper || names.iter().any(|n| n.to_uppercase() == upper)
+        })
+        .map(|(_, alpha2, _)| *alpha2)
+}
+
 /// Whether `code` is an assigned alpha-2 code (exact, upper case).
 pub fn is_country(code: &str) -> bool {
     match *code.as_bytes() {
@@ -49,6 +72,21 @@ pub fn is_country(code: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_country_written_another_way_is_recognised() {
+        assert_eq!(suggest("fr"), Some("FR"));
+        assert_eq!(suggest("FRA"), Some("FR"));
+        assert_eq!(suggest("France"), Some("FR"));
+        assert_eq!(suggest("france"), Some("FR"));
+        assert_eq!(suggest("F\u{200b}R"), Some("FR"));
+        assert_eq!(suggest("USA"), Some("US"));
+        assert_eq!(suggest("United States"), Some("US"));
+        assert_eq!(suggest("UK"), Some("GB"));
+        assert_eq!(suggest("Narnia"), None);
+        assert_eq!(suggest("XX"), None);
+        assert!(aliases::ALIASES.iter().all(|(_, a2, _)| is_country(a2)));
+    }
 
     #[test]
     fn a_code_is_assigned_exactly_when_the_list_has_it() {
