@@ -684,3 +684,170 @@ fn explain_knows_every_column_of_every_corpus_workbook() {
         assert_eq!(unknown_columns(path), *want, "{name}");
     }
 }
+
+/// The title of the issue-27 table: live in FR/TVOD with three windows.
+const SC: &str = "SC_1";
+
+/// Title SC's three FR windows, as CSV rows (rows 2, 3 and 4 of the sheet).
+fn fr_sheet() -> Vec<Vec<String>> {
+    FIVE[..3]
+        .iter()
+        .map(|w| {
+            let mut row = csv_row(SC, "Scope Cells", w);
+            row[8] = "FR".into();
+            row[14] = "EUR".into();
+            row
+        })
+        .collect()
+}
+
+/// How many windows the sandbox holds for SC in FR/TVOD.
+fn live_fr_windows(dir: &Path) -> usize {
+    held(dir, SC, "FR", "TVOD").map_or(0, |w| w.len())
+}
+
+/// One wrong cell in the third row (sheet row 4) of a title live with three
+/// windows: (column index, value, exit code, the cell and code its finding
+/// is at, whether the title is held back).
+const WRONG_SCOPE_CELLS: &[(usize, &str, i32, &str, bool)] = &[
+    (8, "FRA", 1, "I4: error[CV024]", true),
+    (8, "France", 1, "I4: error[CV024]", true),
+    (8, "F\u{200b}R", 1, "I4: error[CV024]", true),
+    (8, "F\u{a0}R", 1, "I4: error[CV024]", true),
+    (2, "Fool Extract", 1, "C4: error[CV024]", true),
+    (2, "Full Delete", 1, "C4: error[CV026]", true),
+    (1, "SC_\u{200b}1", 1, "B4: error[CV024]", true),
+    (1, "\u{feff}SC_1", 1, "B4: error[CV024]", true),
+    (1, "sc_1", 1, "B4: error[CV027]", true),
+    (7, "ESTT", 1, "H4: error[CV003]", true),
+    // The meaning is certain: read as FR, with a warning at the cell.
+    (8, "fr", 0, "I4: warning[CV025]", false),
+];
+
+#[test]
+fn a_wrong_scope_cell_holds_back_its_whole_title_and_the_live_windows_stay() {
+    for &(column, value, code, finding, held_back) in WRONG_SCOPE_CELLS {
+        let case = format!("{} = {value:?}", COLUMNS[column]);
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        write_csv(dir, "sc.csv", &fr_sheet());
+        let out = sandboxed(dir, &["submit", "sc.csv"]);
+        assert_eq!(out.status.code(), Some(0), "{case}: {}", describe(&out));
+        assert_eq!(live_fr_windows(dir), 3, "{case}");
+
+        let mut sheet = fr_sheet();
+        sheet[2][column] = value.to_string();
+        write_csv(dir, "sc.csv", &sheet);
+        let checked = run(avails(dir).args(["validate", "sc.csv"]));
+        assert_eq!(
+            checked.status.code(),
+            Some(code),
+            "{case}: {}",
+            describe(&checked)
+        );
+        assert!(
+            text(&checked.stdout).contains(&format!("sc.csv:{finding}")),
+            "{case}: the finding is at the wrong cell: {}",
+            describe(&checked)
+        );
+        let out = sandboxed(dir, &["submit", "sc.csv"]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{case}: {}", describe(&out));
+        assert_eq!(live_fr_windows(dir), 3, "{case}: a live window was lost");
+        assert_eq!(
+            err.contains("protected: SC_1 FR TVOD"),
+            held_back,
+            "{case}: the summary names the scope held back: {}",
+            describe(&out)
+        );
+
+        // The manifest lists the scope held back, blocked at that row.
+        let out = run(avails(dir).args(["convert", "sc.csv", "-o", "out"]));
+        assert_eq!(out.status.code(), Some(code), "{case}: {}", describe(&out));
+        let manifest: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("out/manifest.json")).unwrap()).unwrap();
+        let held: Vec<&Value> = manifest["heldBack"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["alid"] == SC && h["territory"] == "FR" && h["businessLine"] == "TVOD")
+            .collect();
+        assert_eq!(!held.is_empty(), held_back, "{case}: {manifest:#}");
+        if held_back {
+            let blocked_at_row_4 = held.iter().any(|h| {
+                // Blocked at the wrong cell, or (two ALIDs that look alike)
+                // at the other one, naming the wrong cell.
+                h["blocking"].as_array().unwrap().iter().any(|b| {
+                    b["location"]
+                        .as_str()
+                        .is_some_and(|l| l.starts_with("sc.csv:") && l.ends_with('4'))
+                        || b["reason"]
+                            .as_str()
+                            .is_some_and(|r| r.contains("sc.csv:B4"))
+                })
+            });
+            assert!(blocked_at_row_4, "{case}: {manifest:#}");
+            assert!(
+                manifest["payloads"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|p| p["alid"] != SC && p["alid"] != "sc_1"),
+                "{case}: no payload of the title is written: {manifest:#}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_mddf_path_holds_back_a_title_whose_transaction_names_a_wrong_country() {
+    // MovieLabs' Avails_noErrors_v2.3.xml with the country of one of an
+    // Avail's two Transactions set to `USA`: nothing of that title is
+    // written, and the finding is at the country's line.
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/data/movielabs/Avails_noErrors_v2.3.xml"),
+    )
+    .unwrap();
+    let first = source.find("<md:country>US</md:country>").unwrap();
+    let mut broken = source.clone();
+    broken.replace_range(
+        first..first + "<md:country>US</md:country>".len(),
+        "<md:country>USA</md:country>",
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("avails.xml"), &broken).unwrap();
+    let out = run(avails(dir).args(["convert", "avails.xml", "-o", "out"]));
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("error[CV024]") && err.contains("`USA`"),
+        "{}",
+        describe(&out)
+    );
+    assert!(err.contains("did you mean `US`?"), "{}", describe(&out));
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("out/manifest.json")).unwrap()).unwrap();
+    assert!(
+        manifest["payloads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["territory"] != "USA"),
+        "no payload of its own for the wrong country: {manifest:#}"
+    );
+    let held = manifest["heldBack"].as_array().unwrap();
+    assert!(!held.is_empty(), "{manifest:#}");
+    for h in held {
+        let alid = h["alid"].as_str().unwrap();
+        assert!(
+            manifest["payloads"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["alid"] != alid),
+            "a payload of held-back title {alid} was written: {manifest:#}"
+        );
+    }
+}

@@ -40,6 +40,15 @@ pub const CV_CONTENT_ID_DEFAULT: &str = "CV018";
 pub const CV_DUPLICATE_SCOPE: &str = "CV022";
 /// A shared entitlement of an ecosystem the API does not take.
 pub const CV_UNSUPPORTED_ENTITLEMENT: &str = "CV023";
+/// A cell that says where a row goes (ALID, Territory, EntryType,
+/// LicenseType, channel) is wrong: the row cannot be placed.
+pub const CV_UNPLACED: &str = "CV024";
+/// A territory or LicenseType written in another case is read as its code.
+pub const CV_KEY_CASE: &str = "CV025";
+/// One scope given two EntryTypes.
+pub const CV_DISPOSITION_CONFLICT: &str = "CV026";
+/// Two ALIDs that differ only by case or invisible characters.
+pub const CV_ALID_LOOKALIKE: &str = "CV027";
 
 /// One entry of the catalogue.
 #[derive(Debug, Clone, Copy)]
@@ -85,6 +94,10 @@ pub const CODES: &[Code] = &[
     c(CV_DUPLICATE_COLUMN, Severity::Warning, "A header appears twice: only its first column is read"),
     c(CV_DUPLICATE_SCOPE, Severity::Error, "Two payloads replace the same title, territory and business line: neither is sent"),
     c(CV_UNSUPPORTED_ENTITLEMENT, Severity::Warning, "A shared entitlement of an ecosystem other than DMA is left out"),
+    c(CV_UNPLACED, Severity::Error, "A cell that says where a row goes (ALID, Territory, EntryType, LicenseType, channel) is wrong: the row cannot be placed, so every payload of its title is held back"),
+    c(CV_KEY_CASE, Severity::Warning, "A territory or LicenseType written in another case (`fr`, `est`) is read as its code (`FR`, `EST`)"),
+    c(CV_DISPOSITION_CONFLICT, Severity::Error, "One title, territory and business line is given two EntryTypes (Full Extract and Full Delete): neither is sent"),
+    c(CV_ALID_LOOKALIKE, Severity::Error, "Two ALIDs differ only by case or by characters a reader cannot see: neither title is sent"),
 ];
 
 /// The catalogue entry of a code.

@@ -159,6 +159,14 @@ impl<'o> EmaRows<'o> {
             );
         }
         let reason = rejected.then(|| first_error(&findings, "its sheet cannot be converted"));
+        let error_cells = match rejected {
+            true => findings
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.location.clone())
+                .collect(),
+            false => Vec::new(),
+        };
         for d in findings {
             out.finding(d);
         }
@@ -171,6 +179,7 @@ impl<'o> EmaRows<'o> {
             end_marker: record.end_marker,
             source,
             rejected: reason,
+            error_cells,
         });
     }
 }

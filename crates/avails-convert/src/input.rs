@@ -447,6 +447,7 @@ fn split_avail(
             end_marker,
             source,
             rejected: reason,
+            error_cells: Vec::new(),
         });
     }
     for d in findings {

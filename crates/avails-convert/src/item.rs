@@ -30,6 +30,9 @@ pub struct Item {
     /// Why it is rejected (its first error), if it is: its payload is held
     /// back whole.
     pub rejected: Option<String>,
+    /// The cells where its errors were reported (a rejected row's other
+    /// cells are still checked, once each).
+    pub error_cells: Vec<avails_model::Location>,
 }
 
 impl Item {

@@ -18,6 +18,11 @@ pub fn column_location(source: &Source, mapping: &Mapping, path: &str) -> Locati
     }
 }
 
+/// The name of the sheet column a mapped attribute came from (EMA sources).
+pub(crate) fn column_name_of(source: &Source, mapping: &Mapping, path: &str) -> Option<String> {
+    mapped_column(source, mapping, path).map(|(name, _)| name.to_string())
+}
+
 /// The sheet column (name, letter) a mapped attribute came from.
 fn mapped_column<'s>(
     source: &'s Source,

@@ -6,6 +6,13 @@
 //! groups with every one of their rows, and every row is counted once
 //! (read = converted + rejected + heldBack).
 //!
+//! And (issue 27) for the cells that say where a row goes: a valid sheet
+//! with one ALID, Territory, EntryType or LicenseType cell of one row
+//! changed to a wrong value (invisible characters, another case, an
+//! alpha-3 code or a country's name, a typo) never loses a window that a
+//! scope of that title held before: each such scope is either not sent or
+//! sent with every window it had.
+//!
 //! The model of what is broken is the generator's, not the converter's: a
 //! group (ALID × territory × business line) is broken when one of its rows
 //! has a bad cell, names two territories (it could be in either), or when
@@ -306,4 +313,174 @@ fn a_row_without_alid_holds_back_the_groups_of_its_territory_and_business_line()
     let sheet = Sheet::movies().with_rows(rows.iter().enumerate().map(|(i, r)| row(i, r)));
     let c = convert_one(&sheet.write_csv(dir.path(), "no-alid.csv"));
     assert!(c.payloads.is_empty(), "{}", describe(&c));
+}
+
+/// Characters a reader of a sheet cannot see, as studios' exports carry them.
+const INVISIBLE: &[char] = &[
+    '\u{200b}', '\u{a0}', '\u{feff}', '\u{ad}', '\u{200d}', '\u{2060}',
+];
+
+/// A wrong value for one scope cell, given the value it replaces.
+#[derive(Debug, Clone)]
+enum Wrong {
+    /// An invisible character inserted at a position (modulo the length).
+    Invisible(char, usize),
+    /// The value in another case.
+    OtherCase,
+    /// A value of this list (a country's alpha-3 code or name, a typo).
+    Text(&'static str),
+}
+
+impl Wrong {
+    fn apply(&self, value: &str) -> String {
+        match self {
+            Wrong::Invisible(c, at) => {
+                let chars: Vec<char> = value.chars().collect();
+                let at = at % (chars.len() + 1);
+                chars[..at].iter().chain([c]).chain(&chars[at..]).collect()
+            }
+            Wrong::OtherCase => {
+                let upper = value.to_uppercase();
+                match upper == value {
+                    true => value.to_lowercase(),
+                    false => upper,
+                }
+            }
+            Wrong::Text(t) => t.to_string(),
+        }
+    }
+}
+
+const KEY_COLUMNS: &[(&str, &[&str])] = &[
+    ("ALID", &[]),
+    (
+        "Territory",
+        &["USA", "CAN", "United Kingdom", "XX", "U.S.", "F R"],
+    ),
+    ("EntryType", &["Fool Extract", "FullExtrakt", "Extract"]),
+    ("LicenseType", &["ESTT", "Rent", "S VOD"]),
+];
+
+fn wrongs(column: usize) -> BoxedStrategy<Wrong> {
+    let texts = KEY_COLUMNS[column].1;
+    let invisible = (prop::sample::select(INVISIBLE), 0usize..40)
+        .prop_map(|(c, at)| Wrong::Invisible(c, at))
+        .boxed();
+    let mut choices = vec![(3, invisible), (1, Just(Wrong::OtherCase).boxed())];
+    if !texts.is_empty() {
+        choices.push((2, prop::sample::select(texts).prop_map(Wrong::Text).boxed()));
+    }
+    prop::strategy::Union::new_weighted(choices).boxed()
+}
+
+/// A generated valid sheet, the row and column changed, and the wrong value.
+fn mutated_sheets() -> impl Strategy<Value = (Vec<GenRow>, usize, usize, Wrong)> {
+    (sheets(false), 0..KEY_COLUMNS.len()).prop_flat_map(|(rows, column)| {
+        let n = rows.len();
+        let rows: Vec<GenRow> = rows
+            .into_iter()
+            .map(|r| GenRow {
+                brk: Break::None,
+                ..r
+            })
+            .collect();
+        (Just(rows), 0..n, Just(column), wrongs(column))
+    })
+}
+
+/// Each payload's scope, entry type and windows (canonical JSON).
+fn windows_by_scope(c: &avails_convert::Conversion) -> BTreeMap<Group, (String, BTreeSet<String>)> {
+    c.payloads
+        .iter()
+        .map(|p| {
+            let windows = p
+                .request
+                .avail
+                .transaction
+                .iter()
+                .map(|t| {
+                    avails_model::canonical::canonical(&serde_json::to_value(t).unwrap())
+                        .to_string()
+                })
+                .collect();
+            (
+                (
+                    p.alid.clone(),
+                    p.territory.clone(),
+                    p.business_line.to_string(),
+                ),
+                (p.entry_type.to_string(), windows),
+            )
+        })
+        .collect()
+}
+
+/// The text a row's cell holds (empty when blank).
+fn text_of(row: &Row, column: &str) -> String {
+    row.0
+        .iter()
+        .find(|(c, _)| c == column)
+        .map(|(_, cell)| match cell {
+            Cell::Text(s) => s.clone(),
+            other => format!("{other:?}"),
+        })
+        .unwrap_or_default()
+}
+
+fn check_one_wrong_scope_cell(
+    rows: &[GenRow],
+    changed: usize,
+    column: usize,
+    wrong: &Wrong,
+) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir().unwrap();
+    let valid = Sheet::movies().with_rows(rows.iter().enumerate().map(|(i, r)| row(i, r)));
+    let before = convert_one(&valid.write_csv(dir.path(), "valid.csv"));
+    prop_assert!(before.held_back.is_empty(), "{}", describe(&before));
+    let live = windows_by_scope(&before);
+
+    let (name, _) = KEY_COLUMNS[column];
+    let original = row(changed, &rows[changed]);
+    let value = wrong.apply(&text_of(&original, name));
+    let broken =
+        Sheet::movies().with_rows(rows.iter().enumerate().map(|(i, r)| match i == changed {
+            true => row(i, r).with(name, &value),
+            false => row(i, r),
+        }));
+    let after = convert_one(&broken.write_csv(dir.path(), "broken.csv"));
+    let sent = windows_by_scope(&after);
+    let title = alid(rows[changed].title);
+    for (scope, (_, windows)) in live.iter().filter(|(s, _)| s.0 == title) {
+        if let Some((entry_type, now)) = sent.get(scope) {
+            prop_assert_eq!(
+                entry_type.as_str(),
+                "FullExtract",
+                "{:?} = {:?}: scope {:?} is deleted\n{}",
+                name,
+                &value,
+                scope,
+                describe(&after)
+            );
+            prop_assert!(
+                now.is_superset(windows),
+                "{:?} = {:?}: scope {:?} loses a window\n{}",
+                name,
+                &value,
+                scope,
+                describe(&after)
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 160, ..ProptestConfig::default() })]
+
+    #[test]
+    fn one_wrong_scope_cell_never_loses_a_live_window(
+        (rows, changed, column, wrong) in mutated_sheets()
+    ) {
+        check_one_wrong_scope_cell(&rows, changed, column, &wrong)?;
+    }
 }

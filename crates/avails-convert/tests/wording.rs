@@ -65,7 +65,7 @@ fn a_price_without_its_currency_names_price_currency_at_its_cell() {
 fn a_country_that_does_not_exist_names_the_territory_column() {
     let (findings, sheet, file, _dir) =
         findings_of(vec![movie("md:alid:org:studio:a").with("Territory", "XQ")]);
-    let d = only(&findings, "AV040");
+    let d = only(&findings, "CV024");
     assert!(d.message.contains("Territory"), "{d}");
     assert_eq!(d.column.as_deref(), Some("Territory"));
     assert_eq!(

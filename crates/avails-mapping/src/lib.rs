@@ -95,6 +95,9 @@ pub enum Level {
     Transaction,
 }
 
+/// The LicenseType whose business line its ChannelIdentity decides.
+const SVOD: &str = "SVOD";
+
 /// One column of the table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -408,6 +411,21 @@ impl Mapping {
             .unwrap_or(header)
     }
 
+    /// The spelling the business-line rule gives a LicenseType written in
+    /// another case (`est` → `EST`, `svod` → `SVOD`), or `None` when the rule
+    /// does not know it in any case.
+    pub fn license_type_spelling(&self, written: &str) -> Option<&str> {
+        let written = written.trim();
+        if written.eq_ignore_ascii_case(SVOD) {
+            return Some(SVOD);
+        }
+        self.business_line
+            .license_types
+            .keys()
+            .find(|k| k.eq_ignore_ascii_case(written))
+            .map(String::as_str)
+    }
+
     /// The business line of a row from its LicenseType and ChannelIdentity.
     pub fn business_line(
         &self,
@@ -416,7 +434,7 @@ impl Mapping {
     ) -> Option<BusinessLine> {
         let rule = &self.business_line;
         let lt = license_type.trim();
-        if lt.eq_ignore_ascii_case("SVOD") {
+        if lt.eq_ignore_ascii_case(SVOD) {
             let line = match channel_identity.map(str::trim).filter(|c| !c.is_empty()) {
                 None => &rule.svod_without_channel,
                 Some(c) => rule

@@ -65,6 +65,17 @@ pub(crate) fn build(
     let transactions = b.resolve_est_start(std::mem::take(&mut group.transactions));
     let windows = b.distinct_windows(transactions);
     if !b.blocked.is_empty() {
+        // Not sent, but its rows are checked as if it were, so that every
+        // finding of the title comes in this run.
+        // What building says of a payload that is not sent is left out.
+        if rows > 0 && key.entry_type != EntryType::PartialExtract {
+            let said = b.findings.len();
+            let would_be = b.payload(&group, avail, asset, windows);
+            b.findings.truncate(said);
+            if let Ok(would_be) = would_be {
+                b.check_as_sent(&would_be);
+            }
+        }
         let held = b.held_back(rows);
         return b.done(vec![Outcome::HeldBack(held)]);
     }
@@ -83,6 +94,11 @@ pub(crate) fn build(
         }
     };
     b.done(outcomes)
+}
+
+/// Whether two locations name one cell or line (whatever path each gives).
+pub(crate) fn same_place(a: &avails_model::Location, b: &avails_model::Location) -> bool {
+    a.file == b.file && a.sheet == b.sheet && a.row == b.row && a.column == b.column
 }
 
 /// Whether a sheet with these columns (`has`) can give a content ID at all.
@@ -105,6 +121,16 @@ impl Builder<'_> {
             findings: self.findings,
             rejected: self.rejected,
         }
+    }
+
+    /// The rules' findings about a payload that is not sent, except at the
+    /// places that hold it back (already reported there).
+    fn check_as_sent(&mut self, would_be: &Payload) {
+        let blocked = &self.blocked;
+        let found = crate::check::check_payload(would_be, self.mapping)
+            .into_iter()
+            .filter(|d| !blocked.iter().any(|b| same_place(&b.location, &d.location)));
+        self.findings.extend(found);
     }
 
     /// The group held back, counting only the rows not refused themselves.

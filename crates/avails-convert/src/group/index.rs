@@ -60,7 +60,17 @@ impl SlotIndex {
         }
     }
 
-    /// Every slot of an ALID, in the order they were added.
+    /// Whether any slot is of this ALID.
+    pub fn has_alid(&self, slots: &Chunked<Slot>, alid: &str) -> bool {
+        let hash = self.hasher.hash_one(alid);
+        self.by_alid
+            .find(hash, |&(first, _)| {
+                slots[first as usize].key.scope.alid == alid
+            })
+            .is_some()
+    }
+
+    /// Every slot of a title, in the order they were added.
     pub fn of_alid(&self, slots: &Chunked<Slot>, alid: &str) -> Vec<usize> {
         let hash = self.hasher.hash_one(alid);
         let first = self.by_alid.find(hash, |&(first, _)| {
@@ -103,6 +113,7 @@ mod tests {
             last_seen: 0,
             work_type: None,
             last_input: NO_INPUT,
+            disposition_conflict: false,
         }
     }
 

@@ -13,6 +13,7 @@
 mod build;
 pub(crate) use build::gives_content_id;
 mod index;
+mod placing;
 mod slots;
 mod spill;
 
@@ -24,7 +25,10 @@ use avails_mapping::Mapping;
 use avails_model::{AvailTrans, BusinessLine, Diagnostic, EntryType, Location};
 use serde_json::{Map, Value};
 
-use crate::codes::{CV_BUSINESS_LINE, CV_CONFLICT, CV_DUPLICATE_SCOPE, CV_SHAPE};
+use crate::codes::{
+    CV_ALID_LOOKALIKE, CV_BUSINESS_LINE, CV_CONFLICT, CV_DISPOSITION_CONFLICT, CV_DUPLICATE_SCOPE,
+    CV_SHAPE,
+};
 use crate::locate::column_location;
 use crate::merge;
 use crate::{Blocking, HeldBack, Item, Payload, Scope, Source};
@@ -144,6 +148,9 @@ struct Slot {
     work_type: Option<Arc<str>>,
     /// The last input its rows came from (inputs are read in order).
     last_input: u32,
+    /// Another group of its scope has another EntryType: each row that
+    /// joins it is reported at its EntryType cell.
+    disposition_conflict: bool,
 }
 
 /// A rejected row whose payload is only partly known: it holds back every
@@ -211,6 +218,9 @@ pub struct Grouper<'m> {
     blocks: Vec<Block>,
     blocks_by_alid: HashMap<String, Vec<usize>>,
     orphan_blocks: Vec<usize>,
+    /// Every ALID seen, by its folded form (lower case, without characters a
+    /// reader cannot see): its spelling and the cell it was first read from.
+    alids: HashMap<String, (String, Location)>,
     events: Vec<Event>,
     findings: Vec<Diagnostic>,
     rejected: usize,
@@ -238,6 +248,7 @@ impl<'m> Grouper<'m> {
             blocks: Vec::new(),
             blocks_by_alid: HashMap::new(),
             orphan_blocks: Vec::new(),
+            alids: HashMap::new(),
             events: Vec::new(),
             findings: Vec::new(),
             rejected: 0,
@@ -302,18 +313,39 @@ impl<'m> Grouper<'m> {
         self.findings.drain(..)
     }
 
-    /// Adds one transaction of input `input`.
-    pub fn add(&mut self, item: Item, input: u32) -> Result<(), SpillError> {
+    /// Adds one transaction of input `input`. Its scope cells are checked
+    /// first (module `placing`): a row that cannot be placed holds back
+    /// every payload of its title.
+    pub fn add(&mut self, mut item: Item, input: u32) -> Result<(), SpillError> {
         if self.unsorted {
             return Ok(());
         }
         self.seen += 1;
+        let placing = placing::check(&mut item, self.mapping);
+        let wrong_cells: Vec<Location> = placing
+            .findings
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.location.clone())
+            .collect();
+        self.findings.extend(placing.findings);
         let business_line = item
             .key
             .license_type
             .as_deref()
             .and_then(|lt| self.mapping.business_line(lt, item.key.channel.as_deref()));
-        if let Some(reason) = &item.rejected {
+        // A row that is not sent is still checked, at every cell not
+        // already reported, so that one run gives every finding of a sheet.
+        if !wrong_cells.is_empty() || !item.error_cells.is_empty() {
+            self.check_alone(&item, business_line, &wrong_cells);
+        }
+        if let Some(reason) = placing.unplaced {
+            if item.rejected.is_none() {
+                self.rejected += 1;
+            }
+            let business_line = business_line.filter(|_| !placing.unknown_business_line);
+            self.block_title(&item, business_line, reason)?;
+        } else if let Some(reason) = &item.rejected {
             self.block(&item, business_line, reason.clone())?;
         } else if let Some(key) = self.key_of(&item, business_line) {
             self.accept(key, item, input)?;
@@ -322,6 +354,63 @@ impl<'m> Grouper<'m> {
             self.close_idle()?;
         }
         Ok(())
+    }
+
+    /// The rules' findings about a row that is not sent, checked as the one
+    /// window of a payload of its own, except at the cells where its errors
+    /// were already reported (`wrong_cells` and the row's own).
+    fn check_alone(
+        &mut self,
+        item: &Item,
+        business_line: Option<BusinessLine>,
+        wrong_cells: &[Location],
+    ) {
+        let Some(alid) = item.key.alid.clone() else {
+            return;
+        };
+        let territory = item
+            .transaction
+            .territory
+            .first()
+            .map(|r| r.country.clone())
+            .unwrap_or_default();
+        let key = GroupKey {
+            scope: Scope {
+                alid,
+                territory,
+                business_line: business_line.unwrap_or(BusinessLine::Tvod),
+            },
+            entry_type: EntryType::FullExtract,
+        };
+        let mut group = Group {
+            avail: item.avail.clone(),
+            asset: item.asset.clone(),
+            avail_source: item.source.clone(),
+            ..Group::default()
+        };
+        for c in item.candidates.iter() {
+            let at = item.source.location.with_column(c.letter.clone());
+            group.candidates.push((c.clone(), at));
+        }
+        group.transactions.push(Transaction {
+            body: item.transaction.clone(),
+            source: item.source.clone(),
+            end_marker: item.end_marker,
+        });
+        let reported = |d: &Diagnostic| {
+            wrong_cells
+                .iter()
+                .chain(&item.error_cells)
+                .any(|at| build::same_place(at, &d.location))
+        };
+        let built = build::build(self.mapping, &key, group, &[], 1);
+        for outcome in built.outcomes {
+            if let Outcome::Payload(payload) = outcome {
+                let found = crate::check::check_payload(&payload, self.mapping);
+                self.findings
+                    .extend(found.into_iter().filter(|d| !reported(d)));
+            }
+        }
     }
 
     /// The group key of an accepted item, or None when it is rejected here.
@@ -349,9 +438,9 @@ impl<'m> Grouper<'m> {
                 ),
             };
             let path = if item.key.alid.is_none() {
-                "Avail.ALID"
+                placing::ALID_PATH
             } else {
-                "Transaction.Territory"
+                placing::TERRITORY_PATH
             };
             self.reject(item, Some(business_line), CV_SHAPE, path, message);
             return None;
@@ -392,6 +481,12 @@ impl<'m> Grouper<'m> {
                 message,
             );
             return Ok(());
+        }
+        if self.slots[index].disposition_conflict {
+            let message = self.disposition_message(index);
+            let at = column_location(&item.source, self.mapping, placing::ENTRY_TYPE_PATH);
+            self.findings
+                .push(Diagnostic::error(CV_DISPOSITION_CONFLICT, at, message));
         }
         self.touch(index, input);
         let slot = &mut self.slots[index];
@@ -516,8 +611,42 @@ impl<'m> Grouper<'m> {
         self.findings
             .push(Diagnostic::error(code, location, message.clone()));
         // Never fails for want of a spill read: blocks reach closed groups
-        // without reading them back.
-        let _ = self.block(item, business_line, message);
+        // without reading them back. Without a business line the row's
+        // LicenseType is wrong: it cannot be placed.
+        let _ = match business_line {
+            Some(_) => self.block(item, business_line, message),
+            None => self.block_title(item, None, message),
+        };
+    }
+
+    /// Records an item that cannot be placed (a wrong ALID, Territory,
+    /// EntryType, LicenseType or channel) against every group of its title;
+    /// without an ALID, against every group its territory and business line
+    /// (where known) could be in.
+    fn block_title(
+        &mut self,
+        item: &Item,
+        business_line: Option<BusinessLine>,
+        reason: String,
+    ) -> Result<(), SpillError> {
+        let whole_title = item.key.alid.is_some();
+        self.block_groups(Block {
+            alid: item.key.alid.clone(),
+            territories: match whole_title {
+                true => Vec::new(),
+                false => item.key.territories.clone(),
+            },
+            business_line: business_line.filter(|_| !whole_title),
+            work_type: item
+                .asset
+                .get("WorkType")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            blocking: Blocking {
+                location: item.source.location.clone(),
+                reason,
+            },
+        })
     }
 
     /// Records a rejected item against every group it could belong to.
@@ -547,7 +676,7 @@ impl<'m> Grouper<'m> {
             let index = self.slot_for(key, &item.source, &item.asset)?;
             return self.push_block(index, blocking.location.clone(), blocking.reason);
         }
-        let block = Block {
+        self.block_groups(Block {
             alid: item.key.alid.clone(),
             territories: item.key.territories.clone(),
             business_line,
@@ -557,7 +686,11 @@ impl<'m> Grouper<'m> {
                 .and_then(Value::as_str)
                 .map(str::to_string),
             blocking,
-        };
+        })
+    }
+
+    /// Holds back every group a block covers, now and to come.
+    fn block_groups(&mut self, block: Block) -> Result<(), SpillError> {
         let b = self.blocks.len();
         let hit: Vec<usize> = match &block.alid {
             Some(alid) => {
@@ -638,6 +771,7 @@ impl<'m> Grouper<'m> {
             last_seen: self.seen,
             work_type,
             last_input: NO_INPUT,
+            disposition_conflict: false,
         };
         // Rows rejected earlier that could belong to it.
         let earlier = self
@@ -657,10 +791,136 @@ impl<'m> Grouper<'m> {
                 slot.blocked.push(block.blocking.clone());
             }
         }
+        let new_title = !self.index.has_alid(&self.slots, &slot.key.scope.alid);
         self.slots.push(slot);
         self.index.push(&self.slots);
         self.open.push(i);
+        if new_title {
+            self.check_alid_lookalike(i, source)?;
+        }
+        self.check_disposition(i, source)?;
         Ok(i)
+    }
+
+    /// A new title's ALID against every other of the run: two that differ
+    /// only by case or by characters a reader cannot see are one title
+    /// written two ways, or two titles a reader cannot tell apart; neither
+    /// is sent.
+    fn check_alid_lookalike(&mut self, index: usize, source: &Source) -> Result<(), SpillError> {
+        let alid = self.slots[index].key.scope.alid.clone();
+        let folded = avails_model::text::without_hidden(&alid).to_lowercase();
+        let here = column_location(source, self.mapping, placing::ALID_PATH);
+        let (other, there) = match self.alids.get(&folded) {
+            None => {
+                self.alids.insert(folded, (alid, here));
+                return Ok(());
+            }
+            Some((other, _)) if *other == alid => return Ok(()),
+            Some((other, there)) => (other.clone(), there.clone()),
+        };
+        for (this, that, at, other_at) in [
+            (&alid, &other, &here, &there),
+            (&other, &alid, &there, &here),
+        ] {
+            let message = format!(
+                "ALID {} differs from ALID {} at {other_at} only by case or by characters a reader cannot see; write one title's ALID one way. Neither title is sent",
+                avails_model::text::quote(this),
+                avails_model::text::quote(that),
+            );
+            self.findings.push(Diagnostic::error(
+                CV_ALID_LOOKALIKE,
+                at.clone(),
+                message.clone(),
+            ));
+            self.block_groups(Block {
+                alid: Some(this.clone()),
+                territories: Vec::new(),
+                business_line: None,
+                work_type: None,
+                blocking: Blocking {
+                    location: at.clone(),
+                    reason: message,
+                },
+            })?;
+        }
+        Ok(())
+    }
+
+    /// A new group against the others of its scope: one title, territory
+    /// and business line takes one EntryType (a full extract and a full
+    /// delete of one scope would race on the server); neither is sent.
+    fn check_disposition(&mut self, index: usize, source: &Source) -> Result<(), SpillError> {
+        let scope = self.slots[index].key.scope.clone();
+        let others: Vec<usize> = self
+            .index
+            .of_alid(&self.slots, &scope.alid)
+            .into_iter()
+            .filter(|&o| o != index && self.slots[o].key.scope == scope)
+            .collect();
+        if others.is_empty() {
+            return Ok(());
+        }
+        let here = column_location(source, self.mapping, placing::ENTRY_TYPE_PATH);
+        let mut message = String::new();
+        for &o in others.iter().chain([&index]) {
+            self.slots[o].disposition_conflict = true;
+        }
+        for &o in &others {
+            message = self.disposition_message(o);
+            let there = self
+                .first_source(o)?
+                .map(|s| column_location(&s, self.mapping, placing::ENTRY_TYPE_PATH));
+            if let Some(there) = &there {
+                self.findings.push(Diagnostic::error(
+                    CV_DISPOSITION_CONFLICT,
+                    there.clone(),
+                    message.clone(),
+                ));
+            }
+            self.push_block(o, here.clone(), message.clone())?;
+            if let Some(there) = there {
+                self.push_block(index, there, message.clone())?;
+            }
+        }
+        self.findings.push(Diagnostic::error(
+            CV_DISPOSITION_CONFLICT,
+            here.clone(),
+            message.clone(),
+        ));
+        self.push_block(index, here, message)
+    }
+
+    /// What a group in conflict over its EntryType is told.
+    fn disposition_message(&self, index: usize) -> String {
+        let scope = &self.slots[index].key.scope;
+        let mut types: Vec<String> = self
+            .index
+            .of_alid(&self.slots, &scope.alid)
+            .into_iter()
+            .filter(|&o| self.slots[o].key.scope == *scope)
+            .map(|o| self.slots[o].key.entry_type.to_string())
+            .collect();
+        types.sort();
+        types.dedup();
+        format!(
+            "{scope} is given more than one EntryType ({}): a full extract and a full delete of one title, territory and business line cannot both be meant; give its rows one EntryType. Nothing of it is sent",
+            types.join(", ")
+        )
+    }
+
+    /// The first row of a group, when it can be had: open, or spilled.
+    fn first_source(&mut self, index: usize) -> Result<Option<Source>, SpillError> {
+        match &self.slots[index].state {
+            State::Open(group) => Ok(Some(group.avail_source.clone())),
+            State::Closed(Some(at)) => {
+                let at = *at;
+                match self.spill.as_mut() {
+                    Some(spill) => Ok(Some(spill.get(at)?.avail_source)),
+                    None => Ok(None),
+                }
+            }
+            State::Closed(None) | State::Dropped => Ok(None),
+        }
     }
 
     /// Reads a closed group back from the spill file.
