@@ -34,7 +34,9 @@ pub mod retry;
 pub mod secret;
 pub mod tls;
 
-pub use client::{AvailsClient, ClientBuilder, API_KEY_HEADER};
+pub use client::{
+    AvailsClient, ClientBuilder, API_KEY_HEADER, MAX_CONSECUTIVE_CONNECTION_FAILURES,
+};
 pub use config::{list_profiles, Config, Profile, ProfileSpec, ProfileSummary};
 pub use endpoints::BatchOp;
 pub use errors::{ClientError, ConfigError};
