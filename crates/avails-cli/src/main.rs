@@ -76,7 +76,7 @@ fn main() -> ExitCode {
         // The reader of the output went away: a quiet end (output.rs).
         Err(err) if output::is_broken_pipe(&err) => output::EXIT_OK.into(),
         Err(err) => {
-            errln!("error: {err:#}");
+            errln!("error: {}", output::chain(&err));
             output::EXIT_FAILURE.into()
         }
     };

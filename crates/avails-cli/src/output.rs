@@ -14,6 +14,12 @@
 //!   the rest of the output dropped, and `main` reports it and exits 2;
 //! - errors writing standard error are ignored: there is nowhere left to
 //!   report them.
+//!
+//! A standard output closed when the process starts (`avails convert -o -
+//! >&-`) is such an error: Rust's runtime opens `/dev/null` in its place
+//! before `main`, so every write would succeed and the payloads vanish. On
+//! Linux the descriptor is looked at before that (an `.init_array`
+//! function), and the first write to standard output fails with `EBADF`.
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,6 +48,25 @@ static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 static STDOUT_FAILED: AtomicBool = AtomicBool::new(false);
 /// The first error writing standard output other than a closed pipe.
 static STDOUT_ERROR: Mutex<Option<String>> = Mutex::new(None);
+
+/// Standard output was closed when the process started (see the module
+/// documentation).
+static STDOUT_CLOSED_AT_START: AtomicBool = AtomicBool::new(false);
+
+/// Runs before `main`, so before Rust's runtime puts `/dev/null` on a
+/// closed standard output.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static LOOK_AT_STDOUT: extern "C" fn() = look_at_stdout;
+
+#[cfg(target_os = "linux")]
+extern "C" fn look_at_stdout() {
+    // SAFETY: F_GETFD only asks whether descriptor 1 is open; nothing is
+    // read, written or changed.
+    let closed = unsafe { libc::fcntl(libc::STDOUT_FILENO, libc::F_GETFD) } == -1;
+    STDOUT_CLOSED_AT_START.store(closed, Ordering::Relaxed);
+}
 
 /// Prints to standard output like `println!`, never panicking (see the
 /// module documentation).
@@ -95,6 +120,13 @@ pub struct Stdout(io::Stdout);
 impl Write for Stdout {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if stopped() {
+            return Ok(buf.len());
+        }
+        if STDOUT_CLOSED_AT_START.load(Ordering::Relaxed) {
+            let ebadf = io::Error::from_raw_os_error(libc::EBADF);
+            record(io::Error::other(format!(
+                "it was closed when avails started ({ebadf})"
+            )));
             return Ok(buf.len());
         }
         match self.0.write(buf) {
@@ -151,6 +183,27 @@ pub fn finish_stdout() -> Option<String> {
     lock_error().clone()
 }
 
+/// Whether writing standard output failed (other than a closed pipe): what
+/// was to be written there was not.
+pub fn stdout_failed() -> bool {
+    STDOUT_FAILED.load(Ordering::Relaxed)
+}
+
+/// `err` and its causes as `error: cause: cause`, leaving out a cause whose
+/// text is already in a message before it (`cannot write x: No space left
+/// on device (os error 28)` whose source is that same I/O error).
+pub fn chain(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let s = cause.to_string();
+        if s.is_empty() || parts.iter().any(|p| p.contains(&s)) {
+            continue;
+        }
+        parts.push(s);
+    }
+    parts.join(": ")
+}
+
 /// Whether `err` is, at its root, standard output or error closed by its
 /// reader: a quiet end, not a failure.
 pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -176,5 +229,42 @@ mod tests {
         assert!(is_broken_pipe(&err));
         let other = anyhow::Error::new(io::Error::other("disk full"));
         assert!(!is_broken_pipe(&other));
+    }
+
+    /// An error that says its source's text and also returns it as source.
+    #[derive(Debug)]
+    struct Repeats(io::Error);
+
+    impl std::fmt::Display for Repeats {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "cannot write /out/x: {}", self.0)
+        }
+    }
+
+    impl std::error::Error for Repeats {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn a_cause_already_in_its_parent_is_said_once() {
+        let full = || io::Error::from_raw_os_error(28);
+        let said = full().to_string();
+        let err = anyhow::Error::new(Repeats(full()));
+        assert_eq!(chain(&err), format!("cannot write /out/x: {said}"));
+        assert_eq!(
+            format!("{err:#}").matches(&said).count(),
+            2,
+            "anyhow repeats it"
+        );
+        // Context over it, and a cause that adds something, are all kept.
+        let err = anyhow::Error::new(full()).context("writing the manifest");
+        assert_eq!(chain(&err), format!("writing the manifest: {said}"));
+        let err = anyhow::Error::new(Repeats(full())).context("converting");
+        assert_eq!(
+            chain(&err),
+            format!("converting: cannot write /out/x: {said}")
+        );
     }
 }

@@ -295,11 +295,18 @@ impl Config {
                 field: "licensor",
                 env: env::LICENSOR,
             })?;
-        if licensor.contains('/') || licensor.trim() != licensor {
+        if licensor.trim() != licensor {
             return Err(ConfigError::Invalid {
                 profile: name,
                 field: "licensor",
-                reason: format!("`{licensor}` has a slash or surrounding spaces"),
+                reason: format!("`{licensor}` has surrounding spaces"),
+            });
+        }
+        if let Err(problem) = avails_model::api::check_path_segment(&licensor) {
+            return Err(ConfigError::Invalid {
+                profile: name,
+                field: "licensor",
+                reason: format!("`{}`: {problem}", licensor.escape_debug()),
             });
         }
         let positive = |field: &'static str, v: Option<u32>, d: u32| match v {
@@ -421,23 +428,16 @@ fn resolve_key(
 
 /// Reads a key file, refusing one readable by group or others (unix).
 pub fn read_key_file(path: &Path) -> Result<ApiKey, ConfigError> {
-    let meta = std::fs::metadata(path).map_err(|error| ConfigError::ApiKeyFileRead {
+    let open = crate::secret::too_open(path).map_err(|error| ConfigError::ApiKeyFileRead {
         path: path.to_path_buf(),
         error,
     })?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            return Err(ConfigError::ApiKeyFileTooOpen {
-                path: path.to_path_buf(),
-                mode,
-            });
-        }
+    if let Some(mode) = open {
+        return Err(ConfigError::ApiKeyFileTooOpen {
+            path: path.to_path_buf(),
+            mode,
+        });
     }
-    #[cfg(not(unix))]
-    let _ = meta;
     let text = std::fs::read_to_string(path).map_err(|error| ConfigError::ApiKeyFileRead {
         path: path.to_path_buf(),
         error,

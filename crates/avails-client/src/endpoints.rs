@@ -2,6 +2,7 @@
 //! (defined once, shared with the sandbox) filled with percent-encoded
 //! segments.
 
+use avails_model::api::check_path_segment;
 use avails_model::{AvailRequest, BatchRequestItem};
 use reqwest::Url;
 
@@ -12,7 +13,10 @@ pub use avails_model::api::{
     FULL_EXTRACT_VALIDATE, PARTIAL_EXTRACT, PARTIAL_EXTRACT_VALIDATE,
 };
 
-/// Fills `template`'s `{name}` segments from `vars`, each value one encoded segment; empty values are refused.
+/// Fills `template`'s `{name}` segments from `vars`, each value one segment
+/// (percent-encoded by [`url`]); a value that cannot travel as one segment
+/// ([`check_path_segment`]: empty, `.`, `..`, `/`, `?`, `#`, `%`, control
+/// characters) is refused with [`ClientError::InvalidPathSegment`].
 pub fn segments(template: &str, vars: &[(&str, &str)]) -> Result<Vec<String>, ClientError> {
     template
         .split('/')
@@ -25,13 +29,14 @@ pub fn segments(template: &str, vars: &[(&str, &str)]) -> Result<Vec<String>, Cl
                         .find(|(n, _)| *n == name)
                         .map(|(_, v)| *v)
                         .unwrap_or("");
-                    if value.trim().is_empty() {
-                        Err(ClientError::InvalidInput {
-                            reason: format!("`{name}` is empty in {template}"),
-                        })
-                    } else {
-                        Ok(value.to_string())
-                    }
+                    check_path_segment(value).map_err(|problem| {
+                        ClientError::InvalidPathSegment {
+                            name: name.to_string(),
+                            value: value.to_string(),
+                            problem,
+                        }
+                    })?;
+                    Ok(value.to_string())
                 }
                 None => Ok(seg.to_string()),
             },
@@ -39,7 +44,8 @@ pub fn segments(template: &str, vars: &[(&str, &str)]) -> Result<Vec<String>, Cl
         .collect()
 }
 
-/// `base` joined with the filled template (segments percent-encoded, `/` in a value included).
+/// `base` joined with the filled template, each value one percent-encoded
+/// segment (`path_segments_mut`, never formatted into the path raw).
 pub fn url(base: &Url, template: &str, vars: &[(&str, &str)]) -> Result<Url, ClientError> {
     let segs = segments(template, vars)?;
     let mut u = base.clone();
@@ -112,12 +118,12 @@ mod tests {
         let u = url(
             &base,
             FULL_EXTRACT_PUT,
-            &[("licensor", "lic"), ("alid", "md:cid:x/y z")],
+            &[("licensor", "lic"), ("alid", "md:cid:x y\"<é>")],
         )
         .unwrap();
         assert_eq!(
             u.as_str(),
-            "https://partnerapi.primevideo.com/v1/avails/lic/full-extract/md:cid:x%2Fy%20z"
+            "https://partnerapi.primevideo.com/v1/avails/lic/full-extract/md:cid:x%20y%22%3C%C3%A9%3E"
         );
         let prefixed = Url::parse("http://127.0.0.1:8080/prefix/").unwrap();
         let u = url(
@@ -133,6 +139,28 @@ mod tests {
             &[("licensor", "lic"), ("transaction_id", " ")]
         )
         .is_err());
+    }
+
+    #[test]
+    fn ids_that_would_change_the_url_are_refused() {
+        let base = Url::parse("https://partnerapi.primevideo.com").unwrap();
+        for (template, name) in [(FULL_EXTRACT, "alid"), (PARTIAL_EXTRACT, "transaction_id")] {
+            for bad in ["..", ".", "a/b", "a?b", "a#b", "a%2e", "a\nb", ""] {
+                let err = url(&base, template, &[("licensor", "lic"), (name, bad)]).unwrap_err();
+                match &err {
+                    ClientError::InvalidPathSegment { name: n, value, .. } => {
+                        assert_eq!(n, name);
+                        assert_eq!(value, bad);
+                    }
+                    other => panic!("{bad:?}: {other:?}"),
+                }
+                assert!(err.to_string().contains(name), "{err}");
+            }
+        }
+        // The licensor is a segment too.
+        assert!(url(&base, FULL_EXTRACT, &[("licensor", ".."), ("alid", "A")]).is_err());
+        // A batch item path is built by the same function.
+        assert!(batch_item_path("lic", BatchOp::Put, "..").is_err());
     }
 
     #[test]

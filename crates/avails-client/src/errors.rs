@@ -147,6 +147,14 @@ pub enum ClientError {
         /// Why.
         reason: String,
     },
+    /// The client certificate's private key is readable by other users.
+    #[error("private key {path} is readable by other users (mode {mode:o}): run `chmod 600 {path}` (the profile's `key`)")]
+    PrivateKeyTooOpen {
+        /// The file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
     /// The client certificate was given without its key or the reverse.
     #[error("the profile gives a {given} but no {missing}: set both `cert` and `key`, or neither")]
     HalfIdentity {
@@ -198,6 +206,18 @@ pub enum ClientError {
     /// The API key cannot go into an HTTP header.
     #[error("the API key contains characters not allowed in an HTTP header: check the key file or variable")]
     InvalidApiKey,
+    /// An ALID, TransactionID or licensor that cannot be one URL path
+    /// segment (`..`, `/`, `?`...): the request would address another
+    /// resource, so no URL is built.
+    #[error("{name} {value:?} cannot go into the request URL: {problem}")]
+    InvalidPathSegment {
+        /// The template variable (`alid`, `transaction_id`, `licensor`).
+        name: String,
+        /// The value refused.
+        value: String,
+        /// Why.
+        problem: avails_model::api::SegmentProblem,
+    },
     /// A caller argument is unusable (empty ALID, batch too large...).
     #[error("invalid request: {reason}")]
     InvalidInput {
@@ -301,6 +321,18 @@ pub enum ClientError {
         path: String,
         /// The cause chain.
         detail: String,
+    },
+    /// [`crate::client::MAX_CONSECUTIVE_CONNECTION_FAILURES`] connection
+    /// attempts in a row failed with no answer in between: the server is
+    /// not there, and further calls would only wait for it.
+    #[error("the server at {url} does not answer: {last} ({failures} connection attempts in a row failed)")]
+    Unreachable {
+        /// The API root.
+        url: String,
+        /// Connection attempts failed in a row.
+        failures: u32,
+        /// The last failure.
+        last: Box<ClientError>,
     },
     /// Retryable failures until `max_attempts` ran out.
     #[error("gave up after {attempts} attempts: {last}")]

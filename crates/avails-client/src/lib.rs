@@ -10,6 +10,16 @@
 //!   504, timeouts and dropped connections, honouring `Retry-After`; other
 //!   4xx answers are returned at once with the server's error list. Each
 //!   retry is logged at debug level; [`track`] lets a caller summarise them.
+//!   After [`MAX_CONSECUTIVE_CONNECTION_FAILURES`] connection failures in a
+//!   row with no answer between them, every call gives up at once
+//!   ([`ClientError::Unreachable`]): a server that is not there is not
+//!   retried six times per request.
+//! - An ALID, TransactionID or licensor goes into a URL as one
+//!   percent-encoded path segment; one that cannot
+//!   ([`avails_model::api::check_path_segment`]: `..`, `/`, `?`...) is
+//!   refused before any request ([`ClientError::InvalidPathSegment`]).
+//! - The API key file and the TLS private key must be readable by their
+//!   owner only ([`secret::too_open`]).
 //! - Plain `http://` only to a loopback address: elsewhere the API key would
 //!   travel unencrypted.
 //! - Named profiles from `avails.toml` with environment overrides ([`mod@env`]).
@@ -34,7 +44,9 @@ pub mod retry;
 pub mod secret;
 pub mod tls;
 
-pub use client::{AvailsClient, ClientBuilder, API_KEY_HEADER};
+pub use client::{
+    AvailsClient, ClientBuilder, API_KEY_HEADER, MAX_CONSECUTIVE_CONNECTION_FAILURES,
+};
 pub use config::{list_profiles, Config, Profile, ProfileSpec, ProfileSummary};
 pub use endpoints::BatchOp;
 pub use errors::{ClientError, ConfigError};

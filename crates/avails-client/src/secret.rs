@@ -1,6 +1,30 @@
-//! The API key, kept in a type that never prints it.
+//! The API key, kept in a type that never prints it, and the one check
+//! that a secret file (the API key file, the TLS private key) is private.
 
 use std::fmt;
+use std::path::Path;
+
+/// The permission bits of the secret file `path` when group or others may
+/// read or write it (unix), `None` when only its owner can; the caller
+/// refuses the file and says `chmod 600 FILE`. Always `None` elsewhere.
+///
+/// The one owner of that rule: [`crate::config::read_key_file`] (the API
+/// key) and [`crate::tls::configure`] (the client certificate's private
+/// key) both ask it.
+pub fn too_open(path: &Path) -> std::io::Result<Option<u32>> {
+    let meta = std::fs::metadata(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        Ok((mode & 0o077 != 0).then_some(mode))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Ok(None)
+    }
+}
 
 /// An `x-api-key` value; `Debug` and `Display` print `***`, never the key.
 #[derive(Clone, PartialEq, Eq)]
@@ -54,5 +78,26 @@ mod tests {
         assert_eq!(format!("{k}"), "***");
         assert!(!format!("{k:?}").contains("s3cr3t"));
         assert_eq!(k.redact("echo s3cr3t-key back"), "echo *** back");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_owner_only_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("secret");
+        std::fs::write(&f, "x").unwrap();
+        for (mode, open) in [
+            (0o600, None),
+            (0o400, None),
+            (0o644, Some(0o644)),
+            (0o640, Some(0o640)),
+            (0o604, Some(0o604)),
+            (0o620, Some(0o620)),
+        ] {
+            std::fs::set_permissions(&f, std::fs::Permissions::from_mode(mode)).unwrap();
+            assert_eq!(too_open(&f).unwrap(), open, "{mode:o}");
+        }
+        assert!(too_open(&dir.path().join("missing")).is_err());
     }
 }

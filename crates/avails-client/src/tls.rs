@@ -5,6 +5,9 @@
 use std::error::Error as StdError;
 use std::path::{Path, PathBuf};
 
+use rustls_pki_types::pem::{self, PemObject};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+
 use crate::errors::ClientError;
 
 /// The PEM files of a profile.
@@ -18,7 +21,9 @@ pub struct TlsFiles {
     pub ca: Option<PathBuf>,
 }
 
-/// Adds the identity and extra roots of `files` to a reqwest builder (rustls backend).
+/// Adds the identity and extra roots of `files` to a reqwest builder (rustls
+/// backend). A private key readable by other users is refused, as the API
+/// key file is ([`crate::secret::too_open`]).
 pub fn configure(
     builder: reqwest::ClientBuilder,
     files: &TlsFiles,
@@ -27,13 +32,25 @@ pub fn configure(
     match (&files.cert, &files.key) {
         (Some(cert), Some(key)) => {
             let cert_pem = read_pem(cert, "client certificate", "cert")?;
-            let n = count_certs(&cert_pem, cert, "client certificate", "cert")?;
+            let n = certs(&cert_pem, cert, "client certificate", "cert")?.len();
             if n == 0 {
                 return Err(ClientError::PemInvalid {
                     what: "client certificate",
                     field: "cert",
                     path: cert.clone(),
                     reason: "no CERTIFICATE block found".to_string(),
+                });
+            }
+            let open = crate::secret::too_open(key).map_err(|error| ClientError::PemRead {
+                what: "private key",
+                field: "key",
+                path: key.clone(),
+                error,
+            })?;
+            if let Some(mode) = open {
+                return Err(ClientError::PrivateKeyTooOpen {
+                    path: key.clone(),
+                    mode,
                 });
             }
             let key_pem = read_pem(key, "private key", "key")?;
@@ -68,15 +85,16 @@ pub fn configure(
     }
     if let Some(ca) = &files.ca {
         let pem = read_pem(ca, "CA certificate", "ca")?;
-        let mut reader = pem.as_slice();
-        let mut added = 0;
-        for item in rustls_pemfile::certs(&mut reader) {
-            let der = item.map_err(|e| ClientError::PemInvalid {
+        let ders = certs(&pem, ca, "CA certificate", "ca")?;
+        if ders.is_empty() {
+            return Err(ClientError::PemInvalid {
                 what: "CA certificate",
                 field: "ca",
                 path: ca.clone(),
-                reason: e.to_string(),
-            })?;
+                reason: "no CERTIFICATE block found".to_string(),
+            });
+        }
+        for der in ders {
             let cert = reqwest::Certificate::from_der(der.as_ref()).map_err(|e| {
                 ClientError::PemInvalid {
                     what: "CA certificate",
@@ -86,15 +104,6 @@ pub fn configure(
                 }
             })?;
             builder = builder.add_root_certificate(cert);
-            added += 1;
-        }
-        if added == 0 {
-            return Err(ClientError::PemInvalid {
-                what: "CA certificate",
-                field: "ca",
-                path: ca.clone(),
-                reason: "no CERTIFICATE block found".to_string(),
-            });
         }
     }
     Ok(builder)
@@ -109,42 +118,37 @@ fn read_pem(path: &Path, what: &'static str, field: &'static str) -> Result<Vec<
     })
 }
 
-fn count_certs(
+/// Every CERTIFICATE block of `pem` (other blocks skipped), through
+/// rustls-pki-types' PEM reader.
+fn certs(
     pem: &[u8],
     path: &Path,
     what: &'static str,
     field: &'static str,
-) -> Result<usize, ClientError> {
-    let mut reader = pem;
-    let mut n = 0;
-    for item in rustls_pemfile::certs(&mut reader) {
-        item.map_err(|e| ClientError::PemInvalid {
+) -> Result<Vec<CertificateDer<'static>>, ClientError> {
+    CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ClientError::PemInvalid {
             what,
             field,
             path: path.to_path_buf(),
             reason: e.to_string(),
-        })?;
-        n += 1;
-    }
-    Ok(n)
+        })
 }
 
 fn check_key(pem: &[u8], path: &Path) -> Result<(), ClientError> {
-    let mut reader = pem;
-    match rustls_pemfile::private_key(&mut reader) {
-        Ok(Some(_)) => Ok(()),
-        Ok(None) => Err(ClientError::PemInvalid {
-            what: "private key",
-            field: "key",
-            path: path.to_path_buf(),
-            reason: "no PRIVATE KEY block found (PKCS#8, PKCS#1 or SEC1 expected)".to_string(),
-        }),
-        Err(e) => Err(ClientError::PemInvalid {
-            what: "private key",
-            field: "key",
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        }),
+    let invalid = |reason: String| ClientError::PemInvalid {
+        what: "private key",
+        field: "key",
+        path: path.to_path_buf(),
+        reason,
+    };
+    match PrivateKeyDer::from_pem_slice(pem) {
+        Ok(_) => Ok(()),
+        Err(pem::Error::NoItemsFound) => Err(invalid(
+            "no PRIVATE KEY block found (PKCS#8, PKCS#1 or SEC1 expected)".to_string(),
+        )),
+        Err(e) => Err(invalid(e.to_string())),
     }
 }
 

@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 
 use avails_client::{
     ApiKey, AvailsClient, BatchOp, ClientBuilder, ClientError, RetryPolicy, TlsFiles,
+    MAX_CONSECUTIVE_CONNECTION_FAILURES,
 };
-use avails_model::{BatchRequest, BusinessLine};
+use avails_model::{AvailRequest, BatchRequest, BusinessLine};
 use common::{sample_request, serve_plain, Reply, Script};
 
 const KEY: &str = "SECRET-KEY-7f3a9c1e55";
@@ -368,6 +369,61 @@ async fn timeouts_and_dropped_connections_are_retried() {
     assert!(e.to_string().contains("check base_url"), "{e}");
 }
 
+/// A listener that accepts connections and closes them at once, counting
+/// them: a server that is there but never answers.
+fn closing_listener() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", l.local_addr().unwrap());
+    let accepted = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    std::thread::spawn(move || {
+        for conn in l.incoming() {
+            count.fetch_add(1, Ordering::SeqCst);
+            drop(conn);
+        }
+    });
+    (base, accepted)
+}
+
+#[tokio::test]
+async fn a_server_that_does_not_answer_stops_every_call_after_a_few_failures() {
+    use std::sync::atomic::Ordering;
+    let (base, accepted) = closing_listener();
+    let c = builder(&base)
+        .retry(RetryPolicy {
+            max_attempts: 50,
+            ..fast()
+        })
+        .build()
+        .unwrap();
+    let e = c.get_partial_extract("tx").await.unwrap_err();
+    match &e {
+        ClientError::Unreachable { failures, last, .. } => {
+            assert_eq!(*failures, MAX_CONSECUTIVE_CONNECTION_FAILURES);
+            assert!(matches!(**last, ClientError::Connection { .. }), "{last:?}");
+        }
+        other => panic!("expected Unreachable, got {other:?}"),
+    }
+    assert!(
+        e.to_string().contains(&format!("the server at {base}")),
+        "{e}"
+    );
+    assert!(!e.to_string().contains(KEY));
+    assert!(!e.is_retryable());
+    let after_first = accepted.load(Ordering::SeqCst);
+    assert_eq!(after_first, MAX_CONSECUTIVE_CONNECTION_FAILURES as usize);
+    // Ten more calls at once: each tries once and gives up, no retries.
+    let calls = (0..10).map(|i| {
+        let c = c.clone();
+        async move { c.get_partial_extract(&format!("tx{i}")).await }
+    });
+    for r in futures::future::join_all(calls).await {
+        assert!(matches!(r, Err(ClientError::Unreachable { .. })), "{r:?}");
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), after_first + 10);
+}
+
 #[tokio::test]
 async fn bad_input_is_refused_before_sending() {
     let script = Script::default();
@@ -375,8 +431,62 @@ async fn bad_input_is_refused_before_sending() {
     let c = builder(&base).build().unwrap();
     assert!(matches!(
         c.get_partial_extract("").await,
-        Err(ClientError::InvalidInput { .. })
+        Err(ClientError::InvalidPathSegment { .. })
     ));
+    // `..` would address the collection (`DELETE .../full-extract?territory=`):
+    // every call with an ID that cannot be one path segment is refused,
+    // naming the ID, and nothing reaches the server.
+    let body = AvailRequest::default();
+    for bad in [
+        "..",
+        ".",
+        "a/b",
+        "x?territory=US",
+        "x#y",
+        "50%",
+        "two\nlines",
+    ] {
+        let refused = |r: Result<(), ClientError>, what: &str| match r {
+            Err(ClientError::InvalidPathSegment { value, .. }) => {
+                assert_eq!(value, bad, "{what}")
+            }
+            other => panic!("{what} {bad:?}: {other:?}"),
+        };
+        refused(
+            c.delete_full_extract(bad, "US", BusinessLine::Tvod, None)
+                .await
+                .map(drop),
+            "delete_full_extract",
+        );
+        refused(
+            c.get_full_extract(bad, "US", BusinessLine::Tvod)
+                .await
+                .map(drop),
+            "get_full_extract",
+        );
+        refused(
+            c.put_full_extract(bad, &body).await.map(drop),
+            "put_full_extract",
+        );
+        refused(
+            c.validate_full_extract(bad, &body).await.map(drop),
+            "validate_full_extract",
+        );
+        refused(
+            c.delete_partial_extract(bad).await.map(drop),
+            "delete_partial_extract",
+        );
+        refused(
+            c.put_partial_extract(bad, &body).await.map(drop),
+            "put_partial_extract",
+        );
+        refused(c.asset_status(bad, None).await.map(drop), "asset_status");
+        refused(
+            c.batch_item(BatchOp::Put, "r1", bad, Some(body.clone()))
+                .map(drop),
+            "batch_item",
+        );
+    }
     let too_many = BatchRequest {
         request_items: (0..101)
             .map(|i| {

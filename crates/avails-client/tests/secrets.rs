@@ -199,6 +199,8 @@ fn variant(e: &ClientError) -> &'static str {
         ClientError::Config(_) => "Config",
         ClientError::PemRead { .. } => "PemRead",
         ClientError::PemInvalid { .. } => "PemInvalid",
+        ClientError::PrivateKeyTooOpen { .. } => "PrivateKeyTooOpen",
+        ClientError::InvalidPathSegment { .. } => "InvalidPathSegment",
         ClientError::HalfIdentity { .. } => "HalfIdentity",
         ClientError::TlsSetup { .. } => "TlsSetup",
         ClientError::ClientCertRefused { .. } => "ClientCertRefused",
@@ -218,6 +220,7 @@ fn variant(e: &ClientError) -> &'static str {
         ClientError::Decode { .. } => "Decode",
         ClientError::Http { .. } => "Http",
         ClientError::GaveUp { .. } => "GaveUp",
+        ClientError::Unreachable { .. } => "Unreachable",
     }
 }
 
@@ -321,6 +324,15 @@ fn every_variant_formats_without_the_key() {
             path: path(),
             reason: "r".into(),
         },
+        ClientError::PrivateKeyTooOpen {
+            path: path(),
+            mode: 0o644,
+        },
+        ClientError::InvalidPathSegment {
+            name: "alid".into(),
+            value: "..".into(),
+            problem: avails_model::api::SegmentProblem::Dot(".."),
+        },
         ClientError::HalfIdentity {
             given: "a",
             missing: "b",
@@ -392,6 +404,15 @@ fn every_variant_formats_without_the_key() {
             path: p(),
             detail: "d".into(),
         },
+        ClientError::Unreachable {
+            url: "http://127.0.0.1:9/".into(),
+            failures: 5,
+            last: Box::new(ClientError::Connection {
+                method: m(),
+                path: p(),
+                detail: "d".into(),
+            }),
+        },
         ClientError::GaveUp {
             attempts: 3,
             last: Box::new(ClientError::Timeout {
@@ -401,7 +422,7 @@ fn every_variant_formats_without_the_key() {
         },
     ];
     let names: BTreeSet<&str> = client.iter().map(variant).collect();
-    assert_eq!(names.len(), 22, "every ClientError variant is listed");
+    assert_eq!(names.len(), 25, "every ClientError variant is listed");
     for e in &config {
         assert_clean("config error", &format!("{e} {e:?}"));
         assert!(!e.to_string().is_empty());

@@ -127,3 +127,48 @@ fn a_key_that_does_not_match_the_certificate_is_reported() {
         "{e}"
     );
 }
+
+/// The private key is a secret like the API key file: readable by group or
+/// others, it is refused the same way, saying `chmod 600 FILE`.
+#[cfg(unix)]
+#[test]
+fn a_private_key_readable_by_others_is_refused_like_the_api_key_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let pki = Pki::new();
+    let build = || {
+        AvailsClient::builder("https://127.0.0.1:1", "l", ApiKey::new("k-123456"))
+            .tls(TlsFiles {
+                cert: Some(pki.client_cert_file.clone()),
+                key: Some(pki.client_key_file.clone()),
+                ca: Some(pki.ca_file.clone()),
+            })
+            .build()
+    };
+    let key = &pki.client_key_file;
+    let chmod = format!("chmod 600 {}", key.display());
+    for mode in [0o644, 0o640, 0o604] {
+        std::fs::set_permissions(key, std::fs::Permissions::from_mode(mode)).unwrap();
+        let e = build().unwrap_err();
+        match &e {
+            ClientError::PrivateKeyTooOpen { path, mode: m } => {
+                assert_eq!(path, key);
+                assert_eq!(*m, mode);
+            }
+            other => panic!("mode {mode:o}: {other:?}"),
+        }
+        assert!(e.to_string().contains(&chmod), "{e}");
+        // The same wording as the API key file's refusal.
+        let dir = tempfile::tempdir().unwrap();
+        let api_key = dir.path().join("api-key");
+        std::fs::write(&api_key, "k-123456").unwrap();
+        std::fs::set_permissions(&api_key, std::fs::Permissions::from_mode(mode)).unwrap();
+        let api = avails_client::config::read_key_file(&api_key).unwrap_err();
+        let wording = format!("is readable by other users (mode {mode:o}): run `chmod 600");
+        assert!(api.to_string().contains(&wording), "{api}");
+        assert!(e.to_string().contains(&wording), "{e}");
+    }
+    std::fs::set_permissions(key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    build().unwrap();
+    std::fs::set_permissions(key, std::fs::Permissions::from_mode(0o400)).unwrap();
+    build().unwrap();
+}

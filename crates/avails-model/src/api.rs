@@ -89,6 +89,58 @@ impl BatchOp {
     }
 }
 
+/// Why an identifier (ALID, TransactionID, licensor) cannot travel as one
+/// URL path segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SegmentProblem {
+    /// Empty, or only whitespace.
+    #[error("it is empty")]
+    Empty,
+    /// `.` or `..`: URL resolution drops or climbs such a segment, so the
+    /// request would address another resource (`DELETE .../full-extract`).
+    #[error("`{0}` is a relative path step, not a name: the URL would address another resource")]
+    Dot(&'static str),
+    /// A character that ends the segment or the path (`/`, `?`, `#`), starts
+    /// an escape (`%`), or cannot be written in a URL (a control character).
+    #[error("it contains {}, which cannot travel in one URL path segment", describe(*.0))]
+    Char(char),
+}
+
+fn describe(c: char) -> String {
+    match c {
+        '\n' => "a newline".to_string(),
+        '\r' => "a carriage return".to_string(),
+        '\t' => "a tab".to_string(),
+        c if c.is_control() => format!("the control character U+{:04X}", c as u32),
+        c => format!("`{c}`"),
+    }
+}
+
+/// Whether `value` can be one path segment of an API URL (an ALID, a
+/// TransactionID, a licensor): not empty, not `.` or `..`, and without `/`,
+/// `?`, `#`, `%` or control characters (newlines included). Other
+/// characters (spaces, `:`, non-ASCII) are percent-encoded by the client.
+///
+/// The one owner of this rule: the client refuses to build a URL from such
+/// a value, the rules report it at its cell, the CLI at its argument.
+pub fn check_path_segment(value: &str) -> Result<(), SegmentProblem> {
+    if value.trim().is_empty() {
+        return Err(SegmentProblem::Empty);
+    }
+    match value {
+        "." => return Err(SegmentProblem::Dot(".")),
+        ".." => return Err(SegmentProblem::Dot("..")),
+        _ => {}
+    }
+    match value
+        .chars()
+        .find(|c| matches!(c, '/' | '?' | '#' | '%') || c.is_control())
+    {
+        Some(c) => Err(SegmentProblem::Char(c)),
+        None => Ok(()),
+    }
+}
+
 /// Matches `path` (already split from any query) against `template`; returns
 /// the raw (still percent-encoded) value of each `{name}` segment, in order.
 pub fn match_template<'p>(template: &str, path: &'p str) -> Option<Vec<(String, &'p str)>> {
@@ -135,5 +187,46 @@ mod tests {
         );
         assert_eq!(BatchOp::Validate.item_path(), BATCH_ITEM_VALIDATE);
         assert_eq!(BatchOp::Delete.path(), BATCH_DELETE);
+    }
+
+    #[test]
+    fn path_segments_refuse_what_would_change_the_url() {
+        for ok in [
+            "md:cid:org:studio:12345",
+            "ALID with spaces",
+            "émission-été",
+            "...",
+            ".hidden",
+            "a..b",
+            "demoTransactionId1",
+        ] {
+            assert_eq!(check_path_segment(ok), Ok(()), "{ok}");
+        }
+        assert_eq!(check_path_segment(""), Err(SegmentProblem::Empty));
+        assert_eq!(check_path_segment("  "), Err(SegmentProblem::Empty));
+        assert_eq!(check_path_segment("."), Err(SegmentProblem::Dot(".")));
+        assert_eq!(check_path_segment(".."), Err(SegmentProblem::Dot("..")));
+        for (bad, c) in [
+            ("a/b", '/'),
+            ("../x", '/'),
+            ("a?territory=US", '?'),
+            ("a#b", '#'),
+            ("a%2Fb", '%'),
+            ("line\nbreak", '\n'),
+            ("tab\there", '\t'),
+            ("nul\0", '\0'),
+            ("del\u{7f}", '\u{7f}'),
+        ] {
+            assert_eq!(
+                check_path_segment(bad),
+                Err(SegmentProblem::Char(c)),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            SegmentProblem::Char('\n').to_string(),
+            "it contains a newline, which cannot travel in one URL path segment"
+        );
+        assert!(SegmentProblem::Dot("..").to_string().contains("`..`"));
     }
 }

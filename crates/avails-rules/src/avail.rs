@@ -4,6 +4,7 @@
 
 use std::cmp::Ordering;
 
+use avails_model::api::check_path_segment;
 use avails_model::BusinessLine;
 
 use crate::dates::DateTime;
@@ -37,6 +38,9 @@ pub fn check(avail: Obj, ctx: &Context, r: &mut Report) {
         .and_then(|a| string(a, "WorkType"));
     check_assets(avail, r);
     check_transactions(avail, ctx, entry_type, work_type == Some("Supplemental"), r);
+    if let Some(alid) = string(avail, "ALID").filter(|s| !s.trim().is_empty()) {
+        path_segment(alid, "ALID", r);
+    }
     if let (Some(expected), Some(alid)) = (&ctx.expected_alid, string(avail, "ALID")) {
         if alid != expected {
             r.emit_at(
@@ -49,6 +53,18 @@ pub fn check(avail: Obj, ctx: &Context, r: &mut Report) {
                 ),
             );
         }
+    }
+}
+
+/// AV085: an ALID or _TransactionID (not empty: that is AV002's) that
+/// cannot be one URL path segment ([`check_path_segment`]).
+fn path_segment(id: &str, key: &str, r: &mut Report) {
+    if let Err(problem) = check_path_segment(id) {
+        r.emit_at(
+            key,
+            "AV085",
+            format!("{key} {} cannot be sent: {problem}", quote(id)),
+        );
     }
 }
 
@@ -291,6 +307,7 @@ fn check_transactions(
             );
         }
         if let Some(id) = id {
+            path_segment(id, "_TransactionID", r);
             if let Some(j) = transactions
                 .iter()
                 .take(i)

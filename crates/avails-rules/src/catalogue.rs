@@ -146,6 +146,8 @@ pub static RULES: &[Rule] = &[
       "003 Put Avails Partial-Extract: path /transactions/demoTransactionId, body _TransactionID demoTransactionId"),
     r("AV084", Error, "ALID equals the ALID of the full-extract path",
       "003 Validate Avails Full-Extract: path /full-extract/demoAlid, body ALID demoAlid; 001 Avail ALID identifies the title"),
+    r("AV085", Error, "ALID and _TransactionID can each travel as one URL path segment",
+      "003 request URLs: the ALID is a path segment (/full-extract/{ALID}), the TransactionID too (/partial-extract/transactions/{TransactionID}); RFC 3986 section 3.3: `.` and `..` are dot-segments that URL resolution removes, `/`, `?` and `#` end a segment, `%` starts an escape, control characters cannot be written. Such an ID would address another resource (`DELETE .../full-extract`), so the payload is not sent"),
     // Batch
     r("AV090", Error, "A batch has at most 100 items",
       "001 Types de données de schéma courants, note: at most 100 elements in batch requests"),

@@ -700,6 +700,14 @@ const CASES: &[Case] = &[
         &[],
     ),
     c(
+        "AV085",
+        FVOD,
+        Payload,
+        &[Set("/avail/ALID", r#""..""#)],
+        "/avail/ALID",
+        &[Set("/avail/ALID", r#""md:cid:org:studio:Title 1 (été)""#)],
+    ),
+    c(
         "AV090",
         GET_BATCH,
         Batch,
@@ -869,6 +877,7 @@ rule_tests! {
     av070 => "AV070", av071 => "AV071", av072 => "AV072", av073 => "AV073", av074 => "AV074",
     av075 => "AV075",
     av080 => "AV080", av081 => "AV081", av082 => "AV082", av083 => "AV083", av084 => "AV084",
+    av085 => "AV085",
     av090 => "AV090", av091 => "AV091", av092 => "AV092",
 }
 

@@ -221,8 +221,48 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(read_body))
         .layer(middleware::map_response(json_errors))
         .with_state(state)
+}
+
+/// Reads every request's body before anything answers it.
+///
+/// A refusal sent with the body unread (a 429 of the limits, a 401, an
+/// injected failure, a path rejected before its body was parsed) makes
+/// hyper close the connection with the rest of the body unread; the kernel
+/// then resets it, and the client sees a broken pipe or a reset instead of
+/// the answer (5,715 broken pipes next to 10,274 429s with 8 unpaced
+/// clients). Read first, every request gets its answer and the connection
+/// stays open. A body over [`MAX_BODY_BYTES`] is answered 413.
+async fn read_body(req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Err(e) => {
+            // A failed read of the connection itself is hyper's; any other
+            // failure is the length limit.
+            let connection = std::error::Error::source(&e)
+                .and_then(|s| s.downcast_ref::<hyper::Error>())
+                .is_some();
+            if !connection {
+                (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!("request body larger than {MAX_BODY_BYTES} bytes"),
+                )
+                    .into_response()
+            } else {
+                (
+                    StatusCode::BAD_REQUEST,
+                    format!("cannot read the request body: {e}"),
+                )
+                    .into_response()
+            }
+        }
+    }
 }
 
 /// Turns axum's plain-text rejections (body too large, bad path encoding)

@@ -5,9 +5,10 @@
 
 use std::sync::Arc;
 
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::WebPkiClientVerifier;
 use rustls::{RootCertStore, ServerConfig};
+use rustls_pki_types::pem::{self, PemObject};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::TlsAcceptor;
 
 use crate::{SandboxError, TlsConfig};
@@ -17,7 +18,7 @@ fn tls_err(what: &str, e: impl std::fmt::Display) -> SandboxError {
 }
 
 fn certs(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>, SandboxError> {
-    let certs = rustls_pemfile::certs(&mut &pem[..])
+    let certs = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| tls_err(what, e))?;
     if certs.is_empty() {
@@ -27,9 +28,10 @@ fn certs(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>, Sandbox
 }
 
 fn key(pem: &[u8]) -> Result<PrivateKeyDer<'static>, SandboxError> {
-    rustls_pemfile::private_key(&mut &pem[..])
-        .map_err(|e| tls_err("server key", e))?
-        .ok_or_else(|| SandboxError::Tls("server key: no private key in PEM".into()))
+    PrivateKeyDer::from_pem_slice(pem).map_err(|e| match e {
+        pem::Error::NoItemsFound => SandboxError::Tls("server key: no private key in PEM".into()),
+        e => tls_err("server key", e),
+    })
 }
 
 /// Builds the TLS acceptor for a configuration.

@@ -1,5 +1,6 @@
 //! Sending units: journal first, then the API, then the journal again.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -107,6 +108,12 @@ pub enum SubmitError {
     /// Credentials or TLS were refused: every further request would be too.
     #[error("{0}")]
     Credentials(ClientError),
+    /// The server does not answer (connection attempts failed in a row,
+    /// [`avails_client::MAX_CONSECUTIVE_CONNECTION_FAILURES`]): the run
+    /// stops, the journal keeps every unit not acknowledged (pending or
+    /// sending), and the next run sends them.
+    #[error("{0}; nothing more was sent: run the same command again to resume once it answers")]
+    Unreachable(ClientError),
     /// The file holding the payloads to send failed.
     #[error(transparent)]
     Spool(#[from] SpoolError),
@@ -128,6 +135,7 @@ fn is_credentials(e: &ClientError) -> bool {
             | ClientError::InvalidApiKey
             | ClientError::PemRead { .. }
             | ClientError::PemInvalid { .. }
+            | ClientError::PrivateKeyTooOpen { .. }
             | ClientError::HalfIdentity { .. }
     )
 }
@@ -274,10 +282,16 @@ async fn send_units(
         groups.push(it.by_ref().take(size).collect());
     }
 
+    // Set by the first error that stops the run: the groups not yet begun
+    // are left pending in the journal, for the next run.
+    let stopped = &AtomicBool::new(false);
     let results: Vec<Result<Vec<(Unit, Outcome)>, SubmitError>> = stream::iter(groups)
         .map(|group| {
             let journal = journal.clone();
             async move {
+                if stopped.load(Ordering::SeqCst) {
+                    return Ok(Vec::new());
+                }
                 {
                     // One transaction (one disk sync) per request: with one
                     // per unit, 25 fsyncs on a runtime thread delayed other
@@ -286,7 +300,9 @@ async fn send_units(
                     let j = lock(&journal);
                     j.mark_sending_all(group.iter().map(|u| (u.key.as_str(), u.hash.as_str())))?;
                 }
-                let outcomes = send_group(client, group).await?;
+                let outcomes = send_group(client, group).await.inspect_err(|_| {
+                    stopped.store(true, Ordering::SeqCst);
+                })?;
                 {
                     let j = lock(&journal);
                     j.mark_results(
@@ -360,19 +376,39 @@ async fn send_group(
         return Ok(group.into_iter().map(|u| (u, outcome.clone())).collect());
     }
     let mut request = BatchRequest::default();
+    // Units whose item cannot be built (a TransactionID that cannot be a URL
+    // path segment, which validation reports first as AV085): failed, unsent.
+    let mut unbuilt: Vec<(usize, String)> = Vec::new();
     for (i, u) in group.iter().enumerate() {
         let UnitKind::Partial { transaction_id } = &u.kind else {
             continue;
         };
-        let item = client
-            .batch_item(
-                BatchOp::Put,
-                &format!("item{i}"),
-                transaction_id,
-                Some(u.request.clone()),
-            )
-            .map_err(SubmitError::Credentials)?;
-        request.request_items.push(item);
+        match client.batch_item(
+            BatchOp::Put,
+            &format!("item{i}"),
+            transaction_id,
+            Some(u.request.clone()),
+        ) {
+            Ok(item) => request.request_items.push(item),
+            Err(e) => unbuilt.push((i, e.to_string())),
+        }
+    }
+    let unbuilt_outcome = |i: usize| {
+        unbuilt
+            .iter()
+            .find(|(j, _)| *j == i)
+            .map(|(_, why)| Outcome::failed(None, why))
+    };
+    if request.request_items.is_empty() {
+        return Ok(group
+            .into_iter()
+            .enumerate()
+            .map(|(i, u)| {
+                let outcome = unbuilt_outcome(i)
+                    .unwrap_or_else(|| Outcome::failed(None, "not a partial extract"));
+                (u, outcome)
+            })
+            .collect());
     }
     let (result, retried) = track(client.batch(BatchOp::Put, &request)).await;
     if retried.retries > 0 {
@@ -395,6 +431,9 @@ async fn send_group(
             .into_iter()
             .enumerate()
             .map(|(i, u)| {
+                if let Some(outcome) = unbuilt_outcome(i) {
+                    return (u, outcome);
+                }
                 let id = format!("item{i}");
                 let outcome = match response
                     .response_items
@@ -412,7 +451,11 @@ async fn send_group(
             .collect()),
         Err(e) => {
             let outcome = outcome_of(Err(e))?;
-            Ok(group.into_iter().map(|u| (u, outcome.clone())).collect())
+            Ok(group
+                .into_iter()
+                .enumerate()
+                .map(|(i, u)| (u, unbuilt_outcome(i).unwrap_or_else(|| outcome.clone())))
+                .collect())
         }
     }
 }
@@ -438,6 +481,7 @@ fn outcome_of(result: Result<(bool, Vec<ApiError>), ClientError>) -> Result<Outc
         Ok((true, _)) => Ok(Outcome::acknowledged(200)),
         Ok((false, errors)) => Ok(Outcome::rejected(200, &errors)),
         Err(e) if is_credentials(&e) => Err(SubmitError::Credentials(e)),
+        Err(e @ ClientError::Unreachable { .. }) => Err(SubmitError::Unreachable(e)),
         Err(e) => match e.status() {
             Some(status @ (400 | 404 | 409 | 422)) => {
                 Ok(Outcome::rejected(status, e.server_errors()))

@@ -83,7 +83,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         _ => {
             crate::report::print_diagnostics(&run.diagnostics, Format::Text, true);
-            errln!("{}", summary(&run, &counts, &args.output));
+            // Payloads that could not be written to standard output were
+            // not written: `main` says why, and exits 2.
+            if !(args.output == "-" && output::stdout_failed()) {
+                errln!("{}", summary(&run, &counts, &args.output));
+            }
         }
     }
     crate::report::print_unreadable(&run.unreadable);

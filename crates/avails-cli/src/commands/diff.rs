@@ -95,7 +95,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let server = match fetched {
         Ok(s) => s,
         Err(e) => {
-            errln!("error: cannot compare: {e:#}");
+            errln!("error: cannot compare: {}", output::chain(&e));
             return Ok(output::EXIT_FAILURE.into());
         }
     };

@@ -130,7 +130,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         match fetched {
             Ok(a) => avails = a,
             Err(e) => {
-                errln!("error: {e:#}");
+                errln!("error: {}", output::chain(&e));
                 return Ok(output::EXIT_FAILURE.into());
             }
         }

@@ -107,6 +107,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 errln!("error: profile `{profile}`: {e}");
                 return Ok(output::EXIT_FAILURE.into());
             }
+            Err(e @ SubmitError::Unreachable(_)) => {
+                errln!("error: profile `{profile}`: {e}");
+                return Ok(output::EXIT_FAILURE.into());
+            }
             Err(e) => return Err(e.into()),
         };
         let locally_rejected = refused + unsendable + problems.len() + conversion.held_back.len();

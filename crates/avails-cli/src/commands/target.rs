@@ -37,7 +37,19 @@ pub enum Target<'a> {
 
 impl TargetArgs {
     /// The target given, or a message naming both ways to give one.
+    ///
+    /// An ID that cannot travel as one URL path segment (`..`, `/`, `?`,
+    /// `#`, `%`, a control character, empty) is refused here, naming its
+    /// argument, before any request: `--alid ..` would otherwise address
+    /// another resource.
     pub fn target(&self, verb: &str) -> Result<Target<'_>> {
+        for (arg, value) in [("--alid", &self.alid), ("--transaction", &self.transaction)] {
+            if let Some(v) = value {
+                if let Err(problem) = avails_model::api::check_path_segment(v) {
+                    bail!("{arg} {:?} is not a usable ID: {problem}", v);
+                }
+            }
+        }
         match (&self.alid, &self.transaction, self.business_line) {
             (Some(alid), _, Some(line)) => Ok(Target::Full {
                 alid,

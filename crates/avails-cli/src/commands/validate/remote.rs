@@ -16,7 +16,7 @@ pub fn validate(connect: &ConnectArgs, question: &Question<'_>) -> Result<Outcom
             // The local findings still count: report them, then exit 2.
             Err(e) => {
                 let profile = connect.profile.clone().unwrap_or_else(|| "?".into());
-                let why = format!("{e:#}");
+                let why = crate::output::chain(&e);
                 return Ok(Outcome::unreachable(question, profile, why));
             }
         };
