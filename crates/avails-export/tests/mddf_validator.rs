@@ -224,7 +224,11 @@ fn validate(files: &[PathBuf]) -> Option<BTreeMap<String, (bool, Vec<String>)>> 
         .output()
         .expect("runs tools/mddf-validator/validate");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_ne!(out.status.code(), Some(2), "the validator could not run:\n{stderr}");
+    assert_ne!(
+        out.status.code(),
+        Some(2),
+        "the validator could not run:\n{stderr}"
+    );
     let mut verdicts = BTreeMap::new();
     let mut current: Option<String> = None;
     let mut errors: Vec<String> = Vec::new();
