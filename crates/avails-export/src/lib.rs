@@ -120,7 +120,9 @@ fn distinct(rejected: &[mddf::Rejected]) -> usize {
 
 /// Writes avails as `.xlsx`, `.csv` (EMA) or `.xml` (MDDF Avails 2.6) by the
 /// path's extension; returns what the file cannot carry. `options` apply to
-/// the EMA formats.
+/// the EMA formats. MDDF refuses some payloads: [`ExportError::Rejected`]
+/// names them (the file holds the others), [`ExportError::Empty`] says there
+/// was nothing to write.
 pub fn export_file(
     avails: &[avails_model::Avail],
     options: &ExportOptions,

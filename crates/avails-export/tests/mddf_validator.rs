@@ -224,11 +224,16 @@ fn validate(files: &[PathBuf]) -> Option<BTreeMap<String, (bool, Vec<String>)>> 
         .output()
         .expect("runs tools/mddf-validator/validate");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_ne!(
-        out.status.code(),
-        Some(2),
-        "the validator could not run:\n{stderr}"
-    );
+    if out.status.code() == Some(2) {
+        // Java is here but not Debian's Java libraries the validator needs
+        // (its script installs them when it can).
+        assert!(
+            std::env::var("AVAILS_REQUIRE_JAVA").as_deref() != Ok("1"),
+            "the validator could not run:\n{stderr}"
+        );
+        eprintln!("skipped: MovieLabs' validator could not run:\n{stderr}");
+        return None;
+    }
     let mut verdicts = BTreeMap::new();
     let mut current: Option<String> = None;
     let mut errors: Vec<String> = Vec::new();

@@ -4,12 +4,22 @@
 //! `avails-mddf`'s normalization, so `avails convert` of the file gives the
 //! payloads back. Other platforms take MDDF too.
 //!
-//! How each part is written:
+//! What is written is what the MDDF Avails XSD and MovieLabs' structure
+//! rules accept (MovieLabs' own validator, `tools/mddf-validator`, is the
+//! judge in the tests):
+//! - one `<Avail>` per ALID: a payload is one ALID × territory × business
+//!   line, MDDF has the ALID once ("ID ALID is not unique" otherwise), so
+//!   the payloads of an ALID share one `<Avail>` whose transactions carry
+//!   their territories. Payloads of one ALID that differ in anything but
+//!   their transactions (Licensor, Asset...) cannot share it and are
+//!   refused, each named;
 //! - `_name` properties become attributes (`_contentID` → `contentID`,
 //!   `_asset` → `asset`, `_termName` → `termName`, `_currency` → `currency`),
 //!   `value` the element's text, arrays repeated elements, in the schema's
 //!   element order;
-//! - `EntryType` takes MDDF's spelling (`Full Extract`, `Full Delete`);
+//! - `EntryType` takes MDDF's spelling (`Full Extract`, `Full Delete`); a
+//!   payload without Disposition (the reference's GET responses) gets the
+//!   entry type a missing one means, avails-model's `EntryType::default()`;
 //! - `BundleAsset` is MDDF's `BundledAsset`; an episode's `SeriesMetadata`
 //!   goes back inside its `SeasonMetadata`, where MDDF has it;
 //! - a window without `End` gets `<EndCondition>Open</EndCondition>` (the
@@ -18,15 +28,32 @@
 //!   name becomes the asset's `GroupingEntity` of type `channel` (where
 //!   MovieLabs writes EMA's `GroupIdentity`); otherwise it stays a `Term`;
 //! - `AvailType` (from the WorkType) and `ShortDescription`, required by the
-//!   schema and absent from the API, are written for MDDF readers.
+//!   schema and absent from the API, are written for MDDF readers; a
+//!   supplement's `RefALID` (structure rule "supplement-AvailType") is its
+//!   own ALID, the title of the metadata delivery it belongs to; a Series
+//!   asset's required `SeriesContentID`, when the payload has none, is the
+//!   asset's contentID;
+//! - where MDDF says less than the API, the payload is written in MDDF's
+//!   terms and each change reported as a [`Loss`]: a non-SVOD transaction
+//!   holds one AssetLanguage (rule "SVOD-AssetLanguage"), so one with
+//!   several is written once per distinct language, its TransactionID on
+//!   the first; a language `asset` is subtitle, audio or subdub (`sub` and
+//!   `dub` are written so, other kinds dropped); a Term holds one non-empty
+//!   value (a Tier's Money currency beside its Text is dropped, a term
+//!   without value left out).
 //!
-//! What MDDF cannot carry is reported per value as a [`Loss`], never
-//! silently: the written XML is read back with `avails-mddf` and compared
-//! with each payload (Terms as a set), so any value that would not come
-//! back (an attribute the schema has no place for, an empty string, a
-//! language holding a space, characters XML 1.0 forbids, ...) is named with
-//! its pointer and why. Values the API requires but a payload lacks stay
-//! absent: the XML is then not schema-valid, as the payload is not valid.
+//! A payload MDDF cannot take at all (a partial extract, a FormatProfile
+//! outside MDDF's vocabulary such as `Max`, a required element missing:
+//! Licensor, Start, FormatProfile, the metadata its WorkType needs, a
+//! season's number, a series' title...) is not written: it is a
+//! [`Rejected`] with every reason, and the file holds the others.
+//!
+//! What the written payloads cannot carry is reported per value as a
+//! [`Loss`], never silently: the written XML is read back with
+//! `avails-mddf` and each payload's part compared with it (Terms as a set),
+//! so any value that would not come back (an attribute the schema has no
+//! place for, an empty string, characters XML 1.0 forbids, ...) is named
+//! with its pointer and why.
 
 mod avail;
 mod check;
