@@ -505,7 +505,7 @@ fn split_zone(s: &str) -> (&str, &str) {
     if let Some(rest) = s.strip_suffix('Z') {
         return (rest, "Z");
     }
-    if s.len() > 6 {
+    if s.len() > 6 && s.is_char_boundary(s.len() - 6) {
         let (head, tail) = s.split_at(s.len() - 6);
         if tail.starts_with(['+', '-']) && tail.as_bytes()[3] == b':' {
             return (head, tail);
@@ -621,6 +621,15 @@ pub(crate) fn is_language(s: &str) -> bool {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// Whatever a payload's strings hold (multi-byte characters where a
+        /// zone or a unit is expected), the checks answer, never panic.
+        #[test]
+        fn lexical_checks_never_panic(s in "[0-9PTYMDHS:+.Z é-]{0,32}") {
+            let _ = (is_date_time(&s), is_date(&s), is_duration(&s), is_language(&s));
+        }
+    }
+
     #[test]
     fn xml_schema_lexical_forms() {
         for ok in [
@@ -634,6 +643,10 @@ mod tests {
         }
         for bad in [
             "2024-01-01",
+            "2024-01-01T00:00:00é:00",
+            "2024-01-01T00:00:0é+01:00",
+            "2024-01-01T00:00:00+é:00",
+            "é",
             "2023-02-29T00:00:00",
             "2024-01-01 00:00:00",
             "2024-1-01T00:00:00",
@@ -657,7 +670,7 @@ mod tests {
             assert!(is_duration(ok), "{ok}");
         }
         for bad in [
-            "P", "PT", "48H", "P1H", "PT1D", "P1.5D", "P1DT", "PT1M1H", "",
+            "P", "PT", "48H", "P1H", "PT1D", "P1.5D", "P1DT", "PT1M1H", "", "P1é", "Pé1D",
         ] {
             assert!(!is_duration(bad), "{bad}");
         }
