@@ -39,7 +39,7 @@ mod values;
 pub mod xlsx;
 
 pub use csv_out::{export_csv, write_csv};
-pub use mddf::{export_mddf, mddf_xml};
+pub use mddf::{export_mddf, mddf_xml, MddfDocument, Rejected};
 pub use rows::build_table;
 pub use table::{CellValue, Loss, Table};
 pub use xlsx::{export_xlsx, xlsx_bytes};
@@ -77,6 +77,29 @@ pub enum ExportError {
         /// What the system said.
         message: String,
     },
+    /// Payloads MDDF cannot take: left out of the file, which holds the
+    /// others (or is not written when there are none).
+    #[error(
+        "{file}: {} payload(s) cannot be written as valid MDDF Avails and were left out \
+         ({written} written)",
+        distinct(rejected)
+    )]
+    Rejected {
+        /// The output file.
+        file: String,
+        /// Payloads written to the file.
+        written: usize,
+        /// Every reason of every payload left out.
+        rejected: Vec<mddf::Rejected>,
+        /// What the payloads written cannot carry.
+        losses: Vec<Loss>,
+    },
+    /// No payload to write: an MDDF `AvailList` needs at least one `Avail`.
+    #[error("{file}: no payload to write (an MDDF AvailList needs at least one Avail)")]
+    Empty {
+        /// The output file.
+        file: String,
+    },
     /// The CSV could not be written.
     #[error("cannot write CSV {file}: {message}")]
     Csv {
@@ -87,9 +110,19 @@ pub enum ExportError {
     },
 }
 
+/// How many payloads a list of rejections names.
+fn distinct(rejected: &[mddf::Rejected]) -> usize {
+    let mut seen: Vec<usize> = rejected.iter().map(|r| r.avail).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    seen.len()
+}
+
 /// Writes avails as `.xlsx`, `.csv` (EMA) or `.xml` (MDDF Avails 2.6) by the
 /// path's extension; returns what the file cannot carry. `options` apply to
-/// the EMA formats.
+/// the EMA formats. MDDF refuses some payloads: [`ExportError::Rejected`]
+/// names them (the file holds the others), [`ExportError::Empty`] says there
+/// was nothing to write.
 pub fn export_file(
     avails: &[avails_model::Avail],
     options: &ExportOptions,

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use avails_mapping::{ColumnKind, Level, Mapping};
-use avails_model::Avail;
+use avails_model::{Avail, EntryType};
 use serde_json::{Map, Value};
 
 use crate::table::{CellValue, Loss, Table};
@@ -228,6 +228,14 @@ pub fn build_table(avails: &[Avail], options: &ExportOptions) -> Table {
         let Ok(Value::Object(mut a)) = serde_json::to_value(avail) else {
             continue;
         };
+        // A payload without Disposition (the reference's GET responses) is
+        // the entry type a missing one means, not an empty cell.
+        if a.get("Disposition").is_none_or(Value::is_null) {
+            a.insert(
+                "Disposition".into(),
+                serde_json::json!({"EntryType": EntryType::default().as_str()}),
+            );
+        }
         let assets = match a.remove("Asset") {
             Some(Value::Array(list)) => list,
             _ => Vec::new(),

@@ -135,14 +135,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
         }
         // A full extract's GET answer omits Disposition (see the reference's
-        // GET example); what was fetched is a full extract, and the sheet says so.
-        for a in &mut avails {
-            a.disposition
-                .get_or_insert_with(|| avails_model::Disposition {
-                    entry_type: avails_model::EntryType::FullExtract,
-                    ..Default::default()
-                });
-        }
+        // GET example): the export writes the entry type a missing one
+        // means (avails-model's default), in the sheet and in MDDF.
         // Stable order: by title, then territory.
         avails.sort_by(|a, b| {
             (a.alid.as_str(), a.territory()).cmp(&(b.alid.as_str(), b.territory()))
@@ -153,20 +147,62 @@ pub fn run(args: Args) -> Result<ExitCode> {
         version: args.ema_version,
         ..ExportOptions::default()
     };
-    let losses = avails_export::export_file(&avails, &options, &args.output)
-        .with_context(|| format!("cannot write {}", args.output.display()))?;
+    let (losses, rejected) = match avails_export::export_file(&avails, &options, &args.output) {
+        Ok(losses) => (losses, Vec::new()),
+        // Payloads MDDF cannot take: named, the others written; a data problem.
+        Err(avails_export::ExportError::Rejected {
+            losses, rejected, ..
+        }) => (losses, rejected),
+        Err(e @ avails_export::ExportError::Empty { .. }) => {
+            errln!("error: {e}");
+            return Ok(output::EXIT_PROBLEMS.into());
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot write {}", args.output.display())),
+    };
     for loss in &losses {
         errln!("warning: {loss}");
     }
+    for r in &rejected {
+        errln!("error: not written: {r}");
+    }
+    let left_out: BTreeSet<usize> = rejected.iter().map(|r| r.avail).collect();
+    let written: Vec<&Avail> = avails
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !left_out.contains(i))
+        .map(|(_, a)| a)
+        .collect();
     let format = match ext.as_str() {
         "xml" => format!("MDDF Avails {}", avails_export::mddf::MDDF_AVAILS_VERSION),
         _ => format!("EMA {}", args.ema_version.as_str()),
     };
+    if written.is_empty() {
+        errln!(
+            "{} written: none of the {} payloads can be written as valid {format}",
+            args.output.display(),
+            avails.len()
+        );
+        return Ok(output::EXIT_PROBLEMS.into());
+    }
+    let titles = match ext.as_str() {
+        "xml" => {
+            let alids: BTreeSet<&str> = written.iter().map(|a| a.alid.trim()).collect();
+            format!(", in {} <Avail> elements, one per ALID", alids.len())
+        }
+        _ => String::new(),
+    };
     errln!(
-        "{} avails, {} transactions written to {} ({format})",
-        avails.len(),
-        avails.iter().map(|a| a.transaction.len()).sum::<usize>(),
+        "{} avails, {} transactions written to {} ({format}{titles})",
+        written.len(),
+        written.iter().map(|a| a.transaction.len()).sum::<usize>(),
         args.output.display(),
     );
+    if !left_out.is_empty() {
+        errln!(
+            "{} payloads not written: MDDF cannot take them as they are",
+            left_out.len()
+        );
+        return Ok(output::EXIT_PROBLEMS.into());
+    }
     Ok(output::EXIT_OK.into())
 }

@@ -1,27 +1,57 @@
-//! One payload `Avail` as an MDDF `<avails:Avail>`: the inverse of the
+//! The payloads of one ALID as one MDDF `<avails:Avail>`: the inverse of the
 //! reference's four rules (`_name` → attribute `name`, `value` → text,
 //! arrays → repeated elements, nesting kept) and of `avails-mddf`'s
 //! normalization (`BundleAsset` → `BundledAsset`, the episode's series back
 //! inside its season, `ChannelIdentity` → `GroupingEntity`), in the element
-//! order of `avails-v2.6.xsd`.
+//! order of `avails-v2.6.xsd`. MDDF has one `<Avail>` per ALID (its
+//! validator reports "ID ALID is not unique" otherwise); each payload is one
+//! territory and business line of it, so its transactions, which carry
+//! their territory, all go into that one `<Avail>`.
 
 use std::io;
 
 use serde_json::{Map, Value};
 
 use super::transaction::{channel_to_group, transaction};
+use super::valid::{mddf_entry_type, split_languages};
 use super::write::{take_array, take_object, take_scalar, Doc};
 
+/// A transaction to write: from which payload, at which index there.
+pub(crate) struct Part {
+    /// Index of the payload in the exported list.
+    pub payload: usize,
+    /// Index of the transaction in that payload.
+    pub index: usize,
+    /// The transaction.
+    pub transaction: Map<String, Value>,
+}
+
 /// `Avail-type`: ALID, Disposition, Licensor, AvailType, ShortDescription,
-/// Asset*, Transaction*, SharedEntitlement*.
-pub(crate) fn avail(doc: &mut Doc, mut avail: Map<String, Value>) -> io::Result<()> {
+/// Asset*, Transaction*, SharedEntitlement*. `head` is what the payloads
+/// (`members`) share, everything but their transactions; `parts` are their
+/// transactions in order. Returns, per `<Transaction>` written, the payload
+/// and transaction it comes from (a transaction written once per
+/// AssetLanguage appears once per language).
+pub(crate) fn avail(
+    doc: &mut Doc,
+    members: &[usize],
+    mut avail: Map<String, Value>,
+    parts: Vec<Part>,
+) -> io::Result<Vec<(usize, usize)>> {
+    doc.owners = members.to_vec();
     doc.open("avails:Avail", &[])?;
+    let alid = avail
+        .get("ALID")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     scalar(doc, &mut avail, "", "ALID", "avails:ALID")?;
     if let Some(mut disposition) = take_object(&mut avail, "Disposition") {
         doc.open("avails:Disposition", &[])?;
         if let Some(entry) = take_scalar(&mut disposition, "EntryType") {
             let entry = doc.text("/Disposition/EntryType", &entry);
-            doc.leaf("avails:EntryType", &[], mddf_entry_type(&entry))?;
+            let mddf = mddf_entry_type(&entry).unwrap_or(&entry).to_string();
+            doc.leaf("avails:EntryType", &[], &mddf)?;
         }
         doc.unplaced("/Disposition", disposition);
         doc.close("avails:Disposition")?;
@@ -39,7 +69,6 @@ pub(crate) fn avail(doc: &mut Doc, mut avail: Map<String, Value>) -> io::Result<
         doc.close("avails:Licensor")?;
     }
     let mut assets = take_array(&mut avail, "Asset").unwrap_or_default();
-    let mut transactions = take_array(&mut avail, "Transaction").unwrap_or_default();
     let work_type = assets
         .first()
         .and_then(|a| a.get("WorkType"))
@@ -53,27 +82,52 @@ pub(crate) fn avail(doc: &mut Doc, mut avail: Map<String, Value>) -> io::Result<
         &[],
         "Exported by avails from Prime Video Avails API payloads",
     )?;
-    let channel = channel_to_group(&mut assets, &mut transactions);
-    for (i, asset_value) in assets.into_iter().enumerate() {
+    let transactions: Vec<&Map<String, Value>> = parts.iter().map(|p| &p.transaction).collect();
+    let channel = channel_to_group(&assets, &transactions);
+    for (i, asset_value) in assets.drain(..).enumerate() {
         let ptr = format!("/Asset/{i}");
         match asset_value {
             Value::Object(a) => {
                 asset(doc, &ptr, a, if i == 0 { channel.as_deref() } else { None })?
             }
             _ => {
-                doc.unplaced.insert(ptr);
+                doc.place_none(ptr);
             }
         }
     }
-    for (i, t) in transactions.into_iter().enumerate() {
-        let ptr = format!("/Transaction/{i}");
-        match t {
-            Value::Object(t) => transaction(doc, &ptr, t, channel.is_some())?,
-            _ => {
-                doc.unplaced.insert(ptr);
+    // A supplement names the title it belongs to (MovieLabs' structure rule
+    // "supplement-AvailType" requires a RefALID). The API has no such field:
+    // its ALID is the title's of the metadata delivery the trailer belongs
+    // to, so that ALID is the reference.
+    let ref_alid = (work_type == "Supplemental").then_some(alid.as_str());
+    let mut written = Vec::new();
+    for part in parts {
+        doc.owners = vec![part.payload];
+        let ptr = format!("/Transaction/{}", part.index);
+        let copies = split_languages(&part.transaction);
+        if copies.is_empty() {
+            transaction(
+                doc,
+                &ptr,
+                part.transaction,
+                channel.is_some(),
+                ref_alid,
+                None,
+            )?;
+            written.push((part.payload, part.index));
+            continue;
+        }
+        for (k, &language) in copies.iter().enumerate() {
+            // One TransactionID names one window: the first copy keeps it.
+            let mut copy = part.transaction.clone();
+            if k > 0 {
+                copy.remove("_TransactionID");
             }
+            transaction(doc, &ptr, copy, channel.is_some(), ref_alid, Some(language))?;
+            written.push((part.payload, part.index));
         }
     }
+    doc.owners = members.to_vec();
     for (i, e) in take_array(&mut avail, "SharedEntitlement")
         .unwrap_or_default()
         .into_iter()
@@ -81,7 +135,7 @@ pub(crate) fn avail(doc: &mut Doc, mut avail: Map<String, Value>) -> io::Result<
     {
         let ptr = format!("/SharedEntitlement/{i}");
         let Value::Object(mut e) = e else {
-            doc.unplaced.insert(ptr);
+            doc.place_none(ptr);
             continue;
         };
         let ecosystem = attribute(doc, &mut e, &ptr, "_ecosystem");
@@ -94,17 +148,10 @@ pub(crate) fn avail(doc: &mut Doc, mut avail: Map<String, Value>) -> io::Result<
         doc.unplaced(&ptr, e);
         doc.close("avails:SharedEntitlement")?;
     }
+    avail.remove("Transaction");
     doc.unplaced("", avail);
-    doc.close("avails:Avail")
-}
-
-/// The API's EntryType in MDDF's vocabulary (`Full Extract`, `Full Delete`).
-fn mddf_entry_type(entry: &str) -> &str {
-    match entry {
-        "FullExtract" => "Full Extract",
-        "FullDelete" => "Full Delete",
-        other => other,
-    }
+    doc.close("avails:Avail")?;
+    Ok(written)
 }
 
 /// MDDF's `AvailType` for a WorkType (its vocabulary: single, episode,
@@ -166,7 +213,7 @@ fn asset(
     {
         let bptr = format!("{ptr}/BundleAsset/{i}");
         let Value::Object(mut b) = b else {
-            doc.unplaced.insert(bptr);
+            doc.place_none(bptr);
             continue;
         };
         doc.open("avails:BundledAsset", &[])?;
@@ -384,7 +431,7 @@ fn strings(
                 doc.leaf(element, &[], &s)?;
             }
             _ => {
-                doc.unplaced.insert(item_ptr);
+                doc.place_none(item_ptr);
             }
         }
     }

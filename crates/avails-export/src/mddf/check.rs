@@ -90,18 +90,19 @@ fn terms(e: &[Value], g: &[Value], ptr: &str, out: &mut Vec<Change>) {
     }
 }
 
-/// Why a change happened, from what the writer knows.
+/// Why a change of payload `payload` happened, from what the writer knows.
 pub(crate) fn reason(
     change: &Change,
-    unplaced: &BTreeSet<String>,
-    stripped: &BTreeMap<String, String>,
+    payload: usize,
+    unplaced: &BTreeSet<(usize, String)>,
+    why: &BTreeMap<(usize, String), String>,
 ) -> String {
-    if let Some(bad) = stripped.get(&change.pointer) {
-        return format!("XML 1.0 cannot hold the characters {bad}; written without them");
+    if let Some(why) = why.get(&(payload, change.pointer.clone())) {
+        return why.clone();
     }
-    let placed_nowhere = unplaced
-        .iter()
-        .any(|u| change.pointer == *u || change.pointer.starts_with(&format!("{u}/")));
+    let placed_nowhere = unplaced.iter().any(|(p, u)| {
+        *p == payload && (change.pointer == *u || change.pointer.starts_with(&format!("{u}/")))
+    });
     if placed_nowhere {
         let leaf = change.pointer.rsplit('/').next().unwrap_or_default();
         return format!("MDDF Avails XML has no place for `{leaf}`");

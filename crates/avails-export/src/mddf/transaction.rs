@@ -16,7 +16,10 @@ const CHANNEL_TERM: &str = "ChannelIdentity";
 /// Text term and the asset has the metadata the schema puts a
 /// GroupingEntity in (`Metadata`, or `EpisodeMetadata` for an episode).
 /// Otherwise each transaction keeps its term (MDDF takes any term name).
-pub(crate) fn channel_to_group(assets: &mut [Value], transactions: &mut [Value]) -> Option<String> {
+pub(crate) fn channel_to_group(
+    assets: &[Value],
+    transactions: &[&Map<String, Value>],
+) -> Option<String> {
     let asset = assets.first()?.as_object()?;
     let place = match asset.get("WorkType").and_then(Value::as_str) {
         Some("Episode") => "EpisodeMetadata",
@@ -52,12 +55,16 @@ pub(crate) fn channel_to_group(assets: &mut [Value], transactions: &mut [Value])
 }
 
 /// `AvailTrans-type`, in its element order. Without `End` the window is
-/// open-ended, which MDDF says with `EndCondition` `Open`.
+/// open-ended, which MDDF says with `EndCondition` `Open`. `ref_alid`: the
+/// title a supplement belongs to. `only_language`: write this AssetLanguage
+/// alone (a non-SVOD transaction is written once per AssetLanguage).
 pub(crate) fn transaction(
     doc: &mut Doc,
     ptr: &str,
     mut t: Map<String, Value>,
     channel_in_group: bool,
+    ref_alid: Option<&str>,
+    only_language: Option<usize>,
 ) -> io::Result<()> {
     let id = attribute(doc, &mut t, ptr, "_TransactionID");
     let attrs: Vec<(&str, &str)> = id.iter().map(|v| ("TransactionID", v.as_str())).collect();
@@ -70,7 +77,7 @@ pub(crate) fn transaction(
     {
         let rptr = format!("{ptr}/Territory/{i}");
         let Value::Object(mut region) = region else {
-            doc.unplaced.insert(rptr);
+            doc.place_none(rptr);
             continue;
         };
         doc.open("avails:Territory", &[])?;
@@ -85,7 +92,8 @@ pub(crate) fn transaction(
         doc.leaf("avails:EndCondition", &[], "Open")?;
     }
     for key in ["AllowedLanguage", "AssetLanguage", "HoldbackLanguage"] {
-        languages(doc, &mut t, ptr, key)?;
+        let only = only_language.filter(|_| key == "AssetLanguage");
+        languages(doc, &mut t, ptr, key, only)?;
     }
     scalar(
         doc,
@@ -102,6 +110,9 @@ pub(crate) fn transaction(
         doc.unplaced(&fptr, profile);
     }
     scalar(doc, &mut t, ptr, "ContractID", "avails:ContractID")?;
+    if let Some(alid) = ref_alid {
+        doc.leaf("avails:RefALID", &[], alid)?;
+    }
     for (j, term_value) in take_array(&mut t, "Terms")
         .unwrap_or_default()
         .into_iter()
@@ -117,7 +128,7 @@ pub(crate) fn transaction(
                 }
             }
             _ => {
-                doc.unplaced.insert(tptr);
+                doc.place_none(tptr);
             }
         }
     }
@@ -133,20 +144,41 @@ pub(crate) fn transaction(
 }
 
 /// An `AssetLanguage` array as repeated elements: `value` the text, `_asset`
-/// the `asset` attribute.
-fn languages(doc: &mut Doc, t: &mut Map<String, Value>, ptr: &str, key: &str) -> io::Result<()> {
+/// the `asset` attribute; with `only`, that entry alone.
+fn languages(
+    doc: &mut Doc,
+    t: &mut Map<String, Value>,
+    ptr: &str,
+    key: &str,
+    only: Option<usize>,
+) -> io::Result<()> {
     let element = format!("avails:{key}");
     for (i, lang) in take_array(t, key)
         .unwrap_or_default()
         .into_iter()
         .enumerate()
+        .filter(|(i, _)| only.is_none_or(|o| o == *i))
     {
         let lptr = format!("{ptr}/{key}/{i}");
         let Value::Object(mut lang) = lang else {
-            doc.unplaced.insert(lptr);
+            doc.place_none(lptr);
             continue;
         };
-        let asset = attribute(doc, &mut lang, &lptr, "_asset");
+        let asset = attribute(doc, &mut lang, &lptr, "_asset").and_then(|a| {
+            let mddf = mddf_language_asset(&a);
+            let why = match mddf {
+                Some(m) if m == a => return Some(a),
+                Some(m) => {
+                    format!("`{a}` is written as MDDF's `{m}` (its kinds: subtitle, audio, subdub)")
+                }
+                None => format!(
+                    "`{a}` is none of MDDF's language asset kinds (subtitle, audio, subdub): \
+                     the language is written without it"
+                ),
+            };
+            doc.note(&format!("{lptr}/_asset"), why);
+            mddf.map(str::to_string)
+        });
         let attrs: Vec<(&str, &str)> = asset.iter().map(|v| ("asset", v.as_str())).collect();
         let text = take_scalar(&mut lang, "value").unwrap_or_default();
         let text = doc.text(&format!("{lptr}/value"), &text);
@@ -156,23 +188,81 @@ fn languages(doc: &mut Doc, t: &mut Map<String, Value>, ptr: &str, key: &str) ->
     Ok(())
 }
 
-/// `AvailTerms-type`: `termName` and the value elements it carries, in the
-/// schema's choice order (Money, Event, Text, Number, Boolean, Duration).
+/// MDDF's `asset` of a language (`Language@asset`: subtitle, audio,
+/// subdub; MovieLabs' validator rejects others) for the API's, which also
+/// has `sub` (a subtitle) and `dub` (a dubbed audio), and kinds MDDF has
+/// none for (`ov`, `any`...).
+pub(crate) fn mddf_language_asset(asset: &str) -> Option<&'static str> {
+    match asset {
+        "subtitle" | "sub" => Some("subtitle"),
+        "audio" | "dub" => Some("audio"),
+        "subdub" => Some("subdub"),
+        _ => None,
+    }
+}
+
+/// `AvailTerms-type`: `termName` and one value, the schema's choice: the
+/// first the term has in the schema's order (Money with an amount, Event,
+/// Text, Number, Boolean, Duration). Another value has no place (a Tier's
+/// or Category's `Money` currency, which the API may give beside its
+/// Text); a term without value has no MDDF form and is left out.
 fn term(doc: &mut Doc, ptr: &str, mut term: Map<String, Value>) -> io::Result<()> {
+    let has_amount = term
+        .get("Money")
+        .and_then(|m| m.get("value"))
+        .is_some_and(|v| !v.is_null());
+    let mut chosen: Option<&str> = None;
+    for kind in ["Money", "Event", "Text", "Number", "Boolean", "Duration"] {
+        let blank = |v: &Value| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty());
+        if term.get(kind).is_none_or(blank) || (kind == "Money" && !has_amount) {
+            continue;
+        }
+        match chosen {
+            None => chosen = Some(kind),
+            Some(first) => doc.note(
+                &format!("{ptr}/{kind}"),
+                format!("an MDDF Term holds one value: its `{first}` is written, not its `{kind}`"),
+            ),
+        }
+    }
+    if !has_amount && term.get("Money").is_some_and(|m| !m.is_null()) {
+        let why = match chosen {
+            Some(first) => format!(
+                "an MDDF Term holds one value: its `{first}` is written, and a Money needs an amount"
+            ),
+            None => "an MDDF Money needs an amount".to_string(),
+        };
+        doc.note(&format!("{ptr}/Money"), why);
+    }
+    let Some(chosen) = chosen else {
+        // The schema's Term holds one value and MovieLabs' validator
+        // rejects an empty one ("Text not specified"): no MDDF form.
+        doc.note(
+            ptr,
+            "a Term without a value has no MDDF form (its one value is required): left out".into(),
+        );
+        return Ok(());
+    };
     let name = attribute(doc, &mut term, ptr, "_termName");
     let attrs: Vec<(&str, &str)> = name.iter().map(|v| ("termName", v.as_str())).collect();
     doc.open("avails:Term", &attrs)?;
-    if let Some(mut money) = take_object(&mut term, "Money") {
-        let mptr = format!("{ptr}/Money");
-        let currency = attribute(doc, &mut money, &mptr, "_currency");
-        let attrs: Vec<(&str, &str)> = currency.iter().map(|v| ("currency", v.as_str())).collect();
-        let amount = take_scalar(&mut money, "value").unwrap_or_default();
-        let amount = doc.text(&format!("{mptr}/value"), &amount);
-        doc.leaf("avails:Money", &attrs, &amount)?;
-        doc.unplaced(&mptr, money);
+    match chosen {
+        "Money" => {
+            let mut money = take_object(&mut term, "Money").unwrap_or_default();
+            let mptr = format!("{ptr}/Money");
+            let currency = attribute(doc, &mut money, &mptr, "_currency");
+            let attrs: Vec<(&str, &str)> =
+                currency.iter().map(|v| ("currency", v.as_str())).collect();
+            let amount = take_scalar(&mut money, "value").unwrap_or_default();
+            let amount = doc.text(&format!("{mptr}/value"), &amount);
+            doc.leaf("avails:Money", &attrs, &amount)?;
+            doc.unplaced(&mptr, money);
+        }
+        kind => scalar(doc, &mut term, ptr, kind, &format!("avails:{kind}"))?,
     }
-    for kind in ["Event", "Text", "Number", "Boolean", "Duration"] {
-        scalar(doc, &mut term, ptr, kind, &format!("avails:{kind}"))?;
+    // What was not written has its reason noted above.
+    for kind in ["Money", "Event", "Text", "Number", "Boolean", "Duration"] {
+        term.remove(kind);
     }
     doc.unplaced(ptr, term);
     doc.close("avails:Term")

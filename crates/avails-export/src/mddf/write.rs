@@ -8,12 +8,21 @@ use quick_xml::Writer;
 use serde_json::{Map, Value};
 
 /// An MDDF document being written, with what could not be written.
+///
+/// One `<Avail>` may hold several payloads (those of one ALID), so what is
+/// recorded is keyed by payload (its index in the exported list) and by
+/// pointer inside that payload; `owners` says which payloads the part being
+/// written belongs to (all of the ALID's for the avail-level parts, one for
+/// a transaction).
 pub(crate) struct Doc {
     xml: Writer<Vec<u8>>,
-    /// Pointers (inside the current avail) of values MDDF has no place for.
-    pub unplaced: BTreeSet<String>,
-    /// Pointers of strings written without characters XML 1.0 cannot hold.
-    pub stripped: BTreeMap<String, String>,
+    /// The payloads the part being written comes from.
+    pub owners: Vec<usize>,
+    /// Values MDDF has no place for, by payload and pointer.
+    pub unplaced: BTreeSet<(usize, String)>,
+    /// Why a value does not come back as it was (characters XML 1.0
+    /// cannot hold, a second value a Term cannot hold...), by payload and pointer.
+    pub why: BTreeMap<(usize, String), String>,
 }
 
 impl Doc {
@@ -23,9 +32,26 @@ impl Doc {
         xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
         Ok(Self {
             xml,
+            owners: Vec::new(),
             unplaced: BTreeSet::new(),
-            stripped: BTreeMap::new(),
+            why: BTreeMap::new(),
         })
+    }
+
+    /// Records that the value at `pointer` of the current payloads has no
+    /// place in MDDF.
+    pub fn place_none(&mut self, pointer: String) {
+        for &owner in &self.owners {
+            self.unplaced.insert((owner, pointer.clone()));
+        }
+    }
+
+    /// Records why the value at `pointer` of the current payloads does not
+    /// come back as it was.
+    pub fn note(&mut self, pointer: &str, why: String) {
+        for &owner in &self.owners {
+            self.why.insert((owner, pointer.to_string()), why.clone());
+        }
     }
 
     /// Opens `<name attrs...>`.
@@ -71,7 +97,13 @@ impl Doc {
                 .filter(|c| !xml_char(*c))
                 .map(|c| format!("U+{:04X}", u32::from(c)))
                 .collect();
-            self.stripped.insert(pointer.to_string(), bad.join(", "));
+            self.note(
+                pointer,
+                format!(
+                    "XML 1.0 cannot hold the characters {}; written without them",
+                    bad.join(", ")
+                ),
+            );
         }
         kept
     }
@@ -80,7 +112,7 @@ impl Doc {
     pub fn unplaced(&mut self, pointer: &str, map: Map<String, Value>) {
         for (key, value) in map {
             if !value.is_null() {
-                self.unplaced.insert(format!("{pointer}/{key}"));
+                self.place_none(format!("{pointer}/{key}"));
             }
         }
     }
@@ -164,10 +196,11 @@ mod tests {
     #[test]
     fn forbidden_characters_are_left_out_and_recorded() {
         let mut doc = Doc::new().unwrap();
+        doc.owners = vec![3];
         assert_eq!(doc.text("/ALID", "a\u{1}b\u{FFFF}\tc"), "ab\tc");
-        assert_eq!(doc.stripped["/ALID"], "U+0001, U+FFFF");
+        assert!(doc.why[&(3, "/ALID".to_string())].contains("U+0001, U+FFFF"));
         assert_eq!(doc.text("/x", "é ✓ 𝄞"), "é ✓ 𝄞");
-        assert!(!doc.stripped.contains_key("/x"));
+        assert!(!doc.why.contains_key(&(3, "/x".to_string())));
     }
 
     #[test]
