@@ -132,9 +132,9 @@ fn validate_prints_compiler_style_lines_and_json() {
     let bad = corpus("Avails_withErrors.xml");
     let out = avails(dir.path(), &["validate", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stdout).contains(
-        "Avails_withErrors.xml:52 (/avail/Transaction/0/Territory/0/country): error[AV040]"
-    ));
+    assert!(
+        text(&out.stdout).contains("Avails_withErrors.xml:52 (/Territory/0/country): error[CV024]")
+    );
 
     let out = avails(
         dir.path(),
@@ -142,7 +142,7 @@ fn validate_prints_compiler_style_lines_and_json() {
     );
     assert_eq!(out.status.code(), Some(1));
     let list: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let jj = list.iter().find(|f| f["code"] == "AV040").unwrap();
+    let jj = list.iter().find(|f| f["code"] == "CV024").unwrap();
     for key in [
         "severity",
         "message",

@@ -59,6 +59,10 @@ pub(super) fn check(item: &mut Item, mapping: &Mapping) -> Placing {
     license_type(item, mapping, &mut placing);
     entry_type(item, mapping, &mut placing);
     channel(item, mapping, &mut placing);
+    for d in &mut placing.findings {
+        d.alid = item.key.alid.clone();
+        d.transaction_id = item.transaction.transaction_id.clone();
+    }
     placing
 }
 
@@ -152,10 +156,9 @@ fn territories(item: &mut Item, mapping: &Mapping, placing: &mut Placing) {
             continue;
         }
         let suggestion = countries::suggest(&written);
-        let same_letters = written.len() == 2 && written.bytes().all(|b| b.is_ascii_alphabetic());
         match suggestion {
             // `fr`: the code, in another case; its meaning is certain.
-            Some(code) if same_letters => {
+            Some(code) if written.eq_ignore_ascii_case(code) => {
                 for t in item.key.territories.iter_mut().filter(|t| **t == written) {
                     *t = code.to_string();
                 }
