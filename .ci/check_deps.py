@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Dependency hygiene, offline: every dependency a crate declares is named in
+its code, and no second major version of quick-xml or zip is built.
+
+Unused: a dependency of [dependencies] must appear (as its Rust name, a word)
+in the crate's src/; one of [dev-dependencies] in src/, tests/, benches/ or
+examples/. Duplicates: `cargo tree --duplicates` over the workspace.
+"""
+import pathlib
+import re
+import subprocess
+import sys
+import tomllib
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+# Declared for what they are, not named in code.
+NAMED_ELSEWHERE = {"mimalloc"}  # the global allocator: `mimalloc::MiMalloc`
+SINGLE_MAJOR = ("quick-xml", "zip")
+
+
+def rust_files(crate, dirs):
+    for d in dirs:
+        yield from (crate / d).rglob("*.rs")
+
+
+def used(name, files):
+    ident = re.compile(r"\b" + re.escape(name.replace("-", "_")) + r"\b")
+    return any(ident.search(f.read_text(errors="replace")) for f in files)
+
+
+problems = []
+for manifest in sorted(ROOT.glob("crates/*/Cargo.toml")):
+    crate = manifest.parent
+    toml = tomllib.loads(manifest.read_text())
+    for table, dirs in (
+        ("dependencies", ["src"]),
+        ("dev-dependencies", ["src", "tests", "benches", "examples"]),
+    ):
+        files = list(rust_files(crate, dirs))
+        for dep in toml.get(table, {}):
+            if dep in NAMED_ELSEWHERE and dep in (ROOT / manifest).read_text():
+                if used(dep, files) or table == "dependencies":
+                    continue
+            if not used(dep, files):
+                problems.append(f"{crate.name}: [{table}] {dep} is not used")
+
+tree = subprocess.run(
+    ["cargo", "tree", "--workspace", "--duplicates", "--locked", "--offline",
+     "-e", "normal,build,dev", "--prefix", "none", "--format", "{p}"],
+    cwd=ROOT, capture_output=True, text=True,
+)
+if tree.returncode != 0:
+    problems.append("cargo tree failed: " + tree.stderr.strip())
+versions = {}
+for line in tree.stdout.splitlines():
+    parts = line.split()
+    if len(parts) >= 2 and parts[0] in SINGLE_MAJOR:
+        versions.setdefault(parts[0], set()).add(parts[1])
+for name, found in sorted(versions.items()):
+    majors = {v.lstrip("v").split(".")[0] if not v.startswith("v0.") else ".".join(v.lstrip("v").split(".")[:2]) for v in found}
+    if len(majors) > 1:
+        problems.append(f"{name}: {len(majors)} versions are built ({', '.join(sorted(found))})")
+
+for p in problems:
+    print(p)
+sys.exit(1 if problems else 0)
