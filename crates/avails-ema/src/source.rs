@@ -69,6 +69,7 @@ pub fn read_rows_until(
         Format::Csv => crate::delimited::read_csv(path, file_label, mapping, stop, sink)?,
         Format::Xls => read_xls(path, file_label, mapping, stop, sink)?,
         Format::Xlsx => {
+            crate::package::check(path, file_label)?;
             let mut wb = open_xlsx(file_label, || open_workbook(path))?;
             match read_xlsx(&mut wb, file_label, mapping, stop, sink) {
                 Err(EmaError::Sheet { message, .. })
