@@ -229,13 +229,19 @@ mod tests {
 
     #[test]
     fn worksheets_are_told_from_parts_held_whole() {
-        assert!(is_worksheet("xl/worksheets/sheet1.xml", Some("workbook.xml")));
+        assert!(is_worksheet(
+            "xl/worksheets/sheet1.xml",
+            Some("workbook.xml")
+        ));
         assert!(is_worksheet("XL\\Worksheets\\Sheet12.XML", None));
         assert!(!is_worksheet("xl/sharedStrings.xml", None));
         assert!(!is_worksheet("xl/worksheets/_rels/sheet1.xml.rels", None));
         assert!(!is_worksheet("xl/worksheets/sharedStrings.xml", None));
         // A workbook part dressed as a worksheet is held whole by calamine.
-        assert!(!is_worksheet("xl/worksheets/sheet1.xml", Some("sheet1.xml")));
+        assert!(!is_worksheet(
+            "xl/worksheets/sheet1.xml",
+            Some("sheet1.xml")
+        ));
     }
 
     #[test]
@@ -250,12 +256,23 @@ mod tests {
     #[test]
     fn a_sheet_may_be_large_and_a_held_part_may_not() {
         let rows = b"<row><c><v>1</v></c></row>".repeat(100_000);
-        let sheet = [b"<worksheet><sheetData>".as_slice(), &rows, b"</sheetData></worksheet>"].concat();
+        let sheet = [
+            b"<worksheet><sheetData>".as_slice(),
+            &rows,
+            b"</sheetData></worksheet>",
+        ]
+        .concat();
         let ok = package(&[("_rels/.rels", RELS), ("xl/worksheets/sheet1.xml", &sheet)]);
-        assert_eq!(check_archive(Cursor::new(&ok), &bounds(4 * MIB, MIB, MIB)), Ok(()));
+        assert_eq!(
+            check_archive(Cursor::new(&ok), &bounds(4 * MIB, MIB, MIB)),
+            Ok(())
+        );
         let held = package(&[("_rels/.rels", RELS), ("xl/sharedStrings.xml", &sheet)]);
         let err = check_archive(Cursor::new(&held), &bounds(4 * MIB, MIB, MIB)).unwrap_err();
-        assert!(err.starts_with("part xl/sharedStrings.xml inflates to more than 1 MiB"), "{err}");
+        assert!(
+            err.starts_with("part xl/sharedStrings.xml inflates to more than 1 MiB"),
+            "{err}"
+        );
         assert!(err.contains("AVAILS_MAX_XLSX_TABLE_MIB=2"), "{err}");
         let err = check_archive(Cursor::new(&ok), &bounds(MIB, MIB, MIB)).unwrap_err();
         assert!(err.contains("AVAILS_MAX_XLSX_PART_MIB=2"), "{err}");

@@ -264,7 +264,10 @@ fn a_quoted_cell_that_swallows_the_file_is_refused_at_the_row_limit() {
     text.push_str(&filler);
     let path = write(dir.path(), "swallow.csv", text.as_bytes());
     let message = error_of(read(&path));
-    assert!(message.starts_with("swallow.csv:line 5: the row that starts here is more than 16 MiB"), "{message}");
+    assert!(
+        message.starts_with("swallow.csv:line 5: the row that starts here is more than 16 MiB"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -275,7 +278,8 @@ fn a_line_of_delimiters_is_refused_once_wider_than_a_sheet() {
     let path = write(dir.path(), "commas.csv", text.as_bytes());
     let message = error_of(read(&path));
     assert!(
-        message.starts_with("commas.csv:line 4: the row that starts here has more than 16,384 cells"),
+        message
+            .starts_with("commas.csv:line 4: the row that starts here has more than 16,384 cells"),
         "{message}"
     );
 }

@@ -269,21 +269,34 @@ fn a_cell_over_the_value_limit_is_refused_before_calamine_holds_it() {
 fn white_space_between_tags_counts_like_a_cell() {
     let dir = tempfile::tempdir().unwrap();
     let blank = " ".repeat(5 << 20);
-    let sheet = sheet_xml(&data_row(r#"<c r="A2" t="inlineStr"><is><t>A1</t></is></c>"#))
-        .replace("<sheetData>", &format!("<sheetData>{blank}"));
+    let sheet = sheet_xml(&data_row(
+        r#"<c r="A2" t="inlineStr"><is><t>A1</t></is></c>"#,
+    ))
+    .replace("<sheetData>", &format!("<sheetData>{blank}"));
     let path = write(dir.path(), "blank.xlsx", &workbook(&sheet, None));
     let message = error_of(read(&path));
-    assert!(message.contains("holds a text (or white space) between tags of more than 4 MiB"), "{message}");
+    assert!(
+        message.contains("holds a text (or white space) between tags of more than 4 MiB"),
+        "{message}"
+    );
 }
 
 #[test]
 fn a_long_attribute_is_refused_as_a_tag() {
     let dir = tempfile::tempdir().unwrap();
-    let sheet = sheet_xml(&data_row(r#"<c r="A2" t="inlineStr"><is><t>A1</t></is></c>"#))
-        .replace("<sheetData>", &format!(r#"<sheetData x="{}">"#, "y".repeat(5 << 20)));
+    let sheet = sheet_xml(&data_row(
+        r#"<c r="A2" t="inlineStr"><is><t>A1</t></is></c>"#,
+    ))
+    .replace(
+        "<sheetData>",
+        &format!(r#"<sheetData x="{}">"#, "y".repeat(5 << 20)),
+    );
     let path = write(dir.path(), "tag.xlsx", &workbook(&sheet, None));
     let message = error_of(read(&path));
-    assert!(message.contains("holds a tag of more than 4 MiB"), "{message}");
+    assert!(
+        message.contains("holds a tag of more than 4 MiB"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -82,7 +82,14 @@ pub const XML_FILE: Limit = Limit {
 };
 
 /// Every limit, for documentation and tests.
-pub const ALL: [Limit; 6] = [XLSX_PART, XLSX_TABLE, VALUE, CSV_ROW, JSON_DOCUMENT, XML_FILE];
+pub const ALL: [Limit; 6] = [
+    XLSX_PART,
+    XLSX_TABLE,
+    VALUE,
+    CSV_ROW,
+    JSON_DOCUMENT,
+    XML_FILE,
+];
 
 /// A limit's environment variable does not hold a whole number of MiB.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -330,7 +337,11 @@ mod tests {
         let xml = br#"<?xml version="1.0"?><a b="x>y"><!-- c<d --><![CDATA[<e>]]>text</a>"#;
         assert_eq!(scan(20, &[xml]), Ok(()));
         for cut in 0..xml.len() {
-            assert_eq!(scan(20, &[&xml[..cut], &xml[cut..]]), Ok(()), "cut at {cut}");
+            assert_eq!(
+                scan(20, &[&xml[..cut], &xml[cut..]]),
+                Ok(()),
+                "cut at {cut}"
+            );
         }
     }
 
