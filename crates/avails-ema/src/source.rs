@@ -75,8 +75,10 @@ pub fn read_rows_until(
                 Err(EmaError::Sheet { message, .. })
                     if crate::repair::is_dimension_error(&message) =>
                 {
-                    let bytes = std::fs::read(path).map_err(|e| EmaError::open(file_label, &e))?;
-                    let repaired = contain(|| crate::repair::without_dimensions(&bytes))
+                    let file =
+                        std::fs::File::open(path).map_err(|e| EmaError::open(file_label, &e))?;
+                    let file = std::io::BufReader::new(file);
+                    let repaired = contain(|| crate::repair::without_dimensions(file))
                         .map_err(|p| EmaError::damaged(file_label, None, p))?
                         .map_err(|e| EmaError::open(file_label, &e))?;
                     let mut wb =
