@@ -175,13 +175,17 @@ impl RunKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Text,
-    /// Just after `<`: which markup it opens is not known yet.
-    Open,
+    /// After `<` and this many bytes of `![CDATA[` or `!--`: which markup
+    /// it opens is not known yet.
+    Open(u8),
     Tag,
     Quoted(u8),
     Comment,
     Cdata,
 }
+
+/// What follows `<` in a CDATA section; a comment's `!--` shares the `!`.
+const CDATA_OPEN: &[u8] = b"![CDATA[";
 
 /// Follows XML markup over bytes given in any chunks, in constant memory,
 /// and reports the first run (text, tag, comment, CDATA section) longer
@@ -194,8 +198,9 @@ pub struct XmlRuns {
     state: State,
     /// Bytes of the current run so far.
     run: u64,
-    /// The last bytes seen, to recognise `<!--`, `<![CDATA[`, `-->`, `]]>`.
-    recent: [u8; 16],
+    /// The last two bytes of a comment or CDATA section, to find `-->`
+    /// or `]]>` across chunks.
+    last2: [u8; 2],
 }
 
 impl XmlRuns {
@@ -205,40 +210,99 @@ impl XmlRuns {
             limit,
             state: State::Text,
             run: 0,
-            recent: [0; 16],
+            last2: [0; 2],
         }
     }
 
     /// Scans the next bytes; the first run over the limit ends the scan.
     pub fn feed(&mut self, bytes: &[u8]) -> Result<(), RunKind> {
-        let mut i = 0;
-        while i < bytes.len() {
-            // Runs of plain bytes are skipped a slice at a time.
-            let rest = &bytes[i..];
-            let stop = match self.state {
-                State::Text => rest.iter().position(|&b| b == b'<'),
-                State::Tag => rest
-                    .iter()
-                    .position(|&b| matches!(b, b'>' | b'"' | b'\'' | b'<' | b'-' | b'[')),
-                State::Quoted(q) => rest.iter().position(|&b| b == q),
-                State::Comment | State::Cdata | State::Open => Some(0),
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            // How many bytes belong to the current state, and the state
+            // after them (None: the same).
+            let (used, next) = match self.state {
+                State::Text => match memchr::memchr(b'<', rest) {
+                    Some(i) => (i + 1, Some(State::Open(0))),
+                    None => (rest.len(), None),
+                },
+                State::Open(matched) => {
+                    let b = rest[0];
+                    let m = usize::from(matched);
+                    if m < CDATA_OPEN.len() && b == CDATA_OPEN[m] {
+                        let next = if m + 1 == CDATA_OPEN.len() {
+                            State::Cdata
+                        } else {
+                            State::Open(matched + 1)
+                        };
+                        (1, Some(next))
+                    } else if m == 1 && b == b'-' {
+                        // `<!-`: a comment once the second `-` follows.
+                        (1, Some(State::Open(u8::MAX)))
+                    } else if matched == u8::MAX && b == b'-' {
+                        (1, Some(State::Comment))
+                    } else {
+                        // Any other markup is a tag (or a declaration) to
+                        // its `>`: this byte is looked at again there.
+                        (0, Some(State::Tag))
+                    }
+                }
+                State::Tag => match memchr::memchr3(b'>', b'"', b'\'', rest) {
+                    Some(i) if rest[i] == b'>' => (i + 1, Some(State::Text)),
+                    Some(i) => (i + 1, Some(State::Quoted(rest[i]))),
+                    None => (rest.len(), None),
+                },
+                State::Quoted(q) => match memchr::memchr(q, rest) {
+                    Some(i) => (i + 1, Some(State::Tag)),
+                    None => (rest.len(), None),
+                },
+                State::Comment => self.to_close(rest, b'-'),
+                State::Cdata => self.to_close(rest, b']'),
             };
-            let skip = stop.unwrap_or(rest.len());
-            if skip > 0 {
-                self.run += skip as u64;
-                self.remember(&rest[..skip]);
-                self.check()?;
-                i += skip;
-                continue;
-            }
-            let b = rest[0];
-            i += 1;
-            self.run += 1;
-            self.remember(&[b]);
-            self.step(b);
+            self.run += used as u64;
             self.check()?;
+            if let Some(next) = next {
+                match (self.state, next) {
+                    // A markup ended: a text starts.
+                    (_, State::Text) => self.run = 0,
+                    // A text ended at `<`: the markup's run has that byte.
+                    (State::Text, _) => self.run = 1,
+                    _ => {}
+                }
+                if matches!(next, State::Comment | State::Cdata) {
+                    self.last2 = [0; 2];
+                }
+                self.state = next;
+            }
+            rest = &rest[used..];
         }
         Ok(())
+    }
+
+    /// The bytes of a comment or CDATA section up to its end (`-->` or
+    /// `]]>`, `close` twice then `>`), or all of `rest`.
+    fn to_close(&mut self, rest: &[u8], close: u8) -> (usize, Option<State>) {
+        let mut from = 0;
+        while let Some(i) = memchr::memchr(b'>', &rest[from..]) {
+            let at = from + i;
+            let before = |k: usize| -> u8 {
+                if at >= k {
+                    rest[at - k]
+                } else {
+                    self.last2[2 + at - k]
+                }
+            };
+            if before(1) == close && before(2) == close {
+                return (at + 1, Some(State::Text));
+            }
+            from = at + 1;
+        }
+        let n = rest.len();
+        self.last2 = if n >= 2 {
+            [rest[n - 2], rest[n - 1]]
+        } else {
+            [self.last2[1], rest[0]]
+        };
+        (n, None)
     }
 
     fn check(&self) -> Result<(), RunKind> {
@@ -247,79 +311,10 @@ impl XmlRuns {
         }
         Err(match self.state {
             State::Text => RunKind::Text,
-            State::Open | State::Tag | State::Quoted(_) => RunKind::Tag,
+            State::Open(_) | State::Tag | State::Quoted(_) => RunKind::Tag,
             State::Comment => RunKind::Comment,
             State::Cdata => RunKind::Cdata,
         })
-    }
-
-    fn remember(&mut self, bytes: &[u8]) {
-        let n = bytes.len().min(self.recent.len());
-        self.recent.rotate_left(n);
-        let len = self.recent.len();
-        self.recent[len - n..].copy_from_slice(&bytes[bytes.len() - n..]);
-    }
-
-    fn ends_with(&self, tail: &[u8]) -> bool {
-        self.recent.ends_with(tail)
-    }
-
-    /// One markup byte (`b` is already in `recent` and counted).
-    fn step(&mut self, b: u8) {
-        match self.state {
-            State::Text => {
-                // `<`: a text ends, markup starts.
-                self.state = State::Open;
-                self.run = 1;
-            }
-            State::Open => {
-                self.state = State::Tag;
-                self.step_tag(b);
-            }
-            State::Tag => {
-                if self.ends_with(b"<!--") {
-                    self.state = State::Comment;
-                } else if self.ends_with(b"<![CDATA[") {
-                    self.state = State::Cdata;
-                } else {
-                    self.step_tag(b);
-                }
-            }
-            State::Quoted(q) => {
-                if b == q {
-                    self.state = State::Tag;
-                }
-            }
-            State::Comment => {
-                if self.ends_with(b"-->") {
-                    self.end_markup();
-                }
-            }
-            State::Cdata => {
-                if self.ends_with(b"]]>") {
-                    self.end_markup();
-                }
-            }
-        }
-    }
-
-    fn step_tag(&mut self, b: u8) {
-        match b {
-            b'>' => self.end_markup(),
-            b'"' | b'\'' => self.state = State::Quoted(b),
-            // A `<` inside a tag starts a new one (malformed, but a
-            // parser may read it so): the run restarts.
-            b'<' => {
-                self.state = State::Open;
-                self.run = 1;
-            }
-            _ => {}
-        }
-    }
-
-    fn end_markup(&mut self) {
-        self.state = State::Text;
-        self.run = 0;
     }
 }
 
@@ -335,10 +330,16 @@ mod tests {
     #[test]
     fn short_runs_pass_whatever_the_chunking() {
         let xml = br#"<?xml version="1.0"?><a b="x>y"><!-- c<d --><![CDATA[<e>]]>text</a>"#;
-        assert_eq!(scan(20, &[xml]), Ok(()));
+        assert_eq!(scan(24, &[xml]), Ok(()));
+        let bytes: Vec<&[u8]> = xml.chunks(1).collect();
+        assert_eq!(scan(24, &bytes), Ok(()));
+        // A comment's end is found byte by byte too: its run is then short.
+        let long_after = [&xml[..], &[b'x'; 30][..]].concat();
+        let bytes: Vec<&[u8]> = long_after.chunks(1).collect();
+        assert_eq!(scan(24, &bytes), Err(RunKind::Text));
         for cut in 0..xml.len() {
             assert_eq!(
-                scan(20, &[&xml[..cut], &xml[cut..]]),
+                scan(24, &[&xml[..cut], &xml[cut..]]),
                 Ok(()),
                 "cut at {cut}"
             );
@@ -353,6 +354,8 @@ mod tests {
         let tag = format!(r#"<a b="{long}">"#);
         assert_eq!(scan(50, &[tag.as_bytes()]), Err(RunKind::Tag));
         let quoted_gt = format!(r#"<a b="{}">"#, "<>".repeat(50));
+        let quoted_lt = format!(r#"<a b='{}'>"#, "<".repeat(100));
+        assert_eq!(scan(50, &[quoted_lt.as_bytes()]), Err(RunKind::Tag));
         assert_eq!(scan(50, &[quoted_gt.as_bytes()]), Err(RunKind::Tag));
         let comment = format!("<a><!--{}--></a>", "<a>".repeat(30));
         assert_eq!(scan(50, &[comment.as_bytes()]), Err(RunKind::Comment));
