@@ -255,8 +255,8 @@ impl XmlRuns {
                     Some(i) => (i + 1, Some(State::Tag)),
                     None => (rest.len(), None),
                 },
-                State::Comment => self.to_close(rest, b'-'),
-                State::Cdata => self.to_close(rest, b']'),
+                State::Comment => self.until_close(rest, b'-'),
+                State::Cdata => self.until_close(rest, b']'),
             };
             self.run += used as u64;
             self.check()?;
@@ -280,7 +280,7 @@ impl XmlRuns {
 
     /// The bytes of a comment or CDATA section up to its end (`-->` or
     /// `]]>`, `close` twice then `>`), or all of `rest`.
-    fn to_close(&mut self, rest: &[u8], close: u8) -> (usize, Option<State>) {
+    fn until_close(&mut self, rest: &[u8], close: u8) -> (usize, Option<State>) {
         let mut from = 0;
         while let Some(i) = memchr::memchr(b'>', &rest[from..]) {
             let at = from + i;
