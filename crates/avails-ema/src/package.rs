@@ -37,6 +37,10 @@ const CHUNK: usize = 64 * 1024;
 /// How much of `_rels/.rels` is read to find the workbook part.
 const RELS_MAX: u64 = 1024 * 1024;
 
+/// The files found within bounds: path, length and modification time.
+static CHECKED: std::sync::Mutex<Vec<(std::path::PathBuf, u64, std::time::SystemTime)>> =
+    std::sync::Mutex::new(Vec::new());
+
 /// The limits in force (from the environment, else the defaults).
 struct Bounds {
     part: u64,
@@ -56,8 +60,27 @@ pub(crate) fn check(path: &Path, file_label: &str) -> Result<(), EmaError> {
         value: limits::VALUE.bytes().map_err(limit_err)?,
     };
     let file = std::fs::File::open(path).map_err(|e| EmaError::open(file_label, &e))?;
+    // A second pass over the same file (an unsorted sheet is read twice)
+    // is not checked again while the file is unchanged.
+    let stamp = file
+        .metadata()
+        .ok()
+        .and_then(|m| Some((path.to_path_buf(), m.len(), m.modified().ok()?)));
+    let checked = || {
+        CHECKED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    if stamp.as_ref().is_some_and(|s| checked().contains(s)) {
+        return Ok(());
+    }
     match contain(|| check_archive(std::io::BufReader::new(file), &bounds)) {
-        Ok(Ok(())) => Ok(()),
+        Ok(Ok(())) => {
+            if let Some(stamp) = stamp {
+                checked().push(stamp);
+            }
+            Ok(())
+        }
         Ok(Err(message)) => Err(EmaError::Limit {
             file: file_label.to_string(),
             message,
