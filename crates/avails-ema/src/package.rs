@@ -17,8 +17,10 @@
 //! - no text, tag, comment or CDATA section of any part may be longer than
 //!   [`limits::VALUE`] (one cell's value is one such text).
 //!
-//! The price is inflating the package twice: about a second for the 1 GB
-//! sheet of a million rows, a few percent of reading it.
+//! The price is inflating the package twice: on the 2-core machine of the
+//! project, 2.0-2.2 s for a sheet of 300,000 rows (315 MB of XML), where
+//! `avails validate` of it takes 12-13 s. A file found within bounds is
+//! not checked again when a second pass reads it.
 //!
 //! A part that cannot be inflated (an unsupported method, a checksum that
 //! does not match) is left to calamine, which reports it if it reads it.
