@@ -12,7 +12,7 @@
 //! and sometimes the zip itself;
 //! CSV, MDDF XML and payload JSON get the same kinds of damage in their own
 //! syntax (quotes, delimiters, NULs, bad bytes, UTF-16, entities, deep
-//! nesting, huge values).
+//! nesting, huge values, some past the limit on one value).
 //!
 //! Mutants are run in batches (`avails convert` or `avails validate` on
 //! many files at once, alternately); a batch that fails is re-run file by
@@ -445,6 +445,8 @@ fn huge_value(rng: &mut StdRng) -> Vec<u8> {
     let n = match rng.random_range(0..3) {
         0 => 1_000,
         1 => 100_000,
+        // Now and then past the limit on one value (4 MiB by default).
+        _ if rng.random_bool(0.2) => 5 << 20,
         _ => 2_000_000,
     };
     let c = *pick(rng, &[&b'X', &b'9', &b'"', &b',', &b'<']);

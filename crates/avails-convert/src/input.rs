@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use avails_ema::EndMarker;
 use avails_mapping::{ColumnStatus, Mapping};
-use avails_model::{AvailTrans, Diagnostic, Location};
+use avails_model::{limits, AvailTrans, Diagnostic, Location};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -323,12 +323,48 @@ fn transaction_index(path: &str) -> Option<usize> {
     rest.split('/').next()?.parse().ok()
 }
 
-/// A whole text file, or the error naming it.
+/// A whole XML file, or the error naming it. The read is bounded
+/// (`avails_model::limits`): the file by [`limits::XML_FILE`], and each
+/// text, tag or comment by [`limits::VALUE`], checked as it is read, so a
+/// file that never ends (a symlink to `/dev/zero`) stops at the first
+/// limit instead of filling memory.
 pub(crate) fn read_text(path: &Path, label: &str) -> Result<String, ConvertError> {
-    std::fs::read_to_string(path).map_err(|e| ConvertError::Read {
+    use std::io::Read;
+    let err = |message: String| ConvertError::Read {
         file: label.to_string(),
-        message: e.to_string(),
-    })
+        message,
+    };
+    let max_file = limits::XML_FILE.bytes().map_err(|e| err(e.to_string()))?;
+    let max_value = limits::VALUE.bytes().map_err(|e| err(e.to_string()))?;
+    let mut file = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
+    // A regular file says its size, so the text is allocated once.
+    let expected = file.metadata().map_or(0, |m| m.len()).min(max_file);
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    let mut runs = limits::XmlRuns::new(max_value);
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = match file.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(err(e.to_string())),
+        };
+        if bytes.len() as u64 + n as u64 > max_file {
+            return Err(err(format!(
+                "the file is {}",
+                limits::XML_FILE.exceeded(max_file)
+            )));
+        }
+        if let Err(kind) = runs.feed(&chunk[..n]) {
+            return Err(err(format!(
+                "the file holds {} of {}",
+                kind.name(),
+                limits::VALUE.exceeded(max_value)
+            )));
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
+    String::from_utf8(bytes).map_err(|_| err("stream did not contain valid UTF-8".into()))
 }
 
 fn leaf(path: &str) -> &str {

@@ -4,11 +4,12 @@
 //! A batch request file is checked with the batch rules, and each item
 //! becomes the payload its path says.
 
+use std::cell::Cell;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use avails_mapping::Mapping;
-use avails_model::{AvailRequest, Diagnostic, EntryType, Location};
+use avails_model::{limits, AvailRequest, Diagnostic, EntryType, Location};
 use avails_rules::{parse_item_path, Target};
 use serde_json::{Map, Value};
 
@@ -38,6 +39,11 @@ pub(crate) fn read_json(
         file: label.to_string(),
         message,
     };
+    let max = limits::JSON_DOCUMENT
+        .bytes()
+        .map_err(|e| read_err(e.to_string()))?;
+    let too_long =
+        |what: &str| read_err(format!("{what} is {}", limits::JSON_DOCUMENT.exceeded(max)));
     let file = std::fs::File::open(path).map_err(|e| read_err(e.to_string()))?;
     let mut reader = BufReader::with_capacity(1 << 16, file);
     let mut summary = FileSummary {
@@ -55,11 +61,19 @@ pub(crate) fn read_json(
                 "the file is empty: expected a payload {\"avail\": ...}, an array of them, a batch request, or NDJSON".into(),
             ))
         }
-        // An array of payloads: each element converted as it is parsed.
+        // An array of payloads: each element converted as it is parsed,
+        // and bounded on its own.
         Some(b'[') => {
-            let mut de = serde_json::Deserializer::from_reader(reader);
+            let used = Cell::new(0u64);
+            let bounded = Bounded {
+                inner: reader,
+                used: &used,
+                max,
+            };
+            let mut de = serde_json::Deserializer::from_reader(bounded);
             let elements = Elements {
                 each: &mut |i, value| {
+                    used.set(0);
                     let doc = Doc {
                         line: None,
                         pointer: format!("/{i}"),
@@ -69,27 +83,37 @@ pub(crate) fn read_json(
                     give(doc, &mut *out)
                 },
             };
-            serde::Deserializer::deserialize_seq(&mut de, elements)
-                .and_then(|()| de.end())
-                .map_err(|e| read_err(format!("not JSON: {e}")))?;
+            let parsed = serde::Deserializer::deserialize_seq(&mut de, elements).and_then(|()| de.end());
+            if used.get() > max {
+                return Err(too_long("an element of the array"));
+            }
+            parsed.map_err(|e| read_err(format!("not JSON: {e}")))?;
         }
         _ => {
             let mut first = String::new();
-            reader
-                .read_line(&mut first)
-                .map_err(|e| read_err(e.to_string()))?;
+            match read_line(&mut reader, &mut first, max).map_err(|e| read_err(e.to_string()))? {
+                Line::Read(_) => {}
+                Line::TooLong => return Err(too_long("line 1")),
+            }
             match serde_json::from_str::<Value>(&first) {
                 // One JSON value per line: NDJSON, read a line at a time.
                 Ok(value) if is_lone_payload(&value) => {
-                    lines(reader, value, &mut |doc| give(doc, &mut *out))
-                        .map_err(read_err)?
+                    lines(reader, value, max, &mut |doc| give(doc, &mut *out)).map_err(|e| match e {
+                        LinesError::TooLong(n) => too_long(&format!("line {n}")),
+                        LinesError::Other(message) => read_err(message),
+                    })?
                 }
                 // A document over several lines (or a batch): read whole.
                 _ => {
                     let mut text = first;
+                    let room = (max + 1).saturating_sub(text.len() as u64);
                     reader
+                        .take(room)
                         .read_to_string(&mut text)
                         .map_err(|e| read_err(e.to_string()))?;
+                    if text.len() as u64 > max {
+                        return Err(too_long("the document"));
+                    }
                     for doc in whole(&text, label, &mut *out).map_err(read_err)? {
                         give(doc, &mut *out);
                     }
@@ -98,6 +122,70 @@ pub(crate) fn read_json(
         }
     }
     Ok(summary)
+}
+
+/// A reader that fails once more than `max` bytes were read since `used`
+/// was last set to 0 (at each element of an array).
+struct Bounded<'a, R> {
+    inner: R,
+    used: &'a Cell<u64>,
+    max: u64,
+}
+
+impl<R: Read> Read for Bounded<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.used.get() > self.max {
+            return Err(std::io::Error::other("over the limit on one JSON document"));
+        }
+        let n = self.inner.read(buf)?;
+        self.used.set(self.used.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// What [`read_line`] read.
+enum Line {
+    /// A line (with its line break) of this many bytes; 0 at the end.
+    Read(usize),
+    /// The line is longer than the limit; `line` holds nothing useful.
+    TooLong,
+}
+
+/// Reads one line into `line` (cleared first), at most `max` bytes of it:
+/// a file that never ends a line (`/dev/zero`) stops there.
+fn read_line(reader: &mut impl BufRead, line: &mut String, max: u64) -> std::io::Result<Line> {
+    line.clear();
+    let mut bytes = std::mem::take(line).into_bytes();
+    loop {
+        let buffer = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buffer.is_empty() {
+            break;
+        }
+        let (take, done) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buffer.len(), false),
+        };
+        if (bytes.len() + take) as u64 > max {
+            return Ok(Line::TooLong);
+        }
+        bytes.extend_from_slice(&buffer[..take]);
+        reader.consume(take);
+        if done {
+            break;
+        }
+    }
+    let n = bytes.len();
+    *line = String::from_utf8(bytes).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })?;
+    Ok(Line::Read(n))
 }
 
 /// The first byte that is not white space (or a UTF-8 byte order mark),
@@ -126,22 +214,39 @@ fn is_lone_payload(value: &Value) -> bool {
         .is_some_and(|o| !o.contains_key("requestItems"))
 }
 
+/// Why NDJSON reading stopped.
+enum LinesError {
+    /// This line is over the limit on one document.
+    TooLong(u32),
+    /// Any other reason, worded.
+    Other(String),
+}
+
 /// NDJSON after its first line (`first`): each line one document, given
 /// as it is read. A file of one line is one document, as a whole file.
-fn lines(mut reader: impl BufRead, first: Value, give: &mut dyn FnMut(Doc)) -> Result<(), String> {
+fn lines(
+    mut reader: impl BufRead,
+    first: Value,
+    max: u64,
+    give: &mut dyn FnMut(Doc),
+) -> Result<(), LinesError> {
     let mut pending = Some(first);
     let mut line = String::new();
     let mut n = 1u32;
     loop {
-        line.clear();
-        if reader.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
-            break;
-        }
         n += 1;
+        match read_line(&mut reader, &mut line, max)
+            .map_err(|e| LinesError::Other(e.to_string()))?
+        {
+            Line::Read(0) => break,
+            Line::Read(_) => {}
+            Line::TooLong => return Err(LinesError::TooLong(n)),
+        }
         if line.trim().is_empty() {
             continue;
         }
-        let value = serde_json::from_str(&line).map_err(|e| format!("line {n}: not JSON: {e}"))?;
+        let value = serde_json::from_str(&line)
+            .map_err(|e| LinesError::Other(format!("line {n}: not JSON: {e}")))?;
         if let Some(first) = pending.take() {
             give(ndjson_doc(1, first));
         }

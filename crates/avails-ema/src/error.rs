@@ -42,6 +42,16 @@ pub enum EmaError {
         /// What the library's panic said, and where.
         message: String,
     },
+    /// The file goes past one of the input limits
+    /// (`avails_model::limits`): a decompression bomb, a cell or row too
+    /// long to hold. The message names the limit and how to raise it.
+    #[error("{file}: {message}")]
+    Limit {
+        /// The file.
+        file: String,
+        /// What is over which limit, and how to raise it.
+        message: String,
+    },
     /// No sheet of the file has an EMA column-name row.
     #[error("{file}: no sheet has an EMA header row (looked for a row naming at least {min} of: {markers})")]
     NoHeader {

@@ -13,6 +13,7 @@ mod delimited;
 pub mod error;
 pub mod header;
 pub mod numbers;
+mod package;
 mod plan;
 pub mod record;
 mod repair;

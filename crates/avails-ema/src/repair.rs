@@ -5,29 +5,36 @@
 //! ("Range is missing the expected column component"). The dimension is only
 //! a hint, so the repaired copy simply drops it; every cell is still read.
 
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Read, Seek, Write};
 
 /// Whether an error is the one the repair fixes.
 pub fn is_dimension_error(message: &str) -> bool {
     message.contains("missing the expected column component")
 }
 
+/// How much of the start of a worksheet is searched for its dimension
+/// (written before the cells, in the first few hundred bytes).
+const HEAD_BYTES: u64 = 1024 * 1024;
+
 /// A copy of the workbook with every worksheet's `<dimension>` removed.
-pub fn without_dimensions(bytes: &[u8]) -> Result<Vec<u8>, zip::result::ZipError> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))?;
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len())));
+/// Each part is copied as a stream, so a large sheet is never held whole;
+/// only the zipped copy is kept in memory.
+pub fn without_dimensions<R: Read + Seek>(workbook: R) -> Result<Vec<u8>, zip::result::ZipError> {
+    let mut archive = zip::ZipArchive::new(workbook)?;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i)?;
         let name = entry.name()?.into_owned();
-        let mut data = Vec::with_capacity(entry.size() as usize);
-        entry.read_to_end(&mut data)?;
+        out.start_file(name.as_str(), options)?;
         if name.starts_with("xl/worksheets/") && name.ends_with(".xml") {
-            data = strip_dimension(&data);
+            let mut head = Vec::new();
+            (&mut entry).take(HEAD_BYTES).read_to_end(&mut head)?;
+            out.write_all(&strip_dimension(&head))?;
         }
-        out.start_file(name, options)?;
-        out.write_all(&data)?;
+        std::io::copy(&mut entry, &mut out)?;
     }
     Ok(out.finish()?.into_inner())
 }

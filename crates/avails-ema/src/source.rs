@@ -69,13 +69,16 @@ pub fn read_rows_until(
         Format::Csv => crate::delimited::read_csv(path, file_label, mapping, stop, sink)?,
         Format::Xls => read_xls(path, file_label, mapping, stop, sink)?,
         Format::Xlsx => {
+            crate::package::check(path, file_label)?;
             let mut wb = open_xlsx(file_label, || open_workbook(path))?;
             match read_xlsx(&mut wb, file_label, mapping, stop, sink) {
                 Err(EmaError::Sheet { message, .. })
                     if crate::repair::is_dimension_error(&message) =>
                 {
-                    let bytes = std::fs::read(path).map_err(|e| EmaError::open(file_label, &e))?;
-                    let repaired = contain(|| crate::repair::without_dimensions(&bytes))
+                    let file =
+                        std::fs::File::open(path).map_err(|e| EmaError::open(file_label, &e))?;
+                    let file = std::io::BufReader::new(file);
+                    let repaired = contain(|| crate::repair::without_dimensions(file))
                         .map_err(|p| EmaError::damaged(file_label, None, p))?
                         .map_err(|e| EmaError::open(file_label, &e))?;
                     let mut wb =

@@ -240,3 +240,46 @@ fn a_row_wider_than_a_sheet_is_an_error() {
         "{message}"
     );
 }
+
+#[test]
+fn a_file_that_never_ends_a_line_is_refused_at_the_row_limit() {
+    // A `.csv` that is a symlink to /dev/zero read forever before.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zero.csv");
+    std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+    let message = error_of(read(&path));
+    assert!(
+        message.starts_with("zero.csv:line 1: the row that starts here is more than 16 MiB, the limit on one row of a CSV file"),
+        "{message}"
+    );
+    assert!(message.contains("AVAILS_MAX_CSV_ROW_MIB=32"), "{message}");
+}
+
+#[test]
+fn a_quoted_cell_that_swallows_the_file_is_refused_at_the_row_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = csv(&rows(3));
+    text.push_str("A4,US,EST,Movie,2025-01-05,\"");
+    let filler = "Title, with a comma\n".repeat((17 << 20) / 20);
+    text.push_str(&filler);
+    let path = write(dir.path(), "swallow.csv", text.as_bytes());
+    let message = error_of(read(&path));
+    assert!(
+        message.starts_with("swallow.csv:line 5: the row that starts here is more than 16 MiB"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_line_of_delimiters_is_refused_once_wider_than_a_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = csv(&rows(2));
+    text.push_str(&",".repeat(10 << 20));
+    let path = write(dir.path(), "commas.csv", text.as_bytes());
+    let message = error_of(read(&path));
+    assert!(
+        message
+            .starts_with("commas.csv:line 4: the row that starts here has more than 16,384 cells"),
+        "{message}"
+    );
+}

@@ -237,3 +237,73 @@ fn the_content_not_the_extension_says_what_a_file_is() {
     let message = error_of(read(&write(dir.path(), "empty.xlsx", b"")));
     assert_eq!(message, "empty.xlsx: cannot open: the file is empty");
 }
+
+/// A cell of `len` bytes of `fill` in row 2, inline.
+fn long_cell_workbook(fill: char, len: usize) -> Vec<u8> {
+    let text: String = std::iter::repeat_n(fill, len).collect();
+    let sheet = sheet_xml(&data_row(&format!(
+        r#"<c r="A2" t="inlineStr"><is><t>{text}</t></is></c>"#
+    )));
+    workbook(&sheet, None)
+}
+
+#[test]
+fn a_cell_over_the_value_limit_is_refused_before_calamine_holds_it() {
+    // 5 MiB of one letter deflates to a few KB; the default limit on one
+    // value is 4 MiB (Excel's longest cell is 32,767 characters).
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "cell.xlsx", &long_cell_workbook('x', 5 << 20));
+    assert!(std::fs::metadata(&path).unwrap().len() < 64 * 1024);
+    let message = error_of(read(&path));
+    assert!(
+        message.starts_with(
+            "cell.xlsx: part xl/worksheets/sheet1.xml holds a text (or white space) between \
+             tags of more than 4 MiB, the limit on one value"
+        ),
+        "{message}"
+    );
+    assert!(message.contains("AVAILS_MAX_VALUE_MIB=8"), "{message}");
+}
+
+#[test]
+fn white_space_between_tags_counts_like_a_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let blank = " ".repeat(5 << 20);
+    let sheet = sheet_xml(&data_row(
+        r#"<c r="A2" t="inlineStr"><is><t>A1</t></is></c>"#,
+    ))
+    .replace("<sheetData>", &format!("<sheetData>{blank}"));
+    let path = write(dir.path(), "blank.xlsx", &workbook(&sheet, None));
+    let message = error_of(read(&path));
+    assert!(
+        message.contains("holds a text (or white space) between tags of more than 4 MiB"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_long_attribute_is_refused_as_a_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = sheet_xml(&data_row(
+        r#"<c r="A2" t="inlineStr"><is><t>A1</t></is></c>"#,
+    ))
+    .replace(
+        "<sheetData>",
+        &format!(r#"<sheetData x="{}">"#, "y".repeat(5 << 20)),
+    );
+    let path = write(dir.path(), "tag.xlsx", &workbook(&sheet, None));
+    let message = error_of(read(&path));
+    assert!(
+        message.contains("holds a tag of more than 4 MiB"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_cell_under_the_value_limit_still_reads_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "long.xlsx", &long_cell_workbook('z', 3 << 20));
+    let read = read(&path);
+    assert_eq!(read.result.unwrap(), 1);
+    assert_eq!(read.rows[0].1[0].len(), 3 << 20);
+}

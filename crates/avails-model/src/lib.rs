@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod doc;
 pub mod enums;
 pub mod envelope;
+pub mod limits;
 pub mod location;
 pub mod term;
 pub mod text;

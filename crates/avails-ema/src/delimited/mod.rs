@@ -27,6 +27,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use avails_mapping::Mapping;
+use avails_model::limits;
 use avails_model::location::column_letter;
 
 use crate::source::{SheetEvent, SheetScanner, MAX_COLUMNS};
@@ -48,6 +49,10 @@ pub(crate) fn read_csv(
     sink: &mut dyn FnMut(SheetEvent<'_>),
 ) -> Result<usize, EmaError> {
     let open_err = |e: &dyn std::fmt::Display| EmaError::open(file_label, e);
+    let max_row = limits::CSV_ROW.bytes().map_err(|e| EmaError::Limit {
+        file: file_label.to_string(),
+        message: e.to_string(),
+    })?;
     let file = std::fs::File::open(path).map_err(|e| open_err(&e))?;
     let mut raw = BufReader::with_capacity(64 * 1024, file);
     let head = raw.fill_buf().map_err(|e| open_err(&e))?;
@@ -69,7 +74,8 @@ pub(crate) fn read_csv(
     let delimiter = find_delimiter(&start, mapping);
     let input = Cursor::new(start).chain(input);
     read_records(
-        Tokenizer::new(input, delimiter),
+        // One field past the most columns is enough to say the row is too wide.
+        Tokenizer::new(input, delimiter).with_limits(max_row, MAX_COLUMNS as usize + 1),
         delimiter,
         FieldDecoder::new(detected),
         file_label,
@@ -221,6 +227,31 @@ fn swallowed_rows(rec: &RawRecord, width: usize, delimiter: u8) -> Option<(usize
 fn syntax_error(e: SyntaxError, file_label: &str, row: u64) -> EmaError {
     let (line, field, message) = match e {
         SyntaxError::Io(e) => return EmaError::open(file_label, &e),
+        SyntaxError::TooLong { line, limit } => {
+            return EmaError::Csv {
+                file: file_label.to_string(),
+                row,
+                line,
+                column: None,
+                message: format!(
+                    "the row that starts here is {}",
+                    limits::CSV_ROW.exceeded(limit)
+                ),
+            }
+        }
+        SyntaxError::TooWide { line, max } => {
+            return EmaError::Csv {
+                file: file_label.to_string(),
+                row,
+                line,
+                column: None,
+                message: format!(
+                    "the row that starts here has more than {} cells, more than the columns a \
+                     sheet can have (A to XFD); check the delimiter",
+                    avails_model::text::thousands(max - 1),
+                ),
+            }
+        }
         SyntaxError::Unclosed { line, field } => (
             line,
             field,

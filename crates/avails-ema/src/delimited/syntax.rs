@@ -82,6 +82,20 @@ pub(crate) enum SyntaxError {
         /// The byte after that quote.
         found: u8,
     },
+    /// The record that starts at `line` is longer than `limit` bytes.
+    TooLong {
+        /// The line the record starts on.
+        line: u64,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// The record that starts at `line` has more than `max` fields.
+    TooWide {
+        /// The line the record starts on.
+        line: u64,
+        /// The most fields a record may have.
+        max: usize,
+    },
     /// The file could not be read.
     Io(std::io::Error),
 }
@@ -102,6 +116,10 @@ enum State {
 pub(crate) struct Tokenizer<R> {
     input: R,
     machine: Machine,
+    /// The most bytes one record may take (line breaks included).
+    max_bytes: u64,
+    /// The most fields one record may have.
+    max_fields: usize,
 }
 
 struct Machine {
@@ -132,7 +150,18 @@ impl<R: BufRead> Tokenizer<R> {
                 after_cr: false,
                 started: false,
             },
+            max_bytes: u64::MAX,
+            max_fields: usize::MAX,
         }
+    }
+
+    /// Refuses a record of more than `max_bytes` bytes or `max_fields`
+    /// fields, checked as it is read, so a file that never ends a line
+    /// (`/dev/zero`) or a line of delimiters holds a bounded buffer.
+    pub fn with_limits(mut self, max_bytes: u64, max_fields: usize) -> Self {
+        self.max_bytes = max_bytes;
+        self.max_fields = max_fields;
+        self
     }
 
     /// The delimiter.
@@ -147,6 +176,7 @@ impl<R: BufRead> Tokenizer<R> {
         rec.clear(m.line);
         m.state = State::FieldStart;
         m.started = false;
+        let mut taken: u64 = 0;
         loop {
             let chunk = match self.input.fill_buf() {
                 Ok(c) => c,
@@ -168,6 +198,19 @@ impl<R: BufRead> Tokenizer<R> {
             self.input.consume(used);
             if ended {
                 return Ok(true);
+            }
+            taken += used as u64;
+            if taken > self.max_bytes {
+                return Err(SyntaxError::TooLong {
+                    line: rec.first_line,
+                    limit: self.max_bytes,
+                });
+            }
+            if rec.ends.len() > self.max_fields {
+                return Err(SyntaxError::TooWide {
+                    line: rec.first_line,
+                    max: self.max_fields,
+                });
             }
         }
     }
