@@ -436,7 +436,8 @@ async fn confirm_send(
             "nothing sent: tick the confirmation box under the plan first".into(),
         ));
     }
-    let plan = lock(&batch.plan).clone();
+    // A plan is sent once: a second confirmation needs the plan shown again.
+    let plan = lock(&batch.plan).take();
     let Some(plan) = plan.filter(|p| p.fingerprint == form.fingerprint) else {
         return Err(RequestError::Conflict(
             "nothing sent: the plan changed since it was shown (another send, or the server); \

@@ -387,6 +387,8 @@ pub struct TitleRow {
     pub server_windows: usize,
     /// The payload's index in the conversion, for sending.
     pub payload: Option<usize>,
+    /// Full extract, full delete or partial extract.
+    pub entry_type: EntryType,
 }
 
 /// A comparison of a sheet set with the server.
@@ -515,10 +517,14 @@ pub async fn compare(
             bars: Vec::new(),
             reasons: match status {
                 Status::Refused => errors_of.get(&p.alid).cloned().unwrap_or_default(),
-                _ => vec![format!("a {} is sent as it is, not compared", p.entry_type)],
+                _ if p.entry_type == EntryType::FullDelete => vec![
+                    "a full delete: sending it removes every window the server holds for this title, territory and business line".into(),
+                ],
+                _ => vec!["a partial extract: sent window by window, not compared as a whole".into()],
             },
             server_windows: 0,
             payload: Some(i),
+            entry_type: p.entry_type.clone(),
         });
     }
     let names: HashMap<&str, String> = payloads
@@ -543,6 +549,7 @@ pub async fn compare(
                 .collect(),
             server_windows: 0,
             payload: None,
+            entry_type: h.entry_type.clone(),
         });
     }
     let mut counts = BTreeMap::new();
@@ -622,6 +629,7 @@ fn title_row(
             .collect(),
         reasons: Vec::new(),
         payload: index,
+        entry_type: EntryType::FullExtract,
     }
 }
 

@@ -449,7 +449,7 @@ pub fn compare(app: &App, batch: &Batch, view: &CompareView, filter: &CompareFil
             article class={"title status-" (t.status.slug())} data-status=(t.status.slug()) {
                 (title_head(t))
                 @if !t.reasons.is_empty() {
-                    ul.reasons { @for r in &t.reasons { li { (r) } } }
+                    ul class={"reasons" (if t.status == Status::NotCompared { " neutral" } else { "" })} { @for r in &t.reasons { li { (r) } } }
                 }
                 @if !t.bars.is_empty() { (timeline(&t.bars)) }
                 @if !t.changes.is_empty() {
@@ -555,6 +555,10 @@ pub fn plan(app: &App, batch: &Batch, check: &CheckView, plan: &Plan, running: O
                             @if let Some(t) = t {
                                 @if !a.sends() {
                                     "Not sent: the journal has this exact content as acknowledged."
+                                } @else if t.entry_type == avails_model::EntryType::FullDelete {
+                                    strong { "Full delete: " } "removes every window the server holds for this title, territory and business line."
+                                } @else if t.entry_type == avails_model::EntryType::PartialExtract {
+                                    "Partial extract: replaces this window only."
                                 } @else {
                                     "Full extract: replaces the " (thousands(t.server_windows)) " window" (if t.server_windows == 1 { "" } else { "s" }) " the server holds for this title, territory and business line."
                                     @if !t.changes.is_empty() {
