@@ -445,7 +445,15 @@ async fn confirm_send(
                 .into(),
         ));
     };
-    let run = start_send(&app, &batch, &plan)?;
+    let run = match start_send(&app, &batch, &plan) {
+        Ok(run) => run,
+        Err(e) => {
+            // Refused (busy, or changed since): the plan stays to be
+            // confirmed again, and is checked again then.
+            *lock(&batch.plan) = Some(plan);
+            return Err(e);
+        }
+    };
     *lock(&batch.send) = Some(run);
     Ok(Redirect::to(&format!("/sets/{id}/send/progress")).into_response())
 }
@@ -469,6 +477,20 @@ fn start_send(app: &Arc<App>, batch: &Arc<Batch>, plan: &Arc<Plan>) -> Result<Ar
     })?;
     let journal = Journal::open(&app.journal_path)
         .map_err(|e| RequestError::failed("cannot open the journal", &e))?;
+    // What the journal decides now must be what the plan showed (a send
+    // since, here or by `avails submit`, changes it).
+    for (u, shown) in plan.units.iter().zip(&plan.actions) {
+        let now = journal
+            .should_send(&u.key, &u.hash)
+            .map_err(|e| RequestError::failed("cannot read the journal", &e))?;
+        if engine::Action::of(now) != *shown {
+            return Err(RequestError::Conflict(
+                "nothing sent: the plan changed since it was shown (a send since); \
+                 open Send again to see the current plan"
+                    .into(),
+            ));
+        }
+    }
     let run = Arc::new(SendRun {
         batch: batch.id,
         total: plan.units.len(),

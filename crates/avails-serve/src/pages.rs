@@ -506,10 +506,12 @@ pub fn plan(app: &App, batch: &Batch, check: &CheckView, plan: &Plan, running: O
     };
     let mut new = 0;
     let mut changed = 0;
+    let mut deletes = 0;
     for (u, a) in plan.units.iter().zip(&plan.actions) {
         if a.sends() {
-            match status_of(u.payload).map(|t| t.status) {
-                Some(Status::New) => new += 1,
+            match status_of(u.payload).map(|t| (t.status, &t.entry_type)) {
+                Some((_, avails_model::EntryType::FullDelete)) => deletes += 1,
+                Some((Status::New, _)) => new += 1,
                 _ => changed += 1,
             }
         }
@@ -528,6 +530,7 @@ pub fn plan(app: &App, batch: &Batch, check: &CheckView, plan: &Plan, running: O
             (card("To send", sending, "ok"))
             (card("New", new, ""))
             (card("Changed", changed, "warn"))
+            (card("Deletes", deletes, if deletes > 0 { "bad" } else { "" }))
             (card("Unchanged", unchanged, ""))
             (card("Refused", refused.len(), if refused.is_empty() { "" } else { "bad" }))
             (card("Held back", held.len(), if held.is_empty() { "" } else { "bad" }))
@@ -544,7 +547,10 @@ pub fn plan(app: &App, batch: &Batch, check: &CheckView, plan: &Plan, running: O
             tbody {
                 @for (u, a) in plan.units.iter().zip(&plan.actions) {
                     @let t = status_of(u.payload);
-                    @let (label, class) = action_label(*a, t.map(|t| t.status).unwrap_or(Status::NotCompared));
+                    @let (label, class) = match t.map(|t| &t.entry_type) {
+                        Some(avails_model::EntryType::FullDelete) if a.sends() => ("delete", "refused"),
+                        _ => action_label(*a, t.map(|t| t.status).unwrap_or(Status::NotCompared)),
+                    };
                     tr {
                         td { (t.and_then(|t| t.name.clone()).unwrap_or_default()) }
                         td.mono { (t.map(|t| t.alid.as_str()).unwrap_or("")) }
@@ -560,7 +566,12 @@ pub fn plan(app: &App, batch: &Batch, check: &CheckView, plan: &Plan, running: O
                                 } @else if t.entry_type == avails_model::EntryType::PartialExtract {
                                     "Partial extract: replaces this window only."
                                 } @else {
-                                    "Full extract: replaces the " (thousands(t.server_windows)) " window" (if t.server_windows == 1 { "" } else { "s" }) " the server holds for this title, territory and business line."
+                                    @let sheet_windows = t.bars.iter().filter(|b| b.sheet).count();
+                                    @if t.server_windows == 0 {
+                                        "Full extract: the server holds nothing here yet; adds " (thousands(sheet_windows)) " window" (if sheet_windows == 1 { "" } else { "s" }) "."
+                                    } @else {
+                                        "Full extract: replaces the " (thousands(t.server_windows)) " window" (if t.server_windows == 1 { "" } else { "s" }) " the server holds for this title, territory and business line with the sheet's " (thousands(sheet_windows)) "."
+                                    }
                                     @if !t.changes.is_empty() {
                                         br; "Changed: " (t.changes.iter().map(|c| c.column.as_str()).collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(", ")) "."
                                     }
@@ -653,7 +664,7 @@ pub fn receipt(app: &App, batch: &Batch, r: &Value) -> String {
         }
         table.receipt {
             caption { "Per title" }
-            thead { tr { th scope="col" { "Title" } th scope="col" { "ALID" } th scope="col" { "Territory" } th scope="col" { "Business line" } th scope="col" { "Outcome" } th scope="col" { "Server's answer" } } }
+            thead { tr { th scope="col" { "Title" } th scope="col" { "ALID" } th scope="col" { "Territory" } th scope="col" { "Business line" } th scope="col" { "Outcome" } th scope="col" { "Details" } } }
             tbody {
                 @for t in titles.iter().chain(not_sent.iter()) {
                     @let outcome = text(t, "outcome");

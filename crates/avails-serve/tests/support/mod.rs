@@ -95,22 +95,31 @@ impl Served {
         id
     }
 
-    /// Opens the plan of a set and confirms it; the answer.
-    pub async fn confirm_send(&self, id: u64) -> reqwest::Response {
+    /// Opens the plan of a set; the fingerprint its confirmation carries.
+    pub async fn plan(&self, id: u64) -> String {
         let page = self.get(&format!("/sets/{id}/send")).await.text().await.unwrap();
-        let fingerprint = page
-            .split("name=\"fingerprint\" value=\"")
+        page.split("name=\"fingerprint\" value=\"")
             .nth(1)
             .and_then(|r| r.split('"').next())
             .unwrap_or_else(|| panic!("no confirmation form on the plan: {page}"))
-            .to_string();
+            .to_string()
+    }
+
+    /// Confirms a plan shown.
+    pub async fn confirm(&self, id: u64, fingerprint: &str) -> reqwest::Response {
         self.http()
             .post(format!("{}/sets/{id}/send", self.base))
             .bearer_auth(&self.token)
-            .form(&[("fingerprint", fingerprint.as_str()), ("confirm", "yes")])
+            .form(&[("fingerprint", fingerprint), ("confirm", "yes")])
             .send()
             .await
             .unwrap()
+    }
+
+    /// Opens the plan of a set and confirms it; the answer.
+    pub async fn confirm_send(&self, id: u64) -> reqwest::Response {
+        let fingerprint = self.plan(id).await;
+        self.confirm(id, &fingerprint).await
     }
 
     /// Waits (bounded) for the receipt of a set's send.
@@ -409,34 +418,34 @@ impl Browser {
         .await;
     }
 
-    /// Saves a screenshot of the whole page as `NAME.png` under target/.
+    /// Saves a screenshot of the whole page (1280 px wide) as `NAME.png`
+    /// under target/ (Chromium's own capture beyond the viewport).
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         use base64::Engine;
-        // The whole page: the window grows to the document's height.
         let height = self
-            .js("return Math.min(6000, document.documentElement.scrollHeight)")
+            .js("return Math.ceil(Math.min(8000, document.documentElement.scrollHeight))")
             .await
-            .as_u64()
-            .unwrap_or(1000)
-            .max(800);
-        self.call(
-            reqwest::Method::POST,
-            "/window/rect",
-            Some(json!({ "width": 1280, "height": height })),
-        )
-        .await;
-        let png = self.call(reqwest::Method::GET, "/screenshot", None).await;
+            .as_f64()
+            .unwrap_or(1000.0);
+        let shot = self
+            .call(
+                reqwest::Method::POST,
+                "/goog/cdp/execute",
+                Some(json!({
+                    "cmd": "Page.captureScreenshot",
+                    "params": {
+                        "format": "png",
+                        "captureBeyondViewport": true,
+                        "clip": {"x": 0, "y": 0, "width": 1280, "height": height, "scale": 1}
+                    }
+                })),
+            )
+            .await;
         let bytes = base64::engine::general_purpose::STANDARD
-            .decode(png.as_str().unwrap())
+            .decode(shot["data"].as_str().unwrap())
             .unwrap();
         let path = screenshots().join(format!("{name}.png"));
         std::fs::write(&path, bytes).unwrap();
-        self.call(
-            reqwest::Method::POST,
-            "/window/rect",
-            Some(json!({ "width": 1280, "height": 1000 })),
-        )
-        .await;
         path
     }
 
