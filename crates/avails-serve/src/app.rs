@@ -20,7 +20,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use serde::Deserialize;
-use tokio::sync::Semaphore;
 
 use crate::engine::{self, CheckView, Plan};
 use crate::error::{RequestError, ServeError};
@@ -48,8 +47,9 @@ pub struct App {
     pub options: Arc<ConvertOptions>,
     /// The run's uploads.
     pub uploads: Uploads,
-    /// Conversions running at once.
-    pub jobs: Arc<Semaphore>,
+    /// The threads that convert, `jobs` of them: conversions beyond wait
+    /// in their queue, so memory holds what `jobs` conversions need.
+    pub workers: Workers,
     /// Sheet sets by id.
     pub batches: Mutex<BTreeMap<u64, Arc<Batch>>>,
     next_batch: AtomicUsize,
@@ -80,7 +80,10 @@ pub struct Batch {
 impl Batch {
     /// The stored paths, in upload order.
     pub fn paths(&self) -> Vec<PathBuf> {
-        lock(&self.files).iter().map(|(_, p, _)| p.clone()).collect()
+        lock(&self.files)
+            .iter()
+            .map(|(_, p, _)| p.clone())
+            .collect()
     }
 }
 
@@ -123,7 +126,7 @@ impl App {
             state_dir: config.state_dir,
             options: Arc::new(config.options),
             uploads,
-            jobs: Arc::new(Semaphore::new(config.jobs.max(1))),
+            workers: Workers::start(config.jobs.max(1)),
             batches: Mutex::new(BTreeMap::new()),
             next_batch: AtomicUsize::new(1),
             sending: Mutex::new(None),
@@ -138,20 +141,12 @@ impl App {
             .ok_or_else(|| RequestError::NotFound(format!("no sheet set {id} in this run")))
     }
 
-    /// Runs blocking engine work with one of the conversion slots.
+    /// Runs blocking engine work on one of the conversion threads.
     async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, RequestError> {
-        let _permit = self
-            .jobs
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| RequestError::Failed("the server is stopping".into()))?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| RequestError::Failed(format!("the check stopped unexpectedly: {e}")))
+        self.workers.run(work).await
     }
 
     /// The batch's check, run once.
@@ -181,7 +176,8 @@ impl App {
     async fn prepared(&self, batch: &Arc<Batch>) -> Result<engine::Prepared, RequestError> {
         let paths = batch.paths();
         let options = self.options.clone();
-        self.blocking(move || engine::prepare(&paths, &options)).await
+        self.blocking(move || engine::prepare(&paths, &options))
+            .await
     }
 
     /// Where the page says requests go.
@@ -189,11 +185,7 @@ impl App {
         let url = self.client.base_url();
         match self.profile.as_str() {
             avails_journal::SANDBOX_PROFILE => "the local sandbox".to_string(),
-            _ => format!(
-                "{} ({})",
-                self.profile,
-                url.host_str().unwrap_or_default()
-            ),
+            _ => format!("{} ({})", self.profile, url.host_str().unwrap_or_default()),
         }
     }
 }
@@ -272,7 +264,9 @@ async fn new_set(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>,
         send: Mutex::new(None),
     });
     lock(&app.batches).insert(id, batch);
-    Ok(Json(serde_json::json!({ "id": id, "check": format!("/sets/{id}/check") })))
+    Ok(Json(
+        serde_json::json!({ "id": id, "check": format!("/sets/{id}/check") }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -336,7 +330,8 @@ async fn annotated(
     let view = app.checked(&batch).await?;
     let Some(input) = view.annotatable.clone() else {
         return Err(RequestError::NotFound(
-            "no workbook or CSV in this set to annotate (MDDF XML and payload JSON have no cells)".into(),
+            "no workbook or CSV in this set to annotate (MDDF XML and payload JSON have no cells)"
+                .into(),
         ));
     };
     let mut cached = batch.annotated.lock().await;
@@ -378,7 +373,13 @@ async fn annotated(
 /// A header-safe file name.
 fn ascii(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -415,7 +416,13 @@ async fn plan_page(
     let plan = Arc::new(plan);
     *lock(&batch.plan) = Some(plan.clone());
     let running = lock(&app.sending).clone();
-    Ok(Html(pages::plan(&app, &batch, &check, &plan, running.as_deref())))
+    Ok(Html(pages::plan(
+        &app,
+        &batch,
+        &check,
+        &plan,
+        running.as_deref(),
+    )))
 }
 
 #[derive(Deserialize)]
@@ -460,7 +467,11 @@ async fn confirm_send(
 
 /// Starts a send: one at a time in this server, and never beside an
 /// `avails submit` on the same state directory (its writer lock).
-fn start_send(app: &Arc<App>, batch: &Arc<Batch>, plan: &Arc<Plan>) -> Result<Arc<SendRun>, RequestError> {
+fn start_send(
+    app: &Arc<App>,
+    batch: &Arc<Batch>,
+    plan: &Arc<Plan>,
+) -> Result<Arc<SendRun>, RequestError> {
     let mut sending = lock(&app.sending);
     if let Some(run) = sending.as_ref() {
         if lock(&run.receipt).is_none() {
@@ -472,9 +483,8 @@ fn start_send(app: &Arc<App>, batch: &Arc<Batch>, plan: &Arc<Plan>) -> Result<Ar
             )));
         }
     }
-    let writer = WriterLock::acquire(&app.state_dir, "serve (send)").map_err(|e| {
-        RequestError::Conflict(format!("nothing sent: {e}"))
-    })?;
+    let writer = WriterLock::acquire(&app.state_dir, "serve (send)")
+        .map_err(|e| RequestError::Conflict(format!("nothing sent: {e}")))?;
     let journal = Journal::open(&app.journal_path)
         .map_err(|e| RequestError::failed("cannot open the journal", &e))?;
     // What the journal decides now must be what the plan showed (a send
@@ -534,7 +544,10 @@ fn receipt(
     run: &SendRun,
     result: Result<avails_submit::Report, SubmitError>,
 ) -> serde_json::Value {
-    let files: Vec<String> = lock(&batch.files).iter().map(|(n, _, _)| n.clone()).collect();
+    let files: Vec<String> = lock(&batch.files)
+        .iter()
+        .map(|(n, _, _)| n.clone())
+        .collect();
     let finished_at = chrono::Utc::now().to_rfc3339();
     let report = match result {
         Ok(r) => r,
@@ -548,8 +561,11 @@ fn receipt(
             })
         }
     };
-    let rejected: HashMap<&str, &avails_submit::Rejection> =
-        report.rejected.iter().map(|r| (r.key.as_str(), r)).collect();
+    let rejected: HashMap<&str, &avails_submit::Rejection> = report
+        .rejected
+        .iter()
+        .map(|r| (r.key.as_str(), r))
+        .collect();
     let failed: HashMap<&str, &avails_submit::Failure> =
         report.failed.iter().map(|f| (f.key.as_str(), f)).collect();
     let rows: Vec<&engine::TitleRow> = plan.compare.titles.iter().collect();
@@ -557,7 +573,11 @@ fn receipt(
     for (u, action) in plan.units.iter().zip(&plan.actions) {
         let row = rows.iter().find(|t| t.payload == Some(u.payload));
         let (outcome, detail) = if let Some(r) = rejected.get(u.key.as_str()) {
-            let errors: Vec<String> = r.errors.iter().map(|e| format!("{}: {}", e.code, e.message)).collect();
+            let errors: Vec<String> = r
+                .errors
+                .iter()
+                .map(|e| format!("{}: {}", e.code, e.message))
+                .collect();
             ("rejected", errors.join("; "))
         } else if let Some(f) = failed.get(u.key.as_str()) {
             ("failed", f.message.clone())
@@ -665,7 +685,10 @@ async fn progress_events(
         let event = SseEvent::default()
             .event(if finished { "done" } else { "progress" })
             .data(data);
-        Some((Ok::<_, std::convert::Infallible>(event), (app, run, finished)))
+        Some((
+            Ok::<_, std::convert::Infallible>(event),
+            (app, run, finished),
+        ))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
@@ -690,7 +713,9 @@ async fn receipt_json(
     let batch = app.batch(id)?;
     let run = lock(&batch.send).clone();
     let Some(receipt) = run.as_ref().and_then(|r| lock(&r.receipt).clone()) else {
-        return Err(RequestError::NotFound("no receipt yet: the send has not finished".into()));
+        return Err(RequestError::NotFound(
+            "no receipt yet: the send has not finished".into(),
+        ));
     };
     let body = serde_json::to_string_pretty(&*receipt).unwrap_or_default();
     Ok((
@@ -733,4 +758,61 @@ async fn history_page(
     };
     let names = lock(&app.names).clone();
     Ok(Html(pages::history(&app, events, &names, &q)))
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A fixed set of threads for conversions. Not tokio's blocking pool: its
+/// threads come and go, and each new one may take its own allocator arena,
+/// so twenty checks in turn would hold the memory of twenty.
+pub struct Workers {
+    queue: Mutex<std::sync::mpsc::Sender<Job>>,
+}
+
+impl Workers {
+    /// Starts `n` threads; they end when the queue is dropped.
+    pub fn start(n: usize) -> Self {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..n {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("avails-serve-job-{i}"))
+                .spawn(move || loop {
+                    let job = lock(&rx).recv();
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => break,
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::warn!("cannot start conversion thread {i}: {e}");
+            }
+        }
+        Self {
+            queue: Mutex::new(tx),
+        }
+    }
+
+    /// Runs `work` on a worker thread when one is free.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, RequestError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+            let _ = tx.send(result);
+        });
+        lock(&self.queue)
+            .send(job)
+            .map_err(|_| RequestError::Failed("the server is stopping".into()))?;
+        match rx.await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(_)) => Err(RequestError::Failed(
+                "the check stopped on an internal error (see the server's log)".into(),
+            )),
+            Err(_) => Err(RequestError::Failed("the server is stopping".into())),
+        }
+    }
 }

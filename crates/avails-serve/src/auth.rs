@@ -13,7 +13,9 @@ use crate::app::App;
 
 /// A fresh token: 32 random bytes, hex.
 pub fn new_token() -> String {
-    (0..32).map(|_| format!("{:02x}", rand::random::<u8>())).collect()
+    (0..32)
+        .map(|_| format!("{:02x}", rand::random::<u8>()))
+        .collect()
 }
 
 /// The cookie's name: per port, so two runs on one host keep theirs.
@@ -24,8 +26,7 @@ pub fn cookie_name(app: &App) -> String {
 /// Equal texts, compared in time independent of where they differ.
 fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
-        && a
-            .bytes()
+        && a.bytes()
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
@@ -65,7 +66,11 @@ fn host_ok(app: &App, req: &Request) -> bool {
     if app.allow_remote {
         return true;
     }
-    let Some(host) = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()) else {
+    let Some(host) = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+    else {
         // HTTP/1.0 without Host: only the token protects; allow.
         return true;
     };
@@ -121,7 +126,10 @@ pub async fn require_token(State(app): State<Arc<App>>, req: Request, next: Next
     }
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
-    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     headers.insert(

@@ -184,9 +184,11 @@ pub fn check_set(paths: &[PathBuf], options: &ConvertOptions) -> CheckView {
     let annotatable = paths
         .iter()
         .find(|p| {
-            p.extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| ["xlsx", "xlsm", "xls", "csv"].iter().any(|s| s.eq_ignore_ascii_case(e)))
+            p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                ["xlsx", "xlsm", "xls", "csv"]
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case(e))
+            })
         })
         .filter(|p| {
             let label = p.display().to_string();
@@ -235,14 +237,21 @@ pub fn check_set(paths: &[PathBuf], options: &ConvertOptions) -> CheckView {
 fn strip_dirs(text: &str, paths: &[PathBuf]) -> String {
     let mut text = text.to_string();
     for p in paths {
-        text = text.replace(&p.display().to_string(), &base_name(&p.display().to_string()));
+        text = text.replace(
+            &p.display().to_string(),
+            &base_name(&p.display().to_string()),
+        );
     }
     text
 }
 
 /// Writes the annotated workbook of `input` to `output`: the code of
 /// `avails validate --annotate` (blocking). Returns a one-line summary.
-pub fn annotate(input: &Path, output: &Path, findings: &[Diagnostic]) -> Result<String, RequestError> {
+pub fn annotate(
+    input: &Path,
+    output: &Path,
+    findings: &[Diagnostic],
+) -> Result<String, RequestError> {
     let label = input.display().to_string();
     let marks: Vec<Mark> = findings
         .iter()
@@ -479,7 +488,11 @@ pub async fn compare(
     let mut differences = 0;
     for t in &report.titles {
         let index = by_key
-            .get(&(t.key.alid.clone(), t.key.territory.clone(), t.key.business_line))
+            .get(&(
+                t.key.alid.clone(),
+                t.key.territory.clone(),
+                t.key.business_line,
+            ))
             .copied();
         differences += t.difference_count();
         titles.push(title_row(t, index.map(|i| &payloads[i]), index, options));

@@ -60,7 +60,10 @@ mod tests {
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(bytes(512), "512 bytes");
         assert_eq!(bytes(1536), "1.5 KB");
-        assert_eq!(when("2026-12-07T23:40:06.123+00:00"), "2026-12-07 23:40:06 UTC");
+        assert_eq!(
+            when("2026-12-07T23:40:06.123+00:00"),
+            "2026-12-07 23:40:06 UTC"
+        );
         assert_eq!(day(Some("2024-05-14T00:00:00Z")), "2024-05-14");
         assert_eq!(day(None), "open");
     }

@@ -180,8 +180,16 @@ pub fn check(
     view: &CheckView,
     filter: &CheckFilter,
 ) -> String {
-    let columns: BTreeSet<&str> = view.findings.iter().filter_map(|f| f.column.as_deref()).collect();
-    let titles: BTreeSet<&str> = view.findings.iter().filter_map(|f| f.alid.as_deref()).collect();
+    let columns: BTreeSet<&str> = view
+        .findings
+        .iter()
+        .filter_map(|f| f.column.as_deref())
+        .collect();
+    let titles: BTreeSet<&str> = view
+        .findings
+        .iter()
+        .filter_map(|f| f.alid.as_deref())
+        .collect();
     let shown: Vec<&Finding> = view
         .findings
         .iter()
@@ -196,12 +204,21 @@ pub fn check(
     // Grouped by cause: errors first, then the most frequent.
     let mut groups: BTreeMap<(bool, String), Vec<&Finding>> = BTreeMap::new();
     for f in &shown {
-        groups.entry((!f.error, f.code.clone())).or_default().push(f);
+        groups
+            .entry((!f.error, f.code.clone()))
+            .or_default()
+            .push(f);
     }
     let mut groups: Vec<((bool, String), Vec<&Finding>)> = groups.into_iter().collect();
-    groups.sort_by(|a, b| a.0 .0.cmp(&b.0 .0).then(b.1.len().cmp(&a.1.len())).then(a.0 .1.cmp(&b.0 .1)));
+    groups.sort_by(|a, b| {
+        a.0 .0
+            .cmp(&b.0 .0)
+            .then(b.1.len().cmp(&a.1.len()))
+            .then(a.0 .1.cmp(&b.0 .1))
+    });
     let many_files = view.files.len() > 1;
-    let filtered = !filter.severity.is_empty() || !filter.column.is_empty() || !filter.title.is_empty();
+    let filtered =
+        !filter.severity.is_empty() || !filter.column.is_empty() || !filter.title.is_empty();
     let body = html! {
         div.heading {
             div {
@@ -332,7 +349,8 @@ fn timeline(bars: &[Bar]) -> Markup {
     // Room for open ends: a tenth past the last date, at least a year.
     let to = last + chrono::Duration::days((span / 10).max(365));
     let span = (to - from).num_days().max(1) as f64;
-    let pos = |d: chrono::NaiveDate| ((d - from).num_days() as f64 / span * 100.0).clamp(0.0, 100.0);
+    let pos =
+        |d: chrono::NaiveDate| ((d - from).num_days() as f64 / span * 100.0).clamp(0.0, 100.0);
     use chrono::Datelike;
     let years: Vec<(i32, f64)> = ((from.year() + 1)..=to.year())
         .filter_map(|y| Some((y, pos(chrono::NaiveDate::from_ymd_opt(y, 1, 1)?))))
@@ -396,7 +414,11 @@ fn title_head(t: &TitleRow) -> Markup {
 /// The Compare screen.
 pub fn compare(app: &App, batch: &Batch, view: &CompareView, filter: &CompareFilter) -> String {
     let territories: BTreeSet<&str> = view.titles.iter().map(|t| t.territory.as_str()).collect();
-    let lines: BTreeSet<&str> = view.titles.iter().map(|t| t.business_line.as_str()).collect();
+    let lines: BTreeSet<&str> = view
+        .titles
+        .iter()
+        .map(|t| t.business_line.as_str())
+        .collect();
     let shown: Vec<&TitleRow> = view
         .titles
         .iter()
@@ -495,7 +517,13 @@ fn action_label(a: Action, status: Status) -> (&'static str, &'static str) {
 }
 
 /// The Send screen: the plan and its confirmation.
-pub fn plan(app: &App, batch: &Batch, check: &CheckView, plan: &Plan, running: Option<&SendRun>) -> String {
+pub fn plan(
+    app: &App,
+    batch: &Batch,
+    check: &CheckView,
+    plan: &Plan,
+    running: Option<&SendRun>,
+) -> String {
     let sending = plan.actions.iter().filter(|a| a.sends()).count();
     let unchanged = plan.units.len() - sending;
     let status_of = |payload: usize| {
@@ -516,8 +544,18 @@ pub fn plan(app: &App, batch: &Batch, check: &CheckView, plan: &Plan, running: O
             }
         }
     }
-    let refused: Vec<&TitleRow> = plan.compare.titles.iter().filter(|t| t.status == Status::Refused).collect();
-    let held: Vec<&TitleRow> = plan.compare.titles.iter().filter(|t| t.status == Status::HeldBack).collect();
+    let refused: Vec<&TitleRow> = plan
+        .compare
+        .titles
+        .iter()
+        .filter(|t| t.status == Status::Refused)
+        .collect();
+    let held: Vec<&TitleRow> = plan
+        .compare
+        .titles
+        .iter()
+        .filter(|t| t.status == Status::HeldBack)
+        .collect();
     let busy = running.filter(|r| crate::app::lock(&r.receipt).is_none());
     let body = html! {
         div.heading {
@@ -636,8 +674,16 @@ fn num(v: &Value, key: &str) -> usize {
 
 /// The receipt.
 pub fn receipt(app: &App, batch: &Batch, r: &Value) -> String {
-    let titles = r.get("titles").and_then(Value::as_array).cloned().unwrap_or_default();
-    let not_sent = r.get("notSent").and_then(Value::as_array).cloned().unwrap_or_default();
+    let titles = r
+        .get("titles")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let not_sent = r
+        .get("notSent")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
     let body = html! {
         div.heading {
@@ -690,9 +736,17 @@ fn key_parts(key: &str) -> (String, String, String) {
     match parts.as_slice() {
         ["full", _licensor, rest @ ..] if rest.len() >= 3 => {
             let n = rest.len();
-            (rest[..n - 2].join(":"), rest[n - 2].to_string(), rest[n - 1].to_string())
+            (
+                rest[..n - 2].join(":"),
+                rest[n - 2].to_string(),
+                rest[n - 1].to_string(),
+            )
         }
-        ["partial", _licensor, rest @ ..] => (format!("transaction {}", rest.join(":")), String::new(), String::new()),
+        ["partial", _licensor, rest @ ..] => (
+            format!("transaction {}", rest.join(":")),
+            String::new(),
+            String::new(),
+        ),
         _ => (key.to_string(), String::new(), String::new()),
     }
 }
@@ -731,7 +785,12 @@ fn state_label(e: &Event) -> &'static str {
 }
 
 /// The History screen: the journal, newest first, searchable by title.
-pub fn history(app: &App, mut events: Vec<Event>, names: &BTreeMap<String, String>, q: &HistoryQuery) -> String {
+pub fn history(
+    app: &App,
+    mut events: Vec<Event>,
+    names: &BTreeMap<String, String>,
+    q: &HistoryQuery,
+) -> String {
     events.reverse();
     let needle = q.q.trim().to_lowercase();
     let matches = |e: &Event| {
@@ -740,7 +799,9 @@ pub fn history(app: &App, mut events: Vec<Event>, names: &BTreeMap<String, Strin
         }
         let (alid, _, _) = key_parts(&e.key);
         e.key.to_lowercase().contains(&needle)
-            || names.get(&alid).is_some_and(|n| n.to_lowercase().contains(&needle))
+            || names
+                .get(&alid)
+                .is_some_and(|n| n.to_lowercase().contains(&needle))
     };
     let shown: Vec<&Event> = events.iter().filter(|e| matches(e)).collect();
     let body = html! {

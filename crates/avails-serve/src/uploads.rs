@@ -77,7 +77,9 @@ impl Uploads {
                 Ok(c) => c,
                 Err(e) => {
                     let _ = tokio::fs::remove_dir_all(&folder).await;
-                    return Err(RequestError::Bad(format!("{name}: the upload was cut short: {e}")));
+                    return Err(RequestError::Bad(format!(
+                        "{name}: the upload was cut short: {e}"
+                    )));
                 }
             };
             size += chunk.len() as u64;

@@ -32,9 +32,18 @@ async fn requests_without_the_token_are_refused() {
     }
     // A wrong token, in the URL, a header or a cookie, is no token.
     let wrong = "0".repeat(served.token.len());
-    let r = http.get(format!("{base}/?token={wrong}")).send().await.unwrap();
+    let r = http
+        .get(format!("{base}/?token={wrong}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
-    let r = http.get(format!("{base}/")).bearer_auth(&wrong).send().await.unwrap();
+    let r = http
+        .get(format!("{base}/"))
+        .bearer_auth(&wrong)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     let port = base.rsplit(':').next().unwrap();
     let r = http
@@ -59,7 +68,10 @@ async fn requests_without_the_token_are_refused() {
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/");
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
     let pair = cookie.split(';').next().unwrap().to_string();
     let r = http
         .get(format!("{base}/"))
@@ -69,7 +81,10 @@ async fn requests_without_the_token_are_refused() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let page = r.text().await.unwrap();
-    assert!(!page.contains(&served.token), "the page never shows the token");
+    assert!(
+        !page.contains(&served.token),
+        "the page never shows the token"
+    );
 
     // Uploads: a file over the limit (5 MB here) is refused and not kept;
     // a file no reader takes is refused by its name.
@@ -91,7 +106,11 @@ async fn requests_without_the_token_are_refused() {
         .await
         .unwrap();
     assert_eq!(r.status(), 413);
-    assert!(r.text().await.unwrap().contains("larger than the limit of 5.0 MB"));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("larger than the limit of 5.0 MB"));
     let r = http
         .post(format!("{base}/api/sets/{id}/files?name=notes.txt"))
         .bearer_auth(&served.token)
@@ -115,7 +134,10 @@ async fn requests_without_the_token_are_refused() {
     let kept = walk(&served.uploads);
     assert_eq!(kept.len(), 1);
     assert!(kept[0].starts_with(&served.uploads) && kept[0].ends_with("escape.csv"));
-    assert!(served.uploads.starts_with(&served.state), "uploads live under the state directory");
+    assert!(
+        served.uploads.starts_with(&served.state),
+        "uploads live under the state directory"
+    );
 
     let uploads = served.uploads.clone();
     served.stop().await;
@@ -165,7 +187,11 @@ async fn a_second_send_is_refused_clearly_while_one_runs() {
     // The plan shown before the first send is not sent as it was.
     let r = served.confirm(second, &plan_second).await;
     assert_eq!(r.status(), 409);
-    assert!(r.text().await.unwrap().contains("the plan changed since it was shown"));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("the plan changed since it was shown"));
 
     // `avails submit` on the same state directory holds its lock: refused.
     let plan_second = served.plan(second).await;
@@ -177,7 +203,9 @@ async fn a_second_send_is_refused_clearly_while_one_runs() {
     drop(lock);
 
     // And while a send runs, `avails submit` is refused the same way.
-    let slow = served.upload(&[&support::root().join("tests/data/movielabs/TV_v1.8.xlsx")]).await;
+    let slow = served
+        .upload(&[&support::root().join("tests/data/movielabs/TV_v1.8.xlsx")])
+        .await;
     let r = served.confirm_send(slow).await;
     assert_eq!(r.status(), 303);
     let busy = avails_journal::WriterLock::acquire(&state, "submit");

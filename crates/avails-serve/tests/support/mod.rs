@@ -90,14 +90,23 @@ impl Served {
                 .send()
                 .await
                 .unwrap();
-            assert!(r.status().is_success(), "upload {name}: {}", r.text().await.unwrap());
+            assert!(
+                r.status().is_success(),
+                "upload {name}: {}",
+                r.text().await.unwrap()
+            );
         }
         id
     }
 
     /// Opens the plan of a set; the fingerprint its confirmation carries.
     pub async fn plan(&self, id: u64) -> String {
-        let page = self.get(&format!("/sets/{id}/send")).await.text().await.unwrap();
+        let page = self
+            .get(&format!("/sets/{id}/send"))
+            .await
+            .text()
+            .await
+            .unwrap();
         page.split("name=\"fingerprint\" value=\"")
             .nth(1)
             .and_then(|r| r.split('"').next())
@@ -192,26 +201,52 @@ pub async fn serve(state: &Path, latency_ms: u64) -> Served {
 /// MovieLabs' `Movies_v1.7.2.xlsx` with one bad cell: Movies!C5, a
 /// Territory, says `UK` (GB is the ISO 3166-1 code). Written into `dir`.
 pub fn bad_workbook(dir: &Path) -> PathBuf {
+    edited_workbook(dir, "Movies Q3 (UK typo).xlsx", &[("C5", Edit::Text("UK"))])
+}
+
+/// A change to one cell of the Movies sheet.
+pub enum Edit<'a> {
+    /// The cell becomes this text.
+    Text(&'a str),
+    /// The cell keeps its style (a date stays a date) and takes this number.
+    Number(&'a str),
+}
+
+/// MovieLabs' `Movies_v1.7.2.xlsx` with cells of its Movies sheet changed,
+/// written into `dir` as `name`.
+pub fn edited_workbook(dir: &Path, name: &str, edits: &[(&str, Edit<'_>)]) -> PathBuf {
     use std::io::{Read, Write};
     let src = root().join("tests/data/movielabs/Movies_v1.7.2.xlsx");
     let mut archive = zip::ZipArchive::new(std::fs::File::open(&src).unwrap()).unwrap();
-    let out = dir.join("Movies Q3 (UK typo).xlsx");
+    let out = dir.join(name);
     let mut writer = zip::ZipWriter::new(std::fs::File::create(&out).unwrap());
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).unwrap();
-        let name = entry.name().unwrap().to_string();
+        let entry_name = entry.name().unwrap().to_string();
         let mut data = Vec::new();
         entry.read_to_end(&mut data).unwrap();
-        if name == "xl/worksheets/sheet1.xml" {
+        if entry_name == "xl/worksheets/sheet1.xml" {
             let mut s = String::from_utf8(data).unwrap();
-            let start = s.find("<c r=\"C5\" ").expect("cell C5");
-            let end = start + s[start..].find("</c>").unwrap() + 4;
-            s.replace_range(start..end, "<c r=\"C5\" t=\"inlineStr\"><is><t>UK</t></is></c>");
+            for (cell, edit) in edits {
+                let start = s.find(&format!("<c r=\"{cell}\" ")).expect(cell);
+                let end = start + s[start..].find("</c>").unwrap() + 4;
+                let new = match edit {
+                    Edit::Text(t) => {
+                        format!("<c r=\"{cell}\" t=\"inlineStr\"><is><t>{t}</t></is></c>")
+                    }
+                    Edit::Number(n) => {
+                        let old = &s[start..end];
+                        let open = &old[..old.find('>').unwrap() + 1];
+                        format!("{open}<v>{n}</v></c>")
+                    }
+                };
+                s.replace_range(start..end, &new);
+            }
             data = s.into_bytes();
         }
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated);
-        writer.start_file(name, options).unwrap();
+        writer.start_file(entry_name, options).unwrap();
         writer.write_all(&data).unwrap();
     }
     writer.finish().unwrap();
@@ -384,7 +419,9 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let url = self.url().await;
-        let text = self.js("return document.body ? document.body.innerText : ''").await;
+        let text = self
+            .js("return document.body ? document.body.innerText : ''")
+            .await;
         panic!("waited a minute for {what} on {url}: {text}");
     }
 
@@ -403,8 +440,12 @@ impl Browser {
     /// Clicks an element, as a user does.
     pub async fn click(&self, css: &str) {
         let e = self.find(css).await;
-        self.call(reqwest::Method::POST, &format!("/element/{e}/click"), Some(json!({})))
-            .await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{e}/click"),
+            Some(json!({})),
+        )
+        .await;
     }
 
     /// Types into an element (a file input takes a path).
