@@ -68,8 +68,8 @@ fn workbook(path: &Path) -> Result<(), XlsxError> {
         sheet.write_string(1, c as u16, if c == 0 { "1.8" } else { "//Opt" })?;
     }
     let col = |name: &str| COLUMNS.iter().position(|c| *c == name).unwrap() as u16;
-    let mut row = 2u32;
     for n in 0..ROWS {
+        let row = 2 + n as u32;
         let title = n / 10;
         let (territory, currency) = TERRITORIES[(n / 2) % 5];
         let format = if n % 2 == 0 { "HD" } else { "SD" };
@@ -103,7 +103,6 @@ fn workbook(path: &Path) -> Result<(), XlsxError> {
         sheet.write_string(row, col("PriceCurrency"), currency)?;
         sheet.write_number(row, col("SRP"), 14.99)?;
         sheet.write_string(row, col("AssetLanguage"), "en")?;
-        row += 1;
     }
     book.save(path)
 }

@@ -225,7 +225,7 @@ pub fn router(app: Arc<App>) -> Router {
 }
 
 async fn home(State(app): State<Arc<App>>) -> Html<String> {
-    let sets: Vec<(u64, Vec<String>, Option<(usize, usize)>)> = lock(&app.batches)
+    let sets: Vec<pages::SetLine> = lock(&app.batches)
         .values()
         .rev()
         .map(|b| {

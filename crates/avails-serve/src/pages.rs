@@ -108,8 +108,11 @@ fn card(label: &str, value: usize, class: &str) -> Markup {
     }
 }
 
+/// A sheet set on the start page: id, file names, errors and warnings once checked.
+pub type SetLine = (u64, Vec<String>, Option<(usize, usize)>);
+
 /// The start page: drop sheets.
-pub fn home(app: &App, sets: &[(u64, Vec<String>, Option<(usize, usize)>)]) -> String {
+pub fn home(app: &App, sets: &[SetLine]) -> String {
     let limit = app.uploads.limit();
     let body = html! {
         h1 { "Check your avails sheets" }
