@@ -67,6 +67,9 @@ pub struct Batch {
     pub dir: PathBuf,
     /// Its files: name, stored path, size.
     pub files: Mutex<Vec<(String, PathBuf, u64)>>,
+    /// Folders handed out to uploads (each file gets its own, even when
+    /// two arrive at once).
+    pub slots: AtomicUsize,
     /// The check, once run (the set is then closed to new files).
     pub check: tokio::sync::OnceCell<Arc<CheckView>>,
     /// The annotated workbook, once written.
@@ -258,6 +261,7 @@ async fn new_set(State(app): State<Arc<App>>) -> Result<Json<serde_json::Value>,
         id,
         dir,
         files: Mutex::new(Vec::new()),
+        slots: AtomicUsize::new(0),
         check: tokio::sync::OnceCell::new(),
         annotated: tokio::sync::Mutex::new(None),
         plan: Mutex::new(None),
@@ -287,7 +291,7 @@ async fn upload(
             "this sheet set was checked already: drop the files again to check a new set".into(),
         )));
     }
-    let index = lock(&batch.files).len();
+    let index = batch.slots.fetch_add(1, Ordering::Relaxed);
     let (path, size) = app
         .uploads
         .store(&batch.dir, index, &q.name, body)
