@@ -18,9 +18,25 @@ NAMED_ELSEWHERE = {"mimalloc"}  # the global allocator: `mimalloc::MiMalloc`
 SINGLE_MAJOR = ("quick-xml", "zip")
 
 
+PATH_ATTR = re.compile(r'#\[path\s*=\s*"([^"]+)"\]')
+
+
 def rust_files(crate, dirs):
-    for d in dirs:
-        yield from (crate / d).rglob("*.rs")
+    """The crate's files in `dirs`, and the files they include by #[path]."""
+    seen = set()
+    todo = [f for d in dirs for f in (crate / d).rglob("*.rs")]
+    while todo:
+        f = todo.pop().resolve()
+        if f in seen or not f.is_file():
+            continue
+        seen.add(f)
+        yield f
+        for included in PATH_ATTR.findall(f.read_text(errors="replace")):
+            target = f.parent / included
+            todo.append(target)
+            if target.is_dir() or target.suffix != ".rs":
+                continue
+            todo.extend(target.parent.rglob("*.rs") if target.name == "mod.rs" else [])
 
 
 def used(name, files):

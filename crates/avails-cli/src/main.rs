@@ -53,6 +53,8 @@ enum Command {
     Diff(commands::diff::Args),
     /// Write what the server holds (or payload files) as an EMA workbook or CSV.
     Export(commands::export::Args),
+    /// Run a local web page to check, compare and send sheets.
+    Serve(commands::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
         Command::Sandbox(args) => commands::sandbox::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Export(args) => commands::export::run(args),
+        Command::Serve(args) => commands::serve::run(args),
     };
     let code = match result {
         Ok(code) => code,

@@ -8,6 +8,7 @@ pub mod get;
 pub mod journal;
 pub mod profiles;
 pub mod sandbox;
+pub mod serve;
 pub mod status;
 pub mod submit;
 pub mod target;

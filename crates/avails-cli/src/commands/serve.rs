@@ -1,0 +1,129 @@
+//! `avails serve`: the local page to check, compare and send sheets
+//! (`avails-serve`); this command only connects, as the others do, and
+//! prints the page's address with its token.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+
+use crate::connect::{runtime, ConnectArgs};
+use crate::output;
+
+/// Run a local web page to check, compare and send sheets.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Address to listen on. A non-loopback address needs --allow-remote.
+    #[arg(long, default_value = "127.0.0.1:8470")]
+    pub listen: SocketAddr,
+    /// Acknowledge listening beyond loopback without TLS: the page, its
+    /// token and the sheets travel unencrypted on that network.
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Open the page in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Largest file accepted, in MB.
+    #[arg(long, value_name = "MB", default_value_t = avails_serve::DEFAULT_UPLOAD_LIMIT / (1024 * 1024))]
+    pub upload_limit: u64,
+    /// Conversions run at once (the others wait their turn).
+    #[arg(long, default_value_t = avails_serve::DEFAULT_JOBS as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+    /// Mapping table to use instead of the built-in one (see mappings/ema.toml).
+    #[arg(long, value_name = "FILE", env = avails_client::env::MAPPING)]
+    pub mapping: Option<PathBuf>,
+    /// Offset for dates without one, e.g. `Z` or `+02:00`.
+    #[arg(long, value_name = "OFFSET")]
+    pub timezone: Option<String>,
+}
+
+/// Runs the command until Ctrl-C (or SIGTERM).
+pub fn run(args: Args) -> Result<ExitCode> {
+    let input = crate::input::InputArgs {
+        inputs: Vec::new(),
+        mapping: args.mapping.clone(),
+        timezone: args.timezone.clone(),
+    };
+    let options = input.options()?;
+    let rt = runtime()?;
+    rt.block_on(async {
+        let connection = args.connect.connect().await?;
+        let config = avails_serve::ServeConfig {
+            listen: args.listen,
+            state_dir: args.connect.state.state_dir.clone(),
+            profile: connection.profile.clone(),
+            client: connection.client.clone(),
+            journal_path: connection.journal_path.clone(),
+            options,
+            upload_limit: args.upload_limit.saturating_mul(1024 * 1024),
+            jobs: args.jobs.into(),
+            token: None,
+            allow_remote: args.allow_remote,
+        };
+        let bound = avails_serve::bind(config)
+            .await
+            .context("cannot start the page")?;
+        outln!("{}", bound.url());
+        errln!(
+            "avails serve: open the address above (its token is this run's secret); \
+             requests go to profile `{}`; Ctrl-C stops and removes the uploads",
+            connection.profile
+        );
+        {
+            use std::io::Write;
+            let _ = output::stdout().flush();
+        }
+        if args.open {
+            open_browser(bound.url());
+        }
+        bound.run(stopped()).await?;
+        connection.close().await;
+        Ok(output::EXIT_OK.into())
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Opens `url` in the default browser; says so when it cannot.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if let Err(e) = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        errln!("cannot open a browser ({opener}: {e}): open the address above yourself");
+    }
+}

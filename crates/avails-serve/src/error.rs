@@ -1,0 +1,72 @@
+//! Errors of the server: starting it, and what a request could not do.
+
+use std::net::SocketAddr;
+
+/// Why the server could not start or run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// A non-loopback address without the acknowledgement.
+    #[error(
+        "{0} is not a loopback address: the page and its token would travel unencrypted; \
+         listen on 127.0.0.1, or acknowledge with --allow-remote"
+    )]
+    NotLoopback(SocketAddr),
+    /// A socket, file or folder operation failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Why one request failed: shown to the user on an error page or as text.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    /// No such sheet set, file or page.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request is not acceptable as made (too large, bad name...).
+    #[error("{0}")]
+    Bad(String),
+    /// An upload over the size limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// Another send is running, or the state directory is busy.
+    #[error("{0}")]
+    Conflict(String),
+    /// The engine could not do its job (journal, disk, server unreachable).
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl RequestError {
+    /// The HTTP status.
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Bad(_) => StatusCode::BAD_REQUEST,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Failed(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A failure with its cause chain (for errors that keep a source).
+    pub fn failed(what: &str, e: &dyn std::error::Error) -> Self {
+        let mut text = format!("{what}: {e}");
+        let mut source = e.source();
+        while let Some(s) = source {
+            let shown = s.to_string();
+            if !text.contains(&shown) {
+                text.push_str(": ");
+                text.push_str(&shown);
+            }
+            source = s.source();
+        }
+        Self::Failed(text)
+    }
+}
