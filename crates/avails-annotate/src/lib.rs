@@ -67,6 +67,7 @@
 
 mod error;
 mod findings;
+mod inplace;
 mod mark;
 mod names;
 mod package;
@@ -74,8 +75,10 @@ mod paths;
 mod place;
 mod read;
 mod style;
+mod styles;
 mod text;
 mod write;
+mod xml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -115,7 +118,8 @@ pub struct Annotated {
     /// Findings listed there without a place in the copy (other files,
     /// file-level findings, places the workbook does not have).
     pub listed_only: usize,
-    /// Formulas whose cached values were copied instead.
+    /// Formulas whose cached values were copied instead (an XLS input; an
+    /// XLSX keeps its formulas).
     pub formulas: usize,
     /// Texts cut to what a cell holds.
     pub truncated: usize,
@@ -136,7 +140,11 @@ pub fn annotate(
     // workbook it builds are dropped, and the output is only renamed into
     // place at its very end.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        write_copy(input, output, marks, options)
+        if is_package(input) {
+            write_package(input, output, marks, options)
+        } else {
+            write_copy(input, output, marks, options)
+        }
     }))
     .unwrap_or_else(|payload| {
         let message = payload
@@ -151,6 +159,52 @@ pub fn annotate(
     })
 }
 
+/// Whether `input` is an XLSX or XLSM package (copied part by part).
+fn is_package(input: &Path) -> bool {
+    input
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"))
+}
+
+/// The XLSX or XLSM copy, its package edited in place (see `inplace`).
+fn write_package(
+    input: &Path,
+    output: &Path,
+    marks: &[Mark],
+    options: &Options,
+) -> Result<Annotated, AnnotateError> {
+    let macro_free = input
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsm"));
+    let temp = temp_beside(output)?;
+    let done = inplace::write(input, output, temp.as_file(), marks, options, macro_free)?;
+    temp.persist(output).map_err(|e| AnnotateError::Write {
+        output: output.to_path_buf(),
+        message: e.error.to_string(),
+    })?;
+    Ok(done)
+}
+
+/// A temporary file beside `output`, to be renamed into place.
+fn temp_beside(output: &Path) -> Result<tempfile::NamedTempFile, AnnotateError> {
+    let dir = match output.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".avails-annotate-").suffix(".xlsx");
+    // The mode of any new file (the umask applies), not a temporary file's 0600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    builder.tempfile_in(dir).map_err(|e| AnnotateError::Write {
+        output: output.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+/// The CSV or XLS copy, rebuilt from its values.
 fn write_copy(
     input: &Path,
     output: &Path,
@@ -309,18 +363,7 @@ fn save(workbook: &mut Workbook, output: &Path) -> Result<(), AnnotateError> {
         output: output.to_path_buf(),
         message,
     };
-    let dir = match output.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".avails-annotate-").suffix(".xlsx");
-    // The mode of any new file (the umask applies), not a temporary file's 0600.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let temp = builder
-        .tempfile_in(dir)
-        .map_err(|e| write_err(e.to_string()))?;
+    let temp = temp_beside(output)?;
     workbook
         .save(temp.path())
         .map_err(|e| write_err(e.to_string()))?;
