@@ -20,48 +20,60 @@
 //!
 //! # What the copy holds
 //!
-//! * A first sheet, **Findings** (`Findings 2`... if the workbook has a
-//!   sheet of that name): one row per mark (severity, code, source, message,
-//!   sheet, cell, ALID, transaction, file) under an autofilter, each cell
-//!   reference a link to the marked cell (Excel keeps at most 65,530 links
-//!   per sheet; findings beyond that name their cell without a link). A
-//!   workbook without findings says so there.
-//! * Every worksheet of the input, in order, with every value: texts,
-//!   numbers, booleans, dates and date-times (written with ISO number
-//!   formats, `yyyy-mm-dd` or `yyyy-mm-dd hh:mm:ss`, so they read back as
-//!   dates), durations (`[h]:mm:ss`); hidden sheets stay hidden; column
-//!   widths, hidden columns and merged ranges are kept (a column the input
-//!   gives no width is widened to show its dates and numbers, which Excel
-//!   would show as `###`; CSV and XLS inputs, which carry no widths, get
-//!   widths estimated from their longest values).
-//! * Each cell with a finding filled red (an error) or amber (warnings
-//!   only) with a note giving each finding's severity, code, `[server]` when
-//!   the API found it, and message (which says what is allowed). A finding
-//!   with a row and no column marks the row's first cell (column A); one
-//!   with a sheet and no row is listed on the Findings sheet with a link to
-//!   the sheet; one about another file, or naming a sheet or cell this
-//!   workbook does not have, is listed there only.
+//! An XLSX or XLSM input is **copied, not rebuilt**: its package is copied
+//! part by part and only what the marks need is changed (see the `inplace`
+//! module), so the team can fix the copy and send it on.
+//!
+//! * Every part the marks do not touch is the same bytes (copied without
+//!   even being decompressed): shared strings, other tabs, the theme,
+//!   images, macros. In a marked sheet everything but the marked cells'
+//!   style index is the XML it was: values, formulas (MovieLabs'
+//!   `=TRUE()` stay formulas), data validation dropdowns, conditional
+//!   formats, freeze panes, filters, widths, merges, hyperlinks.
+//! * Each marked cell's style is a copy of its own (font, borders, number
+//!   format, alignment, protection) with the fill red (an error) or amber
+//!   (warnings only), appended to the styles part, whose existing entries
+//!   keep their indexes. A mark on an empty cell adds the cell, styled as
+//!   its row or column, filled.
+//! * Each marked cell gets a note giving each finding's severity, code,
+//!   `[server]` when the API found it, and message (which says what is
+//!   allowed); a cell that already has a comment keeps it, its author and
+//!   text, with the findings appended. A sheet without comments gets the
+//!   comments part, VML drawing, relationships and content types notes
+//!   need.
+//! * A last sheet, **Findings** (`Findings 2`... if the workbook has a
+//!   sheet of that name; last so that the input's sheets keep the
+//!   positions its defined names and active tab refer to): one row per
+//!   finding, errors first, grouped by code (severity, code, source,
+//!   message, sheet, cell, ALID, transaction, file) under an autofilter,
+//!   each cell reference a link to the marked cell (Excel keeps at most
+//!   65,530 links per sheet; findings beyond that name their cell without
+//!   a link). A finding with a row and no column marks the row's first cell
+//!   (column A); one with a sheet and no row is listed with a link to the
+//!   sheet; one about another file, or naming a sheet or cell this workbook
+//!   does not have, is listed there only. A workbook without findings says
+//!   so there.
+//! * An XLSM input written to an `.xlsx` name is declared a macro-free
+//!   workbook (Excel refuses an `.xlsx` that says it holds macros); its
+//!   macro part is kept, unused.
+//!
+//! A CSV (or legacy XLS) input has no package to keep: its copy is a new
+//! workbook of its cells (a first sheet Findings, then the values, marks
+//! filled and noted the same way). CSV fields are copied as text, exactly
+//! as written (a CSV has no types; `007` stays `007`); texts longer than a
+//! cell holds (32,767 characters) are cut and counted. An XLS's formulas
+//! become their cached values, and the Findings sheet says so.
 //!
 //! # Decisions
 //!
-//! * **Formulas become values.** A formula's cached value (what Excel last
-//!   computed) is copied, not the formula: the copy is a report, and a
-//!   formula could compute something else in it. When the input had
-//!   formulas, the Findings sheet says how many and in which sheets.
-//! * **Formatting is not copied** (fonts, fills, borders, number formats
-//!   other than dates, conditional formats, validation lists, images,
-//!   charts): the copy's only colours are the marks. Error values (`#N/A`)
-//!   are copied as their text. CSV fields are copied as text, exactly as
-//!   written (a CSV has no types; `007` stays `007`). Texts longer than a
-//!   cell holds (32,767 characters, CSV only) are cut and counted.
 //! * **The input is never written.** [`ensure_distinct`] refuses an output
 //!   that is the input by path, by symbolic or hard link, or by a name
 //!   differing only in letter case; the copy is written to a temporary file
 //!   beside the output and renamed into place, so a failed run leaves no
 //!   half-written workbook.
-//! * XLSX sheets are streamed (calamine's cell reader into a
-//!   constant-memory worksheet), so a large sheet is never held whole; a
-//!   CSV is read whole (decoded as Excel saves it, see the `text` module).
+//! * **Memory stays flat.** A marked sheet's XML is streamed event by
+//!   event from the input package into the output package; only the small
+//!   parts (workbook, styles, comments, relationships) are held whole.
 
 #![warn(missing_docs)]
 

@@ -6,6 +6,9 @@
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
+/// Attributes as written: qualified key and raw (escaped) value.
+pub type Attrs = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// One element found in a part: its qualified name and where it lies.
 #[derive(Debug, Clone)]
 pub struct Element {
@@ -20,7 +23,7 @@ pub struct Element {
     /// Offset just after its end (the end tag, or the empty tag).
     pub end: usize,
     /// Attributes as written: qualified key and raw (escaped) value.
-    pub attrs: Vec<(Vec<u8>, Vec<u8>)>,
+    pub attrs: Attrs,
     /// Depth: 0 for the root.
     pub depth: usize,
 }
@@ -95,7 +98,7 @@ pub fn elements(xml: &[u8]) -> Result<Vec<Element>, String> {
 }
 
 /// The attributes of a start tag, raw.
-pub fn raw_attrs(e: &BytesStart<'_>) -> Result<Vec<(Vec<u8>, Vec<u8>)>, String> {
+pub fn raw_attrs(e: &BytesStart<'_>) -> Result<Attrs, String> {
     e.attributes()
         .map(|a| {
             a.map(|a| (a.key.as_ref().to_vec(), a.value.into_owned()))
