@@ -32,7 +32,7 @@ use crate::place::{self, Place};
 use crate::read::SheetInfo;
 use crate::styles::{self, FindingsStyles, StyleBook};
 use crate::xml::{self, cell_name, escape, Edits};
-use crate::{names, style, AnnotateError, Annotated, Mark, Options, Severity};
+use crate::{names, style, AnnotateError, Annotated, Mark, Options, RowTexts, Severity};
 
 const REL_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 const MAIN_NS: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
@@ -224,6 +224,14 @@ struct SheetPlan {
     cells: Vec<((u32, u16), Severity)>,
     /// The id of a `legacyDrawing` to add (a new VML drawing).
     legacy: Option<String>,
+    /// Texts of new columns by 0-based row, and their titles' row.
+    columns: BTreeMap<u32, RowTexts>,
+    /// The titles of the new columns.
+    titles: Vec<String>,
+    /// The row the titles go on.
+    title_row: Option<u32>,
+    /// The style of the titles.
+    bold: u32,
 }
 
 /// The parts written instead of the input's, or added.
@@ -447,6 +455,28 @@ fn plan<R: Read + Seek>(
         }
     }
 
+    // New columns per sheet (0-based rows).
+    let mut columns: BTreeMap<usize, BTreeMap<u32, RowTexts>> = BTreeMap::new();
+    let titles = options
+        .columns
+        .as_ref()
+        .map(|c| c.titles.clone())
+        .unwrap_or_default();
+    for ((name, row), texts) in options.columns.iter().flat_map(|c| &c.rows) {
+        let found = infos.iter().position(|s| &s.name == name).or_else(|| {
+            infos
+                .iter()
+                .position(|s| s.name.to_lowercase() == name.to_lowercase())
+        });
+        if let (Some(sheet), true) = (found, (1..=crate::mark::MAX_ROWS).contains(row)) {
+            by_sheet.entry(sheet).or_default();
+            columns
+                .entry(sheet)
+                .or_default()
+                .insert(row - 1, texts.clone());
+        }
+    }
+
     // Each marked sheet: its notes.
     let mut sheets = Vec::new();
     let mut cells_marked = 0;
@@ -466,6 +496,7 @@ fn plan<R: Read + Seek>(
         let comments_rel = rels.iter().find(|r| r.typ.ends_with("/comments"));
         let mut with_comment: HashSet<(u32, u16)> = HashSet::new();
         match comments_rel {
+            _ if notes.is_empty() => {}
             Some(r) => {
                 let name = resolve(&dir, &r.target);
                 let bytes = pkg
@@ -541,6 +572,12 @@ fn plan<R: Read + Seek>(
                 None => outputs.added.push((rels_name, bytes)),
             }
         }
+        let columns = columns.remove(&sheet).unwrap_or_default();
+        let title_row = columns
+            .keys()
+            .next()
+            .and_then(|r| r.checked_sub(1))
+            .filter(|_| !titles.is_empty());
         sheets.push(SheetPlan {
             sheet,
             part,
@@ -549,6 +586,10 @@ fn plan<R: Read + Seek>(
                 .map(|(k, m)| (*k, style::worst(m.iter().copied()).unwrap_or_default()))
                 .collect(),
             legacy,
+            columns,
+            titles: titles.clone(),
+            title_row,
+            bold: findings_styles.bold,
         });
     }
 
@@ -889,6 +930,11 @@ struct SheetEdit<'a> {
     /// `<col min max style>` runs, 0-based inclusive.
     col_styles: Vec<(u16, u16, u32)>,
     marked: usize,
+    plan: &'a SheetPlan,
+    /// First column of the new columns, once known.
+    base: Option<u16>,
+    /// Rightmost column seen so far.
+    max_seen: Option<u16>,
 }
 
 impl<'a> SheetEdit<'a> {
@@ -901,7 +947,56 @@ impl<'a> SheetEdit<'a> {
             prefix: String::new(),
             col_styles: Vec::new(),
             marked: 0,
+            plan,
+            base: None,
+            max_seen: None,
         }
+    }
+
+    /// Whether `row` gets texts in the new columns.
+    fn has_texts(&self, row: u32) -> bool {
+        self.plan.title_row == Some(row) || self.plan.columns.contains_key(&row)
+    }
+
+    /// The new columns' cells of `row`, right of its last cell `last`.
+    fn texts_of_row(&mut self, row: u32, last: Option<u16>) -> String {
+        let plan = self.plan;
+        let (texts, style) = if plan.title_row == Some(row) {
+            (&plan.titles, Some(plan.bold))
+        } else if let Some(t) = plan.columns.get(&row) {
+            let style = t.severity.map(|sev| self.styles.marked(0, sev));
+            (&t.texts, style)
+        } else {
+            return String::new();
+        };
+        let seen = self.max_seen.map_or(0, |c| c.saturating_add(1));
+        let base = *self.base.get_or_insert(seen);
+        let start = base.max(last.map_or(0, |c| c.saturating_add(1)));
+        let p = &self.prefix;
+        let mut out = String::new();
+        for (i, text) in texts.iter().enumerate() {
+            let Some(col) = u16::try_from(i)
+                .ok()
+                .and_then(|i| start.checked_add(i))
+                .filter(|c| *c < crate::mark::MAX_COLUMNS)
+            else {
+                break;
+            };
+            if text.is_empty() {
+                continue;
+            }
+            // Every title is bold; of a row's texts, the first is filled.
+            let s = match style {
+                Some(s) if i == 0 || plan.title_row == Some(row) => format!(" s=\"{s}\""),
+                _ => String::new(),
+            };
+            out.push_str(&format!(
+                "<{p}c r=\"{}\"{s} t=\"inlineStr\"><{p}is><{p}t xml:space=\"preserve\">{}</{p}t></{p}is></{p}c>",
+                cell_name(row, col),
+                escape(crate::findings::clip(text))
+            ));
+        }
+        out
     }
 
     fn pending(&self) -> Option<((u32, u16), Severity)> {
@@ -1022,6 +1117,52 @@ impl<'a> SheetEdit<'a> {
                         if local == b"cols" {
                             in_cols = !empty;
                         }
+                        if local == b"dimension" && !self.plan.columns.is_empty() {
+                            // The new columns start after the last used one.
+                            let range = attr_value(e, b"ref").unwrap_or_default();
+                            let (first, last) = range.split_once(':').unwrap_or((&range, &range));
+                            if let (Some(a), Some(b)) =
+                                (xml::parse_ref(first), xml::parse_ref(last))
+                            {
+                                let base = b.1.saturating_add(1);
+                                self.base = Some(base);
+                                let width = u16::try_from(
+                                    self.plan.titles.len().max(
+                                        self.plan
+                                            .columns
+                                            .values()
+                                            .map(|t| t.texts.len())
+                                            .max()
+                                            .unwrap_or(0),
+                                    ),
+                                )
+                                .unwrap_or(0);
+                                let end =
+                                    (base + width.max(1) - 1).min(crate::mark::MAX_COLUMNS - 1);
+                                let bottom = self
+                                    .plan
+                                    .columns
+                                    .keys()
+                                    .chain(self.cells.last().map(|((r, _), _)| r))
+                                    .copied()
+                                    .max()
+                                    .unwrap_or(0)
+                                    .max(b.0);
+                                pass = false;
+                                raw.extend(attrs_tag(
+                                    e,
+                                    &[(
+                                        "ref",
+                                        format!(
+                                            "{}:{}",
+                                            cell_name(a.0, a.1),
+                                            cell_name(bottom, end)
+                                        ),
+                                    )],
+                                    empty,
+                                )?);
+                            }
+                        }
                     } else if depth == 2 && in_cols && local == b"col" {
                         let num = |k: &[u8]| -> Option<u32> {
                             let v = e.try_get_attribute(k).ok().flatten()?;
@@ -1049,7 +1190,8 @@ impl<'a> SheetEdit<'a> {
                             .filter(|_| custom);
                         last_row = Some(r);
                         last_col = None;
-                        let has_marks = self.pending().is_some_and(|((pr, _), _)| pr == r);
+                        let has_marks =
+                            self.pending().is_some_and(|((pr, _), _)| pr == r) || self.has_texts(r);
                         let set: Vec<(&str, String)> = match given {
                             Some(_) => Vec::new(),
                             None => vec![("r", (r + 1).to_string())],
@@ -1059,6 +1201,11 @@ impl<'a> SheetEdit<'a> {
                             let p = self.prefix.clone();
                             raw.extend(attrs_tag(e, &set, false)?);
                             raw.extend(self.cells_of_row(r, None, row_style).into_bytes());
+                            let last = self
+                                .cells
+                                .get(self.next.saturating_sub(1))
+                                .and_then(|((pr, pc), _)| (*pr == r).then_some(*pc));
+                            raw.extend(self.texts_of_row(r, last).into_bytes());
                             raw.extend(format!("</{p}row>").into_bytes());
                         } else if !set.is_empty() {
                             pass = false;
@@ -1076,6 +1223,7 @@ impl<'a> SheetEdit<'a> {
                             };
                             raw.extend(self.cells_of_row(r, Some(col), row_style).into_bytes());
                             last_col = Some(col);
+                            self.max_seen = self.max_seen.max(Some(col));
                             let mut set: Vec<(&str, String)> = Vec::new();
                             if given.is_none() {
                                 set.push(("r", cell_name(r, col)));
@@ -1106,7 +1254,13 @@ impl<'a> SheetEdit<'a> {
                     let local = local.as_ref();
                     if depth == 2 && in_data && local == b"row" {
                         if let Some((r, row_style)) = row.take() {
+                            let before = self.next;
                             raw.extend(self.cells_of_row(r, None, row_style).into_bytes());
+                            let added =
+                                (self.next > before).then(|| self.cells[self.next - 1].0 .1);
+                            let last = last_col.max(added);
+                            self.max_seen = self.max_seen.max(last);
+                            raw.extend(self.texts_of_row(r, last).into_bytes());
                         }
                     } else if depth == 1 && local == b"sheetData" {
                         raw.extend(self.rows_before(None).into_bytes());
@@ -1392,6 +1546,10 @@ mod tests {
             part: String::new(),
             cells: cells.to_vec(),
             legacy: legacy.map(str::to_string),
+            columns: BTreeMap::new(),
+            titles: Vec::new(),
+            title_row: None,
+            bold: 0,
         };
         let mut out = Vec::new();
         let n = match SheetEdit::new(&plan, &mut book).run(sheet.as_bytes(), &mut out) {
@@ -1425,6 +1583,54 @@ mod tests {
             r#"<pageMargins/><legacyDrawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="rId7"/></worksheet>"#
         );
         assert_eq!(out, want);
+    }
+
+    #[test]
+    fn new_columns_go_right_of_the_used_range_with_titles_above() {
+        let mut book = StyleBook::new(styles::MINIMAL.as_bytes().to_vec()).unwrap();
+        let plan = SheetPlan {
+            sheet: 0,
+            part: String::new(),
+            cells: vec![((2, 1), Severity::Error)],
+            legacy: None,
+            columns: BTreeMap::from([
+                (
+                    1,
+                    RowTexts {
+                        texts: vec!["sent".into(), "tx-1".into()],
+                        severity: None,
+                    },
+                ),
+                (
+                    2,
+                    RowTexts {
+                        texts: vec!["refused: <bad>".into(), String::new()],
+                        severity: Some(Severity::Error),
+                    },
+                ),
+            ]),
+            titles: vec!["Status".into(), "TransactionID".into()],
+            title_row: Some(0),
+            bold: 0,
+        };
+        let sheet = r#"<worksheet><dimension ref="A1:C3"/><sheetData><row r="1"><c r="A1"/></row><row r="2"><c r="A2"/><c r="C2"/></row><row r="3"><c r="A3"/></row></sheetData></worksheet>"#;
+        let mut out = Vec::new();
+        let Ok(n) = SheetEdit::new(&plan, &mut book).run(sheet.as_bytes(), &mut out) else {
+            panic!("stream failed")
+        };
+        assert_eq!(n, 1);
+        let cell = |r: &str, s: &str, t: &str| {
+            format!(r#"<c r="{r}"{s} t="inlineStr"><is><t xml:space="preserve">{t}</t></is></c>"#)
+        };
+        let want = format!(
+            r#"<worksheet><dimension ref="A1:E3"/><sheetData><row r="1"><c r="A1"/>{}{}</row><row r="2"><c r="A2"/><c r="C2"/>{}{}</row><row r="3"><c r="A3"/><c r="B3" s="1"/>{}</row></sheetData></worksheet>"#,
+            cell("D1", " s=\"0\"", "Status"),
+            cell("E1", " s=\"0\"", "TransactionID"),
+            cell("D2", "", "sent"),
+            cell("E2", "", "tx-1"),
+            cell("D3", " s=\"1\"", "refused: &lt;bad&gt;"),
+        );
+        assert_eq!(String::from_utf8(out).unwrap(), want);
     }
 
     #[test]

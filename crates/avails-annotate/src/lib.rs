@@ -105,13 +105,38 @@ pub use style::{ERROR_FILL, NOTE_AUTHOR, WARNING_FILL};
 
 use place::Place;
 
-/// What the Findings sheet says besides the findings.
+/// What the Findings sheet says besides the findings, and columns added
+/// at the right of the rows.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// First line of the Findings sheet (default: `avails findings: FILE`).
     pub title: Option<String>,
     /// Sentences shown under it, e.g. which payloads the server validated.
     pub notes: Vec<String>,
+    /// Texts written in new columns at the right of given rows (XLSX and
+    /// XLSM inputs), e.g. what `submit` did with each row.
+    pub columns: Option<RowColumns>,
+}
+
+/// New columns at the right of a sheet's cells: after its last used
+/// column (as the sheet's dimension says), the titles on the row above
+/// the first row given, then each row's texts.
+#[derive(Debug, Clone, Default)]
+pub struct RowColumns {
+    /// Column titles.
+    pub titles: Vec<String>,
+    /// Texts by sheet name and 1-based row; the first text filled red (an
+    /// error) or amber (a warning) when a severity is given.
+    pub rows: BTreeMap<(String, u32), RowTexts>,
+}
+
+/// One row's texts in [`RowColumns`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowTexts {
+    /// One text per column.
+    pub texts: Vec<String>,
+    /// How the first cell is filled.
+    pub severity: Option<Severity>,
 }
 
 /// What was written.

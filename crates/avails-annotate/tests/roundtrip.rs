@@ -424,6 +424,7 @@ fn a_clean_workbook_says_so_and_keeps_its_values() {
         &Options {
             title: Some("avails validate: clean.xlsx".into()),
             notes: vec!["Checked by the local rules only.".into()],
+            ..Options::default()
         },
     )
     .unwrap();

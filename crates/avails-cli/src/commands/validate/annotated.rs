@@ -79,6 +79,7 @@ pub fn write(
             input.file_name().unwrap_or_default().to_string_lossy()
         )),
         notes: server.iter().map(|o| o.summary()).collect(),
+        ..Default::default()
     };
     let done = avails_annotate::annotate(input, output, &marks(input, findings), &options)?;
     errln!(
