@@ -3,6 +3,7 @@
 //! `--annotate`, the user's workbook back with every finding marked.
 
 mod annotated;
+pub(crate) use annotated::marks;
 mod remote;
 
 use std::path::PathBuf;
