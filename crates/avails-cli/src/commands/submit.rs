@@ -128,7 +128,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Err(e) => return Err(e.into()),
         };
         let locally_rejected = refused + unsendable + problems.len() + conversion.held_back.len();
-        let all_findings: Vec<Diagnostic> = findings.iter().chain(&problems).cloned().collect();
+        // The report shows the warnings too, as validate --annotate does.
+        let all_findings: Vec<Diagnostic> = match report_to {
+            Some(_) => findings
+                .iter()
+                .chain(&problems)
+                .chain(conversion.diagnostics.iter().filter(|f| !f.is_error()))
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
         let rows = match &report_to {
             Some(_) => report::outcomes(&unit_rows, &report, &all_findings, &conversion.held_back),
             None => Vec::new(),

@@ -5,8 +5,9 @@
 //!
 //! A row's status: `sent`, `unchanged` (the same content already landed),
 //! `would send` (a dry run), `refused: <reason>` (by the local rules or the
-//! server), `held back: <cells>` (its own errors hold its title's whole
-//! extract back), `failed: <HTTP status and message>`.
+//! server; a row whose error holds its title's whole extract back says
+//! so), `not sent on its own: <warning>` (a row merged into another, such
+//! as a repeated window), `failed: <HTTP status and message>`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -130,12 +131,32 @@ pub fn outcomes(
             }
         }
     }
-    for f in findings.iter().filter(|f| f.is_error()) {
+    // Errors first: a row with an error and a warning is refused.
+    let mut ordered: Vec<&Diagnostic> = findings.iter().collect();
+    ordered.sort_by_key(|f| !f.is_error());
+    for f in ordered {
         let Some(row) = f.location.row else {
             continue;
         };
         let key = (f.location.file.clone(), f.location.sheet.clone(), row);
         if rows.contains_key(&key) {
+            continue;
+        }
+        if !f.is_error() {
+            // In no payload, with only a warning: merged into another row
+            // (a repeated window) or skipped, as the warning says.
+            rows.insert(
+                key,
+                RowOutcome {
+                    file: f.location.file.clone(),
+                    sheet: f.location.sheet.clone(),
+                    row,
+                    status: format!("not sent on its own: {}", f.message),
+                    transaction_id: f.transaction_id.clone(),
+                    time: now.clone(),
+                    severity: Some(Severity::Warning),
+                },
+            );
             continue;
         }
         let mut status = format!("refused: {}", f.message);
