@@ -234,11 +234,32 @@ struct SheetPlan {
     bold: u32,
 }
 
+/// A part written as the copy is saved, streamed into it (the Findings
+/// sheet, new comments and drawings grow with the findings).
+type Writes<'m> = Box<dyn FnOnce(&mut dyn Write) -> std::io::Result<()> + 'm>;
+
+/// A new part: its bytes, or what writes them.
+enum Added<'m> {
+    Bytes(Vec<u8>),
+    Streamed(Writes<'m>),
+}
+
 /// The parts written instead of the input's, or added.
 #[derive(Default)]
-struct Outputs {
+struct Outputs<'m> {
+    /// By lower-cased part name.
     replaced: HashMap<String, Vec<u8>>,
-    added: Vec<(String, Vec<u8>)>,
+    added: Vec<(String, Added<'m>)>,
+}
+
+impl<'m> Outputs<'m> {
+    fn add(&mut self, name: String, bytes: Vec<u8>) {
+        self.added.push((name, Added::Bytes(bytes)));
+    }
+
+    fn stream(&mut self, name: String, writes: Writes<'m>) {
+        self.added.push((name, Added::Streamed(writes)));
+    }
 }
 
 /// Writes the annotated copy of the XLSX `input` into `out`.
@@ -282,23 +303,24 @@ pub fn write(
     };
     let options_deflate = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(6))
+        .compression_level(Some(1))
         .large_file(false);
     let mut zout = ZipWriter::new(BufWriter::with_capacity(1 << 16, out));
     let mut cells_marked = 0;
     for i in 0..pkg.names.len() {
         let name = pkg.names[i].clone();
-        if name == styles_part {
+        // Part names compare without regard to case (OPC).
+        if name.eq_ignore_ascii_case(&styles_part) {
             continue;
         }
-        if let Some(bytes) = outputs.replaced.remove(&name) {
+        if let Some(bytes) = outputs.replaced.remove(&name.to_lowercase()) {
             zout.start_file(name.as_str(), options_deflate)
                 .map_err(|e| write_err(e.to_string()))?;
             zout.write_all(&bytes)
                 .map_err(|e| write_err(e.to_string()))?;
             continue;
         }
-        if let Some(plan) = sheets.iter().find(|s| s.part == name) {
+        if let Some(plan) = sheets.iter().find(|s| s.part.eq_ignore_ascii_case(&name)) {
             zout.start_file(name.as_str(), options_deflate)
                 .map_err(|e| write_err(e.to_string()))?;
             let src = pkg.zip.by_index(i).map_err(|e| read_err(e.to_string()))?;
@@ -325,11 +347,17 @@ pub fn write(
         zout.raw_copy_file(raw)
             .map_err(|e| write_err(e.to_string()))?;
     }
-    for (name, bytes) in outputs.added.drain(..) {
+    for (name, added) in outputs.added.drain(..) {
         zout.start_file(name.as_str(), options_deflate)
             .map_err(|e| write_err(e.to_string()))?;
-        zout.write_all(&bytes)
-            .map_err(|e| write_err(e.to_string()))?;
+        match added {
+            Added::Bytes(bytes) => zout.write_all(&bytes),
+            Added::Streamed(writes) => {
+                let mut sink = BufWriter::with_capacity(1 << 16, &mut zout);
+                writes(&mut sink).and_then(|()| sink.flush())
+            }
+        }
+        .map_err(|e| write_err(e.to_string()))?;
     }
     zout.start_file(styles_part.as_str(), options_deflate)
         .map_err(|e| write_err(e.to_string()))?;
@@ -342,8 +370,8 @@ pub fn write(
 }
 
 /// Everything decided before the sheets are streamed.
-struct Planned {
-    outputs: Outputs,
+struct Planned<'m> {
+    outputs: Outputs<'m>,
     sheets: Vec<SheetPlan>,
     styles_part: String,
     styles: StyleBook,
@@ -352,13 +380,13 @@ struct Planned {
 }
 
 #[allow(clippy::too_many_lines)]
-fn plan<R: Read + Seek>(
+fn plan<'m, R: Read + Seek>(
     pkg: &mut Package<R>,
     input: &Path,
-    marks: &[Mark],
-    options: &Options,
+    marks: &'m [Mark],
+    options: &'m Options,
     macro_free: bool,
-) -> Result<Planned, String> {
+) -> Result<Planned<'m>, String> {
     let workbook = pkg
         .rels("")?
         .into_iter()
@@ -405,7 +433,7 @@ fn plan<R: Read + Seek>(
         .iter()
         .map(|m| place::place(m, &infos, false))
         .collect();
-    let mut by_sheet: BTreeMap<usize, BTreeMap<(u32, u16), Vec<&Mark>>> = BTreeMap::new();
+    let mut by_sheet: BTreeMap<usize, BTreeMap<(u32, u16), Vec<&'m Mark>>> = BTreeMap::new();
     for (mark, p) in marks.iter().zip(&places) {
         if let Place::Cell { sheet, row, col } = *p {
             by_sheet
@@ -480,36 +508,52 @@ fn plan<R: Read + Seek>(
     // Each marked sheet: its notes.
     let mut sheets = Vec::new();
     let mut cells_marked = 0;
-    for (&sheet, cells) in &by_sheet {
+    for (sheet, cells) in by_sheet {
         let part = parts[sheet].clone();
         let dir = dir_of(&part).to_string();
         let rels = pkg.rels(&part)?;
         let mut rel_ids = Vec::new();
         let mut rels_added: Vec<(String, &str, String)> = Vec::new();
-        let notes: BTreeMap<(u32, u16), String> = cells
-            .iter()
-            .map(|(k, m)| (*k, style::note_text(m)))
-            .collect();
         cells_marked += cells.len();
+        let marked_cells: Vec<((u32, u16), Severity)> = cells
+            .iter()
+            .map(|(k, m)| (*k, style::worst(m.iter().copied()).unwrap_or_default()))
+            .collect();
 
         // Comments: the sheet's part with the notes appended, or a new one.
         let comments_rel = rels.iter().find(|r| r.typ.ends_with("/comments"));
         let mut with_comment: HashSet<(u32, u16)> = HashSet::new();
+        // Each note's text is made when it is written, not held.
+        let note_heights = |skip: &HashSet<(u32, u16)>| -> Vec<((u32, u16), u32)> {
+            cells
+                .iter()
+                .filter(|(k, _)| !skip.contains(k))
+                .map(|(k, m)| (*k, style::note_height(&style::note_text(m))))
+                .collect()
+        };
+        let mut new_notes = Vec::new();
         match comments_rel {
-            _ if notes.is_empty() => {}
+            _ if cells.is_empty() => {}
             Some(r) => {
                 let name = resolve(&dir, &r.target);
                 let bytes = pkg
                     .read(&name)?
                     .ok_or_else(|| format!("the comments part {name} is missing"))?;
+                let notes: BTreeMap<(u32, u16), String> = cells
+                    .iter()
+                    .map(|(k, m)| (*k, style::note_text(m)))
+                    .collect();
                 let patched = append_comments(&bytes, &notes, &mut with_comment)?;
-                outputs.replaced.insert(name, patched);
+                outputs.replaced.insert(name.to_lowercase(), patched);
+                new_notes = note_heights(&with_comment);
             }
             None => {
                 let name = pkg.fresh(&format!("{wb_dir}/comments"), ".xml");
-                outputs
-                    .added
-                    .push((name.clone(), new_comments(&notes).into_bytes()));
+                new_notes = note_heights(&with_comment);
+                outputs.stream(
+                    name.clone(),
+                    Box::new(move |w: &mut dyn Write| write_new_comments(w, &cells)),
+                );
                 content_types.push((name.clone(), CT_COMMENTS));
                 rels_added.push((
                     fresh_id(&rels, &mut rel_ids),
@@ -520,11 +564,6 @@ fn plan<R: Read + Seek>(
         }
 
         // Shapes of the new notes, in the sheet's VML drawing or a new one.
-        let new_notes: Vec<((u32, u16), u32)> = notes
-            .iter()
-            .filter(|(k, _)| !with_comment.contains(k))
-            .map(|(k, text)| (*k, style::note_height(text)))
-            .collect();
         let mut legacy = None;
         if !new_notes.is_empty() {
             let mut drawing = None;
@@ -542,14 +581,17 @@ fn plan<R: Read + Seek>(
             match drawing {
                 Some((name, bytes)) => {
                     let patched = append_shapes(&bytes, &new_notes, &mut max_shape)?;
-                    outputs.replaced.insert(name, patched);
+                    outputs.replaced.insert(name.to_lowercase(), patched);
                 }
                 None => {
                     let name = pkg.fresh(&format!("{wb_dir}/drawings/vmlDrawing"), ".vml");
-                    outputs.added.push((
+                    let (blocks, first) = vml_ids(new_notes.len(), &mut max_shape);
+                    outputs.stream(
                         name.clone(),
-                        new_vml(&new_notes, &mut max_shape).into_bytes(),
-                    ));
+                        Box::new(move |w: &mut dyn Write| {
+                            write_new_vml(w, &blocks, first, &new_notes)
+                        }),
+                    );
                     let id = fresh_id(&rels, &mut rel_ids);
                     rels_added.push((
                         id.clone(),
@@ -567,9 +609,9 @@ fn plan<R: Read + Seek>(
             let bytes = with_relationships(existing.as_deref(), &rels_added)?;
             match existing {
                 Some(_) => {
-                    outputs.replaced.insert(rels_name, bytes);
+                    outputs.replaced.insert(rels_name.to_lowercase(), bytes);
                 }
-                None => outputs.added.push((rels_name, bytes)),
+                None => outputs.add(rels_name, bytes),
             }
         }
         let columns = columns.remove(&sheet).unwrap_or_default();
@@ -581,10 +623,7 @@ fn plan<R: Read + Seek>(
         sheets.push(SheetPlan {
             sheet,
             part,
-            cells: cells
-                .iter()
-                .map(|(k, m)| (*k, style::worst(m.iter().copied()).unwrap_or_default()))
-                .collect(),
+            cells: marked_cells,
             legacy,
             columns,
             titles: titles.clone(),
@@ -602,18 +641,24 @@ fn plan<R: Read + Seek>(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| input.display().to_string());
     let sheet_names: Vec<String> = infos.iter().map(|s| s.name.clone()).collect();
-    outputs.added.push((
-        findings_part.clone(),
-        findings_xml(
-            options,
-            &input_name,
-            marks,
-            &places,
-            &sheet_names,
-            &findings_styles,
-        )
-        .into_bytes(),
-    ));
+    let listed_only = places.iter().filter(|p| **p == Place::Listed).count();
+    {
+        let (input_name, sheet_names) = (input_name.clone(), sheet_names.clone());
+        outputs.stream(
+            findings_part.clone(),
+            Box::new(move |w: &mut dyn Write| {
+                write_findings(
+                    w,
+                    options,
+                    &input_name,
+                    marks,
+                    &places,
+                    &sheet_names,
+                    &findings_styles,
+                )
+            }),
+        );
+    }
     content_types.push((findings_part.clone(), CT_WORKSHEET));
     let findings_id = fresh_id(&wb_rels, &mut wb_rel_ids);
     wb_rels_added.push((
@@ -641,15 +686,15 @@ fn plan<R: Read + Seek>(
     );
     outputs
         .replaced
-        .insert(workbook.clone(), edits.apply(&wb_bytes));
+        .insert(workbook.to_lowercase(), edits.apply(&wb_bytes));
     let wb_rels_name = rels_path(&workbook);
     let existing = pkg.read(&wb_rels_name)?;
     let bytes = with_relationships(existing.as_deref(), &wb_rels_added)?;
     match existing {
         Some(_) => {
-            outputs.replaced.insert(wb_rels_name, bytes);
+            outputs.replaced.insert(wb_rels_name.to_lowercase(), bytes);
         }
-        None => outputs.added.push((wb_rels_name, bytes)),
+        None => outputs.add(wb_rels_name, bytes),
     }
 
     // Content types of the new parts.
@@ -657,11 +702,10 @@ fn plan<R: Read + Seek>(
         .read("[Content_Types].xml")?
         .ok_or("not a workbook: it has no [Content_Types].xml")?;
     outputs.replaced.insert(
-        "[Content_Types].xml".to_string(),
+        "[content_types].xml".to_string(),
         content_types_with(&ct_bytes, &content_types, macro_free)?,
     );
 
-    let listed_only = places.iter().filter(|p| **p == Place::Listed).count();
     Ok(Planned {
         outputs,
         sheets,
@@ -757,17 +801,20 @@ fn content_types_with(
     Ok(edits.apply(bytes))
 }
 
-/// A new comments part holding `notes`.
-fn new_comments(notes: &BTreeMap<(u32, u16), String>) -> String {
-    let mut out = format!(
+/// A new comments part with a note per marked cell.
+fn write_new_comments(
+    w: &mut dyn Write,
+    cells: &BTreeMap<(u32, u16), Vec<&Mark>>,
+) -> std::io::Result<()> {
+    write!(
+        w,
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<comments xmlns=\"{MAIN_NS}\"><authors><author>{}</author></authors><commentList>",
         escape(style::NOTE_AUTHOR)
-    );
-    for (&(row, col), text) in notes {
-        out.push_str(&comment("", row, col, 0, text));
+    )?;
+    for (&(row, col), marks) in cells {
+        w.write_all(comment("", row, col, 0, &style::note_text(marks)).as_bytes())?;
     }
-    out.push_str("</commentList></comments>");
-    out
+    w.write_all(b"</commentList></comments>")
 }
 
 /// One `<comment>` of `text`.
@@ -880,17 +927,34 @@ fn shapes(cells: &[((u32, u16), u32)], max_shape: &mut u64) -> String {
         .collect()
 }
 
-/// A new VML drawing with the note boxes of `cells`.
-fn new_vml(cells: &[((u32, u16), u32)], max_shape: &mut u64) -> String {
+/// The id blocks of a new VML drawing of `shapes` shapes (its `idmap`)
+/// and its first shape id, after every id taken so far (`max_shape`,
+/// moved past the new ones).
+fn vml_ids(shapes: usize, max_shape: &mut u64) -> (String, u64) {
     let first_block = *max_shape / SHAPES_PER_BLOCK + 1;
-    *max_shape = first_block * SHAPES_PER_BLOCK;
-    let body = shapes(cells, max_shape);
+    let first = first_block * SHAPES_PER_BLOCK + 1;
+    *max_shape = first_block * SHAPES_PER_BLOCK + shapes as u64;
     let last_block = (*max_shape / SHAPES_PER_BLOCK).max(first_block);
     let blocks: Vec<String> = (first_block..=last_block).map(|b| b.to_string()).collect();
-    format!(
-        "<xml xmlns:v=\"urn:schemas-microsoft-com:vml\" xmlns:o=\"urn:schemas-microsoft-com:office:office\" xmlns:x=\"urn:schemas-microsoft-com:office:excel\"><o:shapelayout v:ext=\"edit\"><o:idmap v:ext=\"edit\" data=\"{}\"/></o:shapelayout>{SHAPE_TYPE}{body}</xml>",
-        blocks.join(",")
-    )
+    (blocks.join(","), first)
+}
+
+/// A new VML drawing with the note boxes of `cells` (cell, box height),
+/// shape ids from `first`.
+fn write_new_vml(
+    w: &mut dyn Write,
+    blocks: &str,
+    first: u64,
+    cells: &[((u32, u16), u32)],
+) -> std::io::Result<()> {
+    write!(
+        w,
+        "<xml xmlns:v=\"urn:schemas-microsoft-com:vml\" xmlns:o=\"urn:schemas-microsoft-com:office:office\" xmlns:x=\"urn:schemas-microsoft-com:office:excel\"><o:shapelayout v:ext=\"edit\"><o:idmap v:ext=\"edit\" data=\"{blocks}\"/></o:shapelayout>{SHAPE_TYPE}"
+    )?;
+    for (i, &((row, col), height)) in cells.iter().enumerate() {
+        w.write_all(shape(first + i as u64, row, col, height).as_bytes())?;
+    }
+    w.write_all(b"</xml>")
 }
 
 /// An existing VML drawing with the note boxes of `cells` appended (its
@@ -1306,10 +1370,21 @@ fn text_cell(out: &mut String, row: u32, col: u16, style: Option<u32>, text: &st
     }
     let s = style.map(|s| format!(" s=\"{s}\"")).unwrap_or_default();
     out.push_str(&format!(
-        "<c r=\"{}\"{s} t=\"inlineStr\"><is><t xml:space=\"preserve\">{}</t></is></c>",
+        "<c r=\"{}\"{s} t=\"inlineStr\"><is><t{}>{}</t></is></c>",
         cell_name(row, col),
+        preserve(text),
         escape(crate::findings::clip(text))
     ));
+}
+
+/// `xml:space="preserve"` where the text's spaces would otherwise be lost.
+fn preserve(text: &str) -> &'static str {
+    let edge = |c: Option<char>| c.is_some_and(char::is_whitespace);
+    if edge(text.chars().next()) || edge(text.chars().last()) || text.contains("  ") {
+        " xml:space=\"preserve\""
+    } else {
+        ""
+    }
 }
 
 /// Findings, errors first, grouped by code, each group in the order given.
@@ -1322,15 +1397,16 @@ fn ordered(marks: &[Mark]) -> Vec<usize> {
     order
 }
 
-/// The Findings sheet's XML.
-fn findings_xml(
+/// Writes the Findings sheet's XML, a row at a time.
+fn write_findings(
+    w: &mut dyn Write,
     options: &Options,
     input_name: &str,
     marks: &[Mark],
     places: &[Place],
     sheet_names: &[String],
     st: &FindingsStyles,
-) -> String {
+) -> std::io::Result<()> {
     let title = options
         .title
         .clone()
@@ -1350,7 +1426,9 @@ fn findings_xml(
             plural(warnings)
         )
     };
-    let legend = if marks.is_empty() {
+    let legend = if marks.is_empty() && options.columns.is_some() {
+        "Nothing is marked in this copy: every check passed. The other sheets are the input, with the new columns at the right of the rows."
+    } else if marks.is_empty() {
         "Nothing is marked in this copy: every check passed. The other sheets are the input, unchanged."
     } else {
         "Each finding is marked at its cell in the other sheets (red: error, amber: warning; \
@@ -1364,28 +1442,54 @@ fn findings_xml(
         ));
     }
     let last = HEADER_ROW + marks.len() as u32;
-    let mut data = String::new();
+    let cols: String = WIDTHS
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            format!(
+                "<col min=\"{n}\" max=\"{n}\" width=\"{w}\" customWidth=\"1\"/>",
+                n = i + 1
+            )
+        })
+        .collect();
+    let last_col = crate::mark::column_letters(COLUMNS.len() as u16 - 1);
+    write!(
+        w,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
+<worksheet xmlns=\"{MAIN_NS}\" xmlns:r=\"{REL_NS}\"><sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr>\
+<dimension ref=\"A1:{last_col}{}\"/><sheetViews><sheetView workbookViewId=\"0\">\
+<pane ySplit=\"{}\" topLeftCell=\"A{}\" activePane=\"bottomLeft\" state=\"frozen\"/>\
+<selection pane=\"bottomLeft\" activeCell=\"A{}\" sqref=\"A{}\"/></sheetView></sheetViews>\
+<sheetFormatPr defaultRowHeight=\"15\"/><cols>{cols}</cols><sheetData>",
+        last + 1,
+        HEADER_ROW + 1,
+        HEADER_ROW + 2,
+        HEADER_ROW + 2,
+        HEADER_ROW + 2,
+    )?;
+    // Up to MAX_LINKS links, written after the rows.
     let mut links = String::new();
-    let row_xml = |data: &mut String, r: u32, height: Option<f64>, cells: &str| {
+    let row_xml = |w: &mut dyn Write, r: u32, height: Option<f64>, cells: &str| {
         let ht = height
             .map(|h| format!(" ht=\"{h}\" customHeight=\"1\""))
             .unwrap_or_default();
-        data.push_str(&format!("<row r=\"{}\"{ht}>{cells}</row>", r + 1));
+        write!(w, "<row r=\"{}\"{ht}>{cells}</row>", r + 1)
     };
+    let data = &mut *w;
     let mut cells = String::new();
     text_cell(&mut cells, 0, 0, Some(st.title), &summary);
-    row_xml(&mut data, 0, None, &cells);
+    row_xml(data, 0, None, &cells)?;
     cells.clear();
     text_cell(&mut cells, 1, 0, None, legend);
-    row_xml(&mut data, 1, None, &cells);
+    row_xml(data, 1, None, &cells)?;
     cells.clear();
     text_cell(&mut cells, 2, 0, None, &notes.join(" "));
-    row_xml(&mut data, 2, None, &cells);
+    row_xml(data, 2, None, &cells)?;
     cells.clear();
     for (c, name) in COLUMNS.iter().enumerate() {
         text_cell(&mut cells, HEADER_ROW, c as u16, Some(st.bold), name);
     }
-    row_xml(&mut data, HEADER_ROW, None, &cells);
+    row_xml(data, HEADER_ROW, None, &cells)?;
     let mut linked = 0usize;
     for (i, &m) in ordered(marks).iter().enumerate() {
         let (mark, place) = (&marks[m], places[m]);
@@ -1456,39 +1560,18 @@ fn findings_xml(
         );
         let lines = mark.message.chars().count().div_ceil(MESSAGE_LINE_CHARS);
         let height = (lines > 1).then(|| LINE_HEIGHT * lines.min(MAX_LINES) as f64);
-        row_xml(&mut data, r, height, &cells);
+        row_xml(data, r, height, &cells)?;
     }
-    let cols: String = WIDTHS
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            format!(
-                "<col min=\"{n}\" max=\"{n}\" width=\"{w}\" customWidth=\"1\"/>",
-                n = i + 1
-            )
-        })
-        .collect();
-    let last_col = crate::mark::column_letters(COLUMNS.len() as u16 - 1);
     let hyperlinks = if links.is_empty() {
         String::new()
     } else {
         format!("<hyperlinks>{links}</hyperlinks>")
     };
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n\
-<worksheet xmlns=\"{MAIN_NS}\" xmlns:r=\"{REL_NS}\"><sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr>\
-<dimension ref=\"A1:{last_col}{}\"/><sheetViews><sheetView workbookViewId=\"0\">\
-<pane ySplit=\"{}\" topLeftCell=\"A{}\" activePane=\"bottomLeft\" state=\"frozen\"/>\
-<selection pane=\"bottomLeft\" activeCell=\"A{}\" sqref=\"A{}\"/></sheetView></sheetViews>\
-<sheetFormatPr defaultRowHeight=\"15\"/><cols>{cols}</cols><sheetData>{data}</sheetData>\
-<autoFilter ref=\"A{}:{last_col}{}\"/>{hyperlinks}\
+    write!(
+        w,
+        "</sheetData><autoFilter ref=\"A{}:{last_col}{}\"/>{hyperlinks}\
 <pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/>\
 <pageSetup orientation=\"landscape\" fitToWidth=\"1\" fitToHeight=\"0\"/></worksheet>",
-        last + 1,
-        HEADER_ROW + 1,
-        HEADER_ROW + 2,
-        HEADER_ROW + 2,
-        HEADER_ROW + 2,
         HEADER_ROW + 1,
         last + 1,
     )
@@ -1529,10 +1612,17 @@ mod tests {
             1031
         );
         let mut max = 1031;
-        let vml = new_vml(&[((3, 2), 80)], &mut max);
+        let (blocks, first) = vml_ids(1, &mut max);
+        let mut vml = Vec::new();
+        write_new_vml(&mut vml, &blocks, first, &[((3, 2), 80)]).unwrap();
+        let vml = String::from_utf8(vml).unwrap();
         assert!(vml.contains("data=\"2\""), "{vml}");
         assert!(vml.contains("_x0000_s2049"), "{vml}");
         assert_eq!(max, 2049);
+        // 1,500 shapes take two blocks.
+        let (blocks, first) = vml_ids(1500, &mut max);
+        assert_eq!((blocks.as_str(), first), ("3,4", 3073));
+        assert_eq!(max, 3072 + 1500);
     }
 
     fn stream(

@@ -30,9 +30,10 @@ pub struct Args {
     pub errors_only: bool,
     /// Also write OUT.xlsx: a copy of the (first) workbook or CSV input with
     /// each finding's cell filled (red: error, amber: warning) and noted,
-    /// and a first sheet "Findings" listing every finding with a link to
-    /// its cell. Formulas become their last computed values; the input is
-    /// never overwritten.
+    /// and a last sheet "Findings" listing every finding with a link to
+    /// its cell. A workbook is copied as it is (formulas, styles, comments,
+    /// dropdowns, other tabs), only the marks added; the input is never
+    /// overwritten.
     #[arg(long, value_name = "OUT.xlsx")]
     pub annotate: Option<PathBuf>,
     /// After the local checks, ask the API's own validate endpoints (of
