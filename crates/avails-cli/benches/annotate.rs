@@ -36,7 +36,7 @@ fn generate(path: &Path, rows: usize) -> Result<(), BoxError> {
     let range = book.worksheet_range(&name)?;
     let all: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
     let (headers, data) = all.split_at(3);
-    let col = |title: &str| headers[1].iter().position(|d| d.to_string() == title);
+    let col = |title: &str| headers[1].iter().position(|d| *d == title);
     let (alid, avail_id, territory) = (
         col("ALID").ok_or("no ALID column")?,
         col("AvailID").ok_or("no AvailID column")?,
@@ -45,15 +45,13 @@ fn generate(path: &Path, rows: usize) -> Result<(), BoxError> {
     let mut workbook = Workbook::new();
     let ws = workbook.add_worksheet_with_constant_memory();
     ws.set_name(&name)?;
-    let put = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16, d: &Data| {
-        match d {
-            Data::String(s) => ws.write_string(r, c, s).map(drop),
-            Data::Float(f) => ws.write_number(r, c, *f).map(drop),
-            Data::Int(i) => ws.write_number(r, c, *i as f64).map(drop),
-            Data::Bool(b) => ws.write_boolean(r, c, *b).map(drop),
-            Data::Empty => Ok(()),
-            other => ws.write_string(r, c, other.to_string()).map(drop),
-        }
+    let put = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16, d: &Data| match d {
+        Data::String(s) => ws.write_string(r, c, s).map(drop),
+        Data::Float(f) => ws.write_number(r, c, *f).map(drop),
+        Data::Int(i) => ws.write_number(r, c, *i as f64).map(drop),
+        Data::Bool(b) => ws.write_boolean(r, c, *b).map(drop),
+        Data::Empty => Ok(()),
+        other => ws.write_string(r, c, other.to_string()).map(drop),
     };
     for (r, row) in headers.iter().enumerate() {
         for (c, d) in row.iter().enumerate() {
@@ -103,10 +101,7 @@ struct Run {
 fn measure(cmd: &mut Command, log: &Path) -> Result<Run, BoxError> {
     let err = File::create(log)?;
     let started = Instant::now();
-    let child = cmd
-        .stdout(Stdio::null())
-        .stderr(Stdio::from(err))
-        .spawn()?;
+    let child = cmd.stdout(Stdio::null()).stderr(Stdio::from(err)).spawn()?;
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: rusage is plain data; wait4 fills it for our own child.
@@ -142,7 +137,10 @@ fn check(what: &str, run: &Run, log: &Path) -> Result<(), BoxError> {
 fn main() -> Result<(), BoxError> {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--prepare") {
-        let rows = args.get(2).and_then(|n| n.parse().ok()).ok_or("--prepare ROWS DIR")?;
+        let rows = args
+            .get(2)
+            .and_then(|n| n.parse().ok())
+            .ok_or("--prepare ROWS DIR")?;
         let dir = args.get(3).ok_or("--prepare ROWS DIR")?;
         return workbook(Path::new(dir), rows).map(drop);
     }
@@ -204,9 +202,16 @@ fn main() -> Result<(), BoxError> {
         ratios.sort_by(f64::total_cmp);
         let median = ratios[ratios.len() / 2];
         let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
-        let findings = rows / BROKEN_EVERY;
+        // validate's last line: "... N errors, M warnings" (each a marked cell).
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let findings = text
+            .lines()
+            .rev()
+            .find_map(|l| l.split_once("): "))
+            .map_or("?", |(_, counts)| counts)
+            .to_string();
         println!(
-            "{rows} rows ({findings} marked cells), {runs} runs: validate best {:.2}s, peak {:.0} MiB; \
+            "{rows} rows ({findings}), {runs} runs: validate best {:.2}s, peak {:.0} MiB; \
              validate --annotate best {:.2}s, peak {:.0} MiB; annotate/validate median {:.2}x \
              (goal: at most 2x and under 150 MB: {})",
             best_validate.as_secs_f64(),

@@ -123,13 +123,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let shown = findings.filter(|f| !errors_only || f.as_ref().map_or(true, Diagnostic::is_error));
     let mut tally = Tally::default();
     // An annotated workbook needs every finding at once; printing does not.
+    // Each is kept as the mark it becomes (what the copy shows of it only).
     let mut all = Vec::new();
-    let keep_all = annotate.is_some();
+    let annotated_label = annotate
+        .as_ref()
+        .map(|(input, _)| input.display().to_string());
     let counted = shown.inspect(|f| {
         if let Ok(f) = f {
             tally.add(f);
-            if keep_all {
-                all.push(f.clone());
+            if let Some(label) = &annotated_label {
+                all.push(annotated::mark_of(label, f));
             }
         }
     });
