@@ -20,53 +20,66 @@
 //!
 //! # What the copy holds
 //!
-//! * A first sheet, **Findings** (`Findings 2`... if the workbook has a
-//!   sheet of that name): one row per mark (severity, code, source, message,
-//!   sheet, cell, ALID, transaction, file) under an autofilter, each cell
-//!   reference a link to the marked cell (Excel keeps at most 65,530 links
-//!   per sheet; findings beyond that name their cell without a link). A
-//!   workbook without findings says so there.
-//! * Every worksheet of the input, in order, with every value: texts,
-//!   numbers, booleans, dates and date-times (written with ISO number
-//!   formats, `yyyy-mm-dd` or `yyyy-mm-dd hh:mm:ss`, so they read back as
-//!   dates), durations (`[h]:mm:ss`); hidden sheets stay hidden; column
-//!   widths, hidden columns and merged ranges are kept (a column the input
-//!   gives no width is widened to show its dates and numbers, which Excel
-//!   would show as `###`; CSV and XLS inputs, which carry no widths, get
-//!   widths estimated from their longest values).
-//! * Each cell with a finding filled red (an error) or amber (warnings
-//!   only) with a note giving each finding's severity, code, `[server]` when
-//!   the API found it, and message (which says what is allowed). A finding
-//!   with a row and no column marks the row's first cell (column A); one
-//!   with a sheet and no row is listed on the Findings sheet with a link to
-//!   the sheet; one about another file, or naming a sheet or cell this
-//!   workbook does not have, is listed there only.
+//! An XLSX or XLSM input is **copied, not rebuilt**: its package is copied
+//! part by part and only what the marks need is changed (see the `inplace`
+//! module), so the team can fix the copy and send it on.
+//!
+//! * Every part the marks do not touch is the same bytes (copied without
+//!   even being decompressed): shared strings, other tabs, the theme,
+//!   images, macros. In a marked sheet everything but the marked cells'
+//!   style index is the XML it was: values, formulas (MovieLabs'
+//!   `=TRUE()` stay formulas), data validation dropdowns, conditional
+//!   formats, freeze panes, filters, widths, merges, hyperlinks.
+//! * Each marked cell's style is a copy of its own (font, borders, number
+//!   format, alignment, protection) with the fill red (an error) or amber
+//!   (warnings only), appended to the styles part, whose existing entries
+//!   keep their indexes. A mark on an empty cell adds the cell, styled as
+//!   its row or column, filled.
+//! * Each marked cell gets a note giving each finding's severity, code,
+//!   `[server]` when the API found it, and message (which says what is
+//!   allowed); a cell that already has a comment keeps it, its author and
+//!   text, with the findings appended. A sheet without comments gets the
+//!   comments part, VML drawing, relationships and content types notes
+//!   need.
+//! * A last sheet, **Findings** (`Findings 2`... if the workbook has a
+//!   sheet of that name; last so that the input's sheets keep the
+//!   positions its defined names and active tab refer to): one row per
+//!   finding, errors first, grouped by code (severity, code, source,
+//!   message, sheet, cell, ALID, transaction, file) under an autofilter,
+//!   each cell reference a link to the marked cell (Excel keeps at most
+//!   65,530 links per sheet; findings beyond that name their cell without
+//!   a link). A finding with a row and no column marks the row's first cell
+//!   (column A); one with a sheet and no row is listed with a link to the
+//!   sheet; one about another file, or naming a sheet or cell this workbook
+//!   does not have, is listed there only. A workbook without findings says
+//!   so there.
+//! * An XLSM input written to an `.xlsx` name is declared a macro-free
+//!   workbook (Excel refuses an `.xlsx` that says it holds macros); its
+//!   macro part is kept, unused.
+//!
+//! A CSV (or legacy XLS) input has no package to keep: its copy is a new
+//! workbook of its cells (a first sheet Findings, then the values, marks
+//! filled and noted the same way). CSV fields are copied as text, exactly
+//! as written (a CSV has no types; `007` stays `007`); texts longer than a
+//! cell holds (32,767 characters) are cut and counted. An XLS's formulas
+//! become their cached values, and the Findings sheet says so.
 //!
 //! # Decisions
 //!
-//! * **Formulas become values.** A formula's cached value (what Excel last
-//!   computed) is copied, not the formula: the copy is a report, and a
-//!   formula could compute something else in it. When the input had
-//!   formulas, the Findings sheet says how many and in which sheets.
-//! * **Formatting is not copied** (fonts, fills, borders, number formats
-//!   other than dates, conditional formats, validation lists, images,
-//!   charts): the copy's only colours are the marks. Error values (`#N/A`)
-//!   are copied as their text. CSV fields are copied as text, exactly as
-//!   written (a CSV has no types; `007` stays `007`). Texts longer than a
-//!   cell holds (32,767 characters, CSV only) are cut and counted.
 //! * **The input is never written.** [`ensure_distinct`] refuses an output
 //!   that is the input by path, by symbolic or hard link, or by a name
 //!   differing only in letter case; the copy is written to a temporary file
 //!   beside the output and renamed into place, so a failed run leaves no
 //!   half-written workbook.
-//! * XLSX sheets are streamed (calamine's cell reader into a
-//!   constant-memory worksheet), so a large sheet is never held whole; a
-//!   CSV is read whole (decoded as Excel saves it, see the `text` module).
+//! * **Memory stays flat.** A marked sheet's XML is streamed event by
+//!   event from the input package into the output package; only the small
+//!   parts (workbook, styles, comments, relationships) are held whole.
 
 #![warn(missing_docs)]
 
 mod error;
 mod findings;
+mod inplace;
 mod mark;
 mod names;
 mod package;
@@ -74,8 +87,10 @@ mod paths;
 mod place;
 mod read;
 mod style;
+mod styles;
 mod text;
 mod write;
+mod xml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -90,13 +105,38 @@ pub use style::{ERROR_FILL, NOTE_AUTHOR, WARNING_FILL};
 
 use place::Place;
 
-/// What the Findings sheet says besides the findings.
+/// What the Findings sheet says besides the findings, and columns added
+/// at the right of the rows.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// First line of the Findings sheet (default: `avails findings: FILE`).
     pub title: Option<String>,
     /// Sentences shown under it, e.g. which payloads the server validated.
     pub notes: Vec<String>,
+    /// Texts written in new columns at the right of given rows (XLSX and
+    /// XLSM inputs), e.g. what `submit` did with each row.
+    pub columns: Option<RowColumns>,
+}
+
+/// New columns at the right of a sheet's cells: after its last used
+/// column (as the sheet's dimension says), the titles on the row above
+/// the first row given, then each row's texts.
+#[derive(Debug, Clone, Default)]
+pub struct RowColumns {
+    /// Column titles.
+    pub titles: Vec<String>,
+    /// Texts by sheet name and 1-based row; the first text filled red (an
+    /// error) or amber (a warning) when a severity is given.
+    pub rows: BTreeMap<(String, u32), RowTexts>,
+}
+
+/// One row's texts in [`RowColumns`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowTexts {
+    /// One text per column.
+    pub texts: Vec<String>,
+    /// How the first cell is filled.
+    pub severity: Option<Severity>,
 }
 
 /// What was written.
@@ -115,7 +155,8 @@ pub struct Annotated {
     /// Findings listed there without a place in the copy (other files,
     /// file-level findings, places the workbook does not have).
     pub listed_only: usize,
-    /// Formulas whose cached values were copied instead.
+    /// Formulas whose cached values were copied instead (an XLS input; an
+    /// XLSX keeps its formulas).
     pub formulas: usize,
     /// Texts cut to what a cell holds.
     pub truncated: usize,
@@ -136,7 +177,11 @@ pub fn annotate(
     // workbook it builds are dropped, and the output is only renamed into
     // place at its very end.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        write_copy(input, output, marks, options)
+        if is_package(input) {
+            write_package(input, output, marks, options)
+        } else {
+            write_copy(input, output, marks, options)
+        }
     }))
     .unwrap_or_else(|payload| {
         let message = payload
@@ -151,6 +196,52 @@ pub fn annotate(
     })
 }
 
+/// Whether `input` is an XLSX or XLSM package (copied part by part).
+fn is_package(input: &Path) -> bool {
+    input
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"))
+}
+
+/// The XLSX or XLSM copy, its package edited in place (see `inplace`).
+fn write_package(
+    input: &Path,
+    output: &Path,
+    marks: &[Mark],
+    options: &Options,
+) -> Result<Annotated, AnnotateError> {
+    let macro_free = input
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsm"));
+    let temp = temp_beside(output)?;
+    let done = inplace::write(input, output, temp.as_file(), marks, options, macro_free)?;
+    temp.persist(output).map_err(|e| AnnotateError::Write {
+        output: output.to_path_buf(),
+        message: e.error.to_string(),
+    })?;
+    Ok(done)
+}
+
+/// A temporary file beside `output`, to be renamed into place.
+fn temp_beside(output: &Path) -> Result<tempfile::NamedTempFile, AnnotateError> {
+    let dir = match output.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".avails-annotate-").suffix(".xlsx");
+    // The mode of any new file (the umask applies), not a temporary file's 0600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    builder.tempfile_in(dir).map_err(|e| AnnotateError::Write {
+        output: output.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+/// The CSV or XLS copy, rebuilt from its values.
 fn write_copy(
     input: &Path,
     output: &Path,
@@ -309,18 +400,7 @@ fn save(workbook: &mut Workbook, output: &Path) -> Result<(), AnnotateError> {
         output: output.to_path_buf(),
         message,
     };
-    let dir = match output.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".avails-annotate-").suffix(".xlsx");
-    // The mode of any new file (the umask applies), not a temporary file's 0600.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let temp = builder
-        .tempfile_in(dir)
-        .map_err(|e| write_err(e.to_string()))?;
+    let temp = temp_beside(output)?;
     workbook
         .save(temp.path())
         .map_err(|e| write_err(e.to_string()))?;

@@ -110,18 +110,28 @@ pub fn heading(mark: &Mark) -> String {
     )
 }
 
-/// The note of a cell: each finding's heading and message.
-pub fn note(marks: &[&Mark]) -> Note {
-    let text = marks
+/// The text of a cell's note: each finding's heading and message.
+pub fn note_text(marks: &[&Mark]) -> String {
+    marks
         .iter()
         .map(|m| format!("{}\n{}", heading(m), m.message))
         .collect::<Vec<_>>()
-        .join("\n\n");
+        .join("\n\n")
+}
+
+/// Height in pixels of a note box showing `text`.
+pub fn note_height(text: &str) -> u32 {
     let lines: usize = text
         .lines()
         .map(|l| l.chars().count().div_ceil(NOTE_LINE_CHARS).max(1))
         .sum();
-    let height = (lines as u32 * NOTE_LINE_HEIGHT + 12).min(NOTE_MAX_HEIGHT);
+    (lines as u32 * NOTE_LINE_HEIGHT + 12).min(NOTE_MAX_HEIGHT)
+}
+
+/// The note of a cell: each finding's heading and message.
+pub fn note(marks: &[&Mark]) -> Note {
+    let text = note_text(marks);
+    let height = note_height(&text);
     Note::new(text)
         .set_author(NOTE_AUTHOR)
         .add_author_prefix(false)

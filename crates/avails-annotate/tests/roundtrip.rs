@@ -199,10 +199,13 @@ fn every_value_survives_and_exactly_the_marked_cells_are_filled_and_noted() {
     assert_eq!(done.findings, marks.len());
     assert_eq!(done.listed_only, 2);
     assert_eq!(done.cells_marked, 8);
-    assert_eq!(done.formulas, 4);
+    assert_eq!(
+        done.formulas, 0,
+        "formulas are kept, not turned into values"
+    );
 
-    // Values: every cell of every input sheet reads back the same, except
-    // the error value, which is copied as its text (documented).
+    // Values: every cell of every input sheet reads back the same, error
+    // values included.
     let (a, b) = (values(&input), values(&output));
     assert_eq!(
         b.keys().cloned().collect::<BTreeSet<_>>(),
@@ -212,13 +215,7 @@ fn every_value_survives_and_exactly_the_marked_cells_are_filled_and_noted() {
             .collect()
     );
     for (name, cells) in &a {
-        let mut expected = cells.clone();
-        for v in expected.values_mut() {
-            if let Data::Error(e) = v {
-                *v = Data::String(e.to_string());
-            }
-        }
-        assert_eq!(&b[name], &expected, "sheet {name}");
+        assert_eq!(&b[name], cells, "sheet {name}");
     }
     // Dates read back as dates, durations as durations.
     let movies = &b["Movies"];
@@ -229,11 +226,13 @@ fn every_value_survives_and_exactly_the_marked_cells_are_filled_and_noted() {
         matches!(&movies[&(3, 4)], Data::DateTime(d) if d.is_datetime() && d.as_f64().fract() > 0.0)
     );
     assert!(matches!(&movies[&(3, 6)], Data::DateTime(d) if d.is_duration()));
-    assert_eq!(movies[&(6, 7)], Data::String("#N/A".into()));
+    assert!(matches!(movies[&(6, 7)], Data::Error(_)));
 
-    // The Findings sheet comes first.
+    // The Findings sheet comes last: the input's sheets keep their
+    // positions, which defined names and the active tab refer to.
     let book: Xlsx<_> = open_workbook(&output).unwrap();
-    assert_eq!(book.sheet_names()[0], "Findings 2");
+    assert_eq!(book.sheet_names().last().unwrap(), "Findings 2");
+    assert_eq!(book.sheet_names()[0], "Movies");
 
     // Fills and notes: exactly the marked cells.
     let xml = inspect(&output);
@@ -334,12 +333,29 @@ fn every_value_survives_and_exactly_the_marked_cells_are_filled_and_noted() {
         "{}",
         text(0, 0)
     );
-    assert!(
-        text(2, 0).contains("Formulas became values"),
-        "{}",
-        text(2, 0)
+    assert_eq!(text(2, 0), "", "nothing lost to say");
+    // Errors first, grouped by code, each group in the order given.
+    let mut order: Vec<&Mark> = marks.iter().collect();
+    order.sort_by_key(|m| (m.severity != Severity::Error, m.code.clone()));
+    let codes: Vec<&str> = order.iter().map(|m| m.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "AV031",
+            "AV040",
+            "AV040",
+            "AV070",
+            "CV001",
+            "CV005",
+            "UNKNOWN_ALID",
+            "AV004",
+            "AV005",
+            "AV034",
+            "AV050",
+            "AV081"
+        ]
     );
-    for (i, m) in marks.iter().enumerate() {
+    for (i, m) in order.iter().enumerate() {
         let r = 4 + i as u32;
         assert_eq!(text(r, 0), m.severity.as_str());
         assert_eq!(text(r, 1), m.code);
@@ -355,7 +371,7 @@ fn every_value_survives_and_exactly_the_marked_cells_are_filled_and_noted() {
         .iter()
         .map(|(at, loc)| (at.clone(), split_location(loc)))
         .collect();
-    for (i, m) in marks.iter().enumerate() {
+    for (i, m) in order.iter().enumerate() {
         let excel_row = 5 + i;
         let cell_link = links.get(&format!("F{excel_row}"));
         let sheet_link = links.get(&format!("E{excel_row}"));
@@ -384,9 +400,15 @@ fn every_value_survives_and_exactly_the_marked_cells_are_filled_and_noted() {
         }
     }
     // A finding this workbook has no place for still says where it is.
-    assert_eq!(text(4 + 10, 4), "Episodes");
-    assert_eq!(text(4 + 10, 5), "A3");
-    assert_eq!(text(4 + 11, 5), "row 52");
+    let at = |code: &str, file: bool| {
+        4 + order
+            .iter()
+            .position(|m| m.code == code && m.other_file.is_some() == file)
+            .unwrap() as u32
+    };
+    assert_eq!(text(at("AV031", false), 4), "Episodes");
+    assert_eq!(text(at("AV031", false), 5), "A3");
+    assert_eq!(text(at("AV040", true), 5), "row 52");
 }
 
 #[test]
@@ -402,6 +424,7 @@ fn a_clean_workbook_says_so_and_keeps_its_values() {
         &Options {
             title: Some("avails validate: clean.xlsx".into()),
             notes: vec!["Checked by the local rules only.".into()],
+            ..Options::default()
         },
     )
     .unwrap();

@@ -20,5 +20,6 @@ pub use delete::{delete, DeleteError, DeleteTarget, Deleted};
 pub use plan::{plan, plan_owned, plan_with, Unit, UnitKind};
 pub use run::{
     submit, submit_spooled, Event, Failure, Rejection, Report, SubmitError, SubmitOptions,
+    UnitOutcome, UnitStatus,
 };
-pub use spool::{Spool, SpoolError, Spooled, SpooledUnit};
+pub use spool::{RowSource, Spool, SpoolError, Spooled, SpooledUnit};

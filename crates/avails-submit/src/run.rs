@@ -90,6 +90,56 @@ pub struct Report {
     pub throttled: u64,
     /// Wall time in seconds.
     pub seconds: f64,
+    /// Each unit's outcome, when it was decided (for a report per row;
+    /// the counts above say the same in short).
+    #[serde(skip)]
+    pub outcomes: Vec<UnitOutcome>,
+}
+
+/// What became of one unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitOutcome {
+    /// Journal key.
+    pub key: String,
+    /// What happened.
+    pub status: UnitStatus,
+    /// When it was decided.
+    pub at: std::time::SystemTime,
+}
+
+/// What happened to a unit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UnitStatus {
+    /// Acknowledged by the server in this run.
+    Sent,
+    /// Not sent: the same content already landed.
+    Unchanged,
+    /// Would be sent (dry run).
+    Planned,
+    /// Refused by the server.
+    Rejected {
+        /// HTTP status.
+        status: Option<u16>,
+        /// The server's errors.
+        errors: Vec<ApiError>,
+    },
+    /// No usable answer after the retries.
+    Failed {
+        /// HTTP status, when there was an answer.
+        status: Option<u16>,
+        /// What happened (never contains secrets).
+        message: String,
+    },
+}
+
+impl UnitOutcome {
+    fn now(key: &str, status: UnitStatus) -> Self {
+        Self {
+            key: key.to_string(),
+            status,
+            at: std::time::SystemTime::now(),
+        }
+    }
 }
 
 /// Progress of a submission, for bars and logs.
@@ -231,6 +281,9 @@ fn decide<T>(
         match j.should_send(key, hash)? {
             Decision::Skip if !options.force => {
                 report.unchanged += 1;
+                report
+                    .outcomes
+                    .push(UnitOutcome::now(key, UnitStatus::Unchanged));
                 on_event(Event::Done(1));
             }
             _ => to_send.push(unit),
@@ -238,6 +291,11 @@ fn decide<T>(
     }
     if options.dry_run {
         report.planned = to_send.len();
+        for unit in &to_send {
+            report
+                .outcomes
+                .push(UnitOutcome::now(id(unit).0, UnitStatus::Planned));
+        }
     } else {
         // One transaction (one disk sync) for the whole plan.
         j.mark_pending_all(to_send.iter().map(&id))?;
@@ -338,22 +396,47 @@ async fn send_units(
 fn tally(report: &mut Report, unit: Unit, outcome: Outcome) {
     use avails_journal::State;
     match outcome.state {
-        State::Acknowledged => report.sent += 1,
-        State::Rejected => report.rejected.push(Rejection {
-            key: unit.key,
-            status: outcome.http_status,
-            errors: outcome
-                .answer
-                .and_then(|a| serde_json::from_value(a).ok())
-                .unwrap_or_default(),
-        }),
-        _ => report.failed.push(Failure {
-            key: unit.key,
-            message: outcome
-                .answer
-                .and_then(|a| a.as_str().map(str::to_string))
-                .unwrap_or_else(|| "no answer".into()),
-        }),
+        State::Acknowledged => {
+            report.sent += 1;
+            report
+                .outcomes
+                .push(UnitOutcome::now(&unit.key, UnitStatus::Sent));
+        }
+        State::Rejected => {
+            let rejection = Rejection {
+                key: unit.key,
+                status: outcome.http_status,
+                errors: outcome
+                    .answer
+                    .and_then(|a| serde_json::from_value(a).ok())
+                    .unwrap_or_default(),
+            };
+            report.outcomes.push(UnitOutcome::now(
+                &rejection.key,
+                UnitStatus::Rejected {
+                    status: rejection.status,
+                    errors: rejection.errors.clone(),
+                },
+            ));
+            report.rejected.push(rejection);
+        }
+        _ => {
+            let failure = Failure {
+                key: unit.key,
+                message: outcome
+                    .answer
+                    .and_then(|a| a.as_str().map(str::to_string))
+                    .unwrap_or_else(|| "no answer".into()),
+            };
+            report.outcomes.push(UnitOutcome::now(
+                &failure.key,
+                UnitStatus::Failed {
+                    status: outcome.http_status,
+                    message: failure.message.clone(),
+                },
+            ));
+            report.failed.push(failure);
+        }
     }
 }
 

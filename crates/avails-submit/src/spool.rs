@@ -34,6 +34,26 @@ pub struct SpooledUnit {
     span: Span,
     /// The payload it came from (index into the spool's payloads).
     payload: u32,
+    /// The rows it was built from, each with its TransactionID (kept only
+    /// by a spool made [`Spool::with_sources`]).
+    sources: Vec<RowSource>,
+}
+
+/// A row a unit was built from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RowSource {
+    /// The row (or XML element).
+    pub location: Location,
+    /// The row's TransactionID, when it has one.
+    #[serde(rename = "transactionId", skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+}
+
+impl SpooledUnit {
+    /// The rows it was built from (empty unless the spool keeps them).
+    pub fn sources(&self) -> &[RowSource] {
+        &self.sources
+    }
 }
 
 /// What the spool remembers of a payload: enough to name it in a finding
@@ -73,6 +93,8 @@ pub struct Spool<'m> {
     by_group: ByGroup,
     groups: HashMap<GroupId, GroupEntry>,
     progress: Option<Box<dyn FnMut(usize) + Send + 'm>>,
+    /// Whether units keep the rows they came from.
+    keep_sources: bool,
 }
 
 impl std::fmt::Debug for Spool<'_> {
@@ -96,7 +118,15 @@ impl<'m> Spool<'m> {
             by_group: ByGroup::default(),
             groups: HashMap::new(),
             progress: None,
+            keep_sources: false,
         })
+    }
+
+    /// Keeps, for each unit, the rows it was built from and their
+    /// TransactionIDs (for a report per row; costs memory per row).
+    pub fn with_sources(mut self) -> Self {
+        self.keep_sources = true;
+        self
     }
 
     /// Calls `progress` with the rows read so far.
@@ -186,6 +216,10 @@ impl Sink for Spool<'_> {
             alid: payload.alid.clone(),
             location: payload.avail_source.location.clone(),
         };
+        let rows = match self.keep_sources {
+            true => payload_rows(&payload),
+            false => Vec::new(),
+        };
         let (units, problems) = plan_owned(payload, &self.licensor, self.partial, hash);
         let ordinal = self.payloads.len() as u32;
         let note = self.notes.put(&serde_json::to_vec(&note)?)?;
@@ -199,8 +233,18 @@ impl Sink for Spool<'_> {
                 true => self.bodies.put(&body)?,
                 false => self.write(&unit.request)?,
             };
+            let sources = match &unit.kind {
+                _ if rows.is_empty() => Vec::new(),
+                UnitKind::Partial { transaction_id } => rows
+                    .iter()
+                    .filter(|r| r.transaction_id.as_ref() == Some(transaction_id))
+                    .cloned()
+                    .collect(),
+                UnitKind::Full { .. } => rows.clone(),
+            };
             self.by_group.add(group, self.units.len());
             self.units.push(Some(SpooledUnit {
+                sources,
                 key: unit.key,
                 hash: unit.hash,
                 kind: unit.kind,
@@ -233,6 +277,40 @@ impl Sink for Spool<'_> {
             p(rows);
         }
     }
+}
+
+/// The rows of a payload, each once, with the TransactionID of the
+/// transaction it gave (the avail's own row first when no transaction
+/// names it).
+fn payload_rows(payload: &Payload) -> Vec<RowSource> {
+    let mut out: Vec<RowSource> = Vec::new();
+    for (i, source) in payload.transaction_sources.iter().enumerate() {
+        if out.iter().any(|r| r.location == source.location) {
+            continue;
+        }
+        out.push(RowSource {
+            location: source.location.clone(),
+            transaction_id: payload
+                .request
+                .avail
+                .transaction
+                .get(i)
+                .and_then(|t| t.transaction_id.clone()),
+        });
+    }
+    if !out
+        .iter()
+        .any(|r| r.location == payload.avail_source.location)
+    {
+        out.insert(
+            0,
+            RowSource {
+                location: payload.avail_source.location.clone(),
+                transaction_id: None,
+            },
+        );
+    }
+    out
 }
 
 /// The units of a finished conversion, their bodies on disk.

@@ -1,5 +1,7 @@
 //! `avails submit`: convert, validate, then send what is clean, once.
 
+mod report;
+
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -37,12 +39,23 @@ pub struct Args {
     /// Summary format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Also write the workbook back to OUT.xlsx with what became of each
+    /// row (sent, unchanged, refused, held back, failed), its
+    /// TransactionID and the time, in new columns at its right; `--format
+    /// json` then lists the same per row.
+    #[arg(long, value_name = "OUT.xlsx")]
+    pub report: Option<std::path::PathBuf>,
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
     // One writer per state directory for the whole submit.
     let _lock = args.connect.lock("submit")?;
+    // Checked before anything is sent: the report may not overwrite an input.
+    let report_to = match &args.report {
+        Some(out) => Some((report::target(&args.input.inputs, out)?, out.clone())),
+        None => None,
+    };
     let options = args.input.options()?;
     let rt = runtime()?;
     rt.block_on(async {
@@ -53,6 +66,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let bar = crate::input::progress_bar()?;
         let spool = Spool::new(&options.mapping, connection.client.licensor(), args.partial)
             .context("cannot create the temporary file for the payloads")?;
+        let spool = if report_to.is_some() { spool.with_sources() } else { spool };
         let mut spool = spool.with_progress(|n| bar.set_position(n as u64));
         let conversion = args.input.stream(&options, &mut spool)?;
         bar.finish_and_clear();
@@ -87,6 +101,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             errln!("{p}");
         }
         let units = spooled.units().len();
+        let unit_rows: std::collections::HashMap<String, Vec<avails_submit::RowSource>> = match report_to {
+            Some(_) => spooled.units().iter().map(|u| (u.key.clone(), u.sources().to_vec())).collect(),
+            None => Default::default(),
+        };
         let journal = Journal::open(&connection.journal_path)
             .with_context(|| format!("cannot open the journal {}", connection.journal_path.display()))?;
         let journal = Arc::new(Mutex::new(journal));
@@ -114,18 +132,46 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Err(e) => return Err(e.into()),
         };
         let locally_rejected = refused + unsendable + problems.len() + conversion.held_back.len();
+        // The report shows the warnings too, as validate --annotate does.
+        let all_findings: Vec<Diagnostic> = match report_to {
+            Some(_) => findings
+                .iter()
+                .chain(&problems)
+                .chain(conversion.diagnostics.iter().filter(|f| !f.is_error()))
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        let rows = match &report_to {
+            Some(_) => report::outcomes(&unit_rows, &report, &all_findings, &conversion.held_back),
+            None => Vec::new(),
+        };
+        if let Some((input, out)) = &report_to {
+            let verb = if args.dry_run { "would send" } else { "sent" };
+            let count = if args.dry_run { report.planned } else { report.sent };
+            let summary = format!(
+                "Profile {profile}: {verb} {count}, unchanged {}, refused by the server {}, refused locally {locally_rejected}, failed {}.",
+                report.unchanged,
+                report.rejected.len(),
+                report.failed.len()
+            );
+            report::write(input, out, &rows, &all_findings, &conversion.held_back, summary)?;
+        }
         match args.format {
-            Format::Json => outln!(
-                "{}",
-                serde_json::to_string_pretty(&json!({
+            Format::Json => {
+                let mut out = json!({
                     "profile": profile,
                     "report": report,
                     "refused": refused,
                     "heldBack": conversion.held_back,
                     "rows": conversion.rows,
                     "findings": findings.iter().chain(&problems).collect::<Vec<_>>(),
-                }))?
-            ),
+                });
+                if report_to.is_some() {
+                    out["rowOutcomes"] = serde_json::to_value(&rows)?;
+                }
+                outln!("{}", serde_json::to_string_pretty(&out)?)
+            }
             Format::Text => {
                 for r in &report.rejected {
                     let errors: Vec<String> = r.errors.iter().map(|e| format!("{}: {}", e.code, e.message)).collect();

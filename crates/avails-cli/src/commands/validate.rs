@@ -3,6 +3,7 @@
 //! `--annotate`, the user's workbook back with every finding marked.
 
 mod annotated;
+pub(crate) use annotated::marks;
 mod remote;
 
 use std::path::PathBuf;
@@ -29,9 +30,10 @@ pub struct Args {
     pub errors_only: bool,
     /// Also write OUT.xlsx: a copy of the (first) workbook or CSV input with
     /// each finding's cell filled (red: error, amber: warning) and noted,
-    /// and a first sheet "Findings" listing every finding with a link to
-    /// its cell. Formulas become their last computed values; the input is
-    /// never overwritten.
+    /// and a last sheet "Findings" listing every finding with a link to
+    /// its cell. A workbook is copied as it is (formulas, styles, comments,
+    /// dropdowns, other tabs), only the marks added; the input is never
+    /// overwritten.
     #[arg(long, value_name = "OUT.xlsx")]
     pub annotate: Option<PathBuf>,
     /// After the local checks, ask the API's own validate endpoints (of
@@ -121,13 +123,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let shown = findings.filter(|f| !errors_only || f.as_ref().map_or(true, Diagnostic::is_error));
     let mut tally = Tally::default();
     // An annotated workbook needs every finding at once; printing does not.
+    // Each is kept as the mark it becomes (what the copy shows of it only).
     let mut all = Vec::new();
-    let keep_all = annotate.is_some();
+    let annotated_label = annotate
+        .as_ref()
+        .map(|(input, _)| input.display().to_string());
     let counted = shown.inspect(|f| {
         if let Ok(f) = f {
             tally.add(f);
-            if keep_all {
-                all.push(f.clone());
+            if let Some(label) = &annotated_label {
+                all.push(annotated::mark_of(label, f));
             }
         }
     });

@@ -38,21 +38,24 @@ pub fn target(inputs: &[PathBuf], output: &Path) -> Result<PathBuf> {
 /// listed on the Findings sheet only.
 pub fn marks(annotated: &Path, findings: &[Diagnostic]) -> Vec<Mark> {
     let label = annotated.display().to_string();
-    findings
-        .iter()
-        .map(|f| Mark {
-            sheet: f.location.sheet.clone(),
-            row: f.location.row,
-            column: f.location.column.clone(),
-            severity: f.severity,
-            code: f.code.to_string(),
-            message: f.message.clone(),
-            alid: f.alid.clone(),
-            transaction_id: f.transaction_id.clone(),
-            origin: f.origin,
-            other_file: (f.location.file != label).then(|| f.location.file.clone()),
-        })
-        .collect()
+    findings.iter().map(|f| mark_of(&label, f)).collect()
+}
+
+/// The mark of one finding, for the annotated copy of the input named
+/// `label` (a finding about another file is listed only).
+pub fn mark_of(label: &str, f: &Diagnostic) -> Mark {
+    Mark {
+        sheet: f.location.sheet.clone(),
+        row: f.location.row,
+        column: f.location.column.clone(),
+        severity: f.severity,
+        code: f.code.to_string(),
+        message: f.message.clone(),
+        alid: f.alid.clone(),
+        transaction_id: f.transaction_id.clone(),
+        origin: f.origin,
+        other_file: (f.location.file != label).then(|| f.location.file.clone()),
+    }
 }
 
 /// Writes the annotated copy of `input` to `output` with every finding
@@ -62,7 +65,7 @@ pub fn write(
     input: &Path,
     output: &Path,
     files: &[FileSummary],
-    findings: &[Diagnostic],
+    marks: &[Mark],
     server: Option<&Outcome>,
 ) -> Result<()> {
     let label = input.display().to_string();
@@ -79,8 +82,9 @@ pub fn write(
             input.file_name().unwrap_or_default().to_string_lossy()
         )),
         notes: server.iter().map(|o| o.summary()).collect(),
+        ..Default::default()
     };
-    let done = avails_annotate::annotate(input, output, &marks(input, findings), &options)?;
+    let done = avails_annotate::annotate(input, output, marks, &options)?;
     errln!(
         "annotated copy: {} ({} cells marked, {} findings on its sheet \"{}\")",
         output.display(),
