@@ -274,6 +274,7 @@ pub fn annotate(
             input.file_name().unwrap_or_default().to_string_lossy()
         )),
         notes: Vec::new(),
+        columns: None,
     };
     let done = avails_annotate::annotate(input, output, &marks, &options)
         .map_err(|e| RequestError::failed("cannot write the annotated workbook", &e))?;
