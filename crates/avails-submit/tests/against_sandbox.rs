@@ -382,3 +382,50 @@ fn two_units_addressing_one_transaction_are_both_refused_by_plan_and_spool() {
     assert_eq!(spooled_keys, keys);
     assert!(across_payloads.is_empty(), "{across_payloads:?}");
 }
+
+#[tokio::test]
+async fn partial_extracts_go_in_batches_of_the_reference_cap_by_default() {
+    // The reference caps a batch request at 100 items and names no smaller
+    // size: 201 transactions are 100 + 100 + 1, three requests, and the
+    // sandbox (which refuses a 101-item batch) accepts each.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("catalog.json");
+    let lines: Vec<String> = (0..201).map(|i| request("cap", i).to_string()).collect();
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let conversion = avails_convert::convert_inputs(
+        &[file],
+        &avails_convert::ConvertOptions::default(),
+        &mut |_| {},
+    );
+    assert_eq!(conversion.payloads.len(), 201);
+    let (units, problems) = plan(&conversion.payloads, 0..201, LICENSOR, true);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(units.len(), 201);
+
+    let sandbox = sandbox(SandboxConfig::default()).await;
+    let client = client(&sandbox, 1);
+    let journal = journal_at(&dir.path().join("journal.sqlite"));
+    let options = SubmitOptions::for_client(&client);
+    assert_eq!(options.batch_size, 100);
+    let report = submit(&client, journal.clone(), units.clone(), &options, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 201, "{report:?}");
+    assert!(
+        report.rejected.is_empty() && report.failed.is_empty(),
+        "{report:?}"
+    );
+    assert_eq!(report.requests, 3, "{report:?}");
+
+    // `--batch-size` still chooses fewer: 201 in 50s is 5 requests.
+    let options = SubmitOptions {
+        batch_size: 50,
+        force: true,
+        ..SubmitOptions::for_client(&client)
+    };
+    let report = submit(&client, journal, units, &options, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 201, "{report:?}");
+    assert_eq!(report.requests, 5, "{report:?}");
+}
