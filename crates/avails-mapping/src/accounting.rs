@@ -4,7 +4,7 @@
 use avails_model::Severity;
 use serde::{Deserialize, Serialize};
 
-use crate::Mapping;
+use crate::{Mapping, SheetFallback};
 
 /// A known EMA column the table deliberately does not carry.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -129,16 +129,32 @@ impl Mapping {
     /// [`column_status`](Self::column_status) (AltID: ignored).
     pub fn column_status_in_sheet(&self, header: &str, has: impl Fn(&str) -> bool) -> ColumnStatus {
         let name = self.canonical_column(header);
-        let stands_in = self.columns.iter().any(|c| {
-            !has(&c.name)
-                && c.sheet_fallback
-                    .iter()
-                    .any(|f| f.eq_ignore_ascii_case(name))
-        });
-        if stands_in {
-            return ColumnStatus::Mapped {
-                targets: self.targets_of(name, true),
-            };
+        let mut targets: Vec<String> = Vec::new();
+        for c in &self.columns {
+            match c.sheet_fallback_in(&has) {
+                Some(SheetFallback::Column(f)) if f.eq_ignore_ascii_case(name) => {
+                    targets.push(format!("{} (the sheet has no {} column)", c.path, c.name))
+                }
+                Some(SheetFallback::ByWorkType(m)) => {
+                    for (work_type, f) in m {
+                        if f.eq_ignore_ascii_case(name) {
+                            targets.push(format!(
+                                "{} on {work_type} rows (the sheet has no {} column)",
+                                c.path, c.name
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !targets.is_empty() {
+            // What else it feeds in any sheet (AvailID: the TransactionID).
+            if let ColumnStatus::Mapped { targets: more } = self.column_status(header) {
+                targets.extend(more.into_iter().filter(|t| !t.contains("the sheet has no")));
+            }
+            targets.dedup();
+            return ColumnStatus::Mapped { targets };
         }
         self.column_status(header)
     }
@@ -169,7 +185,7 @@ impl Mapping {
             if c.fallback.iter().any(|f| is(f)) {
                 push(format!("{} (when no row gives {})", c.path, c.name));
             }
-            if sheet_fallbacks && c.sheet_fallback.iter().any(|f| is(f)) {
+            if sheet_fallbacks && c.sheet_fallback.iter().any(|f| f.reads(name)) {
                 push(format!(
                     "{} (when the sheet has no {} column)",
                     c.path, c.name
@@ -199,7 +215,7 @@ impl Mapping {
         for c in &self.columns {
             names.push(&c.name);
             names.extend(c.fallback.iter().map(String::as_str));
-            names.extend(c.sheet_fallback.iter().map(String::as_str));
+            names.extend(c.sheet_fallback.iter().flat_map(SheetFallback::columns));
         }
         names.extend(self.terms.iter().filter_map(|t| t.column.as_deref()));
         names.extend([
@@ -315,6 +331,53 @@ mod tests {
         assert!(matches!(
             m.column_status_in_sheet("ContentID", |_| true),
             ColumnStatus::Mapped { .. }
+        ));
+    }
+
+    #[test]
+    fn an_ema_1_6_sheet_reads_the_alid_from_the_first_fallback_it_has() {
+        let m = Mapping::default_table();
+        let targets = |header: &str, has: &dyn Fn(&str) -> bool| match m
+            .column_status_in_sheet(header, has)
+        {
+            ColumnStatus::Mapped { targets } => targets,
+            other => panic!("{header}: {other:?}"),
+        };
+        // 1.6 Movies: AltID is the ALID; AvailID only the TransactionID.
+        let movies = |n: &str| !n.eq_ignore_ascii_case("ALID");
+        assert_eq!(
+            targets("AltID", &movies),
+            ["Avail.ALID (the sheet has no ALID column)"]
+        );
+        assert_eq!(targets("AvailID", &movies), ["Transaction._TransactionID"]);
+        // 1.6 TV: no AltID either; EpisodeAltID and SeasonAltID by WorkType.
+        let tv = |n: &str| !["ALID", "AltID"].iter().any(|x| x.eq_ignore_ascii_case(n));
+        assert_eq!(
+            targets("EpisodeAltID", &tv),
+            ["Avail.ALID on Episode rows (the sheet has no ALID column)"]
+        );
+        assert_eq!(
+            targets("SeasonAltID", &tv),
+            ["Avail.ALID on Season rows (the sheet has no ALID column)"]
+        );
+        assert_eq!(targets("AvailID", &tv), ["Transaction._TransactionID"]);
+        // None of them: AvailID is the title too.
+        let bare = |n: &str| {
+            !["ALID", "AltID", "EpisodeAltID", "SeasonAltID"]
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(n))
+        };
+        assert_eq!(
+            targets("AvailID", &bare),
+            [
+                "Avail.ALID (the sheet has no ALID column)",
+                "Transaction._TransactionID"
+            ]
+        );
+        // 1.7+: EpisodeAltID is an identifier the API has no place for.
+        assert!(matches!(
+            m.column_status_in_sheet("EpisodeAltID", |_| true),
+            ColumnStatus::Ignored { .. }
         ));
     }
 

@@ -114,15 +114,80 @@ pub struct ColumnRule {
     #[serde(default)]
     pub fallback: Vec<String>,
     /// Columns read instead when the sheet has no column of this name at
-    /// all (EMA 1.6 has no ALID column: MovieLabs' translator reads AltID).
+    /// all (EMA 1.6 has no ALID column: MovieLabs' translator reads AltID
+    /// on a Movies tab, EpisodeAltID or SeasonAltID by WorkType on a TV
+    /// tab): the first entry the sheet has is used.
     #[serde(default)]
-    pub sheet_fallback: Vec<String>,
+    pub sheet_fallback: Vec<SheetFallback>,
     /// A sheet without this column (or a sheet fallback) cannot be converted.
     #[serde(default)]
     pub required: bool,
 }
 
+/// A column read in place of one a sheet lacks.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum SheetFallback {
+    /// `"AltID"`: this column, on every row.
+    Column(String),
+    /// `{ Episode = "EpisodeAltID", Season = "SeasonAltID" }`: by the row's
+    /// WorkType; a row of another WorkType has no value. Used when the
+    /// sheet has any of these columns.
+    ByWorkType(BTreeMap<String, String>),
+}
+
+impl SheetFallback {
+    /// The columns it reads.
+    pub fn columns(&self) -> Vec<&str> {
+        match self {
+            Self::Column(c) => vec![c.as_str()],
+            Self::ByWorkType(m) => m.values().map(String::as_str).collect(),
+        }
+    }
+
+    /// The column a row of this WorkType reads, if any.
+    pub fn column_for(&self, work_type: &str) -> Option<&str> {
+        match self {
+            Self::Column(c) => Some(c),
+            Self::ByWorkType(m) => m
+                .iter()
+                .find(|(w, _)| w.eq_ignore_ascii_case(work_type.trim()))
+                .map(|(_, c)| c.as_str()),
+        }
+    }
+
+    /// Whether it reads the column `name` (case ignored).
+    pub fn reads(&self, name: &str) -> bool {
+        self.columns().iter().any(|c| c.eq_ignore_ascii_case(name))
+    }
+
+    /// How a reader says it: `AltID`, `EpisodeAltID on Episode rows, ...`.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Column(c) => format!("`{c}`"),
+            Self::ByWorkType(m) => m
+                .iter()
+                .map(|(w, c)| format!("`{c}` on {w} rows"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
 impl ColumnRule {
+    /// The sheet fallback a sheet uses for this rule: none when the sheet
+    /// has the column itself, else the first entry whose column (any of
+    /// them, for a by-WorkType entry) the sheet has. `has` says whether
+    /// the sheet has a column (canonical name, case ignored).
+    pub fn sheet_fallback_in(&self, has: impl Fn(&str) -> bool) -> Option<&SheetFallback> {
+        if has(&self.name) {
+            return None;
+        }
+        self.sheet_fallback
+            .iter()
+            .find(|f| f.columns().into_iter().any(&has))
+    }
+
     /// The level the path starts in and the remaining segments.
     pub fn target(&self) -> (Level, Vec<&str>) {
         let mut parts = self.path.split('.');
