@@ -870,6 +870,55 @@ fn an_ema_1_6_tv_row_without_its_alt_id_is_rejected_at_that_cell_alone() {
     );
 }
 
+#[test]
+fn two_titles_sharing_a_transaction_id_are_sent_alike_in_either_row_order() {
+    // One AvailID on windows of two titles (EMA 1.6 TV workbooks give one
+    // to every episode of a deal). Which row comes first must not decide
+    // which title is sent: both are checked valid in both orders, and one
+    // warning names the other title's cell. (`submit --partial` refuses
+    // both: avails-submit's tests.)
+    let dir = tempfile::tempdir().unwrap();
+    let mapping = avails_mapping::Mapping::default_table();
+    let mut verdicts = Vec::new();
+    for (name, order) in [("ab.csv", [A, B]), ("ba.csv", [B, A])] {
+        let sheet = Sheet::movies().with_rows(
+            order
+                .iter()
+                .map(|alid| movie(alid).with("AvailID", "DEAL-7"))
+                .collect::<Vec<_>>(),
+        );
+        let file = sheet.write_csv(dir.path(), name);
+        let c = convert_one(&file);
+        let (findings, failing) = avails_convert::check::check(&c, &mapping);
+        let mut sent: Vec<String> = c
+            .payloads
+            .iter()
+            .zip(&failing)
+            .filter(|(_, f)| !**f)
+            .map(|(p, _)| p.alid.clone())
+            .collect();
+        sent.sort();
+        assert_eq!(sent, [A, B], "{name}: {findings:#?}");
+        let shared: Vec<&avails_model::Diagnostic> =
+            findings.iter().filter(|d| d.code == "CV024").collect();
+        assert_eq!(shared.len(), 1, "{name}: {findings:#?}");
+        // At the second row's AvailID, naming the first row's.
+        assert_eq!(
+            shared[0].location.to_string(),
+            cell_at(&file, &sheet, None, "AvailID", 1)
+        );
+        assert!(!shared[0].is_error());
+        let first = cell_at(&file, &sheet, None, "AvailID", 0);
+        assert!(
+            shared[0].message.contains(&first) && shared[0].message.contains(order[0]),
+            "{name}: {}",
+            shared[0].message
+        );
+        verdicts.push(sent);
+    }
+    assert_eq!(verdicts[0], verdicts[1]);
+}
+
 // ------------------------------------------------- TPR, EMA and MDDF twins ---
 
 /// Converts a sheet (CSV) and its MDDF twin.
