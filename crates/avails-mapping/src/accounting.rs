@@ -159,13 +159,65 @@ impl Mapping {
         self.column_status(header)
     }
 
-    /// The ignored-column entry of a header, if it has one.
+    /// The ignored-column entry of a header, if it has one: its own, else
+    /// a `Prefix*` entry whose prefix it starts with, followed by a column
+    /// name the table knows (`RefTerritory` for `Ref*`).
     pub fn ignored_column(&self, header: &str) -> Option<&IgnoredColumn> {
         let name = self.canonical_column(header);
-        self.ignored
+        if let Some((_, v)) = self
+            .ignored
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        {
+            return Some(v);
+        }
+        self.ignored.iter().find_map(|(k, v)| {
+            let prefix = k.strip_suffix('*')?;
+            let rest = name.get(prefix.len()..)?;
+            let starts = name
+                .get(..prefix.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+            let known = !rest.is_empty()
+                && self
+                    .known_columns()
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(self.canonical_column(rest)));
+            (starts && known).then_some(v)
+        })
+    }
+
+    /// What `avails convert --explain` says of a header in one sheet:
+    /// [`column_status_in_sheet`](Self::column_status_in_sheet), except that
+    /// a column that only feeds terms `supported` refuses is not mapped:
+    /// every value of it is left out of the payload (CV014 at each cell).
+    pub fn explain_column(
+        &self,
+        header: &str,
+        has: impl Fn(&str) -> bool,
+        supported: impl Fn(&str) -> bool,
+    ) -> ColumnStatus {
+        let status = self.column_status_in_sheet(header, has);
+        let ColumnStatus::Mapped { targets } = &status else {
+            return status;
+        };
+        let left_out: Vec<&str> = targets
+            .iter()
+            .filter_map(|t| {
+                t.strip_prefix("Transaction.Terms[")?
+                    .strip_suffix(']')
+                    .filter(|term| *term != "PriceType" && *term != "*")
+            })
+            .filter(|term| !supported(term))
+            .collect();
+        if left_out.is_empty() || left_out.len() != targets.len() {
+            return status;
+        }
+        ColumnStatus::Ignored {
+            reason: format!(
+                "read as the term {}, which Prime Video does not process (its Supported Terms): each value is left out of the payload, with a warning at its cell",
+                left_out.join(", ")
+            ),
+        }
     }
 
     /// The JSON paths a canonical column feeds (`sheet_fallbacks`: also
@@ -223,7 +275,12 @@ impl Mapping {
             self.price.value_column.as_str(),
             self.price.currency_column.as_str(),
         ]);
-        names.extend(self.ignored.keys().map(String::as_str));
+        names.extend(
+            self.ignored
+                .keys()
+                .map(String::as_str)
+                .filter(|k| !k.ends_with('*')),
+        );
         names.sort_unstable();
         names.dedup();
         names

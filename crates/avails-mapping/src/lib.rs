@@ -13,9 +13,11 @@ use serde::Deserialize;
 
 mod accounting;
 mod values;
+mod versions;
 
 pub use accounting::{ColumnStatus, IgnoredColumn};
 pub use values::TermValue;
+pub use versions::{ema_versions, VersionColumns, VERSIONS_TOML};
 
 /// The asset attribute that, when no row of a payload gives it, takes the
 /// payload's ALID (the reference: `_contentID` "généralement identique à
