@@ -662,6 +662,10 @@ fn ema16_episode(number: u32, alt_id: &str) -> Row {
         .with("SeriesAltID", "SER-1")
         .with("SeasonAltID", "SEA-1")
         .with("EpisodeAltID", alt_id)
+        .with("EpisodeCount", "2")
+        .with("SeasonCount", "1")
+        .with("SeriesContentID", "md:cid:org:studio:ser-1")
+        .with("SeasonContentID", "md:cid:org:studio:sea-1")
         .with("LicenseType", "EST")
         .with("FormatProfile", "HD")
         .set("Start", Cell::Date(2016, 3, 1))
@@ -683,10 +687,16 @@ fn ema16_episode_payload(number: u32, alt_id: &str, windows: Vec<Value>) -> Valu
                 "TitleInternalAlias": [format!("Episode {number}")],
                 "EpisodeNumber": {"Number": number},
                 "SeasonMetadata": {
+                    "SeasonContentID": "md:cid:org:studio:sea-1",
                     "SeasonTitleInternalAlias": ["The Show S1"],
-                    "SeasonNumber": {"Number": 1}
+                    "SeasonNumber": {"Number": 1},
+                    "NumberOfEpisodes": 2
                 },
-                "SeriesMetadata": {"SeriesTitleInternalAlias": ["The Show"]}
+                "SeriesMetadata": {
+                    "SeriesContentID": "md:cid:org:studio:ser-1",
+                    "SeriesTitleInternalAlias": ["The Show"],
+                    "NumberOfSeasons": 1
+                }
             }
         }],
         "Transaction": windows
@@ -728,8 +738,11 @@ fn an_ema_1_6_tv_sheet_keys_episodes_by_episode_alt_id_and_seasons_by_season_alt
         .with("SeasonNumber", "1")
         .with("SeasonTitleInternalAlias", "The Show S1")
         .with("EpisodeCount", "2")
+        .with("SeasonCount", "1")
         .with("SeriesAltID", "SER-1")
         .with("SeasonAltID", "SEA-1")
+        .with("SeriesContentID", "md:cid:org:studio:ser-1")
+        .with("SeasonContentID", "md:cid:org:studio:sea-1")
         .with("LicenseType", "EST")
         .with("FormatProfile", "HD")
         .set("Start", Cell::Date(2016, 3, 1))
@@ -742,7 +755,8 @@ fn an_ema_1_6_tv_sheet_keys_episodes_by_episode_alt_id_and_seasons_by_season_alt
         ema16_episode(1, "EP-101")
             .with("FormatProfile", "SD")
             .with("AvailID", "E1-SD"),
-        ema16_episode(2, "EP-102").with("AvailID", "E2-HD"),
+        // Episode 2's window reuses episode 1's AvailID (a deal's ID).
+        ema16_episode(2, "EP-102").with("AvailID", "E1-HD"),
         // The featurette: no AvailID (optional in 1.6).
         ema16_episode(0, "EP-100-BONUS").with("EpisodeTitleInternalAlias", "Behind the scenes"),
         season,
@@ -757,13 +771,19 @@ fn an_ema_1_6_tv_sheet_keys_episodes_by_episode_alt_id_and_seasons_by_season_alt
         "Disposition": {"EntryType": "FullExtract"},
         "Licensor": {"DisplayName": "Studio"},
         "Asset": [{
-            "_contentID": "SEA-1",
+            // A Season row's content ID: ContentID, else SeasonContentID.
+            "_contentID": "md:cid:org:studio:sea-1",
             "WorkType": "Season",
             "SeasonMetadata": {
+                "SeasonContentID": "md:cid:org:studio:sea-1",
                 "SeasonTitleInternalAlias": ["The Show S1"],
                 "SeasonNumber": {"Number": 1},
                 "NumberOfEpisodes": 2,
-                "SeriesMetadata": {"SeriesTitleInternalAlias": ["The Show"]}
+                "SeriesMetadata": {
+                    "SeriesContentID": "md:cid:org:studio:ser-1",
+                    "SeriesTitleInternalAlias": ["The Show"],
+                    "NumberOfSeasons": 1
+                }
             }
         }],
         "Transaction": [ema16_window(Some("S1-HD"), "HD")]
@@ -779,7 +799,7 @@ fn an_ema_1_6_tv_sheet_keys_episodes_by_episode_alt_id_and_seasons_by_season_alt
                     ema16_window(Some("E1-SD"), "SD"),
                 ],
             ),
-            ema16_episode_payload(2, "EP-102", vec![ema16_window(Some("E2-HD"), "HD")]),
+            ema16_episode_payload(2, "EP-102", vec![ema16_window(Some("E1-HD"), "HD")]),
             featurette,
             season_payload,
         ],
@@ -801,7 +821,19 @@ fn an_ema_1_6_tv_sheet_keys_episodes_by_episode_alt_id_and_seasons_by_season_alt
         "{}",
         describe(&c)
     );
-    // The header says where the ALID comes from, once, at EpisodeAltID.
+    // Validation refuses none of the four (the shared AvailID is a warning,
+    // at episode 2's cell: docs/transaction-ids.md).
+    let (findings, failing) =
+        avails_convert::check::check(&c, &avails_mapping::Mapping::default_table());
+    assert_eq!(failing, [false; 4], "{findings:#?}");
+    let shared: Vec<String> = findings
+        .iter()
+        .filter(|d| d.code == "CV024")
+        .map(|d| d.location.to_string())
+        .collect();
+    assert_eq!(shared, [cell_at(&file, &sheet, Some("TV"), "AvailID", 2)]);
+    // The header says where the ALID comes from, once, at SeasonAltID (the
+    // first of the two columns).
     assert_eq!(
         locations_of(&c, "CV020"),
         vec![header_at(&file, &sheet, Some("TV"), "SeasonAltID")],
