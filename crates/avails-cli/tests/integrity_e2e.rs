@@ -854,4 +854,8 @@ fn explain_tells_what_happens_to_every_column_of_every_workbook() {
     );
     assert!(say(tv16, "AvailID").contains("Transaction._TransactionID"));
     assert!(!say(tv16, "AvailID").contains("Avail.ALID"));
+    // EMA 1.6 Movies: AltID is the ALID, ContentID the title's ID (not sent).
+    let movies16 = &workbooks[workbooks.len() - 3];
+    assert!(say(movies16, "AltID").contains("Avail.ALID"));
+    assert!(say(movies16, "ContentID").starts_with("ignored"));
 }

@@ -534,6 +534,9 @@ fn an_ema_1_6_workbook_takes_the_alid_from_alt_id_as_movielabs_translator_does()
         .with("PriceType", "Tier")
         .with("PriceValue", "NR")
         .with("AltID", "STUDIO-1001")
+        // EMA 1.6's ContentID is the title's EIDR (the translator's
+        // TitleID), not the asset's content ID, which is AltID.
+        .with("ContentID", "10.5240/1489-49A2-3956-4B2D-FE16-5")
         .with("HoldbackExclusionLanguage", "en, fr");
     let sheet = Sheet::new(EMA_16_COLUMNS).template().with_rows([
         base.clone().with("AvailID", "W-1"),
@@ -568,6 +571,14 @@ fn an_ema_1_6_workbook_takes_the_alid_from_alt_id_as_movielabs_translator_does()
     );
     expected["avail"]["Licensor"]["DisplayName"] = json!("Studio");
     assert_payloads(&c, &[expected]);
+    // The ContentID column is reported, once, as the identifier it is.
+    assert!(
+        with_code(&c, "CV012").iter().any(|d| d.location.to_string()
+            == header_at(&file, &sheet, Some("Movies"), "ContentID")
+            && d.message.contains("3 cells")),
+        "{}",
+        describe(&c)
+    );
     assert_eq!(
         locations_of(&c, "CV020"),
         vec![header_at(&file, &sheet, Some("Movies"), "AltID")],

@@ -33,10 +33,23 @@ impl Header {
         cells: &[Cell],
     ) -> Option<Self> {
         let raw: Vec<String> = cells.iter().map(Cell::display).collect();
-        let names: Vec<String> = raw
+        let mut names: Vec<String> = raw
             .iter()
             .map(|c| mapping.canonical_column(c).to_string())
             .collect();
+        // Names that mean another column in a sheet lacking one (EMA 1.6:
+        // no ALID, and ContentID is the title's ID).
+        let renamed: Vec<String> = names
+            .iter()
+            .map(|n| {
+                mapping
+                    .canonical_column_in_sheet(n, |c| {
+                        names.iter().any(|m| m.eq_ignore_ascii_case(c))
+                    })
+                    .to_string()
+            })
+            .collect();
+        names = renamed;
         let markers = mapping
             .sheet
             .markers

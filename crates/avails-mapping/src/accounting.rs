@@ -128,6 +128,8 @@ impl Mapping {
     /// mapped in a sheet that lacks that column; elsewhere it has its
     /// [`column_status`](Self::column_status) (AltID: ignored).
     pub fn column_status_in_sheet(&self, header: &str, has: impl Fn(&str) -> bool) -> ColumnStatus {
+        // EMA 1.6's ContentID is a TitleID: what the header means here.
+        let header = self.canonical_column_in_sheet(header, &has);
         let name = self.canonical_column(header);
         let mut targets: Vec<String> = Vec::new();
         for c in &self.columns {
@@ -431,6 +433,13 @@ mod tests {
                 "Transaction._TransactionID"
             ]
         );
+        // 1.6's ContentID is the title's ID (MovieLabs: TitleID), not sent;
+        // 1.7+'s is the asset's content ID.
+        assert!(matches!(
+            m.column_status_in_sheet("ContentID", movies),
+            ColumnStatus::Ignored { .. }
+        ));
+        assert_eq!(targets("ContentID", &|_: &str| true), ["Asset._contentID"]);
         // 1.7+: EpisodeAltID is an identifier the API has no place for.
         assert!(matches!(
             m.column_status_in_sheet("EpisodeAltID", |_| true),

@@ -354,6 +354,11 @@ pub struct Mapping {
     /// Alternative header names → canonical names.
     #[serde(default)]
     pub aliases: BTreeMap<String, String>,
+    /// Header names that mean another column in a sheet without the
+    /// column named by the key (EMA 1.6, without ALID: ContentID is the
+    /// title's ID, TitleID), applied after [`Mapping::aliases`].
+    #[serde(default)]
+    pub aliases_without: BTreeMap<String, BTreeMap<String, String>>,
     /// Column rules, in output order.
     #[serde(rename = "column")]
     pub columns: Vec<ColumnRule>,
@@ -473,6 +478,27 @@ impl Mapping {
             .find(|(k, _)| k.eq_ignore_ascii_case(header))
             .map(|(_, v)| v.as_str())
             .unwrap_or(header)
+    }
+
+    /// The canonical name of a header cell in a sheet, `has` saying which
+    /// canonical names the sheet has: [`Mapping::canonical_column`], then
+    /// an [`Mapping::aliases_without`] entry if the sheet lacks its column.
+    pub fn canonical_column_in_sheet<'a>(
+        &'a self,
+        header: &'a str,
+        has: impl Fn(&str) -> bool,
+    ) -> &'a str {
+        let name = self.canonical_column(header);
+        self.aliases_without
+            .iter()
+            .filter(|(missing, _)| !has(missing))
+            .find_map(|(_, aliases)| {
+                aliases
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.as_str())
+            })
+            .unwrap_or(name)
     }
 
     /// The business line of a row from its LicenseType and ChannelIdentity.
