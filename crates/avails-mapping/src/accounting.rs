@@ -175,17 +175,32 @@ impl Mapping {
         }
         self.ignored.iter().find_map(|(k, v)| {
             let prefix = k.strip_suffix('*')?;
-            let rest = name.get(prefix.len()..)?;
             let starts = name
                 .get(..prefix.len())
                 .is_some_and(|p| p.eq_ignore_ascii_case(prefix));
-            let known = !rest.is_empty()
-                && self
-                    .known_columns()
-                    .iter()
-                    .any(|c| c.eq_ignore_ascii_case(self.canonical_column(rest)));
-            (starts && known).then_some(v)
+            let rest = name
+                .get(prefix.len()..)
+                .filter(|r| starts && !r.is_empty())?;
+            self.is_known(self.canonical_column(rest)).then_some(v)
         })
+    }
+
+    /// Whether the table knows a column name (as [`Mapping::known_columns`]
+    /// lists them), without building that list.
+    fn is_known(&self, name: &str) -> bool {
+        let is = |c: &str| c.eq_ignore_ascii_case(name);
+        self.columns.iter().any(|c| {
+            is(&c.name)
+                || c.fallback.iter().any(|f| is(f))
+                || c.sheet_fallback.iter().any(|f| f.reads(name))
+        }) || self
+            .terms
+            .iter()
+            .any(|t| t.column.as_deref().is_some_and(is))
+            || is(&self.price.type_column)
+            || is(&self.price.value_column)
+            || is(&self.price.currency_column)
+            || self.ignored.keys().any(|k| !k.ends_with('*') && is(k))
     }
 
     /// What `avails convert --explain` says of a header in one sheet:
