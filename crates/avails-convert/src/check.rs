@@ -8,9 +8,10 @@ use crate::HeldBack;
 
 use avails_mapping::Mapping;
 use avails_model::doc::{Doc, Node};
-use avails_model::{Diagnostic, EntryType};
+use avails_model::{Diagnostic, EntryType, Location};
 
-use crate::{Conversion, Payload};
+use crate::codes::CV_SHARED_TRANSACTION_ID;
+use crate::{Conversion, Payload, Source};
 
 /// Fills `doc` with the JSON a payload is validated as: exactly what an
 /// input gave, or the payload as it will be sent (straight from its typed
@@ -99,7 +100,7 @@ fn transaction_index(pointer: &str) -> Option<usize> {
 }
 
 /// Conversion findings plus every rule each payload breaks, and the rule
-/// across payloads of a run (a TransactionID names one window). The second
+/// across payloads of a run (a TransactionID shared by two payloads, CV028). The second
 /// value lists, per payload, whether it has an error.
 pub fn check(conversion: &Conversion, mapping: &Mapping) -> (Vec<Diagnostic>, Vec<bool>) {
     let mut findings = conversion.diagnostics.clone();
@@ -113,23 +114,60 @@ pub fn check(conversion: &Conversion, mapping: &Mapping) -> (Vec<Diagnostic>, Ve
     (findings, failing)
 }
 
-/// Checks payloads one by one as they come, with the rules across the
-/// payloads of a run (AV080: a `_TransactionID` belongs to one payload, as
-/// a partial extract addresses the window by it alone). A payload checked
-/// again (its group reopened) is the same payload, by its key.
+/// Checks payloads one by one as they come, with the rule across the
+/// payloads of a run: one `_TransactionID` on windows of two payloads is
+/// reported (CV028, a warning) at the later one's cell, naming the earlier
+/// one's. What is sent never depends on which comes first: as full
+/// extracts both are sent (the server keys a window by title, territory and
+/// business line before its ID, and the reference makes the ID optional in
+/// a full extract); as partial extracts both units address one resource
+/// and `submit --partial` sends neither (CV008). `docs/transaction-ids.md`
+/// says why. A payload checked again (its group reopened) is the same
+/// payload, by its key.
 #[derive(Debug)]
 pub struct Checker<'m> {
     mapping: &'m Mapping,
     /// Each `_TransactionID` seen (its hash, for memory that stays small on
-    /// a million rows) → the payload that first used it.
+    /// a million rows) → the payload that first used it and the row (EMA)
+    /// or transaction index (XML, JSON) of its window there.
     /// Its keys are hashes already: hashed again with foldhash, not SipHash.
-    seen: hashbrown::HashMap<u64, u32>,
-    /// Per payload that used an ID: its key's hash and its scope, for the message.
-    users: Vec<(u64, Box<str>)>,
+    seen: hashbrown::HashMap<u64, (u32, u32)>,
+    /// Per payload that used an ID: its key's hash, its scope and where its
+    /// first window with an ID came from, for the message.
+    users: Vec<User>,
     /// The payload being checked, refilled for each (its buffers kept).
     doc: Doc,
     /// Whether `doc` writes exactly the JSON of the request last checked.
     exact: bool,
+}
+
+/// A payload that used a `_TransactionID`, as a later finding names it.
+#[derive(Debug)]
+struct User {
+    key: u64,
+    scope: Box<str>,
+    /// The source of its first window with an ID (its sheet and columns).
+    source: Source,
+}
+
+impl User {
+    /// Where the window at `at` (a row for a sheet, else a transaction
+    /// index) gave its ID.
+    fn cell(&self, mapping: &Mapping, at: u32) -> String {
+        if self.source.columns.is_some() {
+            let source = Source {
+                location: Location {
+                    row: Some(at),
+                    ..self.source.location.clone()
+                },
+                ..self.source.clone()
+            };
+            crate::locate::column_location(&source, mapping, "Transaction._TransactionID")
+                .to_string()
+        } else {
+            format!("its Transaction {at} ({})", self.source.location)
+        }
+    }
 }
 
 impl<'m> Checker<'m> {
@@ -189,22 +227,23 @@ impl<'m> Checker<'m> {
             let Some(id) = tr.transaction_id.as_deref().filter(|s| !s.is_empty()) else {
                 continue;
             };
-            match self
-                .seen
-                .get(&crate::hash_of(id))
-                .map(|&u| &self.users[u as usize])
-            {
-                Some((other, scope)) if *other != key => {
-                    let d = Diagnostic::new(
-                        "AV080",
-                        avails_rules::rule("AV080")
-                            .map_or(avails_model::Severity::Error, |r| r.severity),
-                        avails_model::Location::pointer(format!(
-                            "/avail/Transaction/{t}/_TransactionID"
-                        )),
+            let source = payload.transaction_sources.get(t);
+            // A window of a sheet is found again by its row, else by index.
+            let at = match source {
+                Some(s) if s.columns.is_some() => s.location.row.unwrap_or(0),
+                _ => t as u32,
+            };
+            match self.seen.get(&crate::hash_of(id)) {
+                Some(&(u, other_at)) if self.users[u as usize].key != key => {
+                    let other = &self.users[u as usize];
+                    let d = Diagnostic::warning(
+                        CV_SHARED_TRANSACTION_ID,
+                        Location::pointer(format!("/avail/Transaction/{t}/_TransactionID")),
                         format!(
-                            "_TransactionID {} is already used by the payload {scope} (must be unique within a file)",
-                            avails_model::text::quote(id)
+                            "_TransactionID {} also names a window of {} at {}: as full extracts both are sent (the server keys a window by title, territory and business line before its ID); `submit --partial` sends neither, whichever row comes first",
+                            avails_model::text::quote(id),
+                            other.scope,
+                            other.cell(self.mapping, other_at)
                         ),
                     );
                     out.push(locate(payload, self.mapping, d));
@@ -212,11 +251,16 @@ impl<'m> Checker<'m> {
                 Some(_) => {}
                 None => {
                     let user = *me.get_or_insert_with(|| {
-                        self.users
-                            .push((key, payload.scope().to_string().into_boxed_str()));
+                        self.users.push(User {
+                            key,
+                            scope: payload.scope().to_string().into_boxed_str(),
+                            source: source
+                                .cloned()
+                                .unwrap_or_else(|| payload.avail_source.clone()),
+                        });
                         (self.users.len() - 1) as u32
                     });
-                    self.seen.insert(crate::hash_of(id), user);
+                    self.seen.insert(crate::hash_of(id), (user, at));
                 }
             }
         }

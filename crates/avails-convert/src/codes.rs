@@ -49,6 +49,10 @@ pub const CV_KEY_CASE: &str = "CV025";
 pub const CV_DISPOSITION_CONFLICT: &str = "CV026";
 /// Two ALIDs that differ only by case or invisible characters.
 pub const CV_ALID_LOOKALIKE: &str = "CV027";
+/// One TransactionID on windows of two payloads (two titles, or two scopes
+/// of one title): both are sent as full extracts; as partial extracts
+/// neither is (CV008).
+pub const CV_SHARED_TRANSACTION_ID: &str = "CV028";
 
 /// One entry of the catalogue.
 #[derive(Debug, Clone, Copy)]
@@ -90,7 +94,7 @@ pub const CODES: &[Code] = &[
     c(CV_HOLDBACK_SPREAD, Severity::Error, "The rows of one window give different HoldbackLanguage lists (EMA: holdback languages cannot be spread across rows)"),
     c(CV_CONTENT_ID_DEFAULT, Severity::Warning, "No row gives a content ID: the payload's ALID is used, as the reference says it usually is"),
     c(CV_PLACEHOLDER, Severity::Warning, "A placeholder price (TBD): the term is sent without an amount"),
-    c(CV_SHEET_FALLBACK, Severity::Warning, "A sheet without an ALID column (EMA 1.6): the ALID is read from AltID (else AvailID), as MovieLabs' v1.6 translator does"),
+    c(CV_SHEET_FALLBACK, Severity::Warning, "A sheet without an ALID column (EMA 1.6): the ALID is read from AltID, on a TV sheet from EpisodeAltID (Episode rows) and SeasonAltID (Season rows), else from AvailID, as MovieLabs' v1.6 translator does"),
     c(CV_DUPLICATE_COLUMN, Severity::Warning, "A header appears twice: only its first column is read"),
     c(CV_DUPLICATE_SCOPE, Severity::Error, "Two payloads replace the same title, territory and business line: neither is sent"),
     c(CV_UNSUPPORTED_ENTITLEMENT, Severity::Warning, "A shared entitlement of an ecosystem other than DMA is left out"),
@@ -98,6 +102,7 @@ pub const CODES: &[Code] = &[
     c(CV_KEY_CASE, Severity::Warning, "A territory or LicenseType written in another case (`fr`, `est`) is read as its code (`FR`, `EST`)"),
     c(CV_DISPOSITION_CONFLICT, Severity::Error, "One title, territory and business line is given two EntryTypes (Full Extract and Full Delete): neither is sent"),
     c(CV_ALID_LOOKALIKE, Severity::Error, "Two ALIDs differ only by case or by characters a reader cannot see: neither title is sent"),
+    c(CV_SHARED_TRANSACTION_ID, Severity::Warning, "One TransactionID names windows of two payloads: both are sent as full extracts (the server keys a window by title, territory and business line first); `submit --partial` sends neither (CV008), whatever the row order"),
 ];
 
 /// The catalogue entry of a code.

@@ -115,7 +115,7 @@ impl<'o> EmaRows<'o> {
                 .map(|(i, h)| ColumnAccount {
                     column: column_letter(i),
                     header: h.trim().to_string(),
-                    status: mapping.column_status(h),
+                    status: crate::policy::explain_column(mapping, header, h),
                 })
                 .filter(|c| c.status != ColumnStatus::Blank)
                 .collect(),

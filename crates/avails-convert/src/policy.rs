@@ -16,6 +16,22 @@ use crate::Source;
 /// `SeasonWSP`): (term, WorkType).
 const LEVEL_WSP: &[(&str, &str)] = &[("SeasonWSP", "Season"), ("EpisodeWSP", "Episode")];
 
+/// What `--explain` says of a header of a sheet: its status in that sheet
+/// (a column read in place of one the sheet lacks is mapped there), and a
+/// column feeding only terms Prime Video does not process is left out, as
+/// [`supported_terms`] leaves out each of its values.
+pub(crate) fn explain_column(
+    mapping: &Mapping,
+    header: &avails_ema::Header,
+    raw: &str,
+) -> avails_mapping::ColumnStatus {
+    mapping.explain_column(
+        raw,
+        |n| header.column(n).is_some(),
+        avails_rules::is_supported_term,
+    )
+}
+
 /// Removes the terms Prime Video does not process, reporting each.
 /// `work_type` is the avail's asset WorkType.
 pub(crate) fn supported_terms(

@@ -534,6 +534,9 @@ fn an_ema_1_6_workbook_takes_the_alid_from_alt_id_as_movielabs_translator_does()
         .with("PriceType", "Tier")
         .with("PriceValue", "NR")
         .with("AltID", "STUDIO-1001")
+        // EMA 1.6's ContentID is the title's EIDR (the translator's
+        // TitleID), not the asset's content ID, which is AltID.
+        .with("ContentID", "10.5240/1489-49A2-3956-4B2D-FE16-5")
         .with("HoldbackExclusionLanguage", "en, fr");
     let sheet = Sheet::new(EMA_16_COLUMNS).template().with_rows([
         base.clone().with("AvailID", "W-1"),
@@ -568,6 +571,14 @@ fn an_ema_1_6_workbook_takes_the_alid_from_alt_id_as_movielabs_translator_does()
     );
     expected["avail"]["Licensor"]["DisplayName"] = json!("Studio");
     assert_payloads(&c, &[expected]);
+    // The ContentID column is reported, once, as the identifier it is.
+    assert!(
+        with_code(&c, "CV012").iter().any(|d| d.location.to_string()
+            == header_at(&file, &sheet, Some("Movies"), "ContentID")
+            && d.message.contains("3 cells")),
+        "{}",
+        describe(&c)
+    );
     assert_eq!(
         locations_of(&c, "CV020"),
         vec![header_at(&file, &sheet, Some("Movies"), "AltID")],
@@ -579,6 +590,376 @@ fn an_ema_1_6_workbook_takes_the_alid_from_alt_id_as_movielabs_translator_does()
         "{}",
         describe(&c)
     );
+}
+
+/// The columns of MovieLabs' EMA 1.6 TV template, in its order (the EMA
+/// validator's `EMASpec16TV`, 58 columns), its `ExceptionsFlag` typo
+/// included.
+const EMA_16_TV_COLUMNS: &[&str] = &[
+    "DisplayName",
+    "StoreLanguage",
+    "Territory",
+    "WorkType",
+    "EntryType",
+    "SeriesTitleInternalAlias",
+    "SeriesTitleDisplayUnlimited",
+    "SeasonNumber",
+    "EpisodeNumber",
+    "LocalizationType",
+    "EpisodeTitleInternalAlias",
+    "EpisodeTitleDisplayUnlimited",
+    "SeasonTitleInternalAlias",
+    "SeasonTitleDisplayUnlimited",
+    "EpisodeCount",
+    "SeasonCount",
+    "SeriesAltID",
+    "SeasonAltID",
+    "EpisodeAltID",
+    "CompanyDisplayCredit",
+    "LicenseType",
+    "LicenseRightsDescription",
+    "FormatProfile",
+    "Start",
+    "End",
+    "SpecialPreOrderFulfillDate",
+    "PriceType",
+    "PriceValue",
+    "SRP",
+    "Description",
+    "OtherTerms",
+    "OtherInstructions",
+    "SeriesContentID",
+    "SeasonContentID",
+    "EpisodeContentID",
+    "EpisodeProductID",
+    "EncodeID",
+    "AvailID",
+    "Metadata",
+    "SuppressionLiftDate",
+    "ReleaseYear",
+    "ReleaseHistoryOriginal",
+    "ReleaseHistoryPhysicalHV",
+    "ExceptionsFlag",
+    "RatingSystem",
+    "RatingValue",
+    "RatingReason",
+    "RentalDuration",
+    "WatchDuration",
+    "FixedEndDate",
+    "CaptionIncluded",
+    "CaptionExemption",
+    "Any",
+    "ContractID",
+    "ServiceProvider",
+    "TotalRunTime",
+    "HoldbackLanguage",
+    "HoldbackExclusionLanguage",
+];
+
+/// An EMA 1.6 TV row: an Episode of series `SER-1`, season `SEA-1`, its
+/// own EpisodeAltID, an EST window in the US.
+fn ema16_episode(number: u32, alt_id: &str) -> Row {
+    Row::default()
+        .with("DisplayName", "Studio")
+        .with("StoreLanguage", "en")
+        .with("Territory", "US")
+        .with("WorkType", "Episode")
+        .with("EntryType", "Full Extract")
+        .with("SeriesTitleInternalAlias", "The Show")
+        .with("SeasonNumber", "1")
+        .with("EpisodeNumber", &number.to_string())
+        .with("EpisodeTitleInternalAlias", &format!("Episode {number}"))
+        .with("SeasonTitleInternalAlias", "The Show S1")
+        .with("SeriesAltID", "SER-1")
+        .with("SeasonAltID", "SEA-1")
+        .with("EpisodeAltID", alt_id)
+        .with("EpisodeCount", "2")
+        .with("SeasonCount", "1")
+        .with("SeriesContentID", "md:cid:org:studio:ser-1")
+        .with("SeasonContentID", "md:cid:org:studio:sea-1")
+        .with("LicenseType", "EST")
+        .with("FormatProfile", "HD")
+        .set("Start", Cell::Date(2016, 3, 1))
+        .with("End", "Open")
+        .with("PriceType", "Tier")
+        .with("PriceValue", "TV-A")
+}
+
+/// The payload of a 1.6 TV Episode row (`ema16_episode`) with these windows.
+fn ema16_episode_payload(number: u32, alt_id: &str, windows: Vec<Value>) -> Value {
+    json!({"avail": {
+        "ALID": alt_id,
+        "Disposition": {"EntryType": "FullExtract"},
+        "Licensor": {"DisplayName": "Studio"},
+        "Asset": [{
+            "_contentID": alt_id,
+            "WorkType": "Episode",
+            "EpisodeMetadata": {
+                "TitleInternalAlias": [format!("Episode {number}")],
+                "EpisodeNumber": {"Number": number},
+                "SeasonMetadata": {
+                    "SeasonContentID": "md:cid:org:studio:sea-1",
+                    "SeasonTitleInternalAlias": ["The Show S1"],
+                    "SeasonNumber": {"Number": 1},
+                    "NumberOfEpisodes": 2
+                },
+                "SeriesMetadata": {
+                    "SeriesContentID": "md:cid:org:studio:ser-1",
+                    "SeriesTitleInternalAlias": ["The Show"],
+                    "NumberOfSeasons": 1
+                }
+            }
+        }],
+        "Transaction": windows
+    }})
+}
+
+/// A 1.6 TV window: EST in the US from 2016-03-01, open-ended, tier TV-A.
+fn ema16_window(id: Option<&str>, format: &str) -> Value {
+    let mut t = json!({
+        "LicenseType": "EST",
+        "Territory": [{"country": "US"}],
+        "FormatProfile": {"value": format},
+        "Start": "2016-03-01T00:00:00",
+        "AssetLanguage": [{"value": "en"}],
+        "Terms": [{"_termName": "Tier", "Text": "TV-A"}]
+    });
+    if let Some(id) = id {
+        t["_TransactionID"] = json!(id);
+    }
+    t
+}
+
+#[test]
+fn an_ema_1_6_tv_sheet_keys_episodes_by_episode_alt_id_and_seasons_by_season_alt_id() {
+    // MovieLabs' v1.6 translator (RowToXmlHelperV1_6.mapKey) reads a TV
+    // row's ALID from EpisodeAltID on an Episode row and SeasonAltID on a
+    // Season row; AvailID, `//Optional` in the 1.6 TV template, is only the
+    // window's TransactionID. So: an episode's HD and SD windows are one
+    // title, two episodes whose rows share an AvailID are two titles, and a
+    // featurette without an AvailID is converted like any other episode.
+    let dir = tempfile::tempdir().unwrap();
+    let season = Row::default()
+        .with("DisplayName", "Studio")
+        .with("StoreLanguage", "en")
+        .with("Territory", "US")
+        .with("WorkType", "Season")
+        .with("EntryType", "Full Extract")
+        .with("SeriesTitleInternalAlias", "The Show")
+        .with("SeasonNumber", "1")
+        .with("SeasonTitleInternalAlias", "The Show S1")
+        .with("EpisodeCount", "2")
+        .with("SeasonCount", "1")
+        .with("SeriesAltID", "SER-1")
+        .with("SeasonAltID", "SEA-1")
+        .with("SeriesContentID", "md:cid:org:studio:ser-1")
+        .with("SeasonContentID", "md:cid:org:studio:sea-1")
+        .with("LicenseType", "EST")
+        .with("FormatProfile", "HD")
+        .set("Start", Cell::Date(2016, 3, 1))
+        .with("End", "Open")
+        .with("PriceType", "Tier")
+        .with("PriceValue", "TV-A")
+        .with("AvailID", "S1-HD");
+    let sheet = Sheet::new(EMA_16_TV_COLUMNS).template().with_rows([
+        ema16_episode(1, "EP-101").with("AvailID", "E1-HD"),
+        ema16_episode(1, "EP-101")
+            .with("FormatProfile", "SD")
+            .with("AvailID", "E1-SD"),
+        // Episode 2's window reuses episode 1's AvailID (a deal's ID).
+        ema16_episode(2, "EP-102").with("AvailID", "E1-HD"),
+        // The featurette: no AvailID (optional in 1.6).
+        ema16_episode(0, "EP-100-BONUS").with("EpisodeTitleInternalAlias", "Behind the scenes"),
+        season,
+    ]);
+    let file = sheet.write_xlsx(dir.path(), "ema16-tv.xlsx", "TV");
+    let c = convert_one(&file);
+    let mut featurette = ema16_episode_payload(0, "EP-100-BONUS", vec![ema16_window(None, "HD")]);
+    featurette["avail"]["Asset"][0]["EpisodeMetadata"]["TitleInternalAlias"] =
+        json!(["Behind the scenes"]);
+    let season_payload = json!({"avail": {
+        "ALID": "SEA-1",
+        "Disposition": {"EntryType": "FullExtract"},
+        "Licensor": {"DisplayName": "Studio"},
+        "Asset": [{
+            // A Season row's content ID: ContentID, else SeasonContentID.
+            "_contentID": "md:cid:org:studio:sea-1",
+            "WorkType": "Season",
+            "SeasonMetadata": {
+                "SeasonContentID": "md:cid:org:studio:sea-1",
+                "SeasonTitleInternalAlias": ["The Show S1"],
+                "SeasonNumber": {"Number": 1},
+                "NumberOfEpisodes": 2,
+                "SeriesMetadata": {
+                    "SeriesContentID": "md:cid:org:studio:ser-1",
+                    "SeriesTitleInternalAlias": ["The Show"],
+                    "NumberOfSeasons": 1
+                }
+            }
+        }],
+        "Transaction": [ema16_window(Some("S1-HD"), "HD")]
+    }});
+    assert_payloads(
+        &c,
+        &[
+            ema16_episode_payload(
+                1,
+                "EP-101",
+                vec![
+                    ema16_window(Some("E1-HD"), "HD"),
+                    ema16_window(Some("E1-SD"), "SD"),
+                ],
+            ),
+            ema16_episode_payload(2, "EP-102", vec![ema16_window(Some("E1-HD"), "HD")]),
+            featurette,
+            season_payload,
+        ],
+    );
+    // Every row is accounted for: 5 read, 5 converted, none rejected or
+    // held back (before, every row was keyed by AvailID: 5 titles, and
+    // the featurette rejected for its blank AvailID).
+    assert_eq!(
+        c.rows,
+        RowCounts {
+            read: 5,
+            converted: 5,
+            rejected: 0,
+            held_back: 0
+        }
+    );
+    assert!(
+        c.diagnostics.iter().all(|d| !d.is_error()),
+        "{}",
+        describe(&c)
+    );
+    // Validation refuses none of the four (the shared AvailID is a warning,
+    // at episode 2's cell: docs/transaction-ids.md).
+    let (findings, failing) =
+        avails_convert::check::check(&c, &avails_mapping::Mapping::default_table());
+    assert_eq!(failing, [false; 4], "{findings:#?}");
+    let shared: Vec<String> = findings
+        .iter()
+        .filter(|d| d.code == "CV028")
+        .map(|d| d.location.to_string())
+        .collect();
+    assert_eq!(shared, [cell_at(&file, &sheet, Some("TV"), "AvailID", 2)]);
+    // The header says where the ALID comes from, once, at SeasonAltID (the
+    // first of the two columns).
+    assert_eq!(
+        locations_of(&c, "CV020"),
+        vec![header_at(&file, &sheet, Some("TV"), "SeasonAltID")],
+        "{}",
+        describe(&c)
+    );
+    let says = &with_code(&c, "CV020")[0].message;
+    assert!(
+        says.contains("`EpisodeAltID` on Episode rows")
+            && says.contains("`SeasonAltID` on Season rows"),
+        "{says}"
+    );
+}
+
+#[test]
+fn an_ema_1_6_tv_row_without_its_alt_id_is_rejected_at_that_cell_alone() {
+    // An Episode row with no EpisodeAltID has no ALID: that row is
+    // rejected at its EpisodeAltID cell. A row of a WorkType the 1.6
+    // translator gives no ALID (not Episode, not Season) is rejected at its
+    // WorkType. (Whether the other episodes of the territory wait for it is
+    // the grouping's rule for a row without an ALID, not the key's.)
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = Sheet::new(EMA_16_TV_COLUMNS).template().with_rows([
+        ema16_episode(1, "EP-101").with("AvailID", "E1-HD"),
+        ema16_episode(2, "EP-102")
+            .blank("EpisodeAltID")
+            .with("AvailID", "E2-HD"),
+        ema16_episode(3, "EP-103")
+            .with("WorkType", "Supplemental")
+            .with("AvailID", "X-HD"),
+        ema16_episode(4, "EP-104").with("AvailID", "E4-HD"),
+    ]);
+    let file = sheet.write_xlsx(dir.path(), "ema16-tv-gaps.xlsx", "TV");
+    let c = convert_one(&file);
+    let mut errors: Vec<String> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() && d.code == "CV001")
+        .map(|d| d.location.to_string())
+        .collect();
+    errors.sort();
+    let mut want = vec![
+        cell_at(&file, &sheet, Some("TV"), "EpisodeAltID", 1),
+        cell_at(&file, &sheet, Some("TV"), "WorkType", 2),
+    ];
+    want.sort();
+    assert_eq!(errors, want, "{}", describe(&c));
+    assert_eq!(c.rows.read, 4);
+    assert_eq!(c.rows.rejected, 2, "{}", describe(&c));
+    // No other cell is blamed: AvailID is optional, every other row keyed.
+    assert_eq!(
+        c.diagnostics
+            .iter()
+            .filter(|d| d.is_error() && d.code == "CV001")
+            .count(),
+        2,
+        "{}",
+        describe(&c)
+    );
+    assert!(
+        c.payloads
+            .iter()
+            .all(|p| ["EP-101", "EP-104"].contains(&p.alid.as_str())),
+        "{}",
+        describe(&c)
+    );
+}
+
+#[test]
+fn two_titles_sharing_a_transaction_id_are_sent_alike_in_either_row_order() {
+    // One AvailID on windows of two titles (EMA 1.6 TV workbooks give one
+    // to every episode of a deal). Which row comes first must not decide
+    // which title is sent: both are checked valid in both orders, and one
+    // warning names the other title's cell. (`submit --partial` refuses
+    // both: avails-submit's tests.)
+    let dir = tempfile::tempdir().unwrap();
+    let mapping = avails_mapping::Mapping::default_table();
+    let mut verdicts = Vec::new();
+    for (name, order) in [("ab.csv", [A, B]), ("ba.csv", [B, A])] {
+        let sheet = Sheet::movies().with_rows(
+            order
+                .iter()
+                .map(|alid| movie(alid).with("AvailID", "DEAL-7"))
+                .collect::<Vec<_>>(),
+        );
+        let file = sheet.write_csv(dir.path(), name);
+        let c = convert_one(&file);
+        let (findings, failing) = avails_convert::check::check(&c, &mapping);
+        let mut sent: Vec<String> = c
+            .payloads
+            .iter()
+            .zip(&failing)
+            .filter(|(_, f)| !**f)
+            .map(|(p, _)| p.alid.clone())
+            .collect();
+        sent.sort();
+        assert_eq!(sent, [A, B], "{name}: {findings:#?}");
+        let shared: Vec<&avails_model::Diagnostic> =
+            findings.iter().filter(|d| d.code == "CV028").collect();
+        assert_eq!(shared.len(), 1, "{name}: {findings:#?}");
+        // At the second row's AvailID, naming the first row's.
+        assert_eq!(
+            shared[0].location.to_string(),
+            cell_at(&file, &sheet, None, "AvailID", 1)
+        );
+        assert!(!shared[0].is_error());
+        let first = cell_at(&file, &sheet, None, "AvailID", 0);
+        assert!(
+            shared[0].message.contains(&first) && shared[0].message.contains(order[0]),
+            "{name}: {}",
+            shared[0].message
+        );
+        verdicts.push(sent);
+    }
+    assert_eq!(verdicts[0], verdicts[1]);
 }
 
 // ------------------------------------------------- TPR, EMA and MDDF twins ---

@@ -33,10 +33,28 @@ impl Header {
         cells: &[Cell],
     ) -> Option<Self> {
         let raw: Vec<String> = cells.iter().map(Cell::display).collect();
-        let names: Vec<String> = raw
+        let mut names: Vec<String> = raw
             .iter()
             .map(|c| mapping.canonical_column(c).to_string())
             .collect();
+        // Names that mean another column in a sheet lacking one (EMA 1.6:
+        // no ALID, and ContentID is the title's ID). Which of those columns
+        // the row has is found once, not per cell.
+        let present: Vec<&str> = mapping
+            .aliases_without
+            .keys()
+            .filter(|k| names.iter().any(|m| m.eq_ignore_ascii_case(k)))
+            .map(String::as_str)
+            .collect();
+        if present.len() < mapping.aliases_without.len() {
+            let has = |c: &str| present.iter().any(|p| p.eq_ignore_ascii_case(c));
+            for n in &mut names {
+                let renamed = mapping.canonical_column_in_sheet(n, has);
+                if renamed != n.as_str() {
+                    *n = renamed.to_string();
+                }
+            }
+        }
         let markers = mapping
             .sheet
             .markers

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use avails_mapping::{ColumnKind, ColumnStatus, IgnoredColumn, Level, Mapping, TermValue};
+use avails_mapping::{
+    ColumnKind, ColumnStatus, IgnoredColumn, Level, Mapping, SheetFallback, TermValue,
+};
 use avails_model::location::column_letter;
 
 use crate::Header;
@@ -116,8 +118,47 @@ pub(crate) struct SheetPlan {
     pub missing: Vec<String>,
     /// Columns read in place of a missing one: (missing, read instead).
     pub sheet_fallbacks: Vec<(String, String)>,
+    /// A column read, row by row, from another column chosen by the row's
+    /// WorkType (EMA 1.6 TV: the ALID from EpisodeAltID or SeasonAltID).
+    pub by_work_type: Option<ByWorkType>,
     /// Required columns present (by index), whose cells must not be blank.
     pub required: Vec<usize>,
+}
+
+/// A missing column read, row by row, from the column its WorkType names.
+/// The rules read it at `index`, past every column of the sheet, where the
+/// row mapper puts the chosen cell.
+#[derive(Debug)]
+pub(crate) struct ByWorkType {
+    /// The missing column (canonical name).
+    pub missing: String,
+    /// Where the rules read it.
+    pub index: usize,
+    /// WorkType → (column name, its index), for the columns the sheet has.
+    pub columns: Vec<(String, String, usize)>,
+    /// WorkTypes whose column the sheet lacks, with that column's name.
+    pub absent: Vec<(String, String)>,
+}
+
+impl ByWorkType {
+    /// The column a row of this WorkType reads: `Ok` with the column's
+    /// name and index, `Err` with the column's name when the sheet lacks
+    /// it, `Err(None)` when the WorkType has no column.
+    pub fn column_for(&self, work_type: &str) -> Result<(&str, usize), Option<&str>> {
+        let work_type = work_type.trim();
+        if let Some((_, name, i)) = self
+            .columns
+            .iter()
+            .find(|(w, _, _)| w.eq_ignore_ascii_case(work_type))
+        {
+            return Ok((name, *i));
+        }
+        Err(self
+            .absent
+            .iter()
+            .find(|(w, _)| w.eq_ignore_ascii_case(work_type))
+            .map(|(_, c)| c.as_str()))
+    }
 }
 
 impl SheetPlan {
@@ -126,30 +167,51 @@ impl SheetPlan {
         let mut sheet_fallbacks = Vec::new();
         let mut missing = Vec::new();
         let mut required = Vec::new();
+        let mut by_work_type: Option<ByWorkType> = None;
+        // Past every column of the sheet: where a by-WorkType column is read.
+        let past = header.raw.len().max(header.names.len());
+        let has = |n: &str| header.column(n).is_some();
         // The column of a rule: its own, else its sheet fallback.
-        let mut column_of = |name: &str, sheet_fallback: &[String], is_required: bool| {
-            if let Some(i) = header.column(name) {
-                if is_required && !required.contains(&i) {
-                    required.push(i);
-                }
-                return Some(i);
-            }
-            for f in sheet_fallback {
-                if let Some(i) = header.column(f) {
+        let mut column_of = |c: &avails_mapping::ColumnRule| {
+            let (name, is_required) = (c.name.as_str(), c.required);
+            let found = match c.sheet_fallback_in(has) {
+                None => header.column(name),
+                Some(SheetFallback::Column(f)) => {
                     let pair = (name.to_string(), f.clone());
                     if !sheet_fallbacks.contains(&pair) {
                         sheet_fallbacks.push(pair);
                     }
-                    if is_required && !required.contains(&i) {
-                        required.push(i);
-                    }
-                    return Some(i);
+                    header.column(f)
                 }
+                Some(SheetFallback::ByWorkType(m)) => match &by_work_type {
+                    Some(b) if b.missing.eq_ignore_ascii_case(name) => Some(b.index),
+                    Some(_) => None, // one such column per sheet
+                    None => {
+                        let (mut columns, mut absent) = (Vec::new(), Vec::new());
+                        for (w, f) in m {
+                            match header.column(f) {
+                                Some(i) => columns.push((w.clone(), f.clone(), i)),
+                                None => absent.push((w.clone(), f.clone())),
+                            }
+                        }
+                        by_work_type = Some(ByWorkType {
+                            missing: name.to_string(),
+                            index: past,
+                            columns,
+                            absent,
+                        });
+                        Some(past)
+                    }
+                },
+            };
+            match found {
+                Some(i) if is_required && !required.contains(&i) => required.push(i),
+                None if is_required && !missing.iter().any(|m| m == name) => {
+                    missing.push(name.to_string())
+                }
+                _ => {}
             }
-            if is_required && !missing.iter().any(|m| m == name) {
-                missing.push(name.to_string());
-            }
-            None
+            found
         };
         let mut paths: Vec<PathPlan> = Vec::new();
         for (rule, c) in mapping.columns.iter().enumerate() {
@@ -157,7 +219,7 @@ impl SheetPlan {
             let plan = RulePlan {
                 rule,
                 kind: c.kind,
-                column: column_of(&c.name, &c.sheet_fallback, c.required),
+                column: column_of(c),
                 fallbacks: c
                     .fallback
                     .iter()
@@ -228,6 +290,7 @@ impl SheetPlan {
             watched: Vec::new(),
             missing,
             sheet_fallbacks,
+            by_work_type,
             required,
         };
         plan.account(mapping, header);

@@ -199,6 +199,30 @@ impl<'m> RowMapper<'m> {
                 .in_column(name.clone()),
             );
         }
+        if let Some(b) = &self.plan.by_work_type {
+            let first = b.columns.iter().map(|(_, _, i)| *i).min();
+            let read = b
+                .columns
+                .iter()
+                .map(|(w, c, _)| format!("`{c}` on {w} rows"))
+                .collect::<Vec<_>>()
+                .join(" and ");
+            let missing = &b.missing;
+            out.push(
+                Diagnostic::warning(
+                    CV_SHEET_FALLBACK,
+                    at(first),
+                    format!(
+                        "the sheet has no `{missing}` column (an EMA 1.6 TV sheet): {missing} is read from {read}, as MovieLabs' v1.6 translator does; a row of another WorkType has none"
+                    ),
+                )
+                .in_column(
+                    first
+                        .and_then(|i| self.names.get(i).cloned())
+                        .unwrap_or_else(|| missing.clone()),
+                ),
+            );
+        }
         for (missing, instead) in &self.plan.sheet_fallbacks {
             out.push(
                 Diagnostic::warning(
@@ -272,6 +296,14 @@ impl<'m> RowMapper<'m> {
     pub fn map_row(&mut self, row: u32, cells: &[Cell]) -> RowRecord {
         let location = self.location(row);
         self.watch(row, cells);
+        let chosen;
+        let cells = match self.by_work_type_cells(cells) {
+            Some(extended) => {
+                chosen = extended;
+                chosen.as_slice()
+            }
+            None => cells,
+        };
         let prefix = self.mapping.sheet.comment_prefix.as_str();
         let text_at = |i: Option<usize>| -> Option<String> {
             values::text(i.and_then(|i| cells.get(i))?, prefix)
@@ -338,6 +370,30 @@ impl<'m> RowMapper<'m> {
         };
         self.previous = Some(shared);
         record
+    }
+
+    /// The row's cells with, past the sheet's columns, the cell a
+    /// by-WorkType column reads for this row's WorkType (EMA 1.6 TV: the
+    /// ALID from EpisodeAltID on an Episode row); `None` when the sheet has
+    /// no such column.
+    fn by_work_type_cells(&self, cells: &[Cell]) -> Option<Vec<Cell>> {
+        let b = self.plan.by_work_type.as_ref()?;
+        let prefix = self.mapping.sheet.comment_prefix.as_str();
+        let work_type = self
+            .plan
+            .key
+            .work_type
+            .and_then(|i| cells.get(i))
+            .and_then(|c| values::text(c, prefix))
+            .unwrap_or_default();
+        let cell = match b.column_for(&work_type) {
+            Ok((_, i)) => cells.get(i).cloned().unwrap_or(Cell::Empty),
+            Err(_) => Cell::Empty,
+        };
+        let mut extended: Vec<Cell> = cells.iter().take(b.index).cloned().collect();
+        extended.resize(b.index, Cell::Empty);
+        extended.push(cell);
+        Some(extended)
     }
 
     /// The avail and asset of a row: the previous row's when its cells are
@@ -440,7 +496,11 @@ impl<'a, 'm> RowContext<'a, 'm> {
     }
 
     fn name(&self, i: usize) -> String {
-        self.mapper.names.get(i).cloned().unwrap_or_default()
+        match (self.mapper.names.get(i), &self.mapper.plan.by_work_type) {
+            (Some(n), _) => n.clone(),
+            (None, Some(b)) if b.index == i => b.missing.clone(),
+            _ => String::new(),
+        }
     }
 
     fn at(&self, i: usize) -> Location {
@@ -470,6 +530,18 @@ impl<'a, 'm> RowContext<'a, 'm> {
     /// A required column's cell is blank: nothing may be assumed in its place.
     fn required_cells(&mut self) {
         for &i in &self.mapper.plan.required.clone() {
+            if let Some(b) = self
+                .mapper
+                .plan
+                .by_work_type
+                .as_ref()
+                .filter(|b| b.index == i)
+            {
+                if !values::has_text(self.cell(Some(i)), self.prefix()) {
+                    self.by_work_type_missing(b);
+                }
+                continue;
+            }
             if !values::has_text(self.cell(Some(i)), self.prefix()) {
                 let column = self.name(i);
                 let what = match column.as_str() {
@@ -478,6 +550,45 @@ impl<'a, 'm> RowContext<'a, 'm> {
                     other => format!("a value: EMA requires {other} on every row"),
                 };
                 self.error(i, &what);
+            }
+        }
+    }
+
+    /// A row with no value for a column read by WorkType (EMA 1.6 TV's
+    /// ALID): reported at the cell it is read from, or at the WorkType when
+    /// that WorkType has no such column.
+    fn by_work_type_missing(&mut self, b: &crate::plan::ByWorkType) {
+        let work_type_column = self.mapper.plan.key.work_type;
+        let work_type =
+            values::text(self.cell(work_type_column), self.prefix()).unwrap_or_default();
+        let missing = &b.missing;
+        let keyed = b
+            .columns
+            .iter()
+            .map(|(w, c, _)| format!("{w} rows by {c}"))
+            .chain(b.absent.iter().map(|(w, c)| format!("{w} rows by {c}")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        match b.column_for(&work_type) {
+            Ok((column, i)) => self.error(
+                i,
+                &format!(
+                    "a value: this sheet has no {missing} column (EMA 1.6 TV) and an {} row takes its {missing} from {column}",
+                    work_type.trim()
+                ),
+            ),
+            Err(absent) => {
+                let expected = match absent {
+                    Some(column) => format!(
+                        "a WorkType whose {missing} the sheet gives: it has no {missing} column (EMA 1.6 TV) and no {column} column"
+                    ),
+                    None => format!(
+                        "a WorkType that has an {missing} here: this sheet has no {missing} column (EMA 1.6 TV) and MovieLabs' v1.6 translator keys only {keyed}"
+                    ),
+                };
+                if let Some(i) = work_type_column {
+                    self.error(i, &expected);
+                }
             }
         }
     }

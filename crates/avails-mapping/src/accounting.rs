@@ -4,7 +4,7 @@
 use avails_model::Severity;
 use serde::{Deserialize, Serialize};
 
-use crate::Mapping;
+use crate::{Mapping, SheetFallback};
 
 /// A known EMA column the table deliberately does not carry.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -128,28 +128,113 @@ impl Mapping {
     /// mapped in a sheet that lacks that column; elsewhere it has its
     /// [`column_status`](Self::column_status) (AltID: ignored).
     pub fn column_status_in_sheet(&self, header: &str, has: impl Fn(&str) -> bool) -> ColumnStatus {
+        // EMA 1.6's ContentID is a TitleID: what the header means here.
+        let header = self.canonical_column_in_sheet(header, &has);
         let name = self.canonical_column(header);
-        let stands_in = self.columns.iter().any(|c| {
-            !has(&c.name)
-                && c.sheet_fallback
-                    .iter()
-                    .any(|f| f.eq_ignore_ascii_case(name))
-        });
-        if stands_in {
-            return ColumnStatus::Mapped {
-                targets: self.targets_of(name, true),
-            };
+        let mut targets: Vec<String> = Vec::new();
+        for c in &self.columns {
+            match c.sheet_fallback_in(&has) {
+                Some(SheetFallback::Column(f)) if f.eq_ignore_ascii_case(name) => {
+                    targets.push(format!("{} (the sheet has no {} column)", c.path, c.name))
+                }
+                Some(SheetFallback::ByWorkType(m)) => {
+                    for (work_type, f) in m {
+                        if f.eq_ignore_ascii_case(name) {
+                            targets.push(format!(
+                                "{} on {work_type} rows (the sheet has no {} column)",
+                                c.path, c.name
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !targets.is_empty() {
+            // What else it feeds in any sheet (AvailID: the TransactionID).
+            if let ColumnStatus::Mapped { targets: more } = self.column_status(header) {
+                targets.extend(more.into_iter().filter(|t| !t.contains("the sheet has no")));
+            }
+            targets.dedup();
+            return ColumnStatus::Mapped { targets };
         }
         self.column_status(header)
     }
 
-    /// The ignored-column entry of a header, if it has one.
+    /// The ignored-column entry of a header, if it has one: its own, else
+    /// a `Prefix*` entry whose prefix it starts with, followed by a column
+    /// name the table knows (`RefTerritory` for `Ref*`).
     pub fn ignored_column(&self, header: &str) -> Option<&IgnoredColumn> {
         let name = self.canonical_column(header);
-        self.ignored
+        if let Some((_, v)) = self
+            .ignored
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        {
+            return Some(v);
+        }
+        self.ignored.iter().find_map(|(k, v)| {
+            let prefix = k.strip_suffix('*')?;
+            let starts = name
+                .get(..prefix.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+            let rest = name
+                .get(prefix.len()..)
+                .filter(|r| starts && !r.is_empty())?;
+            self.is_known(self.canonical_column(rest)).then_some(v)
+        })
+    }
+
+    /// Whether the table knows a column name (as [`Mapping::known_columns`]
+    /// lists them), without building that list.
+    fn is_known(&self, name: &str) -> bool {
+        let is = |c: &str| c.eq_ignore_ascii_case(name);
+        self.columns.iter().any(|c| {
+            is(&c.name)
+                || c.fallback.iter().any(|f| is(f))
+                || c.sheet_fallback.iter().any(|f| f.reads(name))
+        }) || self
+            .terms
+            .iter()
+            .any(|t| t.column.as_deref().is_some_and(is))
+            || is(&self.price.type_column)
+            || is(&self.price.value_column)
+            || is(&self.price.currency_column)
+            || self.ignored.keys().any(|k| !k.ends_with('*') && is(k))
+    }
+
+    /// What `avails convert --explain` says of a header in one sheet:
+    /// [`column_status_in_sheet`](Self::column_status_in_sheet), except that
+    /// a column that only feeds terms `supported` refuses is not mapped:
+    /// every value of it is left out of the payload (CV014 at each cell).
+    pub fn explain_column(
+        &self,
+        header: &str,
+        has: impl Fn(&str) -> bool,
+        supported: impl Fn(&str) -> bool,
+    ) -> ColumnStatus {
+        let status = self.column_status_in_sheet(header, has);
+        let ColumnStatus::Mapped { targets } = &status else {
+            return status;
+        };
+        let left_out: Vec<&str> = targets
+            .iter()
+            .filter_map(|t| {
+                t.strip_prefix("Transaction.Terms[")?
+                    .strip_suffix(']')
+                    .filter(|term| *term != "PriceType" && *term != "*")
+            })
+            .filter(|term| !supported(term))
+            .collect();
+        if left_out.is_empty() || left_out.len() != targets.len() {
+            return status;
+        }
+        ColumnStatus::Ignored {
+            reason: format!(
+                "read as the term {}, which Prime Video does not process (its Supported Terms): each value is left out of the payload, with a warning at its cell",
+                left_out.join(", ")
+            ),
+        }
     }
 
     /// The JSON paths a canonical column feeds (`sheet_fallbacks`: also
@@ -169,7 +254,7 @@ impl Mapping {
             if c.fallback.iter().any(|f| is(f)) {
                 push(format!("{} (when no row gives {})", c.path, c.name));
             }
-            if sheet_fallbacks && c.sheet_fallback.iter().any(|f| is(f)) {
+            if sheet_fallbacks && c.sheet_fallback.iter().any(|f| f.reads(name)) {
                 push(format!(
                     "{} (when the sheet has no {} column)",
                     c.path, c.name
@@ -199,7 +284,7 @@ impl Mapping {
         for c in &self.columns {
             names.push(&c.name);
             names.extend(c.fallback.iter().map(String::as_str));
-            names.extend(c.sheet_fallback.iter().map(String::as_str));
+            names.extend(c.sheet_fallback.iter().flat_map(SheetFallback::columns));
         }
         names.extend(self.terms.iter().filter_map(|t| t.column.as_deref()));
         names.extend([
@@ -207,7 +292,12 @@ impl Mapping {
             self.price.value_column.as_str(),
             self.price.currency_column.as_str(),
         ]);
-        names.extend(self.ignored.keys().map(String::as_str));
+        names.extend(
+            self.ignored
+                .keys()
+                .map(String::as_str)
+                .filter(|k| !k.ends_with('*')),
+        );
         names.sort_unstable();
         names.dedup();
         names
@@ -315,6 +405,60 @@ mod tests {
         assert!(matches!(
             m.column_status_in_sheet("ContentID", |_| true),
             ColumnStatus::Mapped { .. }
+        ));
+    }
+
+    #[test]
+    fn an_ema_1_6_sheet_reads_the_alid_from_the_first_fallback_it_has() {
+        let m = Mapping::default_table();
+        let targets = |header: &str, has: &dyn Fn(&str) -> bool| match m
+            .column_status_in_sheet(header, has)
+        {
+            ColumnStatus::Mapped { targets } => targets,
+            other => panic!("{header}: {other:?}"),
+        };
+        // 1.6 Movies: AltID is the ALID; AvailID only the TransactionID.
+        let movies = |n: &str| !n.eq_ignore_ascii_case("ALID");
+        assert_eq!(
+            targets("AltID", &movies),
+            ["Avail.ALID (the sheet has no ALID column)"]
+        );
+        assert_eq!(targets("AvailID", &movies), ["Transaction._TransactionID"]);
+        // 1.6 TV: no AltID either; EpisodeAltID and SeasonAltID by WorkType.
+        let tv = |n: &str| !["ALID", "AltID"].iter().any(|x| x.eq_ignore_ascii_case(n));
+        assert_eq!(
+            targets("EpisodeAltID", &tv),
+            ["Avail.ALID on Episode rows (the sheet has no ALID column)"]
+        );
+        assert_eq!(
+            targets("SeasonAltID", &tv),
+            ["Avail.ALID on Season rows (the sheet has no ALID column)"]
+        );
+        assert_eq!(targets("AvailID", &tv), ["Transaction._TransactionID"]);
+        // None of them: AvailID is the title too.
+        let bare = |n: &str| {
+            !["ALID", "AltID", "EpisodeAltID", "SeasonAltID"]
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(n))
+        };
+        assert_eq!(
+            targets("AvailID", &bare),
+            [
+                "Avail.ALID (the sheet has no ALID column)",
+                "Transaction._TransactionID"
+            ]
+        );
+        // 1.6's ContentID is the title's ID (MovieLabs: TitleID), not sent;
+        // 1.7+'s is the asset's content ID.
+        assert!(matches!(
+            m.column_status_in_sheet("ContentID", movies),
+            ColumnStatus::Ignored { .. }
+        ));
+        assert_eq!(targets("ContentID", &|_: &str| true), ["Asset._contentID"]);
+        // 1.7+: EpisodeAltID is an identifier the API has no place for.
+        assert!(matches!(
+            m.column_status_in_sheet("EpisodeAltID", |_| true),
+            ColumnStatus::Ignored { .. }
         ));
     }
 

@@ -13,9 +13,11 @@ use serde::Deserialize;
 
 mod accounting;
 mod values;
+mod versions;
 
 pub use accounting::{ColumnStatus, IgnoredColumn};
 pub use values::TermValue;
+pub use versions::{ema_versions, VersionColumns, VERSIONS_TOML};
 
 /// The asset attribute that, when no row of a payload gives it, takes the
 /// payload's ALID (the reference: `_contentID` "généralement identique à
@@ -117,15 +119,80 @@ pub struct ColumnRule {
     #[serde(default)]
     pub fallback: Vec<String>,
     /// Columns read instead when the sheet has no column of this name at
-    /// all (EMA 1.6 has no ALID column: MovieLabs' translator reads AltID).
+    /// all (EMA 1.6 has no ALID column: MovieLabs' translator reads AltID
+    /// on a Movies tab, EpisodeAltID or SeasonAltID by WorkType on a TV
+    /// tab): the first entry the sheet has is used.
     #[serde(default)]
-    pub sheet_fallback: Vec<String>,
+    pub sheet_fallback: Vec<SheetFallback>,
     /// A sheet without this column (or a sheet fallback) cannot be converted.
     #[serde(default)]
     pub required: bool,
 }
 
+/// A column read in place of one a sheet lacks.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum SheetFallback {
+    /// `"AltID"`: this column, on every row.
+    Column(String),
+    /// `{ Episode = "EpisodeAltID", Season = "SeasonAltID" }`: by the row's
+    /// WorkType; a row of another WorkType has no value. Used when the
+    /// sheet has any of these columns.
+    ByWorkType(BTreeMap<String, String>),
+}
+
+impl SheetFallback {
+    /// The columns it reads.
+    pub fn columns(&self) -> Vec<&str> {
+        match self {
+            Self::Column(c) => vec![c.as_str()],
+            Self::ByWorkType(m) => m.values().map(String::as_str).collect(),
+        }
+    }
+
+    /// The column a row of this WorkType reads, if any.
+    pub fn column_for(&self, work_type: &str) -> Option<&str> {
+        match self {
+            Self::Column(c) => Some(c),
+            Self::ByWorkType(m) => m
+                .iter()
+                .find(|(w, _)| w.eq_ignore_ascii_case(work_type.trim()))
+                .map(|(_, c)| c.as_str()),
+        }
+    }
+
+    /// Whether it reads the column `name` (case ignored).
+    pub fn reads(&self, name: &str) -> bool {
+        self.columns().iter().any(|c| c.eq_ignore_ascii_case(name))
+    }
+
+    /// How a reader says it: `AltID`, `EpisodeAltID on Episode rows, ...`.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Column(c) => format!("`{c}`"),
+            Self::ByWorkType(m) => m
+                .iter()
+                .map(|(w, c)| format!("`{c}` on {w} rows"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
 impl ColumnRule {
+    /// The sheet fallback a sheet uses for this rule: none when the sheet
+    /// has the column itself, else the first entry whose column (any of
+    /// them, for a by-WorkType entry) the sheet has. `has` says whether
+    /// the sheet has a column (canonical name, case ignored).
+    pub fn sheet_fallback_in(&self, has: impl Fn(&str) -> bool) -> Option<&SheetFallback> {
+        if has(&self.name) {
+            return None;
+        }
+        self.sheet_fallback
+            .iter()
+            .find(|f| f.columns().into_iter().any(&has))
+    }
+
     /// The level the path starts in and the remaining segments.
     pub fn target(&self) -> (Level, Vec<&str>) {
         let mut parts = self.path.split('.');
@@ -290,6 +357,11 @@ pub struct Mapping {
     /// Alternative header names → canonical names.
     #[serde(default)]
     pub aliases: BTreeMap<String, String>,
+    /// Header names that mean another column in a sheet without the
+    /// column named by the key (EMA 1.6, without ALID: ContentID is the
+    /// title's ID, TitleID), applied after [`Mapping::aliases`].
+    #[serde(default)]
+    pub aliases_without: BTreeMap<String, BTreeMap<String, String>>,
     /// Column rules, in output order.
     #[serde(rename = "column")]
     pub columns: Vec<ColumnRule>,
@@ -424,6 +496,27 @@ impl Mapping {
             .keys()
             .find(|k| k.eq_ignore_ascii_case(written))
             .map(String::as_str)
+    }
+
+    /// The canonical name of a header cell in a sheet, `has` saying which
+    /// canonical names the sheet has: [`Mapping::canonical_column`], then
+    /// an [`Mapping::aliases_without`] entry if the sheet lacks its column.
+    pub fn canonical_column_in_sheet<'a>(
+        &'a self,
+        header: &'a str,
+        has: impl Fn(&str) -> bool,
+    ) -> &'a str {
+        let name = self.canonical_column(header);
+        self.aliases_without
+            .iter()
+            .filter(|(missing, _)| !has(missing))
+            .find_map(|(_, aliases)| {
+                aliases
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.as_str())
+            })
+            .unwrap_or(name)
     }
 
     /// The business line of a row from its LicenseType and ChannelIdentity.

@@ -10,8 +10,10 @@
 pub const DEFAULT_TPS: u32 = 10;
 /// Concurrent requests (connections) Prime Video gives a partner by default.
 pub const DEFAULT_MAX_CONCURRENCY: u32 = 5;
-/// Items per partial-extract batch in practice (the hard cap is [`crate::MAX_BATCH_ITEMS`]).
-pub const DEFAULT_BATCH_SIZE: usize = 25;
+/// Most items a batch request may carry, and the size `avails` sends: the
+/// reference (001, "Remarque : Le nombre maximum d'éléments autorisés dans les
+/// demandes par lot est limité à 100"). It states no smaller size to prefer.
+pub const MAX_BATCH_ITEMS: usize = 100;
 
 /// Full-extract GET and DELETE (`?territory=&businessLine=[&contractId=]`).
 pub const FULL_EXTRACT: &str = "/v1/avails/{licensor}/full-extract/{alid}";

@@ -111,6 +111,3 @@ pub struct BatchResponseItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub avail: Option<Avail>,
 }
-
-/// Most items a batch request may carry.
-pub const MAX_BATCH_ITEMS: usize = 100;

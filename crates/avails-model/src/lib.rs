@@ -23,6 +23,7 @@ pub mod text;
 #[cfg(test)]
 mod test_json;
 
+pub use api::MAX_BATCH_ITEMS;
 pub use avail::*;
 pub use diagnostic::{Diagnostic, Origin, Severity};
 pub use enums::{BusinessLine, EntryType};

@@ -77,8 +77,8 @@ pub static RULES: &[Rule] = &[
     // Formats
     r("AV040", Error, "A country is an assigned ISO 3166-1 alpha-2 code",
       "001 Type Region, country: ISO 3166-1 two-letter country code"),
-    r("AV041", Error, "A language is a well-formed RFC 5646 tag",
-      "001 Type AssetLanguage, value: RFC 5646 language code (checked case-insensitively, so `EN` of 002 example 7 is fine)"),
+    r("AV041", Error, "A language is a valid RFC 5646 tag: well-formed, its subtags registered",
+      "001 Type AssetLanguage, value: RFC 5646 language code (checked case-insensitively, so `EN` of 002 example 7 is fine); RFC 5646 section 2.2.9: a valid tag's subtags are in the IANA Language Subtag Registry (language: ISO 639, no subtag of 4 to 8 letters; script: ISO 15924; region: ISO 3166-1 or the registry's UN M.49 areas; extlang and variants)"),
     r("AV042", Error, "Start, End and Event are ISO 8601 date-times",
       "001 Type AvailTrans, Start/End: ISO format, time zone optional; AvailTerms Event: DateTime"),
     r("AV043", Error, "A Duration is an ISO 8601 duration",

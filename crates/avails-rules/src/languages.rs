@@ -1,11 +1,15 @@
 //! RFC 5646 language tags: the well-formed grammar (section 2.1), checked
-//! case-insensitively, and the registry lookups a "valid" tag needs for its
-//! language and region subtags (ISO 639 via the `isolang` crate's embedded
-//! tables, ISO 3166-1 via [`crate::countries`]).
+//! case-insensitively, and the registry lookups a "valid" tag needs: its
+//! language subtag in ISO 639 (the `isolang` crate's embedded tables), its
+//! region in ISO 3166-1 (via [`crate::countries`]) or among the registry's
+//! UN M.49 areas, and its extlang, script (ISO 15924) and variants in the
+//! IANA Language Subtag Registry (`data/language-subtags.txt`, extracted
+//! from the registry file).
 
 use std::cell::RefCell;
+use std::sync::OnceLock;
 
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashSet};
 
 /// Language tags whose verdict a thread remembers before it forgets them
 /// all and starts again: a catalog names a few dozen.
@@ -152,19 +156,95 @@ pub fn is_well_formed(tag: &str) -> bool {
     }
 }
 
-/// Why a well-formed tag is not valid, if it is not: an unregistered
-/// language subtag, a three-letter code where the registry has the
-/// two-letter one (RFC 5646 section 2.2.1: `eng` is not registered, `en` is),
-/// or an unassigned two-letter region.
+/// The subtags of the IANA Language Subtag Registry checked beside ISO 639
+/// and ISO 3166-1 (extlang, script, numeric region, variant): the
+/// registry's own records, extracted into `data/language-subtags.txt`
+/// (which says from which file and date).
+const SUBTAGS: &str = include_str!("../data/language-subtags.txt");
+
+/// The registry's extlang, script, numeric region and variant subtags,
+/// lowercased.
+struct Registry {
+    extlang: HashSet<String>,
+    script: HashSet<String>,
+    region: HashSet<String>,
+    variant: HashSet<String>,
+    /// Ranges the registry gives as one record (`Qaaa..Qabx`), lowercased.
+    script_ranges: Vec<(String, String)>,
+}
+
+fn registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let mut r = Registry {
+            extlang: HashSet::default(),
+            script: HashSet::default(),
+            region: HashSet::default(),
+            variant: HashSet::default(),
+            script_ranges: Vec::new(),
+        };
+        let mut section = "";
+        for line in SUBTAGS.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                section = name;
+                continue;
+            }
+            let subtag = line.to_ascii_lowercase();
+            match (section, subtag.split_once("..")) {
+                ("script", Some((from, to))) => {
+                    r.script_ranges.push((from.to_string(), to.to_string()));
+                }
+                ("extlang", _) => {
+                    r.extlang.insert(subtag);
+                }
+                ("script", None) => {
+                    r.script.insert(subtag);
+                }
+                ("region", _) => {
+                    r.region.insert(subtag);
+                }
+                ("variant", _) => {
+                    r.variant.insert(subtag);
+                }
+                _ => {}
+            }
+        }
+        r
+    })
+}
+
+impl Registry {
+    fn has_script(&self, subtag: &str) -> bool {
+        let s = subtag.to_ascii_lowercase();
+        self.script.contains(&s)
+            || self
+                .script_ranges
+                .iter()
+                .any(|(from, to)| from.as_str() <= s.as_str() && s.as_str() <= to.as_str())
+    }
+}
+
+/// Why a well-formed tag is not valid, if it is not: a language subtag
+/// that is no ISO 639 code (no language subtag of 4 to 8 letters is
+/// registered at all: `Englisch` is well-formed and means nothing), a
+/// three-letter code where the registry has the two-letter one (RFC 5646
+/// section 2.2.1: `eng` is not registered, `en` is), or an extlang, script
+/// (ISO 15924), region (ISO 3166-1 alpha-2, or UN M.49 digits) or variant
+/// the IANA registry does not have.
 pub fn registry_problem(tag: &str) -> Option<String> {
     if GRANDFATHERED.iter().any(|g| g.eq_ignore_ascii_case(tag)) {
         return None;
     }
-    let mut parts = tag.split('-');
-    let language = parts.next()?.to_ascii_lowercase();
+    let mut parts = tag.split('-').peekable();
+    let first = parts.next()?;
+    let language = first.to_ascii_lowercase();
     if language == "x" || language == "i" {
         return None;
     }
+    let registry = registry();
     match language.len() {
         2 if isolang::Language::from_639_1(&language).is_none() => {
             return Some(format!("`{language}` is not an ISO 639-1 language code"));
@@ -184,19 +264,42 @@ pub fn registry_problem(tag: &str) -> Option<String> {
                 }
             }
         },
+        4..=8 => {
+            return Some(format!(
+                "`{first}` is not a language subtag: the registry has none of 4 to 8 letters (a language is its ISO 639 code: `en`, `de`, `fr-CA`)"
+            ));
+        }
         _ => {}
     }
-    // The region is the first 2-letter subtag after the language and script.
-    for p in parts {
-        if p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic()) {
-            let upper = p.to_ascii_uppercase();
-            if !crate::countries::is_country(&upper) {
-                return Some(format!("region `{p}` is not an assigned ISO 3166-1 code"));
+    let is_alpha = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_alphabetic());
+    if language.len() <= 3 {
+        while let Some(p) = parts.next_if(|p| is_alpha(p, 3)) {
+            if !registry.extlang.contains(&p.to_ascii_lowercase()) {
+                return Some(format!("extended language subtag `{p}` is not registered"));
             }
-            break;
         }
-        if p.len() == 1 {
-            break; // extensions and private use follow
+    }
+    if let Some(p) = parts.next_if(|p| is_alpha(p, 4)) {
+        if !registry.has_script(p) {
+            return Some(format!("script `{p}` is not an ISO 15924 code"));
+        }
+    }
+    if let Some(p) = parts.next_if(|p| is_alpha(p, 2)) {
+        if !crate::countries::is_country(&p.to_ascii_uppercase()) {
+            return Some(format!("region `{p}` is not an assigned ISO 3166-1 code"));
+        }
+    } else if let Some(p) = parts.next_if(|p| p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        if !registry.region.contains(p) {
+            return Some(format!(
+                "region `{p}` is not one of the UN M.49 areas the registry has (`419`, `150`, ...)"
+            ));
+        }
+    }
+    // Variants, until an extension or private use (a singleton).
+    for p in parts.take_while(|p| p.len() > 1) {
+        if !registry.variant.contains(&p.to_ascii_lowercase()) {
+            return Some(format!("variant `{p}` is not registered"));
         }
     }
     None
@@ -280,6 +383,44 @@ mod tests {
         assert!(registry_problem("ENg").unwrap().contains("`en`"));
         assert!(registry_problem("fr-xx").unwrap().contains("region"));
         assert!(registry_problem("zz").is_some());
+    }
+
+    #[test]
+    fn the_registry_knows_scripts_regions_variants_and_extlangs() {
+        for ok in [
+            "sr-Cyrl",
+            "zh-Hans-CN",
+            "es-419",
+            "en-150",
+            "yue-HK",
+            "zh-yue-HK",
+            "de-DE-1996",
+            "en-GB-oxendict",
+            "ja-Qaab",
+            "en-US-x-studio",
+            "en-a-bbb",
+        ] {
+            assert_eq!(registry_problem(ok), None, "{ok}");
+        }
+        // Well-formed (5 to 8 letters make a language subtag in the
+        // grammar), never registered: a language's name is not its code.
+        for (bad, says) in [
+            ("Englisch", "`Englisch` is not a language subtag"),
+            ("english", "`english` is not a language subtag"),
+            ("Deutsch-DE", "`Deutsch` is not a language subtag"),
+            ("spanish", "none of 4 to 8 letters"),
+            ("abcd", "not a language subtag"),
+            ("en-Xyzw", "script `Xyzw`"),
+            ("en-Latx", "script `Latx`"),
+            ("es-999", "region `999`"),
+            ("es-840", "region `840`"),
+            ("de-DE-1997", "variant `1997`"),
+            ("zh-xxx-CN", "extended language subtag `xxx`"),
+        ] {
+            assert!(is_well_formed(bad), "{bad}");
+            let why = registry_problem(bad).unwrap_or_else(|| panic!("{bad} passed"));
+            assert!(why.contains(says), "{bad}: {why}");
+        }
     }
 
     #[test]

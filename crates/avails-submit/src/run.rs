@@ -16,7 +16,8 @@ use crate::{Unit, UnitKind};
 /// How to submit.
 #[derive(Debug, Clone)]
 pub struct SubmitOptions {
-    /// Items per partial-extract batch (1 to 100; 25 in practice).
+    /// Items per partial-extract batch (1 to [`avails_model::MAX_BATCH_ITEMS`],
+    /// the reference's cap, which is the default).
     pub batch_size: usize,
     /// Send even what the journal says already landed.
     pub force: bool,
@@ -30,7 +31,7 @@ pub struct SubmitOptions {
 impl Default for SubmitOptions {
     fn default() -> Self {
         Self {
-            batch_size: avails_model::api::DEFAULT_BATCH_SIZE,
+            batch_size: avails_model::MAX_BATCH_ITEMS,
             force: false,
             dry_run: false,
             concurrency: avails_model::api::DEFAULT_MAX_CONCURRENCY as usize,

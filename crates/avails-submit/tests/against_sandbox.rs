@@ -382,3 +382,113 @@ fn two_units_addressing_one_transaction_are_both_refused_by_plan_and_spool() {
     assert_eq!(spooled_keys, keys);
     assert!(across_payloads.is_empty(), "{across_payloads:?}");
 }
+
+#[tokio::test]
+async fn partial_extracts_go_in_batches_of_the_reference_cap_by_default() {
+    // The reference caps a batch request at 100 items and names no smaller
+    // size: 201 transactions are 100 + 100 + 1, three requests, and the
+    // sandbox (which refuses a 101-item batch) accepts each.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("catalog.json");
+    let lines: Vec<String> = (0..201).map(|i| request("cap", i).to_string()).collect();
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let conversion = avails_convert::convert_inputs(
+        &[file],
+        &avails_convert::ConvertOptions::default(),
+        &mut |_| {},
+    );
+    assert_eq!(conversion.payloads.len(), 201);
+    let (units, problems) = plan(&conversion.payloads, 0..201, LICENSOR, true);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(units.len(), 201);
+
+    let sandbox = sandbox(SandboxConfig::default()).await;
+    let client = client(&sandbox, 1);
+    let journal = journal_at(&dir.path().join("journal.sqlite"));
+    let options = SubmitOptions::for_client(&client);
+    assert_eq!(options.batch_size, 100);
+    let report = submit(&client, journal.clone(), units.clone(), &options, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 201, "{report:?}");
+    assert!(
+        report.rejected.is_empty() && report.failed.is_empty(),
+        "{report:?}"
+    );
+    assert_eq!(report.requests, 3, "{report:?}");
+
+    // `--batch-size` still chooses fewer: 201 in 50s is 5 requests.
+    let options = SubmitOptions {
+        batch_size: 50,
+        force: true,
+        ..SubmitOptions::for_client(&client)
+    };
+    let report = submit(&client, journal, units, &options, &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 201, "{report:?}");
+    assert_eq!(report.requests, 5, "{report:?}");
+}
+
+#[tokio::test]
+async fn two_titles_sharing_a_transaction_id_go_alike_in_either_order() {
+    // Title 0 and title 1 give their windows one _TransactionID. Whichever
+    // comes first: as full extracts both are planned and the server takes
+    // both (it keys a window by title, territory and business line before
+    // its ID); as partial extracts both would address one resource, so
+    // neither is sent.
+    let dir = tempfile::tempdir().unwrap();
+    let mut sent_full = Vec::new();
+    for (name, order) in [("ab.json", [0, 1]), ("ba.json", [1, 0])] {
+        let file = dir.path().join(name);
+        let lines: Vec<String> = order
+            .iter()
+            .map(|&i| {
+                let mut r = request("shared", i);
+                r["avail"]["Transaction"][0]["_TransactionID"] = json!("DEAL-7");
+                r.to_string()
+            })
+            .collect();
+        std::fs::write(&file, lines.join("\n")).unwrap();
+        let options = avails_convert::ConvertOptions::default();
+
+        let mut spool = avails_submit::Spool::new(&options.mapping, LICENSOR, true).unwrap();
+        avails_convert::pipeline::run(std::slice::from_ref(&file), &options, &mut spool).unwrap();
+        assert_eq!(spool.refused(), 0, "{name}");
+        let (spooled, shared) = spool.finish().unwrap();
+        assert!(spooled.units().is_empty(), "{name}: {:?}", spooled.units());
+        assert_eq!(shared.len(), 2, "{name}: {shared:?}");
+        assert!(shared.iter().all(|d| d.code == "CV008"), "{shared:?}");
+
+        let mut spool = avails_submit::Spool::new(&options.mapping, LICENSOR, false).unwrap();
+        avails_convert::pipeline::run(std::slice::from_ref(&file), &options, &mut spool).unwrap();
+        assert_eq!(spool.refused(), 0, "{name}");
+        let (spooled, shared) = spool.finish().unwrap();
+        assert!(shared.is_empty(), "{name}: {shared:?}");
+        let mut keys: Vec<String> = spooled.units().iter().map(|u| u.key.clone()).collect();
+        keys.sort();
+        sent_full.push(keys);
+    }
+    assert_eq!(
+        sent_full[0],
+        [
+            "full:submitlicensor:shared-0:US:TVOD",
+            "full:submitlicensor:shared-1:US:TVOD"
+        ]
+    );
+    assert_eq!(sent_full[0], sent_full[1]);
+
+    // And the server takes both full extracts.
+    let sandbox = sandbox(SandboxConfig::default()).await;
+    let client = client(&sandbox, 1);
+    let journal = journal_at(&dir.path().join("journal.sqlite"));
+    let units: Vec<Unit> = (0..2)
+        .map(|i| {
+            let mut r = request("shared", i);
+            r["avail"]["Transaction"][0]["_TransactionID"] = json!("DEAL-7");
+            full_unit(r)
+        })
+        .collect();
+    let report = send(&client, &journal, units).await;
+    assert_eq!(report.sent, 2, "{report:?}");
+}

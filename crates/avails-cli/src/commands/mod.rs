@@ -13,3 +13,7 @@ pub mod status;
 pub mod submit;
 pub mod target;
 pub mod validate;
+
+/// `--batch-size`'s default and most: the reference's cap on a batch
+/// request's items ([`avails_model::MAX_BATCH_ITEMS`]).
+const MAX_BATCH: u16 = avails_model::MAX_BATCH_ITEMS as u16;

@@ -17,6 +17,8 @@ use crate::connect::{runtime, ConnectArgs};
 use crate::input::InputArgs;
 use crate::output::{self, Format};
 
+use super::MAX_BATCH;
+
 /// Convert, validate and send payloads; re-runs skip what already landed.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -27,8 +29,9 @@ pub struct Args {
     /// Send each transaction as a partial extract through the batch endpoint.
     #[arg(long)]
     pub partial: bool,
-    /// Items per batch call with --partial (at most 100).
-    #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u16).range(1..=100))]
+    /// Items per batch call with --partial (the reference's cap, 100, by
+    /// default; fewer if asked).
+    #[arg(long, default_value_t = MAX_BATCH, value_parser = clap::value_parser!(u16).range(1..=MAX_BATCH as i64))]
     pub batch_size: u16,
     /// Plan only: say what would be sent, send nothing.
     #[arg(long)]

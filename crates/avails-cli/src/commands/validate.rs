@@ -17,6 +17,8 @@ use crate::connect::ConnectArgs;
 use crate::input::InputArgs;
 use crate::output::{self, Format};
 
+use super::MAX_BATCH;
+
 /// Check inputs against every rule of the reference before anything is sent.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -49,8 +51,9 @@ pub struct Args {
     /// `submit --partial` would send, through the batch validate endpoint.
     #[arg(long, requires = "remote")]
     pub partial: bool,
-    /// With --remote --partial: items per batch validate call (at most 100).
-    #[arg(long, default_value_t = 25, requires = "partial", value_parser = clap::value_parser!(u16).range(1..=100))]
+    /// With --remote --partial: items per batch validate call (the
+    /// reference's cap, 100, by default; fewer if asked).
+    #[arg(long, default_value_t = MAX_BATCH, requires = "partial", value_parser = clap::value_parser!(u16).range(1..=MAX_BATCH as i64))]
     pub batch_size: u16,
 }
 
