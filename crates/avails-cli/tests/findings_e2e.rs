@@ -48,7 +48,10 @@ impl Grid {
     /// each header's 0-based column.
     fn header(&self) -> (usize, BTreeMap<String, usize>) {
         for (i, row) in self.rows.iter().enumerate() {
-            if row.iter().any(|c| c.to_string() == "Territory") {
+            if row
+                .iter()
+                .any(|c| matches!(c, Data::String(s) if s == "Territory"))
+            {
                 let columns = row
                     .iter()
                     .enumerate()

@@ -80,9 +80,23 @@ fn about_terms(
             return None;
         }
         let at = column.unwrap_or(price.type_column.as_str());
+        let needs = match license {
+            "SVOD" | "FVOD" => {
+                let channel = crate::locate::term_column_name(mapping, "ChannelIdentity")
+                    .unwrap_or("ChannelIdentity");
+                format!(
+                    "a subscription row needs no price, but its {channel} ({} or your channel's name) and, for SVOD, its RentalDuration and WatchDuration",
+                    channels(mapping)
+                )
+            }
+            _ => format!(
+                "a price Prime Video takes: a {at} such as WSP or SRP, with its {} and {}",
+                price.value_column, price.currency_column
+            ),
+        };
         return Some(format!(
-            "{at}: this {license} row gives no term Prime Video takes: a price (a PriceType it takes, such as WSP or SRP, with its {}), or for SVOD its GroupIdentity and durations ({})",
-            price.value_column, d.message
+            "{at}: this {license} row gives no term the API takes ({needs}) ({})",
+            d.message
         ));
     };
     if !d.message.contains("is missing") {
