@@ -356,3 +356,33 @@ fn hidden_warnings_are_counted_as_hidden() {
         "{err}"
     );
 }
+
+/// A header written in another case is named as written, in the message
+/// and in `columnName`.
+#[test]
+fn a_column_is_named_as_the_sheet_heads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("lower.csv");
+    std::fs::write(
+        &file,
+        "ALID,ContentID,Territory,WorkType,LicenseType,Start,End,PriceType,PriceValue,pricecurrency,TitleInternalAlias,EntryType,FormatProfile\n\
+         md:alid:org:studio:a,md:cid:org:studio:a,US,Movie,EST,2024-02-01,2030-01-01,WSP,9.99,,Title,Full Extract,HD\n",
+    )
+    .unwrap();
+    let (code, v) = validate_json(dir.path(), &file, &[]);
+    assert_eq!(code, Some(1));
+    let f = findings(&v)
+        .iter()
+        .find(|f| f["code"] == "AV002")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(f["columnName"], "pricecurrency", "{f}");
+    assert_eq!(cell_of(f), "!J2");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("pricecurrency is empty"),
+        "{f}"
+    );
+    assert_eq!(v["groups"][0]["columnName"], "pricecurrency", "{v:#}");
+}

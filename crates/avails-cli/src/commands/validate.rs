@@ -16,7 +16,7 @@ use avails_convert::{check, ConvertError, Diagnostic, FileSummary};
 use crate::connect::ConnectArgs;
 use crate::input::InputArgs;
 use crate::output::{self, Format};
-use findings::{group_line, is_consequence, thousands, Counts, Grouping, Later};
+use findings::{group_line, is_consequence, thousands, Counts, Grouping, Headers, Later};
 
 /// Check inputs against every rule of the reference before anything is sent.
 #[derive(Debug, clap::Args)]
@@ -129,11 +129,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let keep_all = annotate.is_some();
     // Every finding counted and grouped; warnings hidden by --errors-only
     // are counted as hidden, and not printed.
+    let headers = Headers::of(&files);
     let counted = findings.filter_map(|f| {
-        let f = match f {
+        let mut f = match f {
             Ok(f) => f,
             Err(e) => return Some(Err(e)),
         };
+        headers.as_written(&mut f);
         let hidden = errors_only && !f.is_error();
         if is_consequence(&f) {
             counts.held_back += 1;

@@ -18,6 +18,56 @@ pub fn is_consequence(f: &Diagnostic) -> bool {
     f.code == CV_HELD_BACK
 }
 
+/// The headers of the sheets read, as written (`territory `, `Price
+/// Currency`), by file, sheet and column letter: a finding names its
+/// column as the sheet heads it.
+#[derive(Debug, Default)]
+pub struct Headers {
+    written: HashMap<(String, String, String), String>,
+}
+
+impl Headers {
+    /// The headers of these files' sheets.
+    pub fn of(files: &[avails_convert::FileSummary]) -> Self {
+        let mut written = HashMap::new();
+        for file in files {
+            for sheet in &file.sheets {
+                for c in &sheet.columns {
+                    if !c.header.is_empty() {
+                        let key = (file.file.clone(), sheet.sheet.clone(), c.column.clone());
+                        written.insert(key, c.header.clone());
+                    }
+                }
+            }
+        }
+        Self { written }
+    }
+
+    /// `f` naming its column as the sheet heads it, when that is not the
+    /// name it is known by (another case, an alias): in `columnName`, and
+    /// where the message starts with the column's name.
+    pub fn as_written(&self, f: &mut Diagnostic) {
+        let (Some(name), Some(letter)) = (&f.column, &f.location.column) else {
+            return;
+        };
+        let key = (
+            f.location.file.clone(),
+            f.location.sheet.clone().unwrap_or_default(),
+            letter.clone(),
+        );
+        let Some(written) = self.written.get(&key) else {
+            return;
+        };
+        if written == name {
+            return;
+        }
+        if let Some(rest) = f.message.strip_prefix(name.as_str()) {
+            f.message = format!("{written}{rest}");
+        }
+        f.column = Some(written.clone());
+    }
+}
+
 /// Findings counted by severity.
 #[derive(Debug, Default, Clone, Copy, Serialize)]
 #[serde(rename_all = "camelCase")]
