@@ -326,7 +326,10 @@ fn the_same_fault_on_many_rows_is_one_group() {
         .iter()
         .find(|l| l.contains("PriceCurrency"))
         .unwrap();
-    assert!(line.contains("250 findings, from "), "{line}");
+    assert!(
+        line.contains(": 250 findings in ") && line.ends_with("many.csv, from J2 to J251"),
+        "{line}"
+    );
 }
 
 /// `--errors-only` counts the warnings it hides.

@@ -107,6 +107,9 @@ pub struct Group {
     /// Whether they were hidden (`--errors-only`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub hidden: bool,
+    /// The file of the first and of the last, when it is the same one.
+    #[serde(skip)]
+    file: Option<String>,
 }
 
 /// Groups findings by cause, in the order each cause is first seen.
@@ -126,6 +129,9 @@ impl Grouping {
                 let g = &mut self.groups[i];
                 g.count += 1;
                 g.last = at;
+                if g.file.as_deref() != Some(f.location.file.as_str()) {
+                    g.file = None;
+                }
             }
             None => {
                 self.index.insert(key, self.groups.len());
@@ -139,6 +145,7 @@ impl Grouping {
                     last: at,
                     example: f.message.clone(),
                     hidden,
+                    file: Some(f.location.file.clone()).filter(|f| !f.is_empty()),
                 });
             }
         }
@@ -201,14 +208,24 @@ pub fn group_line(g: &Group) -> String {
     line.push_str(": ");
     line.push_str(about);
     let hidden = if g.hidden { " (hidden)" } else { "" };
+    // One file: named once, the cells after it (`in m.xlsx, from Movies!AD4
+    // to Movies!AD9`).
+    let (file, first, last) = match &g.file {
+        Some(file) => {
+            let prefix = format!("{file}:");
+            match (g.first.strip_prefix(&prefix), g.last.strip_prefix(&prefix)) {
+                (Some(first), Some(last)) => (format!(" in {file}"), first, last),
+                _ => (String::new(), g.first.as_str(), g.last.as_str()),
+            }
+        }
+        None => (String::new(), g.first.as_str(), g.last.as_str()),
+    };
     if g.count == 1 {
-        line.push_str(&format!(": 1 finding{hidden}, at {}", g.first));
+        line.push_str(&format!(": 1 finding{hidden}{file}, at {first}"));
     } else {
         line.push_str(&format!(
-            ": {} findings{hidden}, from {} to {}",
+            ": {} findings{hidden}{file}, from {first} to {last}",
             thousands(g.count),
-            g.first,
-            g.last
         ));
     }
     line
@@ -306,7 +323,7 @@ mod tests {
         let line = group_line(&groups[0]);
         assert!(
             line.starts_with("error[AV074] GroupIdentity: ")
-                && line.ends_with(": 6 findings, from m.xlsx:Movies!AD4 to m.xlsx:Movies!AD9"),
+                && line.ends_with(": 6 findings in m.xlsx, from Movies!AD4 to Movies!AD9"),
             "{line}"
         );
     }
