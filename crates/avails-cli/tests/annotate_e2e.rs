@@ -136,7 +136,7 @@ fn the_broken_cells_and_only_they_are_marked_and_every_value_is_kept() {
     let output = dir.path().join("checked.xlsx");
 
     // What validate reports: exactly the broken cells, each with its code.
-    let json: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let json: Vec<Value> = findings_of(&out.stdout);
     let reported: BTreeSet<(String, String)> = json
         .iter()
         .map(|f| {
@@ -320,7 +320,7 @@ fn findings_about_other_inputs_are_listed_only() {
         ],
     );
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    let json: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let json: Vec<Value> = findings_of(&out.stdout);
     let about_xml = json.iter().filter(|f| f["file"] == "titles.xml").count();
     assert!(about_xml > 0, "{}", describe(&out));
     let output = dir.path().join("checked.xlsx");
@@ -410,7 +410,7 @@ fn a_csv_comes_back_as_an_xlsx_with_its_text() {
         );
         let dialect = if latin1 { "; Windows-1252" } else { ", UTF-8" };
         assert_eq!(out.status.code(), Some(1), "{dialect}: {}", describe(&out));
-        let json: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let json: Vec<Value> = findings_of(&out.stdout);
         let letter = avails_annotate::column_letters(territory as u16);
         let cell = format!("{letter}4");
         assert!(
@@ -634,4 +634,10 @@ fn the_annotated_workbook_opens_in_libreoffice() {
             .join(", ")
     )
     .unwrap();
+}
+
+/// The findings of `validate --format json` (its `findings` list).
+fn findings_of(stdout: &[u8]) -> Vec<Value> {
+    let v: Value = serde_json::from_slice(stdout).unwrap();
+    serde_json::from_value(v["findings"].clone()).unwrap()
 }

@@ -141,7 +141,8 @@ fn validate_prints_compiler_style_lines_and_json() {
         &["validate", "--format", "json", bad.to_str().unwrap()],
     );
     assert_eq!(out.status.code(), Some(1));
-    let list: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let list = printed["findings"].as_array().unwrap();
     let jj = list.iter().find(|f| f["code"] == "CV024").unwrap();
     for key in [
         "severity",

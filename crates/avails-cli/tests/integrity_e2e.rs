@@ -450,7 +450,7 @@ fn a_missing_disposition_is_never_sent() {
     std::fs::write(dir.join("no-disposition.json"), payload.to_string()).unwrap();
     let out = run(avails(dir).args(["validate", "--format", "json", "no-disposition.json"]));
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    let findings: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let findings: Vec<Value> = findings_of(&out);
     assert!(
         findings
             .iter()
@@ -498,7 +498,7 @@ fn validate_checks_payload_json_and_batch_files_as_given() {
     std::fs::write(dir.join("two.json"), payload(A, &["US", "CA"]).to_string()).unwrap();
     let out = run(avails(dir).args(["validate", "--format", "json", "two.json"]));
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    let findings: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let findings: Vec<Value> = findings_of(&out);
     assert_eq!(codes_at(&findings, "AV022").len(), 1, "{findings:#?}");
     // A batch of 120 items, one ID reused, one path repeated, one malformed.
     let mut items: Vec<Value> = (0..120)
@@ -522,7 +522,7 @@ fn validate_checks_payload_json_and_batch_files_as_given() {
     .unwrap();
     let out = run(avails(dir).args(["validate", "--format", "json", "batch.json"]));
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
-    let findings: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let findings: Vec<Value> = findings_of(&out);
     assert_eq!(
         codes_at(&findings, "AV090"),
         vec!["/requestItems"],
@@ -1025,4 +1025,10 @@ fn the_mddf_path_holds_back_a_title_whose_transaction_names_a_wrong_country() {
             "a payload of held-back title {alid} was written: {manifest:#}"
         );
     }
+}
+
+/// The findings of `validate --format json` (its `findings` list).
+fn findings_of(out: &std::process::Output) -> Vec<Value> {
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_value(v["findings"].clone()).unwrap()
 }

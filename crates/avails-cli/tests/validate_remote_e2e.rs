@@ -26,8 +26,11 @@ fn corpus(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The findings of `validate --format json` (its `findings` list).
 fn json_of(out: &std::process::Output) -> Vec<Value> {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", describe(out)))
+    let v: Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", describe(out)));
+    serde_json::from_value(v["findings"].clone()).unwrap_or_else(|e| panic!("{e}: {v}"))
 }
 
 /// The column letter whose header cell (in the first rows) is `name`.

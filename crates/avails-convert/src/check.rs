@@ -74,10 +74,21 @@ pub fn locate(payload: &Payload, mapping: &Mapping, d: Diagnostic) -> Diagnostic
         }
         None => crate::locate::locate(payload, mapping, &pointer),
     };
-    let column = location
+    let mut column = location
         .column
         .as_ref()
         .and_then(|_| crate::locate::column_name(payload, mapping, &pointer));
+    let mut location = location;
+    // A term missing (or no term at all) is about the transaction's terms
+    // as a whole: in a sheet, at the cell where the term would be, or at
+    // the cell that requires it.
+    if payload.given.is_none() && location.column.is_none() {
+        let term = crate::locate::term_named(&d.message);
+        if let Some((cell, name, _)) = crate::locate::terms_cell(payload, mapping, &pointer, term) {
+            location = cell;
+            column = Some(name);
+        }
+    }
     let message = match &payload.given {
         Some(_) => d.message.clone(),
         None => crate::wording::in_sheet_words(&d, column.as_deref(), payload, mapping),

@@ -109,3 +109,11 @@ pub const CODES: &[Code] = &[
 pub fn code(code: &str) -> Option<&'static Code> {
     CODES.iter().find(|c| c.code == code)
 }
+
+/// The one-line summary of any finding's code: a conversion code's from
+/// this catalogue, a validation rule's (`AV...`) from the rules'.
+pub fn summary(code: &str) -> Option<&'static str> {
+    self::code(code)
+        .map(|c| c.summary)
+        .or_else(|| avails_rules::rule(code).map(|r| r.summary))
+}

@@ -80,7 +80,7 @@ impl<'o> EmaRows<'o> {
             .enumerate()
             .filter(|(_, n)| !n.is_empty())
             .rev()
-            .map(|(i, n)| (n.clone(), column_letter(i)))
+            .map(|(i, n)| (known_name(mapping, n), column_letter(i)))
             .collect();
         let mapper = RowMapper::new(
             mapping,
@@ -182,4 +182,24 @@ impl<'o> EmaRows<'o> {
             error_cells,
         });
     }
+}
+
+/// A header's name as the mapping spells it (`pricecurrency` →
+/// `PriceCurrency`): headers are read whatever their case, and findings
+/// look their column up by the mapping's name.
+fn known_name(mapping: &avails_mapping::Mapping, name: &str) -> String {
+    let price = &mapping.price;
+    mapping
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .chain(mapping.terms.iter().filter_map(|t| t.column.as_deref()))
+        .chain([
+            price.type_column.as_str(),
+            price.value_column.as_str(),
+            price.currency_column.as_str(),
+        ])
+        .find(|known| known.eq_ignore_ascii_case(name))
+        .unwrap_or(name)
+        .to_string()
 }

@@ -235,3 +235,64 @@ pub(crate) fn line_of(source: &Source, relative: &str) -> Location {
         None => source.location.clone(),
     }
 }
+
+/// The term a rule's finding at a transaction's `Terms` is about (`term
+/// SRP is missing; ...` → `SRP`).
+pub(crate) fn term_named(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("term ")?;
+    let name = rest.split(' ').next()?;
+    (!name.is_empty()).then_some(name)
+}
+
+/// Where a finding about a transaction's terms as a whole
+/// (`/avail/Transaction/1/Terms`: a term missing, or no term at all) is in
+/// a sheet: the cell where the missing term would be, when the sheet has
+/// its column (`GroupIdentity` for ChannelIdentity, `PriceType` for a
+/// price), else the cell that requires it (`LicenseType`). With that
+/// column's name, and whether it is the term's own column.
+pub(crate) fn terms_cell(
+    payload: &Payload,
+    mapping: &Mapping,
+    pointer: &str,
+    term: Option<&str>,
+) -> Option<(Location, String, bool)> {
+    let rest = pointer
+        .strip_prefix("/avail/Transaction/")
+        .or_else(|| pointer.strip_prefix("/Transaction/"))?;
+    let (index, tail) = rest.split_once('/')?;
+    if tail != "Terms" {
+        return None;
+    }
+    let source = payload
+        .transaction_sources
+        .get(index.parse::<usize>().ok()?)?;
+    let columns = source.columns.as_ref()?;
+    let own = match term {
+        Some(name) if is_price(mapping, name) => Some(mapping.price.type_column.as_str()),
+        Some(name) => term_column(mapping, name),
+        // No term at all: the price columns are where a row's terms start.
+        None => Some(mapping.price.type_column.as_str()),
+    };
+    if let Some((name, letter)) = own.and_then(|c| Some((c, columns.get(c)?))) {
+        return Some((
+            source.location.with_column(letter.clone()),
+            name.to_string(),
+            true,
+        ));
+    }
+    let (name, letter) = mapped_column(source, mapping, "Transaction.LicenseType")?;
+    Some((
+        source.location.with_column(letter.clone()),
+        name.to_string(),
+        false,
+    ))
+}
+
+/// The sheet column a term is read from, if any (a price: its PriceType
+/// column).
+pub(crate) fn term_column_name<'m>(mapping: &'m Mapping, name: &str) -> Option<&'m str> {
+    if is_price(mapping, name) {
+        return Some(mapping.price.type_column.as_str());
+    }
+    term_column(mapping, name)
+}

@@ -518,27 +518,70 @@ impl Driver<'_, '_> {
             rejected_building += l.rejected;
             diagnostics.append(&mut l.findings);
         }
+        // The cell of each row's first error, so a held-back title names the
+        // cell that causes it (built only when a title is held back).
+        let mut cells: std::collections::HashMap<(&str, Option<&str>, u32), usize> =
+            std::collections::HashMap::new();
+        if groups.iter().any(|(_, l)| l.held.is_some()) {
+            for (i, d) in diagnostics.iter().enumerate() {
+                if let (true, Some(row), Some(_)) =
+                    (d.is_error(), d.location.row, &d.location.column)
+                {
+                    let key = (d.location.file.as_str(), d.location.sheet.as_deref(), row);
+                    cells.entry(key).or_insert(i);
+                }
+            }
+        }
+        let mut held_findings = Vec::new();
         for (_, l) in groups {
             let Some(h) = l.held else { continue };
-            let at = h
+            if h.rows == 0 {
+                // Every row of the title is rejected itself, and each says
+                // so at its cell: nothing more is held back.
+                run.held_back.push(h);
+                continue;
+            }
+            let row = h
                 .blocking
                 .first()
                 .map(|b| b.location.clone())
                 .unwrap_or_default();
-            diagnostics.push(
-                Diagnostic::new(
+            // A consequence, reported once at the cell that causes it
+            // (its error is reported there too): the title, and why.
+            let cause = row.row.and_then(|r| {
+                let key = (row.file.as_str(), row.sheet.as_deref(), r);
+                cells.get(&key).map(|&i| &diagnostics[i])
+            });
+            let (at, column) = match cause {
+                Some(d) if row.column.is_none() || row.column == d.location.column => {
+                    (d.location.clone(), d.column.clone())
+                }
+                _ => (row, None),
+            };
+            let what = match &column {
+                Some(c) => format!("the {c} error at this cell"),
+                None => "the error at this row".to_string(),
+            };
+            let because = match h.blocking.len() {
+                0 => String::new(),
+                1 => format!(" because of {what}"),
+                n => format!(" because of {what} and {} other row(s)", n - 1),
+            };
+            let mut finding = Diagnostic::new(
                     CV_HELD_BACK,
                     Severity::Error,
                     at,
                     format!(
-                        "{} ({}): not converted, {} row(s) held back: a full extract without the rejected row(s) would delete their windows on the server",
+                        "{} ({}): not converted, {} row(s) held back{because}: a full extract without the rejected row(s) would delete their windows on the server",
                         h.scope, h.entry_type, h.rows
                     ),
                 )
-                .for_alid(h.scope.alid.clone()),
-            );
+            .for_alid(h.scope.alid.clone());
+            finding.column = column;
+            held_findings.push(finding);
             run.held_back.push(h);
         }
+        diagnostics.append(&mut held_findings);
         let rejected = self.rejected_before + self.grouper.rejected() + rejected_building;
         let held: usize = run.held_back.iter().map(|h| h.rows).sum();
         run.rows = RowCounts {

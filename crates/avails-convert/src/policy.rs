@@ -64,18 +64,18 @@ pub(crate) fn supported_terms(
         if mapping.price.is_not_applicable(&term.name) {
             return false;
         }
-        let at = match &source.lines {
-            Some(_) => line_of(source, &format!("/Terms/{i}")),
-            None => term_location(source, mapping, &term.name),
-        };
-        findings.push(Diagnostic::warning(
-            CV_UNSUPPORTED_TERM,
-            at,
-            format!(
-                "term `{}` is not one Prime Video processes (see its Supported Terms); it is left out of the payload",
-                term.name
+        let finding = match &source.lines {
+            Some(_) => Diagnostic::warning(
+                CV_UNSUPPORTED_TERM,
+                line_of(source, &format!("/Terms/{i}")),
+                format!(
+                    "term `{}` is not one Prime Video processes (see its Supported Terms); it is left out of the payload",
+                    term.name
+                ),
             ),
-        ));
+            None => unsupported_in_sheet(source, mapping, &term.name),
+        };
+        findings.push(finding);
         false
     });
     if terms.is_empty() {
@@ -113,4 +113,71 @@ pub(crate) fn supported_entitlements(
     if list.is_empty() {
         avail.remove("SharedEntitlement");
     }
+}
+
+/// CV014 for a sheet's term, at its cell and in the sheet's words: a price
+/// at its PriceType cell (`PriceType `TPR-WSP` is not a price Prime Video
+/// processes`), another term at its own column's cell.
+fn unsupported_in_sheet(source: &Source, mapping: &Mapping, name: &str) -> Diagnostic {
+    let at = term_location(source, mapping, name);
+    let price = &mapping.price;
+    let own = crate::locate::term_column_name(mapping, name).filter(|c| {
+        source
+            .columns
+            .as_ref()
+            .is_some_and(|cols| cols.contains_key(*c))
+    });
+    match own {
+        Some(column) if column == price.type_column => {
+            let at = source
+                .columns
+                .as_ref()
+                .and_then(|c| c.get(column))
+                .map_or(at, |letter| source.location.with_column(letter.clone()));
+            Diagnostic::warning(
+                CV_UNSUPPORTED_TERM,
+                at,
+                format!(
+                    "{column} `{name}` is not a price Prime Video processes (it takes {}); the price is left out of the payload",
+                    taken_prices(mapping)
+                ),
+            )
+            .in_column(column)
+        }
+        Some(column) => {
+            let what = match column.eq_ignore_ascii_case(name) {
+                true => "a term".to_string(),
+                false => format!("term `{name}`"),
+            };
+            Diagnostic::warning(
+                CV_UNSUPPORTED_TERM,
+                at,
+                format!(
+                    "{column}: {what} Prime Video does not process (see its Supported Terms); it is left out of the payload"
+                ),
+            )
+            .in_column(column)
+        }
+        None => Diagnostic::warning(
+            CV_UNSUPPORTED_TERM,
+            at,
+            format!(
+                "term `{name}` is not one Prime Video processes (see its Supported Terms); it is left out of the payload"
+            ),
+        ),
+    }
+}
+
+/// `SRP, WSP`: the PriceTypes whose term Prime Video processes.
+fn taken_prices(mapping: &Mapping) -> String {
+    let mut taken: Vec<&str> = mapping
+        .price
+        .types
+        .iter()
+        .filter(|(_, p)| avails_rules::is_supported_term(&p.term))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    taken.sort_unstable();
+    taken.dedup();
+    taken.join(", ")
 }

@@ -1042,7 +1042,8 @@ fn an_ema_1_9_temporary_price_reduction_gives_the_same_payload_from_sheet_and_xm
     let mut on_sheet = locations_of(&from_sheet, "CV014");
     on_sheet.sort();
     let mut want = vec![
-        cell_at(&csv, &sheet, None, "PriceValue", 1),
+        // The price Prime Video does not take is where it is named.
+        cell_at(&csv, &sheet, None, "PriceType", 1),
         cell_at(&csv, &sheet, None, "TPRType", 1),
         cell_at(&csv, &sheet, None, "CampaignID", 1),
     ];

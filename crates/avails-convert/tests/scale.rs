@@ -292,6 +292,8 @@ fn one_stray_row_reads_the_sheet_again_and_reports_each_finding_once() {
         let at_start = found
             .iter()
             .filter(|f| f.contains(&format!("{}{broken_row}:", sheet.letter("Start"))))
+            // The title it holds back is reported at that cell too (CV013).
+            .filter(|f| !f.ends_with("CV013"))
             .count();
         assert_eq!(at_start, 1, "{name}: the unreadable Start once: {found:#?}");
     }

@@ -92,9 +92,52 @@ fn a_row_without_a_price_names_the_price_columns() {
         .blank("PriceValue")
         .blank("PriceCurrency")]);
     let d = only(&findings, "AV002");
+    // At the PriceType cell, where the price would be, naming what it takes.
+    assert_eq!(d.column.as_deref(), Some("PriceType"), "{d}");
+    assert_eq!(
+        d.location.to_string(),
+        format!("{}:{}", _file.display(), _sheet.cell("PriceType", 0))
+    );
+    assert!(d.message.starts_with("PriceType: this EST row"), "{d}");
+    for allowed in ["WSP", "PriceValue", "PriceCurrency"] {
+        assert!(d.message.contains(allowed), "{d}");
+    }
+    assert!(!d.message.contains("/avail/"), "{d}");
+}
+
+#[test]
+fn a_subscription_row_without_its_channel_names_group_identity_and_its_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = Sheet::movies()
+        .add_column("GroupIdentity")
+        .add_column("RentalDuration")
+        .add_column("WatchDuration")
+        .with_rows(vec![movie("md:alid:org:studio:a")
+            .with("LicenseType", "SVOD")
+            .with("RentalDuration", "172800")
+            .with("WatchDuration", "86400")
+            .blank("GroupIdentity")]);
+    let file = sheet.write_csv(dir.path(), "avails.csv");
+    let (findings, _) = check(&convert_one(&file), &Mapping::default_table());
+    let d = only(&findings, "AV074");
+    assert_eq!(d.column.as_deref(), Some("GroupIdentity"), "{d}");
+    assert_eq!(
+        d.location.to_string(),
+        format!("{}:{}", file.display(), sheet.cell("GroupIdentity", 0))
+    );
     assert!(
         d.message
-            .starts_with("the row has no price terms (PriceType/PriceValue)"),
+            .starts_with("GroupIdentity is empty: LicenseType SVOD requires it"),
         "{d}"
     );
+    for allowed in ["prime", "A4K", "FVOD", "your channel's name"] {
+        assert!(d.message.contains(allowed), "{d}");
+    }
+    // The API's words follow, in parentheses; the path stays in the JSON.
+    assert!(d.message.contains("(term ChannelIdentity"), "{d}");
+    assert!(d
+        .payload_path
+        .as_deref()
+        .unwrap_or_default()
+        .ends_with("/Terms"));
 }

@@ -4,6 +4,7 @@
 
 mod annotated;
 pub(crate) use annotated::marks;
+mod findings;
 mod remote;
 
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ use avails_convert::{check, ConvertError, Diagnostic, FileSummary};
 use crate::connect::ConnectArgs;
 use crate::input::InputArgs;
 use crate::output::{self, Format};
+use findings::{group_line, is_consequence, thousands, Counts, Grouping, Headers, Later};
 
 use super::MAX_BATCH;
 
@@ -24,10 +26,12 @@ use super::MAX_BATCH;
 pub struct Args {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Output format: one diagnostic per line, or a JSON list.
+    /// Output format: one finding per line (errors, then warnings, then
+    /// the findings grouped by cause), or a JSON object with the findings,
+    /// the groups and the counts (docs/findings.md).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Hide warnings.
+    /// Hide warnings (they are still counted, as hidden).
     #[arg(long)]
     pub errors_only: bool,
     /// Also write OUT.xlsx: a copy of the (first) workbook or CSV input with
@@ -123,36 +127,86 @@ pub fn run(args: Args) -> Result<ExitCode> {
         server,
     } = checked;
     let errors_only = args.errors_only;
-    let shown = findings.filter(|f| !errors_only || f.as_ref().map_or(true, Diagnostic::is_error));
-    let mut tally = Tally::default();
+    let mut counts = Counts::default();
+    let mut grouping = Grouping::default();
     // An annotated workbook needs every finding at once; printing does not.
     // Each is kept as the mark it becomes (what the copy shows of it only).
     let mut all = Vec::new();
     let annotated_label = annotate
         .as_ref()
         .map(|(input, _)| input.display().to_string());
-    let counted = shown.inspect(|f| {
-        if let Ok(f) = f {
-            tally.add(f);
-            if let Some(label) = &annotated_label {
-                all.push(annotated::mark_of(label, f));
-            }
+    // Every finding counted and grouped; warnings hidden by --errors-only
+    // are counted as hidden, and not printed.
+    let headers = Headers::of(&files);
+    let counted = findings.filter_map(|f| {
+        let mut f = match f {
+            Ok(f) => f,
+            Err(e) => return Some(Err(e)),
+        };
+        headers.as_written(&mut f);
+        let hidden = errors_only && !f.is_error();
+        if is_consequence(&f) {
+            counts.held_back += 1;
+        } else if f.is_error() {
+            counts.errors += 1;
+        } else {
+            counts.warnings += 1;
+            counts.hidden_warnings += usize::from(hidden);
         }
+        grouping.add(&f, hidden);
+        if hidden {
+            return None;
+        }
+        if let Some(label) = &annotated_label {
+            all.push(annotated::mark_of(label, &f));
+        }
+        Some(Ok(f))
     });
     match args.format {
         Format::Text => {
+            // Errors as they come; warnings after them, waiting on disk.
+            let mut later = Later::new();
             for f in counted {
-                outln!("{}", f?);
+                let f = f?;
+                if f.is_error() {
+                    outln!("{f}");
+                } else {
+                    later.push(&f.to_string())?;
+                }
+            }
+            for line in later.lines()? {
+                outln!("{}", line?);
             }
         }
         Format::Json => print_json_list(counted)?,
     }
+    let groups = grouping.into_groups();
+    match args.format {
+        Format::Text => {
+            if !groups.is_empty() {
+                outln!();
+                outln!("By cause:");
+                for g in &groups {
+                    outln!("  {}", group_line(g));
+                }
+            }
+        }
+        Format::Json => print_json_tail(&groups, &counts)?,
+    }
     crate::report::print_unreadable(&unreadable);
     if args.format == Format::Text {
+        let hidden = match counts.hidden_warnings {
+            0 => String::new(),
+            n => format!(" ({} hidden by --errors-only)", thousands(n)),
+        };
+        let held = match counts.held_back {
+            0 => String::new(),
+            n => format!("; {} title(s) held back by these errors", thousands(n)),
+        };
         errln!(
-            "{payloads} payloads from {rows} rows ({refused} refused by validation, {held_back} held back): {} errors, {} warnings",
-            tally.errors,
-            tally.warnings
+            "{payloads} payloads from {rows} rows ({refused} refused by validation, {held_back} held back): {} errors, {} warnings{hidden}{held}",
+            thousands(counts.errors),
+            thousands(counts.warnings),
         );
     }
     if let Some(outcome) = &server {
@@ -164,7 +218,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let unreachable = server.as_ref().is_some_and(|o| o.unreachable.is_some());
     Ok(if !unreadable.is_empty() || unreachable {
         output::EXIT_FAILURE.into()
-    } else if tally.errors > 0 {
+    } else if counts.errors > 0 || counts.held_back > 0 {
         output::EXIT_PROBLEMS.into()
     } else {
         output::EXIT_OK.into()
@@ -174,33 +228,29 @@ pub fn run(args: Args) -> Result<ExitCode> {
 /// Findings as they are printed: kept, or read back from disk.
 type Findings = Box<dyn Iterator<Item = Result<Diagnostic>>>;
 
-/// Errors and warnings shown.
-#[derive(Default)]
-struct Tally {
-    errors: usize,
-    warnings: usize,
-}
-
-impl Tally {
-    fn add(&mut self, f: &Diagnostic) {
-        match f.is_error() {
-            true => self.errors += 1,
-            false => self.warnings += 1,
-        }
-    }
-}
-
-/// A JSON list printed one finding at a time.
+/// The head of the JSON object and its list of findings, printed one
+/// finding at a time (see docs/findings.md for the shape).
 fn print_json_list(findings: impl Iterator<Item = Result<Diagnostic>>) -> Result<()> {
-    let mut separator = "[\n";
+    let mut separator = "{\n\"findings\": [\n";
     for f in findings {
         out!("{separator}{}", serde_json::to_string_pretty(&f?)?);
         separator = ",\n";
     }
     match separator {
-        "[\n" => outln!("[]"),
-        _ => outln!("\n]"),
+        ",\n" => out!("\n]"),
+        _ => out!("{{\n\"findings\": []"),
     }
+    Ok(())
+}
+
+/// The rest of the JSON object: the findings grouped by cause, and the
+/// counts.
+fn print_json_tail(groups: &[findings::Group], counts: &Counts) -> Result<()> {
+    outln!(
+        ",\n\"groups\": {},\n\"counts\": {}\n}}",
+        serde_json::to_string_pretty(groups)?,
+        serde_json::to_string_pretty(counts)?
+    );
     Ok(())
 }
 
