@@ -252,7 +252,7 @@ pub struct HistoryFilter {
     pub key_prefix: Option<String>,
     /// Only events entering this state.
     pub state: Option<State>,
-    /// Only the most recent N (still returned oldest first).
+    /// Only the most recent N (returned newest first, like every history).
     pub limit: Option<usize>,
 }
 
@@ -538,7 +538,7 @@ impl Journal {
         Ok(out)
     }
 
-    /// Events matching `filter`, oldest first.
+    /// Events matching `filter`, newest first.
     pub fn history(&self, filter: &HistoryFilter) -> Result<Vec<Event>, JournalError> {
         let mut sql = String::from(
             "SELECT id, key, hash, state, http_status, answer, note, at FROM events WHERE 1 = 1",
@@ -574,7 +574,6 @@ impl Journal {
         for row in rows {
             out.push(row.map_err(|e| JournalError::sqlite("reading history", e))??);
         }
-        out.reverse();
         Ok(out)
     }
 }

@@ -210,7 +210,7 @@ fn history_and_entries_for_the_journal_command() {
 
     let all = j.history(&HistoryFilter::default()).unwrap();
     assert_eq!(all.len(), 7);
-    assert!(all.windows(2).all(|w| w[0].id < w[1].id));
+    assert!(all.windows(2).all(|w| w[0].id > w[1].id), "newest first");
     let mgm_acks = j
         .history(&HistoryFilter {
             key_prefix: Some("partial:mgm:".into()),
@@ -226,7 +226,7 @@ fn history_and_entries_for_the_journal_command() {
         })
         .unwrap();
     assert_eq!(last.len(), 2);
-    assert_eq!(last[1].key, other);
+    assert_eq!(last[0].key, other, "the newest event first");
     let one = j
         .history(&HistoryFilter {
             key: Some(partial_key("mgm", "t2")),
@@ -235,7 +235,7 @@ fn history_and_entries_for_the_journal_command() {
         .unwrap();
     assert_eq!(
         one.iter().map(|e| e.state).collect::<Vec<_>>(),
-        [State::Sending, State::Acknowledged]
+        [State::Acknowledged, State::Sending]
     );
     let counts = j.counts().unwrap();
     assert!(counts.contains(&(State::Acknowledged, 3)));
@@ -296,7 +296,7 @@ fn a_deleted_title_is_no_longer_landed() {
             ..Default::default()
         })
         .unwrap();
-    let last = events.last().unwrap();
+    let last = events.first().unwrap();
     assert_eq!(
         (last.state, last.note.as_deref(), last.http_status),
         (State::Pending, Some("deleted"), Some(200))
