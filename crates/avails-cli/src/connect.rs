@@ -135,8 +135,7 @@ impl ConnectArgs {
             licensors: vec![(SANDBOX_PROFILE.to_string(), key.clone())],
             known_alids: match &self.known_alids {
                 Some(spec) => {
-                    let (licensor, file) =
-                        known_alids_spec(spec, &[SANDBOX_PROFILE.to_string()])?;
+                    let (licensor, file) = known_alids_spec(spec, &[SANDBOX_PROFILE.to_string()])?;
                     KnownAlids::default().with(&licensor, KnownAlids::read_list(&file)?)
                 }
                 None => KnownAlids::default(),

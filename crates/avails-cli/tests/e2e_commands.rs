@@ -87,7 +87,11 @@ fn a_deleted_title_is_sent_again_by_the_next_submit() {
     ok(&out);
     let out = bin(dir).run(["get", "--sandbox", "--transaction", "availId456movie"]);
     code(&out, 1);
-    assert!(text(&out.stderr).contains("404"), "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("not found (404): the server of profile `sandbox` holds no transaction `availId456movie`"),
+        "{}",
+        describe(&out)
+    );
     let resent = submit_sandbox(dir);
     assert_eq!(resent["sent"], 1, "{resent:#}");
     let out = bin(dir).run(["get", "--sandbox", "--transaction", "availId456movie"]);
@@ -534,4 +538,149 @@ fn the_sandbox_command_says_a_bind_error_once_and_warns_about_plain_http() {
     code(&out, 2);
     let err = text(&out.stderr);
     assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+}
+
+#[test]
+fn get_of_a_missing_title_says_which_and_exits_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    submit_sandbox(dir);
+    // Sent for US TVOD only: FR and FVOD are not on the server.
+    let out = bin(dir).run([
+        "get",
+        "--sandbox",
+        "--alid",
+        "demoALID",
+        "--territory",
+        "FR",
+        "--business-line",
+        "FVOD",
+    ]);
+    code(&out, 1);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("no full extract for ALID `demoALID` in territory `FR` on business line FVOD"),
+        "{}",
+        describe(&out)
+    );
+    assert!(!err.contains("not found: not found"), "{err}");
+}
+
+#[test]
+fn journal_is_newest_first_and_names_the_title() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    submit_sandbox(dir);
+    let out = bin(dir).run([
+        "delete",
+        "--sandbox",
+        "--alid",
+        "demoALID",
+        "--territory",
+        "US",
+        "--business-line",
+        "TVOD",
+        "--yes",
+    ]);
+    ok(&out);
+    // --sandbox-runs reads the journal of the --sandbox runs; no sandbox starts.
+    let out = bin(dir).run(["journal", "--sandbox-runs", "--format", "json"]);
+    ok(&out);
+    let events: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<i64> = events.iter().map(|e| e["id"].as_i64().unwrap()).collect();
+    assert!(ids.len() >= 3, "{events:#?}");
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first: {ids:?}");
+    assert_eq!(
+        events[0]["note"], "deleted",
+        "the delete came last: {events:#?}"
+    );
+    let out = bin(dir).run(["journal", "--sandbox-runs", "--limit", "1"]);
+    ok(&out);
+    let lines: Vec<String> = text(&out.stdout).lines().map(String::from).collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("demoALID US TVOD"), "{lines:?}");
+    assert!(lines[0].contains("(deleted)"), "{lines:?}");
+    let help = bin(dir).run(["journal", "--help"]);
+    ok(&help);
+    assert!(
+        text(&help.stdout).contains("this starts no sandbox"),
+        "{}",
+        describe(&help)
+    );
+}
+
+#[test]
+fn known_alids_takes_a_file_or_the_sandbox_licensor() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("known.txt"), "someOtherALID\n").unwrap();
+    for spec in ["known.txt", "sandbox=known.txt"] {
+        let out = bin(dir).run([
+            "submit",
+            "--sandbox",
+            "--known-alids",
+            spec,
+            "--format",
+            "json",
+            SAMPLE,
+        ]);
+        // demoALID is not in the list: the sandbox refuses it.
+        code(&out, 1);
+        let report = json_out(&out)["report"].clone();
+        assert_eq!(
+            report["rejected"].as_array().unwrap().len(),
+            1,
+            "{spec}: {report:#}"
+        );
+        assert!(
+            report.to_string().contains("UNKNOWN_ALID"),
+            "{spec}: {report:#}"
+        );
+    }
+    let out = bin(dir).run([
+        "submit",
+        "--sandbox",
+        "--known-alids",
+        "mgm=known.txt",
+        SAMPLE,
+    ]);
+    code(&out, 2);
+    assert!(
+        text(&out.stderr)
+            .contains("`mgm` is not a licensor of this sandbox (its licensors: sandbox)"),
+        "{}",
+        describe(&out)
+    );
+}
+
+/// `avails submit --sandbox samples/*.xlsx samples/*.csv`: every sample is
+/// sent, none refused, none conflicting with another (a title is one
+/// WorkType, a transaction ID one payload's).
+#[test]
+fn every_sample_is_sent_together_without_conflict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let samples = Path::new(SAMPLE).parent().unwrap();
+    let mut inputs: Vec<String> = std::fs::read_dir(samples)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("xlsx" | "csv")))
+        .map(|p| p.display().to_string())
+        .collect();
+    inputs.sort();
+    assert!(inputs.len() >= 9, "{inputs:?}");
+    let mut args = vec!["submit", "--sandbox", "--format", "json"];
+    args.extend(inputs.iter().map(String::as_str));
+    let out = bin(dir).run(&args);
+    ok(&out);
+    let got = json_out(&out);
+    assert_eq!(
+        got["report"]["sent"],
+        inputs.len(),
+        "one payload per sample: {got:#}"
+    );
+    assert_eq!(got["report"]["rejected"], json!([]), "{got:#}");
+    assert_eq!(got["refused"], 0, "{got:#}");
+    assert_eq!(got["heldBack"], json!([]), "{got:#}");
+    assert_eq!(got["findings"], json!([]), "{got:#}");
 }

@@ -349,7 +349,33 @@ fn avails_sandbox_takes_each_licensors_known_alids() {
         "someone-else=known.txt",
     ]));
     assert_eq!(bad.status.code(), Some(2), "{}", describe(&bad));
-    assert!(support::text(&bad.stderr).contains("is not one of the --licensor names"));
+    assert!(
+        support::text(&bad.stderr).contains("`someone-else` is not a licensor of this sandbox"),
+        "{}",
+        describe(&bad)
+    );
+    // FILE alone is refused when two licensors could own the ALIDs.
+    std::fs::create_dir(d.join("second")).unwrap();
+    support::write_key_file(&d.join("second"), &random_key("second"), 0o600);
+    let ambiguous = run(avails(d).args([
+        "sandbox",
+        "--licensor",
+        support::LICENSOR,
+        "--api-key-file",
+        "api-key",
+        "--licensor",
+        "second",
+        "--api-key-file",
+        "second/api-key",
+        "--known-alids",
+        "known.txt",
+    ]));
+    assert_eq!(ambiguous.status.code(), Some(2), "{}", describe(&ambiguous));
+    assert!(
+        support::text(&ambiguous.stderr).contains("say whose ALIDs these are with LICENSOR=FILE"),
+        "{}",
+        describe(&ambiguous)
+    );
 
     let mut child = Child(
         avails(d)

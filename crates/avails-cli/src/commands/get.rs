@@ -50,7 +50,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 Ok(output::EXIT_OK.into())
             }
             Err(e) if e.status() == Some(404) => {
-                errln!("not found: the server of profile `{profile}` holds {what}");
+                errln!("not found (404): the server of profile `{profile}` holds {what}");
                 Ok(output::EXIT_PROBLEMS.into())
             }
             Err(e) if matches!(e.status(), Some(400 | 409)) => {
