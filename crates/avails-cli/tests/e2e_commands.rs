@@ -684,3 +684,123 @@ fn every_sample_is_sent_together_without_conflict() {
     assert_eq!(got["heldBack"], json!([]), "{got:#}");
     assert_eq!(got["findings"], json!([]), "{got:#}");
 }
+
+/// `submit --dry-run`: each title as new, changed, unchanged or refused,
+/// in text and in JSON (docs/dry-run.md), and nothing sent.
+#[test]
+fn a_dry_run_lists_the_plan_per_title() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let samples = Path::new(SAMPLE).parent().unwrap();
+    let season = samples.join("season-prime.xlsx");
+    let fvod = samples.join("fvod-movie.xlsx");
+    let out = bin(dir).run(["submit", "--sandbox", SAMPLE, season.to_str().unwrap()]);
+    ok(&out);
+    // The TVOD movie with a later End: changed. A title in a country that
+    // does not exist: refused.
+    let mut changed: Value = serde_json::from_str(
+        &std::fs::read_to_string(samples.join("tvod-movie.expected.json")).unwrap(),
+    )
+    .unwrap();
+    changed["avail"]["Transaction"][0]["End"] = json!("2031-01-01T00:00:00");
+    std::fs::write(dir.join("changed.json"), changed.to_string()).unwrap();
+    let mut bad = changed.clone();
+    bad["avail"]["ALID"] = json!("badTitle");
+    bad["avail"]["Asset"][0]["_contentID"] = json!("badTitle");
+    for (i, t) in bad["avail"]["Transaction"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .enumerate()
+    {
+        t["Territory"] = json!([{"country": "JJ"}]);
+        t["_TransactionID"] = json!(format!("bad-{i}"));
+    }
+    std::fs::write(dir.join("bad.json"), bad.to_string()).unwrap();
+    let inputs = [
+        "changed.json",
+        season.to_str().unwrap(),
+        fvod.to_str().unwrap(),
+        "bad.json",
+    ];
+    let mut args = vec!["submit", "--sandbox", "--dry-run"];
+    args.extend(inputs);
+    let out = bin(dir).run(&args);
+    code(&out, 1);
+    let plan = text(&out.stdout);
+    let lines: Vec<&str> = plan.lines().collect();
+    assert_eq!(
+        lines[0], "changed    demoALID US TVOD  (would send)",
+        "{plan}"
+    );
+    assert_eq!(
+        lines[1], "unchanged  demoALID_For_Season_01 US PRIME_SUBSCRIPTION  (would skip)",
+        "{plan}"
+    );
+    assert_eq!(
+        lines[2], "new        demoALID US FVOD  (would send)",
+        "{plan}"
+    );
+    assert_eq!(lines[3], "refused    badTitle  (never sent)", "{plan}");
+    assert!(lines[4].contains("AV040"), "{plan}");
+    assert!(
+        text(&out.stderr).contains("would send 2, unchanged 1"),
+        "{}",
+        describe(&out)
+    );
+
+    let mut args = vec!["submit", "--sandbox", "--dry-run", "--format", "json"];
+    args.extend(inputs);
+    let out = bin(dir).run(&args);
+    code(&out, 1);
+    let got = json_out(&out);
+    let titles: Vec<(String, String, bool)> = got["plan"]["titles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["title"].as_str().unwrap().to_string(),
+                t["action"].as_str().unwrap().to_string(),
+                t["sends"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            ("demoALID US TVOD".to_string(), "changed".to_string(), true),
+            (
+                "demoALID_For_Season_01 US PRIME_SUBSCRIPTION".to_string(),
+                "unchanged".to_string(),
+                false
+            ),
+            ("demoALID US FVOD".to_string(), "new".to_string(), true),
+        ]
+    );
+    assert_eq!(
+        got["plan"]["titles"][0]["key"],
+        "full:sandbox:demoALID:US:TVOD"
+    );
+    assert_eq!(got["plan"]["refused"][0]["alid"], "badTitle", "{got:#}");
+    assert_eq!(
+        got["plan"]["refused"][0]["reasons"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(got["plan"]["heldBack"], json!([]));
+    // Nothing was sent: the FVOD title is still not on the server.
+    let out = bin(dir).run([
+        "get",
+        "--sandbox",
+        "--alid",
+        "demoALID",
+        "--territory",
+        "US",
+        "--business-line",
+        "FVOD",
+    ]);
+    code(&out, 1);
+}

@@ -104,7 +104,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 /// A journal key in words: `ALID territory line` for a full extract,
 /// `transaction ID` for a partial one (the key itself for any other).
-fn describe_key(key: &str) -> String {
+pub fn describe_key(key: &str) -> String {
     let mut parts = key.splitn(3, ':');
     match (parts.next(), parts.next(), parts.next()) {
         (Some("full"), Some(_licensor), Some(rest)) => {

@@ -28,7 +28,8 @@ pub struct Args {
     /// Items per batch call with --partial (at most 100).
     #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u16).range(1..=100))]
     pub batch_size: u16,
-    /// Plan only: say what would be sent, send nothing.
+    /// Plan only: list each title as new, changed, unchanged, refused or
+    /// held back, and send nothing (`--format json`: see docs/dry-run.md).
     #[arg(long)]
     pub dry_run: bool,
     /// Send even payloads the journal says already landed unchanged.
@@ -64,7 +65,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let refused = spool.refused();
         let unsendable = spool.unsendable();
         let mut findings: Vec<Diagnostic> = conversion.diagnostics.iter().filter(|f| f.is_error()).cloned().collect();
-        findings.extend(spool.findings().filter(|f| f.is_error()).cloned());
+        // The errors of the payloads validation refuses, for the plan.
+        let refusals: Vec<Diagnostic> = spool.findings().filter(|f| f.is_error()).cloned().collect();
+        findings.extend(refusals.iter().cloned());
         let (spooled, problems) = spool.finish().context("cannot read back the payloads to send")?;
         for f in &findings {
             errln!("{f}");
@@ -114,19 +117,26 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Err(e) => return Err(e.into()),
         };
         let locally_rejected = refused + unsendable + problems.len() + conversion.held_back.len();
+        let plan = args.dry_run.then(|| dry_run_plan(&report, &refusals, &problems, &conversion.held_back));
         match args.format {
-            Format::Json => outln!(
-                "{}",
-                serde_json::to_string_pretty(&json!({
+            Format::Json => {
+                let mut summary = json!({
                     "profile": profile,
                     "report": report,
                     "refused": refused,
                     "heldBack": conversion.held_back,
                     "rows": conversion.rows,
                     "findings": findings.iter().chain(&problems).collect::<Vec<_>>(),
-                }))?
-            ),
+                });
+                if let Some(plan) = &plan {
+                    summary["plan"] = serde_json::to_value(plan)?;
+                }
+                outln!("{}", serde_json::to_string_pretty(&summary)?)
+            }
             Format::Text => {
+                if let Some(plan) = &plan {
+                    print_plan(plan);
+                }
                 for r in &report.rejected {
                     let errors: Vec<String> = r.errors.iter().map(|e| format!("{}: {}", e.code, e.message)).collect();
                     errln!("rejected by the server: {}: {}", r.key, errors.join("; "));
@@ -156,6 +166,116 @@ pub fn run(args: Args) -> Result<ExitCode> {
             output::EXIT_OK.into()
         })
     })
+}
+
+/// A dry run's plan, per title (docs/dry-run.md).
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Plan {
+    /// Every unit planned, in order: what would be done with it.
+    titles: Vec<PlannedTitle>,
+    /// Payloads local validation refuses: never sent.
+    refused: Vec<RefusedTitle>,
+    /// Full extracts held back because a row of theirs could not be placed.
+    held_back: Vec<HeldBackTitle>,
+}
+
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PlannedTitle {
+    /// `ALID TERRITORY LINE`, or `transaction ID` for a partial extract.
+    title: String,
+    key: String,
+    action: avails_submit::PlannedAction,
+    /// Whether it would be sent.
+    sends: bool,
+}
+
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RefusedTitle {
+    alid: String,
+    /// Each error: `LOCATION CODE: message`.
+    reasons: Vec<String>,
+}
+
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct HeldBackTitle {
+    title: String,
+    /// Each cell to fix: `LOCATION: reason`.
+    blocking: Vec<String>,
+}
+
+fn dry_run_plan(
+    report: &avails_submit::Report,
+    refusals: &[Diagnostic],
+    problems: &[Diagnostic],
+    held_back: &[avails_convert::HeldBack],
+) -> Plan {
+    let titles = report
+        .plan
+        .iter()
+        .map(|u| PlannedTitle {
+            title: super::journal::describe_key(&u.key),
+            key: u.key.clone(),
+            action: u.action,
+            sends: u.action.sends(),
+        })
+        .collect();
+    // Grouped by title, in the order first found.
+    let mut refused: Vec<RefusedTitle> = Vec::new();
+    for d in refusals.iter().chain(problems) {
+        let alid = d.alid.clone().unwrap_or_default();
+        let reason = format!("{} {}: {}", d.location, d.code, d.message);
+        match refused.iter_mut().find(|r| r.alid == alid) {
+            Some(r) => r.reasons.push(reason),
+            None => refused.push(RefusedTitle {
+                alid,
+                reasons: vec![reason],
+            }),
+        }
+    }
+    let held_back = held_back
+        .iter()
+        .map(|h| HeldBackTitle {
+            title: h.scope.to_string(),
+            blocking: h
+                .blocking
+                .iter()
+                .map(|b| format!("{}: {}", b.location, b.reason))
+                .collect(),
+        })
+        .collect();
+    Plan {
+        titles,
+        refused,
+        held_back,
+    }
+}
+
+/// The plan on standard output, one title a line (reasons indented).
+fn print_plan(plan: &Plan) {
+    for t in &plan.titles {
+        let verb = if t.sends { "would send" } else { "would skip" };
+        outln!("{:<10} {}  ({verb})", t.action.as_str(), t.title);
+    }
+    for r in &plan.refused {
+        outln!("{:<10} {}  (never sent)", "refused", r.alid);
+        for reason in &r.reasons {
+            outln!("             {reason}");
+        }
+    }
+    for h in &plan.held_back {
+        outln!(
+            "{:<10} {}  (not sent: the server keeps what it holds)",
+            "held back",
+            h.title
+        );
+        for b in &h.blocking {
+            outln!("             {b}");
+        }
+    }
 }
 
 /// A bar with rate and ETA on a terminal; a line per tenth when piped.
