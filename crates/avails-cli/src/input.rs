@@ -17,6 +17,11 @@ pub struct InputArgs {
     /// Mapping table to use instead of the built-in one (see mappings/ema.toml).
     #[arg(long, value_name = "FILE", env = avails_client::env::MAPPING)]
     pub mapping: Option<PathBuf>,
+    /// Read only the workbook tab of this name (repeat for more; default:
+    /// every tab with an EMA header). A name a workbook lacks is an error
+    /// listing its tabs. CSV files have no tabs and ignore it.
+    #[arg(long = "sheet", value_name = "NAME")]
+    pub sheets: Vec<String>,
     /// Offset for dates without one, e.g. `Z` or `+02:00` (default: none,
     /// so Prime Video applies the territory's easternmost zone).
     #[arg(long, value_name = "OFFSET")]
@@ -27,10 +32,13 @@ impl InputArgs {
     /// The conversion options: the mapping table (the user's file or the
     /// built-in one), parsed once, and the time zone.
     pub fn options(&self) -> Result<ConvertOptions> {
-        let mapping = match &self.mapping {
+        let mut mapping = match &self.mapping {
             Some(path) => Mapping::from_path(path)?,
             None => Mapping::default_table(),
         };
+        if !self.sheets.is_empty() {
+            mapping.sheet.only = self.sheets.clone();
+        }
         let timezone = self.timezone.as_deref().map(check_offset).transpose()?;
         Ok(ConvertOptions { mapping, timezone })
     }

@@ -177,3 +177,100 @@ fn every_command_has_help() {
         assert!(text(&out.stdout).contains("Usage: avails"), "{c}");
     }
 }
+
+/// A workbook of two EMA tabs, each the rows of samples/tvod-movie.xlsx,
+/// the second with its own ALID and transaction IDs (`<id>-second`).
+fn two_tab_workbook(path: &Path) {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let mut sample: Xlsx<_> = open_workbook(root().join("samples/tvod-movie.xlsx")).unwrap();
+    let range = sample.worksheet_range("Avails").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (tab, suffix) in [("Movies", ""), ("Second", "-second")] {
+        let ws = wb.add_worksheet();
+        ws.set_name(tab).unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let v = if r >= 3 && (v == "demoALID" || v.starts_with("availId")) {
+                    format!("{v}{suffix}")
+                } else {
+                    v.clone()
+                };
+                if !v.is_empty() {
+                    ws.write_string(r as u32, c as u16, v).unwrap();
+                }
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn sheet_reads_only_the_named_tabs_and_the_summary_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    two_tab_workbook(&d.join("two.xlsx"));
+
+    // Every tab by default, each named in the summary.
+    let out = avails(d, &["convert", "two.xlsx", "-o", "-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).lines().count(),
+        2,
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("tabs read: two.xlsx:Movies (3 rows), two.xlsx:Second (3 rows)"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // --sheet Second: only that tab's title.
+    let out = avails(d, &["convert", "--sheet", "Second", "two.xlsx", "-o", "-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let payloads: Vec<Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(payloads.len(), 1);
+    assert_eq!(payloads[0]["avail"]["ALID"], "demoALID-second");
+    let err = text(&out.stderr);
+    assert!(err.contains("tabs read: two.xlsx:Second (3 rows)"), "{err}");
+    assert!(!err.contains("two.xlsx:Movies"), "{err}");
+
+    // Repeated: both.
+    let out = avails(
+        d,
+        &[
+            "validate", "--sheet", "Second", "--sheet", "Movies", "two.xlsx",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("2 payloads from 6 rows"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // A tab the workbook lacks: exit 2, listing its tabs.
+    let out = avails(d, &["validate", "--sheet", "Movis", "two.xlsx"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("Movis")
+            && err.contains("no such tab; the workbook's tabs are: `Movies`, `Second`"),
+        "{err}"
+    );
+}

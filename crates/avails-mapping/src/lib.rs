@@ -246,6 +246,27 @@ pub struct SheetRule {
     pub markers: Vec<String>,
     /// Prefix of EMA comment cells and rows.
     pub comment_prefix: String,
+    /// Only the workbook tabs with these names are read (empty: every tab);
+    /// a name a workbook lacks is an error listing its tabs. Set by
+    /// `avails --sheet NAME`; CSV files have no tabs and ignore it.
+    #[serde(default)]
+    pub only: Vec<String>,
+}
+
+impl SheetRule {
+    /// Whether the tab `name` is to be read.
+    pub fn selects(&self, name: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|n| n == name)
+    }
+
+    /// The tab names of `only` that `tabs` lacks.
+    pub fn missing<'a>(&'a self, tabs: &[String]) -> Vec<&'a str> {
+        self.only
+            .iter()
+            .filter(|n| !tabs.contains(n))
+            .map(String::as_str)
+            .collect()
+    }
 }
 
 /// Date settings.

@@ -144,6 +144,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 for f in &report.failed {
                     errln!("failed: {}: {}", f.key, f.message);
                 }
+                crate::report::print_tabs(&conversion.files);
                 let verb = if args.dry_run { "would send" } else { "sent" };
                 let count = if args.dry_run { report.planned } else { report.sent };
                 errln!(

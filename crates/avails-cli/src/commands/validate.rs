@@ -141,6 +141,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     crate::report::print_unreadable(&unreadable);
     if args.format == Format::Text {
+        crate::report::print_tabs(&files);
         errln!(
             "{payloads} payloads from {rows} rows ({refused} refused by validation, {held_back} held back): {} errors, {} warnings",
             tally.errors,
