@@ -22,6 +22,12 @@ pub struct InputArgs {
     /// listing its tabs. CSV files have no tabs and ignore it.
     #[arg(long = "sheet", value_name = "NAME")]
     pub sheets: Vec<String>,
+    /// How to read dates written with slashes, as Excel writes them: MDY
+    /// (`3/14/2023`, a US CSV) or DMY (`14/03/2023`). Without it such a date
+    /// is an error at its cell showing it under each order; an ambiguous one
+    /// (`3/4/2023`) is never guessed. Also `[dates] order` in a mapping table.
+    #[arg(long, value_name = "MDY|DMY", env = avails_client::env::DATE_ORDER)]
+    pub date_order: Option<avails_mapping::DateOrder>,
     /// Offset for dates without one, e.g. `Z` or `+02:00` (default: none,
     /// so Prime Video applies the territory's easternmost zone).
     #[arg(long, value_name = "OFFSET")]
@@ -36,6 +42,9 @@ impl InputArgs {
             Some(path) => Mapping::from_path(path)?,
             None => Mapping::default_table(),
         };
+        if let Some(order) = self.date_order {
+            mapping.dates.order = Some(order);
+        }
         if !self.sheets.is_empty() {
             mapping.sheet.only = self.sheets.clone();
         }

@@ -274,3 +274,94 @@ fn sheet_reads_only_the_named_tabs_and_the_summary_names_them() {
         "{err}"
     );
 }
+
+/// samples/bundle-discount-exclusion.csv as Excel saves a CSV in the US:
+/// every Start `11/25/2025` (month/day only), every End `4/7/2026`
+/// (April 7 or July 4: ambiguous).
+fn us_csv(path: &Path) {
+    let mut rows: Vec<Vec<String>> =
+        csv::Reader::from_path(root().join("samples/bundle-discount-exclusion.csv"))
+            .unwrap()
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+    let header =
+        std::fs::read_to_string(root().join("samples/bundle-discount-exclusion.csv")).unwrap();
+    let first = header.lines().next().unwrap().to_string();
+    let (start, end) = {
+        let names = &rows[0];
+        (
+            names.iter().position(|n| n == "Start").unwrap(),
+            names.iter().position(|n| n == "End").unwrap(),
+        )
+    };
+    for row in rows.iter_mut().skip(2) {
+        row[start] = "11/25/2025".into();
+        row[end] = "4/7/2026".into();
+    }
+    let mut w = csv::Writer::from_path(path).unwrap();
+    w.write_record(first.split(',')).unwrap();
+    for row in &rows {
+        w.write_record(row).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+#[test]
+fn dates_as_excel_writes_them_are_read_in_the_order_given_and_never_guessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    us_csv(&d.join("us.csv"));
+
+    // Without --date-order: an error at each date cell, showing each reading.
+    let out = avails(d, &["validate", "us.csv"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let found = text(&out.stdout);
+    assert!(
+        found.contains(
+            "Start `11/25/2025`: expected a date whose month and day order is said: as \
+             month/day/year it is 2025-11-25 (with --date-order MDY), as day/month/year it is \
+             not a date"
+        ),
+        "{found}"
+    );
+    assert!(
+        found.contains("as month/day/year it is 2026-04-07 (with --date-order MDY), as day/month/year it is 2026-07-04 (with --date-order DMY)"),
+        "the ambiguous End shows both readings: {found}"
+    );
+
+    // MDY: read as a US CSV means it.
+    let out = avails(d, &["convert", "--date-order", "MDY", "us.csv", "-o", "-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let payload: Value = serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    let t = &payload["avail"]["Transaction"][0];
+    assert_eq!(t["Start"], "2025-11-25T00:00:00", "{t:#}");
+    assert_eq!(t["End"], "2026-04-07T23:59:59", "{t:#}");
+
+    // The same from the environment, in lower case.
+    let out = Command::new(env!("CARGO_BIN_EXE_avails"))
+        .current_dir(d)
+        .args(["convert", "us.csv", "-o", "-"])
+        .env("AVAILS_DATE_ORDER", "mdy")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+
+    // DMY: the ambiguous End is read day first; the Start is no date that way.
+    let out = avails(d, &["validate", "--date-order", "DMY", "us.csv"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let found = text(&out.stdout);
+    assert!(
+        found.contains(
+            "Start `11/25/2025`: expected a day/month/year date (--date-order DMY); as \
+             month/day/year it would be 2025-11-25 (with --date-order MDY)"
+        ),
+        "{found}"
+    );
+    assert!(!found.contains("End `4/7/2026`"), "{found}");
+
+    // An order that is neither: exit 2.
+    let out = avails(d, &["validate", "--date-order", "YMD", "us.csv"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("expected MDY (3/14/2023) or DMY (14/03/2023)"));
+}
