@@ -598,7 +598,16 @@ fn journal_is_newest_first_and_names_the_title() {
     ok(&out);
     let lines: Vec<String> = text(&out.stdout).lines().map(String::from).collect();
     assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(lines[0].contains("demoALID US TVOD"), "{lines:?}");
+    // The title as the sheet names it, its scope, and its sheet row.
+    assert!(
+        lines[0].contains("Harry Potter and Marge Simpson (demoALID US TVOD) at ")
+            && lines[0].contains("tvod-movie.xlsx:Avails!4"),
+        "{lines:?}"
+    );
+    assert_eq!(
+        events[0]["title"], "Harry Potter and Marge Simpson",
+        "{events:#?}"
+    );
     assert!(lines[0].contains("(deleted)"), "{lines:?}");
     let help = bin(dir).run(["journal", "--help"]);
     ok(&help);

@@ -311,3 +311,58 @@ fn a_deleted_title_is_no_longer_landed() {
         vec![other.clone(), key.clone()]
     );
 }
+
+#[test]
+fn history_names_each_keys_title_and_source_newest_first() {
+    let j = Journal::open_in_memory().unwrap();
+    let a = full_key("mgm", "a1", "US", BusinessLine::Tvod);
+    let b = full_key("mgm", "b1", "US", BusinessLine::Tvod);
+    let (h1, h2) = hashes();
+    j.describe_all([avails_journal::Description {
+        key: &a,
+        title: "First Dance, The",
+        source: "movies.xlsx:Movies!4",
+    }])
+    .unwrap();
+    j.mark_sending(&a, &h1).unwrap();
+    j.mark_sending(&b, &h1).unwrap();
+    // A later run renames the title and moves its row: the new names win.
+    j.describe_all([avails_journal::Description {
+        key: &a,
+        title: "First Dance",
+        source: "movies.xlsx:Movies!9",
+    }])
+    .unwrap();
+    j.mark_sending(&a, &h2).unwrap();
+    let events = j.history(&HistoryFilter::default()).unwrap();
+    let seen: Vec<(&str, Option<&str>, Option<&str>)> = events
+        .iter()
+        .map(|e| (e.key.as_str(), e.title.as_deref(), e.source.as_deref()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                a.as_str(),
+                Some("First Dance"),
+                Some("movies.xlsx:Movies!9")
+            ),
+            (b.as_str(), None, None),
+            (
+                a.as_str(),
+                Some("First Dance"),
+                Some("movies.xlsx:Movies!9")
+            ),
+        ]
+    );
+    // Filters still apply to the events' own columns.
+    let only_b = j
+        .history(&HistoryFilter {
+            key: Some(b.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(only_b.len(), 1);
+    let json = serde_json::to_value(&events[1]).unwrap();
+    assert!(json.get("title").is_none(), "{json}");
+}

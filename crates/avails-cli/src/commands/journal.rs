@@ -79,7 +79,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Format::Json => outln!("{}", serde_json::to_string_pretty(&events)?),
         Format::Text => {
             for e in &events {
-                let what = describe_key(&e.key);
+                // The title as the sheet names it, the scope, the sheet row.
+                let mut what = match &e.title {
+                    Some(title) => format!("{title} ({})", describe_key(&e.key)),
+                    None => describe_key(&e.key),
+                };
+                if let Some(source) = &e.source {
+                    what.push_str(&format!(" at {source}"));
+                }
                 let answer = e.answer.as_ref().map(|a| a.to_string()).unwrap_or_default();
                 let note = e
                     .note

@@ -92,6 +92,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let units = spooled.units().len();
         let journal = Journal::open(&connection.journal_path)
             .with_context(|| format!("cannot open the journal {}", connection.journal_path.display()))?;
+        // Each key's title and sheet row, for `avails journal`.
+        if !args.dry_run {
+            journal
+                .describe_all(spooled.units().iter().map(|u| avails_journal::Description {
+                    key: &u.key,
+                    title: &u.title,
+                    source: &u.source,
+                }))
+                .with_context(|| format!("cannot write the journal {}", connection.journal_path.display()))?;
+        }
         let journal = Arc::new(Mutex::new(journal));
         let options = SubmitOptions {
             batch_size: args.batch_size.into(),
