@@ -742,6 +742,21 @@ fn a_dry_run_lists_the_plan_per_title() {
         lines[0], "changed    demoALID US TVOD  (would send)",
         "{plan}"
     );
+    // The field that changed, with both values.
+    assert!(
+        lines[1].trim_start().starts_with("transaction VOD ")
+            && lines[1].ends_with(
+                "/avail/Transaction/0/End is 2029-05-22T10:00:00Z on the server, \
+                 2031-01-01T00:00:00 in the input"
+            ),
+        "{plan}"
+    );
+    let lines: Vec<&str> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 1)
+        .map(|(_, l)| *l)
+        .collect();
     assert_eq!(
         lines[1], "unchanged  demoALID_For_Season_01 US PRIME_SUBSCRIPTION  (would skip)",
         "{plan}"
@@ -791,6 +806,16 @@ fn a_dry_run_lists_the_plan_per_title() {
         got["plan"]["titles"][0]["key"],
         "full:sandbox:demoALID:US:TVOD"
     );
+    let fields = got["plan"]["titles"][0]["fields"].as_array().unwrap();
+    assert_eq!(fields.len(), 1, "only the End changed: {fields:?}");
+    assert!(
+        fields[0]
+            .as_str()
+            .unwrap()
+            .contains("/avail/Transaction/0/End is 2029-05-22T10:00:00Z on the server"),
+        "{fields:?}"
+    );
+    assert!(got["plan"]["titles"][1].get("fields").is_none(), "{got:#}");
     assert_eq!(got["plan"]["refused"][0]["alid"], "badTitle", "{got:#}");
     assert_eq!(
         got["plan"]["refused"][0]["reasons"]

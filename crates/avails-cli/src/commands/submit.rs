@@ -68,7 +68,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         // The errors of the payloads validation refuses, for the plan.
         let refusals: Vec<Diagnostic> = spool.findings().filter(|f| f.is_error()).cloned().collect();
         findings.extend(refusals.iter().cloned());
-        let (spooled, problems) = spool.finish().context("cannot read back the payloads to send")?;
+        let (mut spooled, problems) = spool.finish().context("cannot read back the payloads to send")?;
         for f in &findings {
             errln!("{f}");
         }
@@ -92,6 +92,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let units = spooled.units().len();
         let journal = Journal::open(&connection.journal_path)
             .with_context(|| format!("cannot open the journal {}", connection.journal_path.display()))?;
+        // A dry run says which fields of a changed title differ from what
+        // the server holds (the journal keeps only a hash).
+        let changed = if args.dry_run {
+            changed_fields(&connection.client, &journal, &mut spooled, &options.mapping).await?
+        } else {
+            std::collections::HashMap::new()
+        };
         // Each key's title and sheet row, for `avails journal`.
         if !args.dry_run {
             journal
@@ -127,7 +134,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Err(e) => return Err(e.into()),
         };
         let locally_rejected = refused + unsendable + problems.len() + conversion.held_back.len();
-        let plan = args.dry_run.then(|| dry_run_plan(&report, &refusals, &problems, &conversion.held_back));
+        let plan = args
+            .dry_run
+            .then(|| dry_run_plan(&report, &refusals, &problems, &conversion.held_back, &changed));
         match args.format {
             Format::Json => {
                 let mut summary = json!({
@@ -200,6 +209,10 @@ struct PlannedTitle {
     action: avails_submit::PlannedAction,
     /// Whether it would be sent.
     sends: bool,
+    /// For `changed` full extracts: what differs from what the server
+    /// holds (JSON pointers into the payload, windows only on one side).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fields: Vec<String>,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -223,6 +236,7 @@ fn dry_run_plan(
     refusals: &[Diagnostic],
     problems: &[Diagnostic],
     held_back: &[avails_convert::HeldBack],
+    changed: &std::collections::HashMap<String, Vec<String>>,
 ) -> Plan {
     let titles = report
         .plan
@@ -232,6 +246,7 @@ fn dry_run_plan(
             key: u.key.clone(),
             action: u.action,
             sends: u.action.sends(),
+            fields: changed.get(&u.key).cloned().unwrap_or_default(),
         })
         .collect();
     // Grouped by title, in the order first found.
@@ -265,11 +280,116 @@ fn dry_run_plan(
     }
 }
 
+/// For each full extract the journal says changed: what differs from the
+/// server's copy (its body read back from the spool, the server's fetched).
+async fn changed_fields(
+    client: &avails_client::AvailsClient,
+    journal: &Journal,
+    spooled: &mut avails_submit::Spooled,
+    mapping: &avails_mapping::Mapping,
+) -> Result<std::collections::HashMap<String, Vec<String>>> {
+    use avails_journal::{Decision, SendReason};
+    let mut indices = Vec::new();
+    for (i, u) in spooled.units().iter().enumerate() {
+        if matches!(u.kind, avails_submit::UnitKind::Full { .. })
+            && journal.should_send(&u.key, &u.hash)? == Decision::Send(SendReason::Changed)
+        {
+            indices.push(i);
+        }
+    }
+    let mut out = std::collections::HashMap::new();
+    if indices.is_empty() {
+        return Ok(out);
+    }
+    let units = spooled
+        .load(&indices)
+        .context("cannot read back the payloads to compare")?;
+    let mut payloads = Vec::new();
+    for u in units {
+        let Some((alid, territory, line)) = full_scope(&u.key) else {
+            continue;
+        };
+        payloads.push((
+            u.key.clone(),
+            avails_convert::Payload {
+                alid: alid.clone(),
+                territory: territory.clone(),
+                business_line: line,
+                entry_type: avails_model::EntryType::FullExtract,
+                avail_source: avails_convert::payload::Source::at(avails_model::Location::default()),
+                transaction_sources: Vec::new(),
+                given: None,
+                request: u.request,
+            },
+        ));
+    }
+    let scopes = payloads.iter().map(|(_, p)| avails_client::Scope {
+        alid: p.alid.clone(),
+        territory: p.territory.clone(),
+        business_line: p.business_line,
+    });
+    let fetched = client.get_full_extracts(scopes.collect::<Vec<_>>()).await;
+    for ((key, payload), f) in payloads.iter().zip(fetched) {
+        let fields = match f.result {
+            Ok(server) => avails_diff::diff_title(payload, server.as_ref(), mapping)
+                .differences
+                .iter()
+                .flat_map(|d| match d {
+                    avails_diff::Difference::Changed { subject, changes } => changes
+                        .iter()
+                        .map(|c| {
+                            format!(
+                                "{subject}: {} is {} on the server, {} in the input",
+                                c.pointer,
+                                shown(&c.server),
+                                shown(&c.sheet)
+                            )
+                        })
+                        .collect::<Vec<_>>(),
+                    avails_diff::Difference::MissingOnServer { subject, .. } => {
+                        vec![format!("{subject}: not on the server yet")]
+                    }
+                    avails_diff::Difference::ExtraOnServer { subject, .. } => {
+                        vec![format!("{subject}: on the server, no longer in the input")]
+                    }
+                    avails_diff::Difference::RefusedLocally { .. } => Vec::new(),
+                })
+                .collect(),
+            Err(e) => vec![format!("(the server's copy could not be fetched: {e})")],
+        };
+        out.insert(key.clone(), fields);
+    }
+    Ok(out)
+}
+
+/// A value for a plan line: strings bare, absent as `(absent)`.
+fn shown(v: &Option<serde_json::Value>) -> String {
+    match v {
+        None => "(absent)".into(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// ALID, territory and business line of a full extract's journal key.
+fn full_scope(key: &str) -> Option<(String, String, avails_model::BusinessLine)> {
+    let rest = key.strip_prefix("full:")?;
+    let (_licensor, rest) = rest.split_once(':')?;
+    let mut tail = rest.rsplitn(3, ':');
+    let line = tail.next()?.parse().ok()?;
+    let territory = tail.next()?.to_string();
+    let alid = tail.next()?.to_string();
+    Some((alid, territory, line))
+}
+
 /// The plan on standard output, one title a line (reasons indented).
 fn print_plan(plan: &Plan) {
     for t in &plan.titles {
         let verb = if t.sends { "would send" } else { "would skip" };
         outln!("{:<10} {}  ({verb})", t.action.as_str(), t.title);
+        for f in &t.fields {
+            outln!("             {f}");
+        }
     }
     for r in &plan.refused {
         outln!("{:<10} {}  (never sent)", "refused", r.alid);
