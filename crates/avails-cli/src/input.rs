@@ -25,7 +25,8 @@ pub struct InputArgs {
     /// How to read dates written with slashes, as Excel writes them: MDY
     /// (`3/14/2023`, a US CSV) or DMY (`14/03/2023`). Without it such a date
     /// is an error at its cell showing it under each order; an ambiguous one
-    /// (`3/4/2023`) is never guessed. Also `[dates] order` in a mapping table.
+    /// (`3/4/2023`) is never guessed. Default: `date_order` of avails.toml,
+    /// else `[dates] order` of the mapping table.
     #[arg(long, value_name = "MDY|DMY", env = avails_client::env::DATE_ORDER)]
     pub date_order: Option<avails_mapping::DateOrder>,
     /// Offset for dates without one, e.g. `Z` or `+02:00` (default: none,
@@ -42,8 +43,26 @@ impl InputArgs {
             Some(path) => Mapping::from_path(path)?,
             None => Mapping::default_table(),
         };
-        if let Some(order) = self.date_order {
-            mapping.dates.order = Some(order);
+        match self.date_order {
+            Some(order) => mapping.dates.order = Some(order),
+            None => {
+                // avails.toml, found as for profiles; a file that does not
+                // parse is said by the commands that need a profile.
+                if let Ok(config) = avails_client::Config::load(None) {
+                    if let Some(order) = &config.date_order {
+                        let place = config
+                            .path
+                            .as_deref()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_else(|| avails_client::config::CONFIG_FILE.to_string());
+                        mapping.dates.order = Some(
+                            order
+                                .parse()
+                                .map_err(|e| anyhow::anyhow!("{place}: date_order: {e}"))?,
+                        );
+                    }
+                }
+            }
         }
         if !self.sheets.is_empty() {
             mapping.sheet.only = self.sheets.clone();

@@ -360,6 +360,28 @@ fn dates_as_excel_writes_them_are_read_in_the_order_given_and_never_guessed() {
     );
     assert!(!found.contains("End `4/7/2026`"), "{found}");
 
+    // From avails.toml (`date_order`), when no --date-order is given.
+    std::fs::write(d.join("avails.toml"), "date_order = \"MDY\"\n").unwrap();
+    let out = avails(d, &["convert", "us.csv", "-o", "-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let payload: Value = serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(
+        payload["avail"]["Transaction"][0]["End"],
+        "2026-04-07T23:59:59"
+    );
+    // --date-order wins over it.
+    let out = avails(d, &["validate", "--date-order", "DMY", "us.csv"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    std::fs::write(d.join("avails.toml"), "date_order = \"YDM\"\n").unwrap();
+    let out = avails(d, &["convert", "us.csv", "-o", "-"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("avails.toml: date_order: date order `YDM`"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_file(d.join("avails.toml")).unwrap();
+
     // An order that is neither: exit 2.
     let out = avails(d, &["validate", "--date-order", "YMD", "us.csv"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
