@@ -412,3 +412,50 @@ fn avails_sandbox_takes_each_licensors_known_alids() {
     assert_eq!(server[0]["alid"], messy::OTHER_ALID);
     assert_eq!(server[0]["row"], 9);
 }
+
+/// `submit --dry-run` of the messy workbook: the title whose row cannot be
+/// placed is held back, with the cell to fix, in text and JSON.
+#[test]
+fn a_dry_run_names_what_is_held_back_and_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    messy::write(&d.join("avails.xlsx"));
+    let out = run(avails(d).args(["submit", "--sandbox", "--dry-run", "avails.xlsx"]));
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let plan = support::text(&out.stdout);
+    assert!(
+        plan.lines().any(|l| l.starts_with("held back  md:alid:studio.com:harbor-lights FR TVOD  (not sent: the server keeps what it holds)")),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("             avails.xlsx:Movies!5: Start `2024-13-45`: expected a date"),
+        "the row to fix, and why: {plan}"
+    );
+    assert!(
+        plan.contains("refused    md:alid:studio.com:harbor-lights  (never sent)\n             avails.xlsx:Movies!R7 AV002: "),
+        "{plan}"
+    );
+    let out = run(avails(d).args([
+        "submit",
+        "--sandbox",
+        "--dry-run",
+        "--format",
+        "json",
+        "avails.xlsx",
+    ]));
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let held = &summary["plan"]["heldBack"];
+    assert_eq!(
+        held[0]["title"], "md:alid:studio.com:harbor-lights FR TVOD",
+        "{summary:#}"
+    );
+    assert!(
+        held[0]["blocking"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("avails.xlsx:Movies!5: Start `2024-13-45`"),
+        "{summary:#}"
+    );
+    assert_eq!(summary["report"]["sent"], 0);
+}
