@@ -6,14 +6,15 @@ reference (shared/spec/002_*.txt, copied under tests/fixtures/spec/): the
 script reads the example, writes one EMA row per transaction with the
 columns of mappings/ema.toml, and copies the example next to the workbook
 as `<name>.expected.json`. `cargo test` then checks that `avails convert`
-of each workbook gives exactly that payload.
+of each workbook gives exactly that payload. The trailers get an ALID of
+their own and the FVOD movie its own transaction IDs (OWN_IDS below), so
+that all the samples can be sent together.
 
 Needs openpyxl (`pip install openpyxl`); run from this folder:
 `python3 make_samples.py ../tests/fixtures/spec`.
 """
 import csv
 import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -57,6 +58,23 @@ COLUMNS = [
     ("Extension", "ExcludedFromBundleDiscount"),
 ]
 PRICE_TERMS = {"Tier", "Category", "WSP"}
+
+# The reference's examples reuse one title and its transactions: the
+# trailers carry the movie's ALID (`demoALID`), so that, sent with the FVOD
+# movie, one title would be a Movie and a Supplemental in one (ALID,
+# territory, business line) and the two trailers one key; the FVOD and TVOD
+# movies share two _TransactionIDs. Each sample gets IDs of its own here
+# (the trailers' ContentID follows their ALID), so that
+# `avails submit samples/*.xlsx samples/*.csv` sends every sample without
+# conflict. (JSON token replaced, its count in the example.)
+OWN_IDS = {
+    "movie-trailer": [('"demoALID"', '"demoALID_movie_trailer"', 2)],
+    "series-trailer": [('"demoALID"', '"demoALID_series_trailer"', 2)],
+    "fvod-movie": [
+        ('"availId123movie"', '"availId123fvodmovie"', 1),
+        ('"availId456movie"', '"availId456fvodmovie"', 1),
+    ],
+}
 
 
 def langs(items):
@@ -177,10 +195,14 @@ def write_csv(path, rows):
 def main(fixtures):
     fixtures = Path(fixtures)
     for name, fixture, fmt in SAMPLES:
-        example = json.loads((fixtures / fixture).read_text())
+        text = (fixtures / fixture).read_text()
+        for old, new, count in OWN_IDS.get(name, []):
+            assert text.count(old) == count, (fixture, old)
+            text = text.replace(old, new)
+        example = json.loads(text)
         rows = list(rows_of(example["avail"]))
         (write_xlsx if fmt == "xlsx" else write_csv)(f"{name}.{fmt}", rows)
-        shutil.copyfile(fixtures / fixture, f"{name}.expected.json")
+        Path(f"{name}.expected.json").write_text(text)
         print(f"{name}.{fmt}: {len(rows)} rows")
 
 

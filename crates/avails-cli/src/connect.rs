@@ -55,8 +55,10 @@ pub struct ConnectArgs {
     /// With --sandbox: the ALIDs (one per line) whose metadata the sandbox
     /// treats as contributed; it refuses payloads for any other ALID with
     /// UNKNOWN_ALID, as Prime Video does (default: every ALID is accepted).
+    /// FILE, or LICENSOR=FILE as on `avails sandbox` (the in-process
+    /// sandbox's only licensor is `sandbox`).
     #[arg(long, value_name = "FILE", requires = "sandbox")]
-    pub known_alids: Option<PathBuf>,
+    pub known_alids: Option<String>,
 }
 
 /// A ready client, the sandbox behind it if any, and the profile's name.
@@ -132,8 +134,9 @@ impl ConnectArgs {
             db_path: Some(sandbox_db_path(state_dir)),
             licensors: vec![(SANDBOX_PROFILE.to_string(), key.clone())],
             known_alids: match &self.known_alids {
-                Some(file) => {
-                    KnownAlids::default().with(SANDBOX_PROFILE, KnownAlids::read_list(file)?)
+                Some(spec) => {
+                    let (licensor, file) = known_alids_spec(spec, &[SANDBOX_PROFILE.to_string()])?;
+                    KnownAlids::default().with(&licensor, KnownAlids::read_list(&file)?)
                 }
                 None => KnownAlids::default(),
             },
@@ -169,4 +172,32 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")
+}
+
+/// The licensor and file of a `--known-alids` value: `LICENSOR=FILE`, or
+/// `FILE` alone when the sandbox serves one licensor (`licensors`). A
+/// value whose part before `=` names no licensor is a file name when such
+/// a file exists (a path may hold `=`).
+pub fn known_alids_spec(spec: &str, licensors: &[String]) -> Result<(String, PathBuf)> {
+    if let Some((licensor, file)) = spec.split_once('=') {
+        if licensors.iter().any(|l| l == licensor) {
+            return Ok((licensor.to_string(), PathBuf::from(file)));
+        }
+        if !std::path::Path::new(spec).exists() {
+            anyhow::bail!(
+                "--known-alids `{spec}`: `{licensor}` is not a licensor of this sandbox \
+                 (its licensors: {})",
+                licensors.join(", ")
+            );
+        }
+    }
+    match licensors {
+        [only] => Ok((only.clone(), PathBuf::from(spec))),
+        _ => anyhow::bail!(
+            "--known-alids `{spec}`: this sandbox serves {} licensors ({}): say whose ALIDs \
+             these are with LICENSOR=FILE",
+            licensors.len(),
+            licensors.join(", ")
+        ),
+    }
 }

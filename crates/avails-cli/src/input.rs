@@ -17,6 +17,18 @@ pub struct InputArgs {
     /// Mapping table to use instead of the built-in one (see mappings/ema.toml).
     #[arg(long, value_name = "FILE", env = avails_client::env::MAPPING)]
     pub mapping: Option<PathBuf>,
+    /// Read only the workbook tab of this name (repeat for more; default:
+    /// every tab with an EMA header). A name a workbook lacks is an error
+    /// listing its tabs. CSV files have no tabs and ignore it.
+    #[arg(long = "sheet", value_name = "NAME")]
+    pub sheets: Vec<String>,
+    /// How to read dates written with slashes, as Excel writes them: MDY
+    /// (`3/14/2023`, a US CSV) or DMY (`14/03/2023`). Without it such a date
+    /// is an error at its cell showing it under each order; an ambiguous one
+    /// (`3/4/2023`) is never guessed. Default: `date_order` of avails.toml,
+    /// else `[dates] order` of the mapping table.
+    #[arg(long, value_name = "MDY|DMY", env = avails_client::env::DATE_ORDER)]
+    pub date_order: Option<avails_mapping::DateOrder>,
     /// Offset for dates without one, e.g. `Z` or `+02:00` (default: none,
     /// so Prime Video applies the territory's easternmost zone).
     #[arg(long, value_name = "OFFSET")]
@@ -27,10 +39,34 @@ impl InputArgs {
     /// The conversion options: the mapping table (the user's file or the
     /// built-in one), parsed once, and the time zone.
     pub fn options(&self) -> Result<ConvertOptions> {
-        let mapping = match &self.mapping {
+        let mut mapping = match &self.mapping {
             Some(path) => Mapping::from_path(path)?,
             None => Mapping::default_table(),
         };
+        match self.date_order {
+            Some(order) => mapping.dates.order = Some(order),
+            None => {
+                // avails.toml, found as for profiles; a file that does not
+                // parse is said by the commands that need a profile.
+                if let Ok(config) = avails_client::Config::load(None) {
+                    if let Some(order) = &config.date_order {
+                        let place = config
+                            .path
+                            .as_deref()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_else(|| avails_client::config::CONFIG_FILE.to_string());
+                        mapping.dates.order = Some(
+                            order
+                                .parse()
+                                .map_err(|e| anyhow::anyhow!("{place}: date_order: {e}"))?,
+                        );
+                    }
+                }
+            }
+        }
+        if !self.sheets.is_empty() {
+            mapping.sheet.only = self.sheets.clone();
+        }
         let timezone = self.timezone.as_deref().map(check_offset).transpose()?;
         Ok(ConvertOptions { mapping, timezone })
     }

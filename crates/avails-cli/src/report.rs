@@ -29,3 +29,20 @@ pub fn print_unreadable(errors: &[ConvertError]) {
         errln!("error: {e}");
     }
 }
+
+/// Names every workbook tab read (with its rows), on standard error: one
+/// line, or nothing when no input was a workbook.
+pub fn print_tabs(files: &[avails_convert::FileSummary]) {
+    let tabs: Vec<String> = files
+        .iter()
+        .flat_map(|f| {
+            f.sheets
+                .iter()
+                .filter(|s| !s.sheet.is_empty())
+                .map(move |s| format!("{}:{} ({} rows)", f.file, s.sheet, s.rows))
+        })
+        .collect();
+    if !tabs.is_empty() {
+        errln!("tabs read: {}", tabs.join(", "));
+    }
+}

@@ -314,7 +314,7 @@ fn scenario() -> Scenario {
     assert_eq!(before.code(), Some(1), "{}", before.stderr);
     let before = before.json();
     assert_eq!(
-        with_status(&before, "missingOnServer"),
+        with_status(&before, "refusedLocally"),
         refused,
         "{before:#}"
     );
@@ -396,7 +396,7 @@ fn diff_reports_exactly_the_three_changes_made_on_the_server() {
     let sheet = Sheet::read(&s.workbook, "Movies");
     let wb = s.workbook.to_str().unwrap();
 
-    // Every title: the refused one still missing, three changed, the rest same.
+    // Every title: the refused one refused (never sent), three changed, the rest same.
     let ended = key(ENDED.0, ENDED.1);
     let repriced = key(REPRICED.0, REPRICED.1);
     let added = key(REPRICED.0, NEW_TERRITORY);
@@ -407,7 +407,7 @@ fn diff_reports_exactly_the_three_changes_made_on_the_server() {
     let mut expected: BTreeMap<Key, &str> = s
         .refused
         .iter()
-        .map(|k| (k.clone(), "missingOnServer"))
+        .map(|k| (k.clone(), "refusedLocally"))
         .collect();
     expected.insert(ended.clone(), "changed");
     expected.insert(repriced.clone(), "changed");
@@ -513,8 +513,8 @@ fn diff_reports_exactly_the_three_changes_made_on_the_server() {
 fn submit_then_diff_finds_nothing_but_what_was_refused() {
     // Expectation: `submit` sends every payload the validator accepts and
     // refuses the rest locally; `diff` then reports every accepted title as
-    // the same, and exactly the refused FullExtract titles as missing on the
-    // server (never changed, never extra). Exit 0 when nothing was refused,
+    // the same, and exactly the refused FullExtract titles as refused
+    // locally, with their reasons (never missing, changed or extra). Exit 0 when nothing was refused,
     // else 1. FullDelete payloads are not compared by `diff`.
     let mut inputs: Vec<PathBuf> = Vec::new();
     for (dir, exts) in [
@@ -569,10 +569,46 @@ fn submit_then_diff_finds_nothing_but_what_was_refused() {
         let diff = avails(dir.path(), &["diff", "--sandbox", "--format", "json", path]);
         let report = diff.json();
         assert_eq!(
-            with_status(&report, "missingOnServer"),
+            with_status(&report, "refusedLocally"),
             refused,
-            "{path}: missing on the server must be exactly the refused payloads\n{report:#}"
+            "{path}: refused locally must be exactly the refused payloads\n{report:#}"
         );
+        assert_eq!(
+            report["summary"]["missingOnServer"], 0,
+            "{path}: {report:#}"
+        );
+        assert_eq!(
+            report["summary"]["refusedLocally"].as_u64(),
+            Some(refused.len() as u64),
+            "{path}: {report:#}"
+        );
+        // Each says why, at its cell.
+        for t in report["titles"].as_array().unwrap() {
+            if t["status"] == "refusedLocally" {
+                let d = &t["differences"][0];
+                assert_eq!(d["kind"], "refusedLocally", "{path}: {t:#}");
+                assert!(
+                    !d["reasons"].as_array().unwrap().is_empty(),
+                    "{path}: {t:#}"
+                );
+            }
+        }
+        if !refused.is_empty() {
+            let text = avails(dir.path(), &["diff", "--sandbox", path]);
+            assert!(
+                text.stdout.contains("refused locally, never sent")
+                    && text
+                        .stdout
+                        .contains("refused by local validation, so never sent"),
+                "{path}: {}",
+                text.stdout
+            );
+            assert!(
+                !text.stdout.contains(": missing on server\n"),
+                "{path}: {}",
+                text.stdout
+            );
+        }
         assert_eq!(report["summary"]["changed"], 0, "{path}: {report:#}");
         assert_eq!(report["summary"]["extraOnServer"], 0, "{path}: {report:#}");
         assert_eq!(

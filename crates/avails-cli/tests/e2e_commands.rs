@@ -87,7 +87,11 @@ fn a_deleted_title_is_sent_again_by_the_next_submit() {
     ok(&out);
     let out = bin(dir).run(["get", "--sandbox", "--transaction", "availId456movie"]);
     code(&out, 1);
-    assert!(text(&out.stderr).contains("404"), "{}", describe(&out));
+    assert!(
+        text(&out.stderr).contains("not found (404): the server of profile `sandbox` holds no transaction `availId456movie`"),
+        "{}",
+        describe(&out)
+    );
     let resent = submit_sandbox(dir);
     assert_eq!(resent["sent"], 1, "{resent:#}");
     let out = bin(dir).run(["get", "--sandbox", "--transaction", "availId456movie"]);
@@ -534,4 +538,303 @@ fn the_sandbox_command_says_a_bind_error_once_and_warns_about_plain_http() {
     code(&out, 2);
     let err = text(&out.stderr);
     assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+}
+
+#[test]
+fn get_of_a_missing_title_says_which_and_exits_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    submit_sandbox(dir);
+    // Sent for US TVOD only: FR and FVOD are not on the server.
+    let out = bin(dir).run([
+        "get",
+        "--sandbox",
+        "--alid",
+        "demoALID",
+        "--territory",
+        "FR",
+        "--business-line",
+        "FVOD",
+    ]);
+    code(&out, 1);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("no full extract for ALID `demoALID` in territory `FR` on business line FVOD"),
+        "{}",
+        describe(&out)
+    );
+    assert!(!err.contains("not found: not found"), "{err}");
+}
+
+#[test]
+fn journal_is_newest_first_and_names_the_title() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    submit_sandbox(dir);
+    let out = bin(dir).run([
+        "delete",
+        "--sandbox",
+        "--alid",
+        "demoALID",
+        "--territory",
+        "US",
+        "--business-line",
+        "TVOD",
+        "--yes",
+    ]);
+    ok(&out);
+    // --sandbox-runs reads the journal of the --sandbox runs; no sandbox starts.
+    let out = bin(dir).run(["journal", "--sandbox-runs", "--format", "json"]);
+    ok(&out);
+    let events: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<i64> = events.iter().map(|e| e["id"].as_i64().unwrap()).collect();
+    assert!(ids.len() >= 3, "{events:#?}");
+    assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first: {ids:?}");
+    assert_eq!(
+        events[0]["note"], "deleted",
+        "the delete came last: {events:#?}"
+    );
+    let out = bin(dir).run(["journal", "--sandbox-runs", "--limit", "1"]);
+    ok(&out);
+    let lines: Vec<String> = text(&out.stdout).lines().map(String::from).collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    // The title as the sheet names it, its scope, and its sheet row.
+    assert!(
+        lines[0].contains("Harry Potter and Marge Simpson (demoALID US TVOD) at ")
+            && lines[0].contains("tvod-movie.xlsx:Avails!4"),
+        "{lines:?}"
+    );
+    assert_eq!(
+        events[0]["title"], "Harry Potter and Marge Simpson",
+        "{events:#?}"
+    );
+    assert!(lines[0].contains("(deleted)"), "{lines:?}");
+    let help = bin(dir).run(["journal", "--help"]);
+    ok(&help);
+    assert!(
+        text(&help.stdout).contains("this starts no sandbox"),
+        "{}",
+        describe(&help)
+    );
+}
+
+#[test]
+fn known_alids_takes_a_file_or_the_sandbox_licensor() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("known.txt"), "someOtherALID\n").unwrap();
+    for spec in ["known.txt", "sandbox=known.txt"] {
+        let out = bin(dir).run([
+            "submit",
+            "--sandbox",
+            "--known-alids",
+            spec,
+            "--format",
+            "json",
+            SAMPLE,
+        ]);
+        // demoALID is not in the list: the sandbox refuses it.
+        code(&out, 1);
+        let report = json_out(&out)["report"].clone();
+        assert_eq!(
+            report["rejected"].as_array().unwrap().len(),
+            1,
+            "{spec}: {report:#}"
+        );
+        assert!(
+            report.to_string().contains("UNKNOWN_ALID"),
+            "{spec}: {report:#}"
+        );
+    }
+    let out = bin(dir).run([
+        "submit",
+        "--sandbox",
+        "--known-alids",
+        "mgm=known.txt",
+        SAMPLE,
+    ]);
+    code(&out, 2);
+    assert!(
+        text(&out.stderr)
+            .contains("`mgm` is not a licensor of this sandbox (its licensors: sandbox)"),
+        "{}",
+        describe(&out)
+    );
+}
+
+/// `avails submit --sandbox samples/*.xlsx samples/*.csv`: every sample is
+/// sent, none refused, none conflicting with another (a title is one
+/// WorkType, a transaction ID one payload's).
+#[test]
+fn every_sample_is_sent_together_without_conflict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let samples = Path::new(SAMPLE).parent().unwrap();
+    let mut inputs: Vec<String> = std::fs::read_dir(samples)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("xlsx" | "csv")))
+        .map(|p| p.display().to_string())
+        .collect();
+    inputs.sort();
+    assert!(inputs.len() >= 9, "{inputs:?}");
+    let mut args = vec!["submit", "--sandbox", "--format", "json"];
+    args.extend(inputs.iter().map(String::as_str));
+    let out = bin(dir).run(&args);
+    ok(&out);
+    let got = json_out(&out);
+    assert_eq!(
+        got["report"]["sent"],
+        inputs.len(),
+        "one payload per sample: {got:#}"
+    );
+    assert_eq!(got["report"]["rejected"], json!([]), "{got:#}");
+    assert_eq!(got["refused"], 0, "{got:#}");
+    assert_eq!(got["heldBack"], json!([]), "{got:#}");
+    assert_eq!(got["findings"], json!([]), "{got:#}");
+}
+
+/// `submit --dry-run`: each title as new, changed, unchanged or refused,
+/// in text and in JSON (docs/dry-run.md), and nothing sent.
+#[test]
+fn a_dry_run_lists_the_plan_per_title() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let samples = Path::new(SAMPLE).parent().unwrap();
+    let season = samples.join("season-prime.xlsx");
+    let fvod = samples.join("fvod-movie.xlsx");
+    let out = bin(dir).run(["submit", "--sandbox", SAMPLE, season.to_str().unwrap()]);
+    ok(&out);
+    // The TVOD movie with a later End: changed. A title in a country that
+    // does not exist: refused.
+    let mut changed: Value = serde_json::from_str(
+        &std::fs::read_to_string(samples.join("tvod-movie.expected.json")).unwrap(),
+    )
+    .unwrap();
+    changed["avail"]["Transaction"][0]["End"] = json!("2031-01-01T00:00:00");
+    std::fs::write(dir.join("changed.json"), changed.to_string()).unwrap();
+    let mut bad = changed.clone();
+    bad["avail"]["ALID"] = json!("badTitle");
+    bad["avail"]["Asset"][0]["_contentID"] = json!("badTitle");
+    for (i, t) in bad["avail"]["Transaction"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .enumerate()
+    {
+        t["Territory"] = json!([{"country": "JJ"}]);
+        t["_TransactionID"] = json!(format!("bad-{i}"));
+    }
+    std::fs::write(dir.join("bad.json"), bad.to_string()).unwrap();
+    let inputs = [
+        "changed.json",
+        season.to_str().unwrap(),
+        fvod.to_str().unwrap(),
+        "bad.json",
+    ];
+    let mut args = vec!["submit", "--sandbox", "--dry-run"];
+    args.extend(inputs);
+    let out = bin(dir).run(&args);
+    code(&out, 1);
+    let plan = text(&out.stdout);
+    let lines: Vec<&str> = plan.lines().collect();
+    assert_eq!(
+        lines[0], "changed    demoALID US TVOD  (would send)",
+        "{plan}"
+    );
+    // The field that changed, with both values.
+    assert!(
+        lines[1].trim_start().starts_with("transaction VOD ")
+            && lines[1].ends_with(
+                "/avail/Transaction/0/End is 2029-05-22T10:00:00Z on the server, \
+                 2031-01-01T00:00:00 in the input"
+            ),
+        "{plan}"
+    );
+    let lines: Vec<&str> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 1)
+        .map(|(_, l)| *l)
+        .collect();
+    assert_eq!(
+        lines[1], "unchanged  demoALID_For_Season_01 US PRIME_SUBSCRIPTION  (would skip)",
+        "{plan}"
+    );
+    assert_eq!(
+        lines[2], "new        demoALID US FVOD  (would send)",
+        "{plan}"
+    );
+    assert_eq!(lines[3], "refused    badTitle  (never sent)", "{plan}");
+    assert!(lines[4].contains("AV040"), "{plan}");
+    assert!(
+        text(&out.stderr).contains("would send 2, unchanged 1"),
+        "{}",
+        describe(&out)
+    );
+
+    let mut args = vec!["submit", "--sandbox", "--dry-run", "--format", "json"];
+    args.extend(inputs);
+    let out = bin(dir).run(&args);
+    code(&out, 1);
+    let got = json_out(&out);
+    let titles: Vec<(String, String, bool)> = got["plan"]["titles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["title"].as_str().unwrap().to_string(),
+                t["action"].as_str().unwrap().to_string(),
+                t["sends"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            ("demoALID US TVOD".to_string(), "changed".to_string(), true),
+            (
+                "demoALID_For_Season_01 US PRIME_SUBSCRIPTION".to_string(),
+                "unchanged".to_string(),
+                false
+            ),
+            ("demoALID US FVOD".to_string(), "new".to_string(), true),
+        ]
+    );
+    assert_eq!(
+        got["plan"]["titles"][0]["key"],
+        "full:sandbox:demoALID:US:TVOD"
+    );
+    let fields = got["plan"]["titles"][0]["fields"].as_array().unwrap();
+    assert_eq!(fields.len(), 1, "only the End changed: {fields:?}");
+    assert!(
+        fields[0]
+            .as_str()
+            .unwrap()
+            .contains("/avail/Transaction/0/End is 2029-05-22T10:00:00Z on the server"),
+        "{fields:?}"
+    );
+    assert!(got["plan"]["titles"][1].get("fields").is_none(), "{got:#}");
+    assert_eq!(got["plan"]["refused"][0]["alid"], "badTitle", "{got:#}");
+    assert_eq!(
+        got["plan"]["refused"][0]["reasons"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(got["plan"]["heldBack"], json!([]));
+    // Nothing was sent: the FVOD title is still not on the server.
+    let out = bin(dir).run([
+        "get",
+        "--sandbox",
+        "--alid",
+        "demoALID",
+        "--territory",
+        "US",
+        "--business-line",
+        "FVOD",
+    ]);
+    code(&out, 1);
 }

@@ -360,7 +360,33 @@ fn avails_sandbox_takes_each_licensors_known_alids() {
         "someone-else=known.txt",
     ]));
     assert_eq!(bad.status.code(), Some(2), "{}", describe(&bad));
-    assert!(support::text(&bad.stderr).contains("is not one of the --licensor names"));
+    assert!(
+        support::text(&bad.stderr).contains("`someone-else` is not a licensor of this sandbox"),
+        "{}",
+        describe(&bad)
+    );
+    // FILE alone is refused when two licensors could own the ALIDs.
+    std::fs::create_dir(d.join("second")).unwrap();
+    support::write_key_file(&d.join("second"), &random_key("second"), 0o600);
+    let ambiguous = run(avails(d).args([
+        "sandbox",
+        "--licensor",
+        support::LICENSOR,
+        "--api-key-file",
+        "api-key",
+        "--licensor",
+        "second",
+        "--api-key-file",
+        "second/api-key",
+        "--known-alids",
+        "known.txt",
+    ]));
+    assert_eq!(ambiguous.status.code(), Some(2), "{}", describe(&ambiguous));
+    assert!(
+        support::text(&ambiguous.stderr).contains("say whose ALIDs these are with LICENSOR=FILE"),
+        "{}",
+        describe(&ambiguous)
+    );
 
     let mut child = Child(
         avails(d)
@@ -396,4 +422,51 @@ fn avails_sandbox_takes_each_licensors_known_alids() {
     assert_eq!(server[0]["code"], "UNKNOWN_ALID");
     assert_eq!(server[0]["alid"], messy::OTHER_ALID);
     assert_eq!(server[0]["row"], 9);
+}
+
+/// `submit --dry-run` of the messy workbook: the title whose row cannot be
+/// placed is held back, with the cell to fix, in text and JSON.
+#[test]
+fn a_dry_run_names_what_is_held_back_and_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    messy::write(&d.join("avails.xlsx"));
+    let out = run(avails(d).args(["submit", "--sandbox", "--dry-run", "avails.xlsx"]));
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let plan = support::text(&out.stdout);
+    assert!(
+        plan.lines().any(|l| l.starts_with("held back  md:alid:studio.com:harbor-lights FR TVOD  (not sent: the server keeps what it holds)")),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("             avails.xlsx:Movies!5: Start `2024-13-45`: expected a date"),
+        "the row to fix, and why: {plan}"
+    );
+    assert!(
+        plan.contains("refused    md:alid:studio.com:harbor-lights  (never sent)\n             avails.xlsx:Movies!R7 AV002: "),
+        "{plan}"
+    );
+    let out = run(avails(d).args([
+        "submit",
+        "--sandbox",
+        "--dry-run",
+        "--format",
+        "json",
+        "avails.xlsx",
+    ]));
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let held = &summary["plan"]["heldBack"];
+    assert_eq!(
+        held[0]["title"], "md:alid:studio.com:harbor-lights FR TVOD",
+        "{summary:#}"
+    );
+    assert!(
+        held[0]["blocking"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("avails.xlsx:Movies!5: Start `2024-13-45`"),
+        "{summary:#}"
+    );
+    assert_eq!(summary["report"]["sent"], 0);
 }

@@ -100,6 +100,10 @@ pub struct Config {
     /// Profiles by name.
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileSpec>,
+    /// How conversions read dates written with slashes: `MDY`
+    /// (`3/14/2023`) or `DMY` (`14/03/2023`); `--date-order` wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_order: Option<String>,
     /// The file this was read from, if any.
     #[serde(skip)]
     pub path: Option<PathBuf>,

@@ -31,10 +31,12 @@ pub const CA: &str = "AVAILS_CA";
 pub const LOG: &str = "AVAILS_LOG";
 /// The mapping table of the `avails` binary's conversions.
 pub const MAPPING: &str = "AVAILS_MAPPING";
+/// How the `avails` binary reads dates written with slashes: `MDY` or `DMY`.
+pub const DATE_ORDER: &str = "AVAILS_DATE_ORDER";
 
 /// Every variable above, for tests and tools that must clear them.
-pub const ALL: [&str; 10] = [
-    CONFIG, PROFILE, BASE_URL, LICENSOR, API_KEY, CERT, KEY, CA, LOG, MAPPING,
+pub const ALL: [&str; 11] = [
+    CONFIG, PROFILE, BASE_URL, LICENSOR, API_KEY, CERT, KEY, CA, LOG, MAPPING, DATE_ORDER,
 ];
 
 /// The value of a variable of the process's environment, `None` when unset or blank.

@@ -213,6 +213,21 @@ pub fn diff_title(sheet: &Payload, server: Option<&Avail>, mapping: &Mapping) ->
 /// by ALID, territory and business line; server avails no payload claims are
 /// reported as extra titles.
 pub fn diff(sheet: &[Payload], server: &[Avail], mapping: &Mapping) -> DiffReport {
+    diff_with_refusals(sheet, server, mapping, &[])
+}
+
+/// [`diff`], told which sheet payloads local validation refuses:
+/// `refusals[i]` holds the reasons `sheet[i]` is refused (empty, or past
+/// the end: accepted). A refused title is reported as
+/// [`TitleStatus::RefusedLocally`] with its reasons, not as missing on the
+/// server: it was never sent. When the server holds the title (an earlier
+/// version), its differences follow the reasons.
+pub fn diff_with_refusals(
+    sheet: &[Payload],
+    server: &[Avail],
+    mapping: &Mapping,
+    refusals: &[Vec<String>],
+) -> DiffReport {
     let server_keys: Vec<Option<TitleKey>> =
         server.iter().map(|a| server_key(a, mapping)).collect();
     let mut by_key: HashMap<&TitleKey, VecDeque<usize>> = HashMap::new();
@@ -223,13 +238,34 @@ pub fn diff(sheet: &[Payload], server: &[Avail], mapping: &Mapping) -> DiffRepor
     }
     let mut used = vec![false; server.len()];
     let mut titles = Vec::with_capacity(sheet.len());
-    for p in sheet {
+    for (i, p) in sheet.iter().enumerate() {
         let key = payload_key(p);
         let found = by_key.get_mut(&key).and_then(VecDeque::pop_front);
         if let Some(j) = found {
             used[j] = true;
         }
-        titles.push(diff_title(p, found.map(|j| &server[j]), mapping));
+        let mut title = diff_title(p, found.map(|j| &server[j]), mapping);
+        if let Some(reasons) = refusals.get(i).filter(|r| !r.is_empty()) {
+            // Not on the server because never sent: the reasons say why.
+            title.differences.retain(|d| {
+                !matches!(
+                    d,
+                    Difference::MissingOnServer {
+                        subject: Subject::Title,
+                        ..
+                    }
+                )
+            });
+            title.differences.insert(
+                0,
+                Difference::RefusedLocally {
+                    reasons: reasons.clone(),
+                    location: p.avail_source.location.clone(),
+                },
+            );
+            title.status = TitleStatus::RefusedLocally;
+        }
+        titles.push(title);
     }
     for (j, a) in server.iter().enumerate().filter(|(j, _)| !used[*j]) {
         let key = server_keys[j].clone().unwrap_or_else(|| TitleKey {
@@ -328,6 +364,65 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_title_is_refused_not_missing() {
+        let mapping = Mapping::default_table();
+        let sheet = payload(sheet_avail(), "FullExtract");
+        let reasons = vec!["AV040: Territory `JJ` is not a country".to_string()];
+        // Never sent, not on the server: refused, with its reasons.
+        let report = diff_with_refusals(
+            std::slice::from_ref(&sheet),
+            &[],
+            &mapping,
+            std::slice::from_ref(&reasons),
+        );
+        assert_eq!(report.titles[0].status, TitleStatus::RefusedLocally);
+        assert_eq!(
+            report.titles[0].differences,
+            vec![Difference::RefusedLocally {
+                reasons: reasons.clone(),
+                location: sheet.avail_source.location.clone(),
+            }]
+        );
+        assert_eq!(
+            (
+                report.summary.refused_locally,
+                report.summary.missing_on_server
+            ),
+            (1, 0)
+        );
+        assert!(report.has_differences());
+        let text = crate::render_text(&report);
+        assert!(
+            text.contains("a1 US TVOD: refused locally, never sent"),
+            "{text}"
+        );
+        assert!(
+            text.contains("      AV040: Territory `JJ` is not a country"),
+            "{text}"
+        );
+        assert!(text.contains(", 1 refused locally (never sent);"), "{text}");
+        // An earlier version on the server: still refused, its changes follow.
+        let mut v = sheet_avail();
+        v["Transaction"][1]["FormatProfile"]["value"] = json!("UHD");
+        let report = diff_with_refusals(
+            std::slice::from_ref(&sheet),
+            &[server(v)],
+            &mapping,
+            &[reasons],
+        );
+        let t = &report.titles[0];
+        assert_eq!(t.status, TitleStatus::RefusedLocally);
+        assert!(matches!(
+            t.differences[0],
+            Difference::RefusedLocally { .. }
+        ));
+        assert!(t.differences.len() > 1, "{:#?}", t.differences);
+        // No reasons: the plain diff.
+        let report = diff_with_refusals(std::slice::from_ref(&sheet), &[], &mapping, &[vec![]]);
+        assert_eq!(report.titles[0].status, TitleStatus::MissingOnServer);
+    }
+
+    #[test]
     fn missing_and_extra_titles_and_windows() {
         let mapping = Mapping::default_table();
         let sheet = payload(sheet_avail(), "FullExtract");
@@ -353,6 +448,7 @@ mod tests {
                 Difference::MissingOnServer { .. } => "missing",
                 Difference::ExtraOnServer { .. } => "extra",
                 Difference::Changed { .. } => "changed",
+                Difference::RefusedLocally { .. } => "refused",
             })
             .collect();
         assert_eq!(kinds, vec!["missing", "extra"]);

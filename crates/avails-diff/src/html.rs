@@ -32,7 +32,7 @@ section.title{border:1px solid #ddd;border-radius:6px;padding:1rem;margin:1rem 0
 section.title.hidden{display:none}
 .badge{font-size:.8rem;padding:.1rem .5rem;border-radius:1rem;margin-left:.5rem;color:#fff}
 .status-same .badge{background:#3a7}.status-changed .badge{background:#d80}
-.status-missingOnServer .badge{background:#c33}.status-extraOnServer .badge{background:#36c}
+.status-missingOnServer .badge{background:#c33}.status-refusedLocally .badge{background:#939}.status-extraOnServer .badge{background:#36c}
 ul.differences{font-size:.9rem}ul.differences code{background:#f4f4f4;padding:0 .2rem}
 .loc{color:#666}
 .timeline{margin-top:.75rem;font-size:.8rem}
@@ -93,6 +93,7 @@ fn status_class(s: TitleStatus) -> &'static str {
         TitleStatus::MissingOnServer => "status-missingOnServer",
         TitleStatus::ExtraOnServer => "status-extraOnServer",
         TitleStatus::Changed => "status-changed",
+        TitleStatus::RefusedLocally => "status-refusedLocally",
     }
 }
 
@@ -122,6 +123,17 @@ fn title_section(out: &mut String, n: usize, t: &TitleDiff) {
                         escape(&subject.to_string()),
                         escape(&location.to_string())
                     );
+                }
+                Difference::RefusedLocally { reasons, location } => {
+                    let _ = write!(
+                        out,
+                        "<li class=\"refused\">refused by local validation, so never sent <span class=\"loc\">{}</span><ul>",
+                        escape(&location.to_string())
+                    );
+                    for r in reasons {
+                        let _ = write!(out, "<li>{}</li>", escape(r));
+                    }
+                    out.push_str("</ul></li>\n");
                 }
                 Difference::ExtraOnServer {
                     subject,

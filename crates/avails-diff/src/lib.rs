@@ -31,7 +31,7 @@ mod timeline;
 mod values;
 mod walk;
 
-pub use compare::{diff, diff_title, server_key};
+pub use compare::{diff, diff_title, diff_with_refusals, server_key};
 pub use html::render_html;
 pub use model::{
     DiffReport, Difference, FieldChange, Side, Subject, Summary, TitleDiff, TitleKey, TitleStatus,

@@ -34,6 +34,9 @@ pub enum TitleStatus {
     ExtraOnServer,
     /// Both have it, with differences.
     Changed,
+    /// The sheet has it but local validation refuses it, so `submit` never
+    /// sends it: what the server holds (if anything) is not what the sheet says.
+    RefusedLocally,
 }
 
 impl TitleStatus {
@@ -44,6 +47,7 @@ impl TitleStatus {
             Self::MissingOnServer => "missing on server",
             Self::ExtraOnServer => "extra on server",
             Self::Changed => "changed",
+            Self::RefusedLocally => "refused locally, never sent",
         }
     }
 }
@@ -109,6 +113,13 @@ pub enum Difference {
         /// JSON pointer in the server's avail.
         #[serde(rename = "serverPointer")]
         server_pointer: String,
+    },
+    /// The sheet's payload is refused by local validation: never sent.
+    RefusedLocally {
+        /// Why (each error found: `CODE: message`).
+        reasons: Vec<String>,
+        /// Where the sheet says the title.
+        location: Location,
     },
     /// Both have it, with attribute changes.
     Changed {
@@ -184,6 +195,9 @@ pub struct Summary {
     pub extra_on_server: usize,
     /// Titles on both sides with differences.
     pub changed: usize,
+    /// Titles of the sheet that local validation refuses (never sent).
+    #[serde(rename = "refusedLocally")]
+    pub refused_locally: usize,
     /// Differences in all titles.
     pub differences: usize,
 }
@@ -210,6 +224,7 @@ impl DiffReport {
                 TitleStatus::MissingOnServer => s.missing_on_server += 1,
                 TitleStatus::ExtraOnServer => s.extra_on_server += 1,
                 TitleStatus::Changed => s.changed += 1,
+                TitleStatus::RefusedLocally => s.refused_locally += 1,
             }
             s.differences += t.difference_count();
         }

@@ -34,6 +34,15 @@ pub fn render_text(report: &DiffReport) -> String {
                         "  - {subject}: on the sheet, not on the server ({location})"
                     );
                 }
+                Difference::RefusedLocally { reasons, location } => {
+                    let _ = writeln!(
+                        out,
+                        "  ! refused by local validation, so never sent ({location}):"
+                    );
+                    for r in reasons {
+                        let _ = writeln!(out, "      {r}");
+                    }
+                }
                 Difference::ExtraOnServer {
                     subject,
                     server_pointer,
@@ -63,8 +72,17 @@ pub fn render_text(report: &DiffReport) -> String {
     let s = &report.summary;
     let _ = writeln!(
         out,
-        "{} titles: {} same, {} changed, {} missing on server, {} extra on server; {} differences",
-        s.titles, s.same, s.changed, s.missing_on_server, s.extra_on_server, s.differences
+        "{} titles: {} same, {} changed, {} missing on server, {} extra on server{}; {} differences",
+        s.titles,
+        s.same,
+        s.changed,
+        s.missing_on_server,
+        s.extra_on_server,
+        match s.refused_locally {
+            0 => String::new(),
+            n => format!(", {n} refused locally (never sent)"),
+        },
+        s.differences
     );
     out
 }

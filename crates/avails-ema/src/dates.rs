@@ -2,6 +2,7 @@
 //! time its column says (Start and Event the start of the day, End its last
 //! second), a time or offset written in the cell is kept as written.
 
+use avails_mapping::DateOrder;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 use crate::Cell;
@@ -17,6 +18,9 @@ pub struct DateRule {
     pub time_if_absent: String,
     /// Offset appended to a date or date-time without one (`""` keeps it local).
     pub offset: String,
+    /// How a date written with slashes (`3/14/2023`) is read; none: it is
+    /// not read, and the error shows it under each order.
+    pub order: Option<DateOrder>,
 }
 
 impl DateRule {
@@ -25,7 +29,14 @@ impl DateRule {
         Self {
             time_if_absent: time.to_string(),
             offset: offset.to_string(),
+            order: None,
         }
+    }
+
+    /// This rule reading dates written with slashes in `order`.
+    pub fn with_order(mut self, order: Option<DateOrder>) -> Self {
+        self.order = order;
+        self
     }
 
     /// The ISO 8601 date-time a cell means, or what is allowed.
@@ -35,9 +46,13 @@ impl DateRule {
             Cell::Number(n) => excel_serial(*n)
                 .map(|dt| self.of_naive(dt))
                 .ok_or_else(|| DATE_FORMS.to_string()),
-            Cell::Text(t) => self
-                .parse_text(t.trim())
-                .ok_or_else(|| DATE_FORMS.to_string()),
+            Cell::Text(t) => {
+                let t = t.trim();
+                self.parse_text(t).ok_or_else(|| match slashed(t) {
+                    Some(s) => self.slash_hint(&s),
+                    None => DATE_FORMS.to_string(),
+                })
+            }
             _ => Err(DATE_FORMS.to_string()),
         }
     }
@@ -60,7 +75,46 @@ impl DateRule {
         s
     }
 
+    /// What to say of a date written with slashes that was not read: what
+    /// it is under each order (an ambiguous one is never guessed).
+    fn slash_hint(&self, s: &Slashed) -> String {
+        let reading = |order: DateOrder| match s.date(order) {
+            Some(d) => format!(
+                "{} (with --date-order {})",
+                d.format("%Y-%m-%d"),
+                order.as_str()
+            ),
+            None => "not a date".to_string(),
+        };
+        match self.order {
+            Some(order) => format!(
+                "a {} date (--date-order {}); as {} it would be {}",
+                order.words(),
+                order.as_str(),
+                other(order).words(),
+                reading(other(order))
+            ),
+            None => format!(
+                "a date whose month and day order is said: as {} it is {}, as {} it is {}; \
+                 give --date-order MDY or DMY (never guessed), or write YYYY-MM-DD",
+                DateOrder::Mdy.words(),
+                reading(DateOrder::Mdy),
+                DateOrder::Dmy.words(),
+                reading(DateOrder::Dmy),
+            ),
+        }
+    }
+
     fn parse_text(&self, t: &str) -> Option<String> {
+        if let Some(order) = self.order {
+            if let Some(s) = slashed(t) {
+                let date = s.date(order)?;
+                return Some(match s.time {
+                    Some(time) => self.of_naive(date.and_time(time)),
+                    None => self.date_only(date),
+                });
+            }
+        }
         for form in ["%Y-%m-%d", "%Y/%m/%d"] {
             if let Ok(d) = NaiveDate::parse_from_str(t, form) {
                 return Some(self.date_only(d));
@@ -87,6 +141,64 @@ impl DateRule {
         }
         None
     }
+}
+
+/// A date written with slashes, day and month in an order to be said:
+/// `3/14/2023`, `14/03/2023`, optionally followed by a time `9:00` or
+/// `09:00:00` (as Excel writes a CSV).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Slashed {
+    first: u32,
+    second: u32,
+    year: i32,
+    time: Option<NaiveTime>,
+}
+
+impl Slashed {
+    fn date(&self, order: DateOrder) -> Option<NaiveDate> {
+        let (month, day) = match order {
+            DateOrder::Mdy => (self.first, self.second),
+            DateOrder::Dmy => (self.second, self.first),
+        };
+        NaiveDate::from_ymd_opt(self.year, month, day)
+    }
+}
+
+fn other(order: DateOrder) -> DateOrder {
+    match order {
+        DateOrder::Mdy => DateOrder::Dmy,
+        DateOrder::Dmy => DateOrder::Mdy,
+    }
+}
+
+/// `N/N/YYYY` (one or two digits, a four-digit year), with an optional time.
+fn slashed(t: &str) -> Option<Slashed> {
+    let (date, time) = match t.split_once(' ') {
+        Some((d, rest)) => (d, Some(rest.trim())),
+        None => (t, None),
+    };
+    let mut parts = date.split('/');
+    let (a, b, y) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |s: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if parts.next().is_some() || !digits(a, 1..=2) || !digits(b, 1..=2) || !digits(y, 4..=4) {
+        return None;
+    }
+    let time = match time {
+        None => None,
+        Some(t) => Some(
+            NaiveTime::parse_from_str(t, "%H:%M:%S")
+                .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M"))
+                .ok()?,
+        ),
+    };
+    Some(Slashed {
+        first: a.parse().ok()?,
+        second: b.parse().ok()?,
+        year: y.parse().ok()?,
+        time,
+    })
 }
 
 fn format_datetime(dt: NaiveDateTime, offset: &str) -> String {
@@ -180,5 +292,88 @@ mod tests {
             assert!(err.contains("YYYY-MM-DD"), "{bad}: {err}");
         }
         assert!(start().datetime(&Cell::Bool(true)).is_err());
+    }
+
+    fn text(rule: &DateRule, t: &str) -> Result<String, String> {
+        rule.datetime(&Cell::Text(t.into()))
+    }
+
+    #[test]
+    fn excel_dates_are_read_in_the_order_said() {
+        let mdy = |r: DateRule| r.with_order(Some(DateOrder::Mdy));
+        let dmy = |r: DateRule| r.with_order(Some(DateOrder::Dmy));
+        // What Excel writes in a US CSV, and elsewhere.
+        assert_eq!(
+            text(&mdy(start()), "3/14/2023").unwrap(),
+            "2023-03-14T00:00:00"
+        );
+        assert_eq!(
+            text(&mdy(end()), "3/14/2023").unwrap(),
+            "2023-03-14T23:59:59"
+        );
+        assert_eq!(
+            text(&dmy(start()), "14/03/2023").unwrap(),
+            "2023-03-14T00:00:00"
+        );
+        // An ambiguous date is read in the order given.
+        assert_eq!(
+            text(&mdy(start()), "3/4/2023").unwrap(),
+            "2023-03-04T00:00:00"
+        );
+        assert_eq!(
+            text(&dmy(start()), "3/4/2023").unwrap(),
+            "2023-04-03T00:00:00"
+        );
+        // A time as Excel writes it; midnight is a date alone.
+        assert_eq!(
+            text(&mdy(start()), "3/14/2023 9:30").unwrap(),
+            "2023-03-14T09:30:00"
+        );
+        assert_eq!(
+            text(&mdy(end()), "3/14/2023 0:00").unwrap(),
+            "2023-03-14T23:59:59"
+        );
+        // The offset of the rule is added, as to any date.
+        let z = DateRule::new("00:00:00", "Z").with_order(Some(DateOrder::Mdy));
+        assert_eq!(text(&z, "12/31/2024").unwrap(), "2024-12-31T00:00:00Z");
+        // ISO dates are unaffected by the order.
+        assert_eq!(
+            text(&dmy(start()), "2023-03-14").unwrap(),
+            "2023-03-14T00:00:00"
+        );
+        // Not a date in the order given: says what it would be in the other.
+        let err = text(&mdy(start()), "14/03/2023").unwrap_err();
+        assert_eq!(
+            err,
+            "a month/day/year date (--date-order MDY); as day/month/year it would be \
+             2023-03-14 (with --date-order DMY)"
+        );
+        let err = text(&dmy(start()), "2/30/2023").unwrap_err();
+        assert!(
+            err.ends_with("as month/day/year it would be not a date"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn without_an_order_a_slashed_date_is_an_error_showing_each_reading() {
+        let err = text(&start(), "3/14/2023").unwrap_err();
+        assert_eq!(
+            err,
+            "a date whose month and day order is said: as month/day/year it is 2023-03-14 \
+             (with --date-order MDY), as day/month/year it is not a date; give --date-order \
+             MDY or DMY (never guessed), or write YYYY-MM-DD"
+        );
+        // Ambiguous: both readings, neither chosen.
+        let err = text(&start(), "3/4/2023").unwrap_err();
+        assert!(
+            err.contains("as month/day/year it is 2023-03-04 (with --date-order MDY)")
+                && err.contains("as day/month/year it is 2023-04-03 (with --date-order DMY)"),
+            "{err}"
+        );
+        // Not slashed dates at all: the usual message.
+        for bad in ["3/14/23", "3/14/2023 noon", "1/2/3/2023", "a/b/2023"] {
+            assert_eq!(text(&start(), bad).unwrap_err(), DATE_FORMS, "{bad}");
+        }
     }
 }

@@ -143,9 +143,11 @@ impl<'m> RowMapper<'m> {
             file: file.to_string(),
             sheet: header.sheet.clone(),
             names: header.names.clone(),
-            start: DateRule::new(&mapping.dates.start_of_day, offset),
-            end: DateRule::new(&mapping.dates.end_of_day, offset),
-            event: DateRule::new(&mapping.dates.start_of_day, offset),
+            start: DateRule::new(&mapping.dates.start_of_day, offset)
+                .with_order(mapping.dates.order),
+            end: DateRule::new(&mapping.dates.end_of_day, offset).with_order(mapping.dates.order),
+            event: DateRule::new(&mapping.dates.start_of_day, offset)
+                .with_order(mapping.dates.order),
             plan,
             shared_columns,
             previous: None,

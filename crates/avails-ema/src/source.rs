@@ -99,6 +99,26 @@ pub fn read_rows_until(
     Ok(found)
 }
 
+/// Every tab `--sheet` names (the mapping's `sheet.only`) is one of the
+/// workbook's `tabs`, or an error naming the missing ones and the tabs.
+fn check_tabs(file_label: &str, mapping: &Mapping, tabs: &[String]) -> Result<(), EmaError> {
+    let missing = mapping.sheet.missing(tabs);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(EmaError::Sheet {
+        file: file_label.to_string(),
+        sheet: missing.join(", "),
+        message: format!(
+            "no such tab; the workbook's tabs are: {}",
+            tabs.iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    })
+}
+
 /// How a file is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -166,7 +186,12 @@ fn read_xls(
         .map_err(|p| EmaError::damaged(file_label, None, p))?
         .map_err(|e: calamine::XlsError| EmaError::open(file_label, &e))?;
     let mut found = 0;
-    for name in wb.sheet_names() {
+    let names = wb.sheet_names();
+    check_tabs(file_label, mapping, &names)?;
+    for name in names {
+        if !mapping.sheet.selects(&name) {
+            continue;
+        }
         if stop.load(Ordering::Relaxed) {
             break;
         }
@@ -205,7 +230,12 @@ fn read_xlsx<RS: std::io::Read + std::io::Seek>(
     sink: &mut dyn FnMut(SheetEvent<'_>),
 ) -> Result<usize, EmaError> {
     let mut found = 0;
-    for name in wb.sheet_names() {
+    let names = wb.sheet_names();
+    check_tabs(file_label, mapping, &names)?;
+    for name in names {
+        if !mapping.sheet.selects(&name) {
+            continue;
+        }
         if stop.load(Ordering::Relaxed) {
             break;
         }

@@ -51,6 +51,11 @@ CREATE TABLE IF NOT EXISTS events (
     at          TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_key ON events(key);
+CREATE TABLE IF NOT EXISTS titles (
+    key         TEXT PRIMARY KEY NOT NULL,
+    title       TEXT,
+    source      TEXT
+);
 ";
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
@@ -241,6 +246,25 @@ pub struct Event {
     pub note: Option<String>,
     /// When (UTC, RFC 3339).
     pub at: String,
+    /// The title, as the last submit of the key named it
+    /// ([`Journal::describe_all`]): its TitleInternalAlias, else its ALID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Where the last submit of the key read it: the sheet row (or file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// What [`Journal::describe_all`] records of a key: its title and where it
+/// was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Description<'a> {
+    /// The journal key.
+    pub key: &'a str,
+    /// TitleInternalAlias, else ALID (or the transaction for a partial extract).
+    pub title: &'a str,
+    /// The sheet row or file it was read from.
+    pub source: &'a str,
 }
 
 /// Which events [`Journal::history`] returns.
@@ -252,7 +276,7 @@ pub struct HistoryFilter {
     pub key_prefix: Option<String>,
     /// Only events entering this state.
     pub state: Option<State>,
-    /// Only the most recent N (still returned oldest first).
+    /// Only the most recent N (returned newest first, like every history).
     pub limit: Option<usize>,
 }
 
@@ -374,6 +398,32 @@ impl Journal {
         for (key, hash) in units {
             check_args(key, hash)?;
             pending_in(&tx, key, hash)?;
+        }
+        tx.commit()
+            .map_err(|e| JournalError::sqlite("committing", e))
+    }
+
+    /// Records each key's title and source (replacing what an earlier run
+    /// said), for [`Journal::history`] to show; in one transaction.
+    pub fn describe_all<'a>(
+        &self,
+        items: impl IntoIterator<Item = Description<'a>>,
+    ) -> Result<(), JournalError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction()
+            .map_err(|e| JournalError::sqlite("starting a transaction", e))?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO titles (key, title, source) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT(key) DO UPDATE SET title = excluded.title, source = excluded.source",
+                )
+                .map_err(|e| JournalError::sqlite("describing titles", e))?;
+            for d in items {
+                stmt.execute(rusqlite::params![d.key, d.title, d.source])
+                    .map_err(|e| JournalError::sqlite("describing titles", e))?;
+            }
         }
         tx.commit()
             .map_err(|e| JournalError::sqlite("committing", e))
@@ -538,28 +588,29 @@ impl Journal {
         Ok(out)
     }
 
-    /// Events matching `filter`, oldest first.
+    /// Events matching `filter`, newest first.
     pub fn history(&self, filter: &HistoryFilter) -> Result<Vec<Event>, JournalError> {
         let mut sql = String::from(
-            "SELECT id, key, hash, state, http_status, answer, note, at FROM events WHERE 1 = 1",
+            "SELECT e.id, e.key, e.hash, e.state, e.http_status, e.answer, e.note, e.at, \
+             t.title, t.source FROM events e LEFT JOIN titles t ON t.key = e.key WHERE 1 = 1",
         );
         let mut args: Vec<String> = Vec::new();
         if let Some(k) = &filter.key {
             args.push(k.clone());
-            sql.push_str(&format!(" AND key = ?{}", args.len()));
+            sql.push_str(&format!(" AND e.key = ?{}", args.len()));
         }
         if let Some(p) = &filter.key_prefix {
             args.push(p.clone());
             sql.push_str(&format!(
-                " AND substr(key, 1, length(?{0})) = ?{0}",
+                " AND substr(e.key, 1, length(?{0})) = ?{0}",
                 args.len()
             ));
         }
         if let Some(s) = filter.state {
             args.push(s.as_str().to_string());
-            sql.push_str(&format!(" AND state = ?{}", args.len()));
+            sql.push_str(&format!(" AND e.state = ?{}", args.len()));
         }
-        sql.push_str(" ORDER BY id DESC");
+        sql.push_str(" ORDER BY e.id DESC");
         if let Some(n) = filter.limit {
             sql.push_str(&format!(" LIMIT {n}"));
         }
@@ -574,7 +625,6 @@ impl Journal {
         for row in rows {
             out.push(row.map_err(|e| JournalError::sqlite("reading history", e))??);
         }
-        out.reverse();
         Ok(out)
     }
 }
@@ -824,6 +874,8 @@ fn read_event(r: &Row<'_>) -> RowResult<Event> {
         answer: parse_answer(r.get(5)?),
         note: r.get(6)?,
         at: r.get(7)?,
+        title: r.get(8)?,
+        source: r.get(9)?,
     };
     Ok(state.parse().map(|state| Event { state, ..event }))
 }

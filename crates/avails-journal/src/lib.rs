@@ -30,8 +30,8 @@ pub use hash::{
     canonical_json, content_hash, content_hash_node, content_hash_of, full_key, partial_key,
 };
 pub use journal::{
-    Decision, Entry, Event, HistoryFilter, Journal, Outcome, SendReason, State, DELETED,
-    INTERRUPTED,
+    Decision, Description, Entry, Event, HistoryFilter, Journal, Outcome, SendReason, State,
+    DELETED, INTERRUPTED,
 };
 pub use state::{journal_path, sandbox_db_path, WriterLock, DEFAULT_STATE_DIR, SANDBOX_PROFILE};
 

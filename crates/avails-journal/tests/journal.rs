@@ -210,7 +210,7 @@ fn history_and_entries_for_the_journal_command() {
 
     let all = j.history(&HistoryFilter::default()).unwrap();
     assert_eq!(all.len(), 7);
-    assert!(all.windows(2).all(|w| w[0].id < w[1].id));
+    assert!(all.windows(2).all(|w| w[0].id > w[1].id), "newest first");
     let mgm_acks = j
         .history(&HistoryFilter {
             key_prefix: Some("partial:mgm:".into()),
@@ -226,7 +226,7 @@ fn history_and_entries_for_the_journal_command() {
         })
         .unwrap();
     assert_eq!(last.len(), 2);
-    assert_eq!(last[1].key, other);
+    assert_eq!(last[0].key, other, "the newest event first");
     let one = j
         .history(&HistoryFilter {
             key: Some(partial_key("mgm", "t2")),
@@ -235,7 +235,7 @@ fn history_and_entries_for_the_journal_command() {
         .unwrap();
     assert_eq!(
         one.iter().map(|e| e.state).collect::<Vec<_>>(),
-        [State::Sending, State::Acknowledged]
+        [State::Acknowledged, State::Sending]
     );
     let counts = j.counts().unwrap();
     assert!(counts.contains(&(State::Acknowledged, 3)));
@@ -296,7 +296,7 @@ fn a_deleted_title_is_no_longer_landed() {
             ..Default::default()
         })
         .unwrap();
-    let last = events.last().unwrap();
+    let last = events.first().unwrap();
     assert_eq!(
         (last.state, last.note.as_deref(), last.http_status),
         (State::Pending, Some("deleted"), Some(200))
@@ -310,4 +310,59 @@ fn a_deleted_title_is_no_longer_landed() {
         j.keys_with_prefix("full:mgm:a1:US:").unwrap(),
         vec![other.clone(), key.clone()]
     );
+}
+
+#[test]
+fn history_names_each_keys_title_and_source_newest_first() {
+    let j = Journal::open_in_memory().unwrap();
+    let a = full_key("mgm", "a1", "US", BusinessLine::Tvod);
+    let b = full_key("mgm", "b1", "US", BusinessLine::Tvod);
+    let (h1, h2) = hashes();
+    j.describe_all([avails_journal::Description {
+        key: &a,
+        title: "First Dance, The",
+        source: "movies.xlsx:Movies!4",
+    }])
+    .unwrap();
+    j.mark_sending(&a, &h1).unwrap();
+    j.mark_sending(&b, &h1).unwrap();
+    // A later run renames the title and moves its row: the new names win.
+    j.describe_all([avails_journal::Description {
+        key: &a,
+        title: "First Dance",
+        source: "movies.xlsx:Movies!9",
+    }])
+    .unwrap();
+    j.mark_sending(&a, &h2).unwrap();
+    let events = j.history(&HistoryFilter::default()).unwrap();
+    let seen: Vec<(&str, Option<&str>, Option<&str>)> = events
+        .iter()
+        .map(|e| (e.key.as_str(), e.title.as_deref(), e.source.as_deref()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                a.as_str(),
+                Some("First Dance"),
+                Some("movies.xlsx:Movies!9")
+            ),
+            (b.as_str(), None, None),
+            (
+                a.as_str(),
+                Some("First Dance"),
+                Some("movies.xlsx:Movies!9")
+            ),
+        ]
+    );
+    // Filters still apply to the events' own columns.
+    let only_b = j
+        .history(&HistoryFilter {
+            key: Some(b.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(only_b.len(), 1);
+    let json = serde_json::to_value(&events[1]).unwrap();
+    assert!(json.get("title").is_none(), "{json}");
 }

@@ -313,6 +313,27 @@ pub struct SheetRule {
     pub markers: Vec<String>,
     /// Prefix of EMA comment cells and rows.
     pub comment_prefix: String,
+    /// Only the workbook tabs with these names are read (empty: every tab);
+    /// a name a workbook lacks is an error listing its tabs. Set by
+    /// `avails --sheet NAME`; CSV files have no tabs and ignore it.
+    #[serde(default)]
+    pub only: Vec<String>,
+}
+
+impl SheetRule {
+    /// Whether the tab `name` is to be read.
+    pub fn selects(&self, name: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|n| n == name)
+    }
+
+    /// The tab names of `only` that `tabs` lacks.
+    pub fn missing<'a>(&'a self, tabs: &[String]) -> Vec<&'a str> {
+        self.only
+            .iter()
+            .filter(|n| !tabs.contains(n))
+            .map(String::as_str)
+            .collect()
+    }
 }
 
 /// Date settings.
@@ -328,6 +349,54 @@ pub struct DateRule {
     /// Words EMA and MDDF allow in Start or End instead of a date
     /// (MDDF's `DateTimeCondition`), for messages that name them.
     pub conditions: Vec<String>,
+    /// How to read a date written with slashes, as Excel writes them
+    /// (`3/14/2023`, `14/03/2023`); none: such a date is an error that shows
+    /// what it would be under each order (set by `avails --date-order`).
+    #[serde(default)]
+    pub order: Option<DateOrder>,
+}
+
+/// The order of month and day in a date written with slashes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, Deserialize)]
+pub enum DateOrder {
+    /// Month, day, year (`3/14/2023`): what Excel writes in the US.
+    #[serde(rename = "MDY", alias = "mdy")]
+    Mdy,
+    /// Day, month, year (`14/03/2023`): most other locales.
+    #[serde(rename = "DMY", alias = "dmy")]
+    Dmy,
+}
+
+impl DateOrder {
+    /// `MDY` or `DMY`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mdy => "MDY",
+            Self::Dmy => "DMY",
+        }
+    }
+
+    /// In words, for messages: `month/day/year` or `day/month/year`.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Mdy => "month/day/year",
+            Self::Dmy => "day/month/year",
+        }
+    }
+}
+
+impl std::str::FromStr for DateOrder {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_uppercase().as_str() {
+            "MDY" => Ok(Self::Mdy),
+            "DMY" => Ok(Self::Dmy),
+            _ => Err(format!(
+                "date order `{s}`: expected MDY (3/14/2023) or DMY (14/03/2023)"
+            )),
+        }
+    }
 }
 
 /// The business-line rule.

@@ -588,6 +588,7 @@ fn title_row(
         TitleStatus::MissingOnServer => Status::New,
         TitleStatus::ExtraOnServer => Status::Extra,
         TitleStatus::Changed => Status::Changed,
+        TitleStatus::RefusedLocally => Status::Refused,
     };
     let mut changes = Vec::new();
     let mut added = Vec::new();
@@ -600,6 +601,8 @@ fn title_row(
                 }
             }
             Difference::ExtraOnServer { subject: s, .. } => removed.push(subject(s)),
+            // Refused titles are listed with their findings, not as changes.
+            Difference::RefusedLocally { .. } => {}
             Difference::Changed {
                 subject: s,
                 changes: list,

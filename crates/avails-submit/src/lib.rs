@@ -19,7 +19,7 @@ mod spool;
 pub use delete::{delete, DeleteError, DeleteTarget, Deleted};
 pub use plan::{plan, plan_owned, plan_with, Unit, UnitKind};
 pub use run::{
-    submit, submit_spooled, Event, Failure, Rejection, Report, SubmitError, SubmitOptions,
-    UnitOutcome, UnitStatus,
+    submit, submit_spooled, Event, Failure, PlannedAction, PlannedUnit, Rejection, Report,
+    SubmitError, SubmitOptions, UnitOutcome, UnitStatus,
 };
 pub use spool::{RowSource, Spool, SpoolError, Spooled, SpooledUnit};

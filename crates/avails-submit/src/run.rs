@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use avails_client::{track, AvailsClient, BatchOp, ClientError, Retried};
-use avails_journal::{Decision, Journal, Outcome};
+use avails_journal::{Decision, Journal, Outcome, SendReason};
 use avails_model::{ApiError, BatchRequest};
 use futures::stream::{self, StreamExt};
 use serde::Serialize;
@@ -70,6 +70,55 @@ pub struct Failure {
     pub message: String,
 }
 
+/// What a dry run would do with one unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PlannedAction {
+    /// Never sent: would be sent.
+    New,
+    /// Its content differs from what the journal last recorded as sent:
+    /// would be sent.
+    Changed,
+    /// The same content already landed: would be skipped.
+    Unchanged,
+    /// The same content landed, and `--force` sends it again.
+    Forced,
+    /// Planned or sent by an earlier run without an answer (interrupted, or
+    /// deleted on the server since): would be sent.
+    Resend,
+    /// The same content was refused or failed before: would be sent again.
+    Retry,
+}
+
+impl PlannedAction {
+    /// A short word for text output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Changed => "changed",
+            Self::Unchanged => "unchanged",
+            Self::Forced => "forced",
+            Self::Resend => "resend",
+            Self::Retry => "retry",
+        }
+    }
+
+    /// Whether the unit would be sent.
+    pub fn sends(self) -> bool {
+        self != Self::Unchanged
+    }
+}
+
+/// One unit of a dry run's plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlannedUnit {
+    /// Journal key (`full:LICENSOR:ALID:TERRITORY:LINE` or
+    /// `partial:LICENSOR:TRANSACTION`).
+    pub key: String,
+    /// What would be done, and why.
+    pub action: PlannedAction,
+}
+
 /// What a submission did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
@@ -79,6 +128,10 @@ pub struct Report {
     pub unchanged: usize,
     /// Units that would be sent (dry run).
     pub planned: usize,
+    /// A dry run's decision for every unit, in the order they were planned
+    /// (empty, and not serialized, when something was sent).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub plan: Vec<PlannedUnit>,
     /// Units refused by the server.
     pub rejected: Vec<Rejection>,
     /// Units with no usable answer.
@@ -279,7 +332,26 @@ fn decide<T>(
     let mut to_send = Vec::new();
     for unit in units {
         let (key, hash) = id(&unit);
-        match j.should_send(key, hash)? {
+        let decision = j.should_send(key, hash)?;
+        if options.dry_run {
+            let action = match &decision {
+                Decision::Skip if options.force => PlannedAction::Forced,
+                Decision::Skip => PlannedAction::Unchanged,
+                Decision::Send(SendReason::New) => PlannedAction::New,
+                Decision::Send(SendReason::Changed) => PlannedAction::Changed,
+                Decision::Send(
+                    SendReason::Pending | SendReason::Interrupted | SendReason::Deleted,
+                ) => PlannedAction::Resend,
+                Decision::Send(SendReason::PreviouslyRejected | SendReason::PreviouslyFailed) => {
+                    PlannedAction::Retry
+                }
+            };
+            report.plan.push(PlannedUnit {
+                key: key.to_string(),
+                action,
+            });
+        }
+        match decision {
             Decision::Skip if !options.force => {
                 report.unchanged += 1;
                 report

@@ -30,6 +30,11 @@ pub struct SpooledUnit {
     pub hash: String,
     /// How it is sent.
     pub kind: UnitKind,
+    /// The title: its TitleInternalAlias (the episode's, season's or
+    /// series' for those), else its ALID.
+    pub title: String,
+    /// Where it was read: the first row of its title (or its file).
+    pub source: String,
     /// Where its body is in the spool's file.
     span: Span,
     /// The payload it came from (index into the spool's payloads).
@@ -220,6 +225,8 @@ impl Sink for Spool<'_> {
             true => payload_rows(&payload),
             false => Vec::new(),
         };
+        let title = title_of(&payload);
+        let source = payload.avail_source.location.to_string();
         let (units, problems) = plan_owned(payload, &self.licensor, self.partial, hash);
         let ordinal = self.payloads.len() as u32;
         let note = self.notes.put(&serde_json::to_vec(&note)?)?;
@@ -248,6 +255,8 @@ impl Sink for Spool<'_> {
                 key: unit.key,
                 hash: unit.hash,
                 kind: unit.kind,
+                title: title.clone(),
+                source: source.clone(),
                 span,
                 payload: ordinal,
             }));
@@ -311,6 +320,40 @@ fn payload_rows(payload: &Payload) -> Vec<RowSource> {
         );
     }
     out
+}
+
+/// A payload's title for people: the first TitleInternalAlias of its asset
+/// (a work's, else an episode's, season's or series'), else its ALID.
+fn title_of(payload: &Payload) -> String {
+    let first = |v: Option<&Vec<String>>| {
+        v.and_then(|v| v.first())
+            .filter(|t| !t.trim().is_empty())
+            .cloned()
+    };
+    payload
+        .request
+        .avail
+        .asset
+        .first()
+        .and_then(|a| {
+            first(a.metadata.as_ref().map(|m| &m.title_internal_alias))
+                .or_else(|| first(a.episode_metadata.as_ref().map(|m| &m.title_internal_alias)))
+                .or_else(|| {
+                    first(
+                        a.season_metadata
+                            .as_ref()
+                            .and_then(|m| m.season_title_internal_alias.as_ref()),
+                    )
+                })
+                .or_else(|| {
+                    first(
+                        a.series_metadata
+                            .as_ref()
+                            .and_then(|m| m.series_title_internal_alias.as_ref()),
+                    )
+                })
+        })
+        .unwrap_or_else(|| payload.alid.clone())
 }
 
 /// The units of a finished conversion, their bodies on disk.

@@ -86,6 +86,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             // Payloads that could not be written to standard output were
             // not written: `main` says why, and exits 2.
             if !(args.output == "-" && output::stdout_failed()) {
+                crate::report::print_tabs(&run.files);
                 errln!("{}", summary(&run, &counts, &args.output));
             }
         }

@@ -105,7 +105,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .filter(|p| p.entry_type == avails_model::EntryType::FullExtract)
         .cloned()
         .collect();
-    let report = avails_diff::diff(&sheet, &server, mapping);
+    // What submit would refuse was never sent: said as refused, with why,
+    // not as missing on the server.
+    let mut checker = avails_convert::check::Checker::new(mapping);
+    let refusals: Vec<Vec<String>> = sheet
+        .iter()
+        .map(|p| {
+            checker
+                .check(p)
+                .into_iter()
+                .filter(|d| d.is_error())
+                .map(|d| format!("{} {}: {}", d.location, d.code, d.message))
+                .collect()
+        })
+        .collect();
+    let report = avails_diff::diff_with_refusals(&sheet, &server, mapping, &refusals);
     match args.format {
         Format::Text => out!("{}", avails_diff::render_text(&report)),
         Format::Json => outln!("{}", avails_diff::render_json(&report)?),

@@ -21,6 +21,17 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
     let target = args.target.target("get")?;
+    // What was asked for, in words, for the messages below.
+    let what = match &target {
+        Target::Full {
+            alid,
+            territory,
+            line,
+        } => format!(
+            "no full extract for ALID `{alid}` in territory `{territory}` on business line {line}"
+        ),
+        Target::Transaction(id) => format!("no transaction `{id}`"),
+    };
     runtime()?.block_on(async {
         let c = args.connect.connect().await?;
         let result = match target {
@@ -39,7 +50,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 Ok(output::EXIT_OK.into())
             }
             Err(e) if e.status() == Some(404) => {
-                errln!("not found: {e}");
+                errln!("not found (404): the server of profile `{profile}` holds {what}");
                 Ok(output::EXIT_PROBLEMS.into())
             }
             Err(e) if matches!(e.status(), Some(400 | 409)) => {

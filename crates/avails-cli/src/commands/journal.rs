@@ -9,19 +9,22 @@ use avails_journal::{journal_path, HistoryFilter, Journal, State, SANDBOX_PROFIL
 use crate::connect::{ConfigArgs, StateArgs};
 use crate::output::{self, Format};
 
-/// Show the submission journal of a profile: the audit trail.
+/// Show the submission journal of a profile: the audit trail, newest first.
 ///
 /// The profile is the one submit would use: --profile, else $AVAILS_PROFILE,
-/// else avails.toml's default_profile (or its only profile); with --sandbox,
-/// or when no profile is configured at all, the journal of --sandbox runs.
+/// else avails.toml's default_profile (or its only profile); with
+/// --sandbox-runs, or when no profile is configured at all, the journal of
+/// the commands run with --sandbox.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Profile whose journal to show.
-    #[arg(long, conflicts_with = "sandbox")]
+    #[arg(long, conflicts_with = "sandbox_runs")]
     pub profile: Option<String>,
-    /// Show the journal of `--sandbox` runs.
-    #[arg(long)]
-    pub sandbox: bool,
+    /// Show the journal written by the commands run with `--sandbox`. Unlike
+    /// `--sandbox` on other commands, this starts no sandbox: it only reads
+    /// that journal (`--sandbox` is still accepted here, with this meaning).
+    #[arg(long, alias = "sandbox")]
+    pub sandbox_runs: bool,
     #[command(flatten)]
     pub config: ConfigArgs,
     #[command(flatten)]
@@ -42,7 +45,7 @@ pub struct Args {
 
 /// The profile whose journal is shown.
 fn profile(args: &Args) -> Result<String> {
-    if args.sandbox {
+    if args.sandbox_runs {
         return Ok(SANDBOX_PROFILE.to_string());
     }
     let config = Config::load(args.config.config.as_deref())?;
@@ -59,7 +62,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if !path.exists() {
         errln!(
             "no journal for profile `{profile}` at {}: nothing was submitted with it from this \
-             folder yet (or give --state-dir, --profile or --sandbox)",
+             folder yet (or give --state-dir, --profile or --sandbox-runs)",
             path.display()
         );
         return Ok(output::EXIT_FAILURE.into());
@@ -76,6 +79,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Format::Json => outln!("{}", serde_json::to_string_pretty(&events)?),
         Format::Text => {
             for e in &events {
+                // The title as the sheet names it, the scope, the sheet row.
+                let mut what = match &e.title {
+                    Some(title) => format!("{title} ({})", describe_key(&e.key)),
+                    None => describe_key(&e.key),
+                };
+                if let Some(source) = &e.source {
+                    what.push_str(&format!(" at {source}"));
+                }
                 let answer = e.answer.as_ref().map(|a| a.to_string()).unwrap_or_default();
                 let note = e
                     .note
@@ -83,13 +94,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     .map(|n| format!(" ({n})"))
                     .unwrap_or_default();
                 outln!(
-                    "{}  {:<12} {:>3}  {}  {}  {}{note}",
+                    "{}  {:<12} {:>3}  {what}  {}  {}{note}",
                     e.at,
                     e.state.as_str(),
                     e.http_status
                         .map(|s| s.to_string())
                         .unwrap_or_else(|| "-".into()),
-                    e.key,
                     &e.hash[..e.hash.len().min(12)],
                     answer
                 );
@@ -97,4 +107,40 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     Ok(output::EXIT_OK.into())
+}
+
+/// A journal key in words: `ALID territory line` for a full extract,
+/// `transaction ID` for a partial one (the key itself for any other).
+pub fn describe_key(key: &str) -> String {
+    let mut parts = key.splitn(3, ':');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("full"), Some(_licensor), Some(rest)) => {
+            // ALIDs may hold `:` (URNs): territory and line are the last two.
+            let mut tail = rest.rsplitn(3, ':');
+            match (tail.next(), tail.next(), tail.next()) {
+                (Some(line), Some(territory), Some(alid)) => {
+                    format!("{alid} {territory} {line}")
+                }
+                _ => key.to_string(),
+            }
+        }
+        (Some("partial"), Some(_licensor), Some(id)) => format!("transaction {id}"),
+        _ => key.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_key;
+
+    #[test]
+    fn keys_in_words() {
+        assert_eq!(
+            describe_key("full:mgm:md:alid:mgm:123:US:TVOD"),
+            "md:alid:mgm:123 US TVOD"
+        );
+        assert_eq!(describe_key("partial:mgm:tx-9"), "transaction tx-9");
+        assert_eq!(describe_key("odd"), "odd");
+        assert_eq!(describe_key("full:mgm:US"), "full:mgm:US");
+    }
 }

@@ -55,7 +55,8 @@ pub struct Args {
     /// LICENSOR=FILE: the ALIDs (one per line) of that licensor's metadata
     /// contributions; its payloads for other ALIDs are refused with
     /// UNKNOWN_ALID (repeat per licensor; default: every ALID is accepted).
-    #[arg(long = "known-alids", value_name = "LICENSOR=FILE")]
+    /// FILE alone when there is one --licensor.
+    #[arg(long = "known-alids", value_name = "[LICENSOR=]FILE")]
     pub known_alids: Vec<String>,
 }
 
@@ -95,17 +96,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let mut known_alids = avails_sandbox::KnownAlids::default();
     for spec in &args.known_alids {
-        let Some((licensor, file)) = spec.split_once('=') else {
-            anyhow::bail!("--known-alids `{spec}`: expected LICENSOR=FILE");
-        };
-        ensure!(
-            args.licensors.iter().any(|l| l == licensor),
-            "--known-alids `{spec}`: `{licensor}` is not one of the --licensor names"
-        );
-        known_alids.insert(
-            licensor,
-            avails_sandbox::KnownAlids::read_list(file.as_ref())?,
-        );
+        let (licensor, file) = crate::connect::known_alids_spec(spec, &args.licensors)?;
+        known_alids.insert(&licensor, avails_sandbox::KnownAlids::read_list(&file)?);
     }
     let config = SandboxConfig {
         listen: args.listen,

@@ -38,6 +38,9 @@ pub struct Args {
     /// Offset for dates without one, e.g. `Z` or `+02:00`.
     #[arg(long, value_name = "OFFSET")]
     pub timezone: Option<String>,
+    /// Read dates like `3/14/2023` in this order (see `avails validate --help`).
+    #[arg(long, value_name = "MDY|DMY", env = avails_client::env::DATE_ORDER)]
+    pub date_order: Option<avails_mapping::DateOrder>,
 }
 
 /// Runs the command until Ctrl-C (or SIGTERM).
@@ -46,6 +49,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         inputs: Vec::new(),
         mapping: args.mapping.clone(),
         timezone: args.timezone.clone(),
+        sheets: Vec::new(),
+        date_order: args.date_order,
     };
     let options = input.options()?;
     let rt = runtime()?;

@@ -33,7 +33,8 @@ pub struct Args {
     /// default; fewer if asked).
     #[arg(long, default_value_t = MAX_BATCH, value_parser = clap::value_parser!(u16).range(1..=MAX_BATCH as i64))]
     pub batch_size: u16,
-    /// Plan only: say what would be sent, send nothing.
+    /// Plan only: list each title as new, changed, unchanged, refused or
+    /// held back, and send nothing (`--format json`: see docs/dry-run.md).
     #[arg(long)]
     pub dry_run: bool,
     /// Send even payloads the journal says already landed unchanged.
@@ -81,8 +82,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let refused = spool.refused();
         let unsendable = spool.unsendable();
         let mut findings: Vec<Diagnostic> = conversion.diagnostics.iter().filter(|f| f.is_error()).cloned().collect();
-        findings.extend(spool.findings().filter(|f| f.is_error()).cloned());
-        let (spooled, problems) = spool.finish().context("cannot read back the payloads to send")?;
+        // The errors of the payloads validation refuses, for the plan.
+        let refusals: Vec<Diagnostic> = spool.findings().filter(|f| f.is_error()).cloned().collect();
+        findings.extend(refusals.iter().cloned());
+        let (mut spooled, problems) = spool.finish().context("cannot read back the payloads to send")?;
         for f in &findings {
             errln!("{f}");
         }
@@ -110,6 +113,23 @@ pub fn run(args: Args) -> Result<ExitCode> {
         };
         let journal = Journal::open(&connection.journal_path)
             .with_context(|| format!("cannot open the journal {}", connection.journal_path.display()))?;
+        // A dry run says which fields of a changed title differ from what
+        // the server holds (the journal keeps only a hash).
+        let changed = if args.dry_run {
+            changed_fields(&connection.client, &journal, &mut spooled, &options.mapping).await?
+        } else {
+            std::collections::HashMap::new()
+        };
+        // Each key's title and sheet row, for `avails journal`.
+        if !args.dry_run {
+            journal
+                .describe_all(spooled.units().iter().map(|u| avails_journal::Description {
+                    key: &u.key,
+                    title: &u.title,
+                    source: &u.source,
+                }))
+                .with_context(|| format!("cannot write the journal {}", connection.journal_path.display()))?;
+        }
         let journal = Arc::new(Mutex::new(journal));
         let options = SubmitOptions {
             batch_size: args.batch_size.into(),
@@ -160,6 +180,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
             );
             report::write(input, out, &rows, &all_findings, &conversion.held_back, summary)?;
         }
+        let plan = args
+            .dry_run
+            .then(|| dry_run_plan(&report, &refusals, &problems, &conversion.held_back, &changed));
         match args.format {
             Format::Json => {
                 let mut out = json!({
@@ -173,9 +196,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 if report_to.is_some() {
                     out["rowOutcomes"] = serde_json::to_value(&rows)?;
                 }
+                if let Some(plan) = &plan {
+                    out["plan"] = serde_json::to_value(plan)?;
+                }
                 outln!("{}", serde_json::to_string_pretty(&out)?)
             }
             Format::Text => {
+                if let Some(plan) = &plan {
+                    print_plan(plan);
+                }
                 for r in &report.rejected {
                     let errors: Vec<String> = r.errors.iter().map(|e| format!("{}: {}", e.code, e.message)).collect();
                     errln!("rejected by the server: {}: {}", r.key, errors.join("; "));
@@ -183,6 +212,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 for f in &report.failed {
                     errln!("failed: {}: {}", f.key, f.message);
                 }
+                crate::report::print_tabs(&conversion.files);
                 let verb = if args.dry_run { "would send" } else { "sent" };
                 let count = if args.dry_run { report.planned } else { report.sent };
                 errln!(
@@ -205,6 +235,227 @@ pub fn run(args: Args) -> Result<ExitCode> {
             output::EXIT_OK.into()
         })
     })
+}
+
+/// A dry run's plan, per title (docs/dry-run.md).
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Plan {
+    /// Every unit planned, in order: what would be done with it.
+    titles: Vec<PlannedTitle>,
+    /// Payloads local validation refuses: never sent.
+    refused: Vec<RefusedTitle>,
+    /// Full extracts held back because a row of theirs could not be placed.
+    held_back: Vec<HeldBackTitle>,
+}
+
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PlannedTitle {
+    /// `ALID TERRITORY LINE`, or `transaction ID` for a partial extract.
+    title: String,
+    key: String,
+    action: avails_submit::PlannedAction,
+    /// Whether it would be sent.
+    sends: bool,
+    /// For `changed` full extracts: what differs from what the server
+    /// holds (JSON pointers into the payload, windows only on one side).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fields: Vec<String>,
+}
+
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RefusedTitle {
+    alid: String,
+    /// Each error: `LOCATION CODE: message`.
+    reasons: Vec<String>,
+}
+
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct HeldBackTitle {
+    title: String,
+    /// Each cell to fix: `LOCATION: reason`.
+    blocking: Vec<String>,
+}
+
+fn dry_run_plan(
+    report: &avails_submit::Report,
+    refusals: &[Diagnostic],
+    problems: &[Diagnostic],
+    held_back: &[avails_convert::HeldBack],
+    changed: &std::collections::HashMap<String, Vec<String>>,
+) -> Plan {
+    let titles = report
+        .plan
+        .iter()
+        .map(|u| PlannedTitle {
+            title: super::journal::describe_key(&u.key),
+            key: u.key.clone(),
+            action: u.action,
+            sends: u.action.sends(),
+            fields: changed.get(&u.key).cloned().unwrap_or_default(),
+        })
+        .collect();
+    // Grouped by title, in the order first found.
+    let mut refused: Vec<RefusedTitle> = Vec::new();
+    for d in refusals.iter().chain(problems) {
+        let alid = d.alid.clone().unwrap_or_default();
+        let reason = format!("{} {}: {}", d.location, d.code, d.message);
+        match refused.iter_mut().find(|r| r.alid == alid) {
+            Some(r) => r.reasons.push(reason),
+            None => refused.push(RefusedTitle {
+                alid,
+                reasons: vec![reason],
+            }),
+        }
+    }
+    let held_back = held_back
+        .iter()
+        .map(|h| HeldBackTitle {
+            title: h.scope.to_string(),
+            blocking: h
+                .blocking
+                .iter()
+                .map(|b| format!("{}: {}", b.location, b.reason))
+                .collect(),
+        })
+        .collect();
+    Plan {
+        titles,
+        refused,
+        held_back,
+    }
+}
+
+/// For each full extract the journal says changed: what differs from the
+/// server's copy (its body read back from the spool, the server's fetched).
+async fn changed_fields(
+    client: &avails_client::AvailsClient,
+    journal: &Journal,
+    spooled: &mut avails_submit::Spooled,
+    mapping: &avails_mapping::Mapping,
+) -> Result<std::collections::HashMap<String, Vec<String>>> {
+    use avails_journal::{Decision, SendReason};
+    let mut indices = Vec::new();
+    for (i, u) in spooled.units().iter().enumerate() {
+        if matches!(u.kind, avails_submit::UnitKind::Full { .. })
+            && journal.should_send(&u.key, &u.hash)? == Decision::Send(SendReason::Changed)
+        {
+            indices.push(i);
+        }
+    }
+    let mut out = std::collections::HashMap::new();
+    if indices.is_empty() {
+        return Ok(out);
+    }
+    let units = spooled
+        .load(&indices)
+        .context("cannot read back the payloads to compare")?;
+    let mut payloads = Vec::new();
+    for u in units {
+        let Some((alid, territory, line)) = full_scope(&u.key) else {
+            continue;
+        };
+        payloads.push((
+            u.key.clone(),
+            avails_convert::Payload {
+                alid: alid.clone(),
+                territory: territory.clone(),
+                business_line: line,
+                entry_type: avails_model::EntryType::FullExtract,
+                avail_source: avails_convert::payload::Source::at(avails_model::Location::default()),
+                transaction_sources: Vec::new(),
+                given: None,
+                request: u.request,
+            },
+        ));
+    }
+    let scopes = payloads.iter().map(|(_, p)| avails_client::Scope {
+        alid: p.alid.clone(),
+        territory: p.territory.clone(),
+        business_line: p.business_line,
+    });
+    let fetched = client.get_full_extracts(scopes.collect::<Vec<_>>()).await;
+    for ((key, payload), f) in payloads.iter().zip(fetched) {
+        let fields = match f.result {
+            Ok(server) => avails_diff::diff_title(payload, server.as_ref(), mapping)
+                .differences
+                .iter()
+                .flat_map(|d| match d {
+                    avails_diff::Difference::Changed { subject, changes } => changes
+                        .iter()
+                        .map(|c| {
+                            format!(
+                                "{subject}: {} is {} on the server, {} in the input",
+                                c.pointer,
+                                shown(&c.server),
+                                shown(&c.sheet)
+                            )
+                        })
+                        .collect::<Vec<_>>(),
+                    avails_diff::Difference::MissingOnServer { subject, .. } => {
+                        vec![format!("{subject}: not on the server yet")]
+                    }
+                    avails_diff::Difference::ExtraOnServer { subject, .. } => {
+                        vec![format!("{subject}: on the server, no longer in the input")]
+                    }
+                    avails_diff::Difference::RefusedLocally { .. } => Vec::new(),
+                })
+                .collect(),
+            Err(e) => vec![format!("(the server's copy could not be fetched: {e})")],
+        };
+        out.insert(key.clone(), fields);
+    }
+    Ok(out)
+}
+
+/// A value for a plan line: strings bare, absent as `(absent)`.
+fn shown(v: &Option<serde_json::Value>) -> String {
+    match v {
+        None => "(absent)".into(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// ALID, territory and business line of a full extract's journal key.
+fn full_scope(key: &str) -> Option<(String, String, avails_model::BusinessLine)> {
+    let rest = key.strip_prefix("full:")?;
+    let (_licensor, rest) = rest.split_once(':')?;
+    let mut tail = rest.rsplitn(3, ':');
+    let line = tail.next()?.parse().ok()?;
+    let territory = tail.next()?.to_string();
+    let alid = tail.next()?.to_string();
+    Some((alid, territory, line))
+}
+
+/// The plan on standard output, one title a line (reasons indented).
+fn print_plan(plan: &Plan) {
+    for t in &plan.titles {
+        let verb = if t.sends { "would send" } else { "would skip" };
+        outln!("{:<10} {}  ({verb})", t.action.as_str(), t.title);
+        for f in &t.fields {
+            outln!("             {f}");
+        }
+    }
+    for r in &plan.refused {
+        outln!("{:<10} {}  (never sent)", "refused", r.alid);
+        for reason in &r.reasons {
+            outln!("             {reason}");
+        }
+    }
+    for h in &plan.held_back {
+        outln!(
+            "{:<10} {}  (not sent: the server keeps what it holds)",
+            "held back",
+            h.title
+        );
+        for b in &h.blocking {
+            outln!("             {b}");
+        }
+    }
 }
 
 /// A bar with rate and ETA on a terminal; a line per tenth when piped.

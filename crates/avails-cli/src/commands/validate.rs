@@ -195,6 +195,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     crate::report::print_unreadable(&unreadable);
     if args.format == Format::Text {
+        crate::report::print_tabs(&files);
         let hidden = match counts.hidden_warnings {
             0 => String::new(),
             n => format!(" ({} hidden by --errors-only)", thousands(n)),
