@@ -67,11 +67,17 @@ pub fn write(
     for (col, width) in WIDTHS.iter().enumerate() {
         ws.set_column_width(col as u16, *width)?;
     }
+    // A title held back is a consequence of another error, not one more.
+    let held_back = marks
+        .iter()
+        .filter(|m| m.code == avails_model::diagnostic::HELD_BACK_CODE)
+        .count();
     let errors = marks
         .iter()
         .filter(|m| m.severity == Severity::Error)
-        .count();
-    let warnings = marks.len() - errors;
+        .count()
+        - held_back;
+    let warnings = marks.len() - errors - held_back;
     let summary = if marks.is_empty() {
         format!("{}: no findings", header.title)
     } else {

@@ -1411,11 +1411,17 @@ fn write_findings(
         .title
         .clone()
         .unwrap_or_else(|| format!("avails findings: {input_name}"));
+    // A title held back is a consequence of another error, not one more.
+    let held_back = marks
+        .iter()
+        .filter(|m| m.code == avails_model::diagnostic::HELD_BACK_CODE)
+        .count();
     let errors = marks
         .iter()
         .filter(|m| m.severity == Severity::Error)
-        .count();
-    let warnings = marks.len() - errors;
+        .count()
+        - held_back;
+    let warnings = marks.len() - errors - held_back;
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     let summary = if marks.is_empty() {
         format!("{title}: no findings")

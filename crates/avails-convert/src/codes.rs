@@ -25,7 +25,7 @@ pub const CV_NO_TRANSACTION_ID: &str = "CV007";
 /// Two units of one run would address one resource.
 pub const CV_DUPLICATE_KEY: &str = "CV008";
 /// A payload held back whole: one of its rows is rejected.
-pub const CV_HELD_BACK: &str = "CV013";
+pub const CV_HELD_BACK: &str = avails_model::diagnostic::HELD_BACK_CODE;
 /// A term Prime Video does not process is left out.
 pub const CV_UNSUPPORTED_TERM: &str = "CV014";
 /// A window repeated verbatim is kept once.

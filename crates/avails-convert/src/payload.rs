@@ -167,6 +167,10 @@ pub struct HeldBack {
     pub rows: usize,
     /// The rows that block it, with why.
     pub blocking: Vec<Blocking>,
+    /// The rows it holds back that are fine themselves (when known: those
+    /// of a group held back while open), for a report per row.
+    #[serde(skip)]
+    pub held_rows: Vec<Location>,
 }
 
 /// A rejected row holding a group back.

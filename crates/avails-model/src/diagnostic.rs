@@ -8,6 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::Location;
 
+/// The code of a title held back because one of its rows is rejected: a
+/// consequence of another finding (reported once, at that finding's cell),
+/// not counted as an error of its own.
+pub const HELD_BACK_CODE: &str = "CV013";
+
 /// How bad a finding is: errors block a row or a payload, warnings do not.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,

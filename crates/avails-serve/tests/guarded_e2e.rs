@@ -182,7 +182,8 @@ async fn a_second_send_is_refused_clearly_while_one_runs() {
         "{text}"
     );
     let receipt = served.receipt(first).await;
-    assert!(receipt["sent"].as_u64().unwrap() >= 2, "{receipt}");
+    // First Dance ES; View from a Mountain is held back by its `UK` row.
+    assert!(receipt["sent"].as_u64().unwrap() >= 1, "{receipt}");
 
     // The plan shown before the first send is not sent as it was.
     let r = served.confirm(second, &plan_second).await;

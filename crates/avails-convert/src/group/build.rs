@@ -67,6 +67,7 @@ pub(crate) fn build(
     if !b.blocked.is_empty() {
         // Not sent, but its rows are checked as if it were, so that every
         // finding of the title comes in this run.
+        let held_rows: Vec<_> = windows.iter().map(|t| t.source.location.clone()).collect();
         // What building says of a payload that is not sent is left out.
         if rows > 0 && key.entry_type != EntryType::PartialExtract {
             let said = b.findings.len();
@@ -76,7 +77,10 @@ pub(crate) fn build(
                 b.check_as_sent(&would_be);
             }
         }
-        let held = b.held_back(rows);
+        let held = HeldBack {
+            held_rows,
+            ..b.held_back(rows)
+        };
         return b.done(vec![Outcome::HeldBack(held)]);
     }
     let built = match key.entry_type {
@@ -146,6 +150,7 @@ impl Builder<'_> {
             entry_type: self.key.entry_type.clone(),
             rows: rows.saturating_sub(self.rejected),
             blocking,
+            held_rows: Vec::new(),
         }
     }
 

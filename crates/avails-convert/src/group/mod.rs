@@ -344,7 +344,8 @@ impl<'m> Grouper<'m> {
                 self.rejected += 1;
             }
             let business_line = business_line.filter(|_| !placing.unknown_business_line);
-            self.block_title(&item, business_line, reason)?;
+            let at = wrong_cells.first().cloned();
+            self.block_title(&item, business_line, reason, at)?;
         } else if let Some(reason) = &item.rejected {
             self.block(&item, business_line, reason.clone())?;
         } else if let Some(key) = self.key_of(&item, business_line) {
@@ -615,7 +616,7 @@ impl<'m> Grouper<'m> {
         // LicenseType is wrong: it cannot be placed.
         let _ = match business_line {
             Some(_) => self.block(item, business_line, message),
-            None => self.block_title(item, None, message),
+            None => self.block_title(item, None, message, None),
         };
     }
 
@@ -628,6 +629,7 @@ impl<'m> Grouper<'m> {
         item: &Item,
         business_line: Option<BusinessLine>,
         reason: String,
+        at: Option<Location>,
     ) -> Result<(), SpillError> {
         let whole_title = item.key.alid.is_some();
         self.block_groups(Block {
@@ -643,7 +645,7 @@ impl<'m> Grouper<'m> {
                 .and_then(Value::as_str)
                 .map(str::to_string),
             blocking: Blocking {
-                location: item.source.location.clone(),
+                location: at.unwrap_or_else(|| item.source.location.clone()),
                 reason,
             },
         })
@@ -731,6 +733,7 @@ impl<'m> Grouper<'m> {
                 entry_type: slot.key.entry_type.clone(),
                 rows: slot.rows,
                 blocking: slot.blocked.clone(),
+                held_rows: Vec::new(),
             };
             self.events.push(Event::Closed(Closed {
                 id: GroupId(index as u32),

@@ -176,6 +176,28 @@ pub fn outcomes(
             },
         );
     }
+    // The rows of a title held back that are fine themselves: what holds
+    // them back.
+    for h in held_back {
+        let Some(cause) = h.blocking.first() else {
+            continue;
+        };
+        for at in &h.held_rows {
+            let Some(row) = at.row else {
+                continue;
+            };
+            let key = (at.file.clone(), at.sheet.clone(), row);
+            rows.entry(key).or_insert_with(|| RowOutcome {
+                file: at.file.clone(),
+                sheet: at.sheet.clone(),
+                row,
+                status: format!("held back: {} ({})", cause.location, cause.reason),
+                transaction_id: None,
+                time: now.clone(),
+                severity: Some(Severity::Error),
+            });
+        }
+    }
     rows.into_values().collect()
 }
 
