@@ -16,6 +16,16 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Declared for what they are, not named in code.
 NAMED_ELSEWHERE = {"mimalloc"}  # the global allocator: `mimalloc::MiMalloc`
 SINGLE_MAJOR = ("quick-xml", "zip")
+# Second versions known today, each pulled by one dependency that has not
+# moved yet: calamine 0.38 builds quick-xml 0.42 beside the workspace's 0.38,
+# rust_xlsxwriter 0.90 builds zip 4 beside the workspace's 9. Moving the
+# workspace to quick-xml 0.42 (an API change in mddf, export and annotate)
+# and rust_xlsxwriter to a release on zip 9 removes them; any other second
+# version fails this check.
+KNOWN_PAIRS = {
+    "quick-xml": {"v0.38.4", "v0.42.0"},
+    "zip": {"v4.6.1", "v9.8.2"},
+}
 
 
 PATH_ATTR = re.compile(r'#\[path\s*=\s*"([^"]+)"\]')
@@ -75,7 +85,11 @@ for line in tree.stdout.splitlines():
 for name, found in sorted(versions.items()):
     majors = {v.lstrip("v").split(".")[0] if not v.startswith("v0.") else ".".join(v.lstrip("v").split(".")[:2]) for v in found}
     if len(majors) > 1:
-        problems.append(f"{name}: {len(majors)} versions are built ({', '.join(sorted(found))})")
+        line = f"{name}: {len(majors)} versions are built ({', '.join(sorted(found))})"
+        if found <= KNOWN_PAIRS.get(name, set()):
+            print(f"known, not yet removed: {line}")
+        else:
+            problems.append(line)
 
 for p in problems:
     print(p)
