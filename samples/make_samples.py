@@ -2,7 +2,7 @@
 """Authors the sample EMA 1.8 workbooks (and one CSV) in this folder.
 
 Each sample is the EMA form of one payload example of Prime Video's
-reference (shared/spec/002_*.txt, copied under tests/fixtures/spec/): the
+reference (its payload examples, copied under tests/fixtures/spec/): the
 script reads the example, writes one EMA row per transaction with the
 columns of mappings/ema.toml, and copies the example next to the workbook
 as `<name>.expected.json`. `cargo test` then checks that `avails convert`

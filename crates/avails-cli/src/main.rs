@@ -93,6 +93,9 @@ enum Command {
     )]
     Export(commands::export::Args),
     /// Run a local web page to check, compare and send sheets.
+    #[command(
+        after_help = "Examples:\n  avails serve --sandbox --open                    try the page with nothing configured\n  avails serve --profile prod --listen 127.0.0.1:8470"
+    )]
     Serve(commands::serve::Args),
 }
 

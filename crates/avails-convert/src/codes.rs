@@ -2,7 +2,7 @@
 //!
 //! Cell-level codes are owned by the reader that finds them
 //! (`avails_ema::codes`); grouping codes are defined here. The catalogue
-//! lists both, for `docs/conversion.md` and for messages.
+//! lists both, for messages and `avails validate --help`.
 
 pub use avails_ema::codes::{
     CV_CELL, CV_CONDITION, CV_DUPLICATE_COLUMN, CV_IGNORED_COLUMN, CV_MISSING_COLUMN,

@@ -110,7 +110,7 @@ fn every_corpus_file_converts_with_located_problems() {
                     "91 [AV041] language `ENg` is not a valid RFC 5646 tag",
                     "89 [AV041] language `fr-xx` is not a valid RFC 5646 tag",
                     "95 [AV002] required attribute Terms is missing in AvailTrans",
-                    "48 [CV013] md:pseudoalid:wprid.fox.com:001143 US TVOD (FullExtract): not converted, 1 row(s) held back",
+                    "52 [CV013] md:pseudoalid:wprid.fox.com:001143 US TVOD (FullExtract): not converted, 1 row(s) held back",
                 ],
                 &["md:pseudoalid:wprid.fox.com:001143 US TVOD"],
             ),

@@ -1,7 +1,7 @@
 //! The rule catalogue: every code, its severity, summary and source.
 //!
 //! `001` is the Avails API reference, `002` the French payload examples and
-//! `003` the English request/response examples (see `shared/spec/README.md`).
+//! `003` the English request/response examples (the reference's README of authentication and limits).
 //! Where the reference's tables and its own examples disagree the examples
 //! win; the `spec` text of the rule says so.
 

@@ -934,7 +934,7 @@ fn render_doc() -> String {
     );
     s.push_str(
         "Sources: `001` is Prime Video's Avails API reference, `002` and `003` its payload and \
-         request/response examples (`shared/spec/`). Where the reference's tables and its own \
+         request/response examples (kept under `tests/fixtures/spec/`). Where the reference's tables and its own \
          examples disagree, the rules follow the examples and say so. Examples start from the \
          reference's own examples, kept under `tests/fixtures/spec/`.\n\n",
     );

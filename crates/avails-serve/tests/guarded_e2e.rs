@@ -223,7 +223,8 @@ async fn a_second_send_is_refused_clearly_while_one_runs() {
     assert_eq!(r.status(), 303);
     let receipt = served.receipt(second).await;
     assert_eq!(receipt["sent"], 0, "{receipt}");
-    assert!(receipt["unchanged"].as_u64().unwrap() >= 2, "{receipt}");
+    // First Dance ES; View from a Mountain stays held back by its `UK` row.
+    assert!(receipt["unchanged"].as_u64().unwrap() >= 1, "{receipt}");
     tokio::time::sleep(Duration::from_millis(10)).await;
     served.stop().await;
 }
