@@ -180,7 +180,13 @@ pub fn check_set(paths: &[PathBuf], options: &ConvertOptions) -> CheckView {
     let mut shown: Vec<Finding> = findings.iter().map(finding).collect();
     // Errors first; then in the engine's order (file, row).
     shown.sort_by_key(|f| !f.error);
-    let errors = shown.iter().filter(|f| f.error).count();
+    // A title held back is a consequence of another error, not one more
+    // (as `avails validate` counts).
+    let held_back_findings = shown
+        .iter()
+        .filter(|f| f.code == avails_model::diagnostic::HELD_BACK_CODE)
+        .count();
+    let errors = shown.iter().filter(|f| f.error).count() - held_back_findings;
     let annotatable = paths
         .iter()
         .find(|p| {
@@ -225,7 +231,7 @@ pub fn check_set(paths: &[PathBuf], options: &ConvertOptions) -> CheckView {
         held_back: conversion.held_back.len(),
         rows: conversion.rows,
         errors,
-        warnings: shown.len() - errors,
+        warnings: shown.len() - errors - held_back_findings,
         findings: shown,
         names,
         diagnostics: findings,
