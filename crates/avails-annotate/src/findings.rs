@@ -67,27 +67,7 @@ pub fn write(
     for (col, width) in WIDTHS.iter().enumerate() {
         ws.set_column_width(col as u16, *width)?;
     }
-    // A title held back is a consequence of another error, not one more.
-    let held_back = marks
-        .iter()
-        .filter(|m| m.code == avails_model::diagnostic::HELD_BACK_CODE)
-        .count();
-    let errors = marks
-        .iter()
-        .filter(|m| m.severity == Severity::Error)
-        .count()
-        - held_back;
-    let warnings = marks.len() - errors - held_back;
-    let summary = if marks.is_empty() {
-        format!("{}: no findings", header.title)
-    } else {
-        format!(
-            "{}: {errors} error{}, {warnings} warning{}",
-            header.title,
-            plural(errors),
-            plural(warnings)
-        )
-    };
+    let summary = summary_line(header.title, marks);
     ws.write_string_with_format(0, 0, &summary, &title)?;
     let legend = if marks.is_empty() {
         "Nothing is marked in this copy: every check passed. The other sheets are the input's values, unchanged.".to_string()
@@ -180,6 +160,30 @@ pub fn write(
     ws.set_landscape();
     ws.set_print_fit_to_pages(1, 0);
     Ok(())
+}
+
+/// `TITLE: 3 errors, 1 warning` (or `TITLE: no findings`), the first line
+/// of the Findings sheet. A title held back is a consequence of another
+/// error, not one more (as `avails validate` counts).
+pub(crate) fn summary_line(title: &str, marks: &[Mark]) -> String {
+    if marks.is_empty() {
+        return format!("{title}: no findings");
+    }
+    let held_back = marks
+        .iter()
+        .filter(|m| m.code == avails_model::diagnostic::HELD_BACK_CODE)
+        .count();
+    let errors = marks
+        .iter()
+        .filter(|m| m.severity == Severity::Error)
+        .count()
+        - held_back;
+    let warnings = marks.len() - errors - held_back;
+    format!(
+        "{title}: {errors} error{}, {warnings} warning{}",
+        plural(errors),
+        plural(warnings)
+    )
 }
 
 fn plural(n: usize) -> &'static str {

@@ -1411,27 +1411,7 @@ fn write_findings(
         .title
         .clone()
         .unwrap_or_else(|| format!("avails findings: {input_name}"));
-    // A title held back is a consequence of another error, not one more.
-    let held_back = marks
-        .iter()
-        .filter(|m| m.code == avails_model::diagnostic::HELD_BACK_CODE)
-        .count();
-    let errors = marks
-        .iter()
-        .filter(|m| m.severity == Severity::Error)
-        .count()
-        - held_back;
-    let warnings = marks.len() - errors - held_back;
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
-    let summary = if marks.is_empty() {
-        format!("{title}: no findings")
-    } else {
-        format!(
-            "{title}: {errors} error{}, {warnings} warning{}",
-            plural(errors),
-            plural(warnings)
-        )
-    };
+    let summary = crate::findings::summary_line(&title, marks);
     let legend = if marks.is_empty() && options.columns.is_some() {
         "Nothing is marked in this copy: every check passed. The other sheets are the input, with the new columns at the right of the rows."
     } else if marks.is_empty() {

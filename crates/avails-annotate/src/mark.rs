@@ -37,6 +37,30 @@ pub struct Mark {
     pub other_file: Option<String>,
 }
 
+impl Mark {
+    /// The mark of one finding, for the annotated copy of the input named
+    /// `label`; a finding about another file is listed only, naming that
+    /// file as `other_file` gives it.
+    pub fn of_finding(
+        label: &str,
+        f: &avails_model::Diagnostic,
+        other_file: impl Fn(&str) -> String,
+    ) -> Mark {
+        Mark {
+            sheet: f.location.sheet.clone(),
+            row: f.location.row,
+            column: f.location.column.clone(),
+            severity: f.severity,
+            code: f.code.to_string(),
+            message: f.message.clone(),
+            alid: f.alid.clone(),
+            transaction_id: f.transaction_id.clone(),
+            origin: f.origin,
+            other_file: (f.location.file != label).then(|| other_file(&f.location.file)),
+        }
+    }
+}
+
 /// Largest 1-based row number of an XLSX sheet.
 pub const MAX_ROWS: u32 = 1_048_576;
 /// Number of columns of an XLSX sheet (A to XFD).

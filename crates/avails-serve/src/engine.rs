@@ -261,18 +261,7 @@ pub fn annotate(
     let label = input.display().to_string();
     let marks: Vec<Mark> = findings
         .iter()
-        .map(|f| Mark {
-            sheet: f.location.sheet.clone(),
-            row: f.location.row,
-            column: f.location.column.clone(),
-            severity: f.severity,
-            code: f.code.to_string(),
-            message: f.message.clone(),
-            alid: f.alid.clone(),
-            transaction_id: f.transaction_id.clone(),
-            origin: f.origin,
-            other_file: (f.location.file != label).then(|| base_name(&f.location.file)),
-        })
+        .map(|f| Mark::of_finding(&label, f, base_name))
         .collect();
     let options = avails_annotate::Options {
         title: Some(format!(

@@ -44,18 +44,7 @@ pub fn marks(annotated: &Path, findings: &[Diagnostic]) -> Vec<Mark> {
 /// The mark of one finding, for the annotated copy of the input named
 /// `label` (a finding about another file is listed only).
 pub fn mark_of(label: &str, f: &Diagnostic) -> Mark {
-    Mark {
-        sheet: f.location.sheet.clone(),
-        row: f.location.row,
-        column: f.location.column.clone(),
-        severity: f.severity,
-        code: f.code.to_string(),
-        message: f.message.clone(),
-        alid: f.alid.clone(),
-        transaction_id: f.transaction_id.clone(),
-        origin: f.origin,
-        other_file: (f.location.file != label).then(|| f.location.file.clone()),
-    }
+    Mark::of_finding(label, f, str::to_string)
 }
 
 /// Writes the annotated copy of `input` to `output` with every finding
