@@ -864,12 +864,12 @@ impl<'m> Grouper<'m> {
             return Ok(());
         }
         let here = column_location(source, self.mapping, placing::ENTRY_TYPE_PATH);
-        let mut message = String::new();
         for &o in others.iter().chain([&index]) {
             self.slots[o].disposition_conflict = true;
         }
+        // One scope, so one message for every group of it.
+        let message = self.disposition_message(index);
         for &o in &others {
-            message = self.disposition_message(o);
             let there = self
                 .first_source(o)?
                 .map(|s| column_location(&s, self.mapping, placing::ENTRY_TYPE_PATH));
