@@ -17,9 +17,9 @@
 //! - no text, tag, comment or CDATA section of any part may be longer than
 //!   [`limits::VALUE`] (one cell's value is one such text).
 //!
-//! The price is inflating the package twice: on the 2-core machine of the
-//! project, 2.0-2.2 s for a sheet of 300,000 rows (315 MB of XML), where
-//! `avails validate` of it takes 12-13 s. A file found within bounds is
+//! The price is inflating the package twice. Module [`gate`] runs the check
+//! beside calamine's read (on another thread, calamine never reading past
+//! what is checked) rather than before it. A file found within bounds is
 //! not checked again when a second pass reads it.
 //!
 //! A part that cannot be inflated (an unsupported method, a checksum that
@@ -34,53 +34,81 @@ use zip::ZipArchive;
 use crate::contain::contain;
 use crate::EmaError;
 
+mod gate;
+
+pub(crate) use gate::Checking;
+
 /// How much is inflated at a time.
 const CHUNK: usize = 64 * 1024;
 /// How much of `_rels/.rels` is read to find the workbook part.
 const RELS_MAX: u64 = 1024 * 1024;
 
-/// The files found within bounds: path, length and modification time.
-static CHECKED: std::sync::Mutex<Vec<(std::path::PathBuf, u64, std::time::SystemTime)>> =
-    std::sync::Mutex::new(Vec::new());
+/// The files found within bounds.
+static CHECKED: std::sync::Mutex<Vec<Stamp>> = std::sync::Mutex::new(Vec::new());
 
 /// The limits in force (from the environment, else the defaults).
-struct Bounds {
+pub(crate) struct Bounds {
     part: u64,
     table: u64,
     value: u64,
 }
 
-/// Checks every part of the XLSX package at `path` against the limits.
+/// A file found within bounds: path, length and modification time.
+type Stamp = (std::path::PathBuf, u64, std::time::SystemTime);
+
+impl Bounds {
+    /// The limits in force, or the error of a limit set wrongly.
+    fn in_force(file_label: &str) -> Result<Self, EmaError> {
+        let limit_err = |e: limits::LimitError| EmaError::Limit {
+            file: file_label.to_string(),
+            message: e.to_string(),
+        };
+        Ok(Bounds {
+            part: limits::XLSX_PART.bytes().map_err(limit_err)?,
+            table: limits::XLSX_TABLE.bytes().map_err(limit_err)?,
+            value: limits::VALUE.bytes().map_err(limit_err)?,
+        })
+    }
+}
+
+/// What identifies the file at `path` as unchanged since it was checked.
+fn stamp_of(path: &Path, file: &std::fs::File) -> Option<Stamp> {
+    let meta = file.metadata().ok()?;
+    Some((path.to_path_buf(), meta.len(), meta.modified().ok()?))
+}
+
+/// Whether the file was found within bounds, unchanged since. A second pass
+/// over the same file (an unsorted sheet is read twice) is not checked
+/// again.
+fn known_within_bounds(stamp: Option<&Stamp>) -> bool {
+    stamp.is_some_and(|s| checked().contains(s))
+}
+
+/// Remembers a file found within bounds.
+fn remember(stamp: Option<Stamp>) {
+    if let Some(stamp) = stamp {
+        checked().push(stamp);
+    }
+}
+
+fn checked() -> std::sync::MutexGuard<'static, Vec<Stamp>> {
+    CHECKED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Checks every part of the XLSX package at `path` against the limits,
+/// before anything else reads it.
 pub(crate) fn check(path: &Path, file_label: &str) -> Result<(), EmaError> {
-    let limit_err = |e: limits::LimitError| EmaError::Limit {
-        file: file_label.to_string(),
-        message: e.to_string(),
-    };
-    let bounds = Bounds {
-        part: limits::XLSX_PART.bytes().map_err(limit_err)?,
-        table: limits::XLSX_TABLE.bytes().map_err(limit_err)?,
-        value: limits::VALUE.bytes().map_err(limit_err)?,
-    };
+    let bounds = Bounds::in_force(file_label)?;
     let file = std::fs::File::open(path).map_err(|e| EmaError::open(file_label, &e))?;
-    // A second pass over the same file (an unsorted sheet is read twice)
-    // is not checked again while the file is unchanged.
-    let stamp = file
-        .metadata()
-        .ok()
-        .and_then(|m| Some((path.to_path_buf(), m.len(), m.modified().ok()?)));
-    let checked = || {
-        CHECKED
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    };
-    if stamp.as_ref().is_some_and(|s| checked().contains(s)) {
+    let stamp = stamp_of(path, &file);
+    if known_within_bounds(stamp.as_ref()) {
         return Ok(());
     }
     match contain(|| check_archive(std::io::BufReader::new(file), &bounds)) {
         Ok(Ok(())) => {
-            if let Some(stamp) = stamp {
-                checked().push(stamp);
-            }
+            remember(stamp);
             Ok(())
         }
         Ok(Err(message)) => Err(EmaError::Limit {
@@ -98,10 +126,43 @@ fn check_archive<R: Read + std::io::Seek>(reader: R, bounds: &Bounds) -> Result<
     let Ok(mut zip) = ZipArchive::new(reader) else {
         return Ok(());
     };
-    let workbook = workbook_file_name(&mut zip);
+    let parts = plan(&mut zip, bounds)?;
     let mut buffer = vec![0u8; CHUNK];
-    for i in 0..zip.len() {
-        let Ok(mut entry) = zip.by_index(i) else {
+    for part in &parts {
+        if let Ok(entry) = zip.by_index(part.index) {
+            check_part(entry, part, bounds, &mut buffer, || true)?;
+        }
+    }
+    Ok(())
+}
+
+/// One part of the package to check: where it is, and its bound.
+#[derive(Debug, Clone)]
+pub(crate) struct Part {
+    /// Its index in the zip's directory.
+    index: usize,
+    /// Its name in the package.
+    name: String,
+    /// The bound on its inflated size (a worksheet's, or a held part's).
+    limit: Limit,
+    /// That bound in bytes.
+    max: u64,
+    /// Where its compressed bytes are in the file, when the zip library
+    /// could find them.
+    data: Option<std::ops::Range<u64>>,
+}
+
+/// The parts to check, the parts calamine holds whole first (it reads them
+/// when it opens the workbook), each refused at once when its declared size
+/// is over its bound.
+pub(crate) fn plan<R: Read + std::io::Seek>(
+    zip: &mut ZipArchive<R>,
+    bounds: &Bounds,
+) -> Result<Vec<Part>, String> {
+    let workbook = workbook_file_name(zip);
+    let mut parts = Vec::new();
+    for index in 0..zip.len() {
+        let Ok(entry) = zip.by_index_raw(index) else {
             continue;
         };
         if entry.is_dir() {
@@ -113,31 +174,68 @@ fn check_archive<R: Read + std::io::Seek>(reader: R, bounds: &Bounds) -> Result<
         } else {
             (limits::XLSX_TABLE, bounds.table)
         };
-        let too_big = |limit: &Limit| format!("part {name} inflates to {}", limit.exceeded(max));
+        let part = Part {
+            index,
+            data: entry
+                .data_start()
+                .map(|start| start..start.saturating_add(entry.compressed_size())),
+            name,
+            limit,
+            max,
+        };
         if entry.size() > max {
-            return Err(too_big(&limit));
+            return Err(part.too_big());
         }
-        let mut runs = XmlRuns::new(bounds.value);
-        let mut inflated: u64 = 0;
-        loop {
-            let n = match entry.read(&mut buffer) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
-            };
-            inflated += n as u64;
-            if inflated > max {
-                return Err(too_big(&limit));
-            }
-            if let Err(kind) = runs.feed(&buffer[..n]) {
-                return Err(format!(
-                    "part {name} holds {} of {}",
-                    kind.name(),
-                    limits::VALUE.exceeded(bounds.value)
-                ));
-            }
+        parts.push(part);
+    }
+    parts.sort_by_key(|part| part.limit == limits::XLSX_PART);
+    Ok(parts)
+}
+
+impl Part {
+    /// The message of a part inflating past its bound.
+    fn too_big(&self) -> String {
+        format!(
+            "part {} inflates to {}",
+            self.name,
+            self.limit.exceeded(self.max)
+        )
+    }
+}
+
+/// Inflates one part in `buffer`-sized chunks, in constant memory, checking
+/// its size and its runs; `progress` is called after each chunk is checked
+/// and ends the check early (as within bounds) when it returns false.
+pub(crate) fn check_part(
+    mut entry: impl Read,
+    part: &Part,
+    bounds: &Bounds,
+    buffer: &mut [u8],
+    mut progress: impl FnMut() -> bool,
+) -> Result<(), String> {
+    let mut runs = XmlRuns::new(bounds.value);
+    let mut inflated: u64 = 0;
+    loop {
+        let n = match entry.read(buffer) {
+            Ok(0) | Err(_) => return Ok(()),
+            Ok(n) => n,
+        };
+        inflated += n as u64;
+        if inflated > part.max {
+            return Err(part.too_big());
+        }
+        if let Err(kind) = runs.feed(&buffer[..n]) {
+            return Err(format!(
+                "part {} holds {} of {}",
+                part.name,
+                kind.name(),
+                limits::VALUE.exceeded(bounds.value)
+            ));
+        }
+        if !progress() {
+            return Ok(());
         }
     }
-    Ok(())
 }
 
 /// Whether a part is a worksheet, which calamine streams: a

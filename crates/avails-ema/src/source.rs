@@ -69,9 +69,14 @@ pub fn read_rows_until(
         Format::Csv => crate::delimited::read_csv(path, file_label, mapping, stop, sink)?,
         Format::Xls => read_xls(path, file_label, mapping, stop, sink)?,
         Format::Xlsx => {
-            crate::package::check(path, file_label)?;
-            let mut wb = open_xlsx(file_label, || open_workbook(path))?;
-            match read_xlsx(&mut wb, file_label, mapping, stop, sink) {
+            let checking = crate::package::Checking::start(path, file_label)?;
+            let read = checking.reader().and_then(|file| {
+                let mut wb = open_xlsx(file_label, || Xlsx::new(file))?;
+                read_xlsx(&mut wb, file_label, mapping, stop, sink)
+            });
+            // A part over a limit wins over what calamine made of it.
+            checking.finish(stop.load(Ordering::Relaxed))?;
+            match read {
                 Err(EmaError::Sheet { message, .. })
                     if crate::repair::is_dimension_error(&message) =>
                 {
