@@ -35,6 +35,17 @@ pub(crate) fn transaction(map: Map<String, Value>) -> Result<AvailTrans, Map<Str
     Ok(t)
 }
 
+/// A field whose value is text, stored as `Some(text)`.
+macro_rules! text_field {
+    ($name:literal, $field:ident) => {
+        Field {
+            name: $name,
+            fits: Value::is_string,
+            set: |t, v| t.$field = Some(string(v)),
+        }
+    };
+}
+
 /// One attribute the fast path builds directly: its JSON name, the shape it
 /// accepts, and where the value goes.
 struct Field<T> {
@@ -57,16 +68,8 @@ fn fits<T>(map: &Map<String, Value>, fields: &[Field<T>]) -> bool {
 /// [`AvailTrans::FIELDS`] (a test checks it), so a field the model gains
 /// cannot silently send every row down the serde path.
 const TRANSACTION: &[Field<AvailTrans>] = &[
-    Field {
-        name: "_TransactionID",
-        fits: Value::is_string,
-        set: |t, v| t.transaction_id = Some(string(v)),
-    },
-    Field {
-        name: "LicenseType",
-        fits: Value::is_string,
-        set: |t, v| t.license_type = Some(string(v)),
-    },
+    text_field!("_TransactionID", transaction_id),
+    text_field!("LicenseType", license_type),
     Field {
         name: "Territory",
         fits: |v| {
@@ -96,26 +99,10 @@ const TRANSACTION: &[Field<AvailTrans>] = &[
             })
         },
     },
-    Field {
-        name: "Start",
-        fits: Value::is_string,
-        set: |t, v| t.start = Some(string(v)),
-    },
-    Field {
-        name: "End",
-        fits: Value::is_string,
-        set: |t, v| t.end = Some(string(v)),
-    },
-    Field {
-        name: "LicenseRightsDescription",
-        fits: Value::is_string,
-        set: |t, v| t.license_rights_description = Some(string(v)),
-    },
-    Field {
-        name: "ContractID",
-        fits: Value::is_string,
-        set: |t, v| t.contract_id = Some(string(v)),
-    },
+    text_field!("Start", start),
+    text_field!("End", end),
+    text_field!("LicenseRightsDescription", license_rights_description),
+    text_field!("ContractID", contract_id),
     Field {
         name: "AssetLanguage",
         fits: languages_fit,
@@ -136,11 +123,7 @@ const TRANSACTION: &[Field<AvailTrans>] = &[
         fits: |v| all_objects(v, term_fits),
         set: |t, v| t.terms = Some(array(v).map(term).collect()),
     },
-    Field {
-        name: "OtherInstructions",
-        fits: Value::is_string,
-        set: |t, v| t.other_instructions = Some(string(v)),
-    },
+    text_field!("OtherInstructions", other_instructions),
 ];
 
 fn languages_fit(v: &Value) -> bool {
@@ -161,11 +144,7 @@ const TERM: &[Field<Term>] = &[
         fits: Value::is_string,
         set: |t, v| t.name = string(v),
     },
-    Field {
-        name: "Text",
-        fits: Value::is_string,
-        set: |t, v| t.text = Some(string(v)),
-    },
+    text_field!("Text", text),
     Field {
         name: "Money",
         fits: money_fits,
@@ -178,21 +157,13 @@ const TERM: &[Field<Term>] = &[
             });
         },
     },
-    Field {
-        name: "Event",
-        fits: Value::is_string,
-        set: |t, v| t.event = Some(string(v)),
-    },
+    text_field!("Event", event),
     Field {
         name: "Boolean",
         fits: Value::is_boolean,
         set: |t, v| t.boolean = v.as_bool(),
     },
-    Field {
-        name: "Duration",
-        fits: Value::is_string,
-        set: |t, v| t.duration = Some(string(v)),
-    },
+    text_field!("Duration", duration),
     Field {
         name: "Number",
         fits: |v| v.as_i64().is_some(),

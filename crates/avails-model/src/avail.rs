@@ -338,20 +338,23 @@ mod tests {
         // Every field given (no `..Default::default()`): a new field does not
         // compile here until it is added, and then fails below until
         // `FIELDS` names it.
+        fn some<T: Default>() -> Option<T> {
+            Some(T::default())
+        }
         let full = AvailTrans {
-            transaction_id: Some("t".into()),
-            license_type: Some("EST".into()),
+            transaction_id: some(),
+            license_type: some(),
             territory: vec![Region::default()],
-            format_profile: Some(FormatProfile::default()),
-            start: Some("2024-01-01T00:00:00".into()),
-            end: Some("2025-01-01T00:00:00".into()),
-            license_rights_description: Some("New Release".into()),
-            contract_id: Some("c".into()),
-            asset_language: Some(vec![]),
-            allowed_language: Some(vec![]),
-            holdback_language: Some(vec![]),
-            terms: Some(vec![]),
-            other_instructions: Some("x".into()),
+            format_profile: some(),
+            start: some(),
+            end: some(),
+            license_rights_description: some(),
+            contract_id: some(),
+            asset_language: some(),
+            allowed_language: some(),
+            holdback_language: some(),
+            terms: some(),
+            other_instructions: some(),
             extra: Extra::new(),
         };
         let serde_json::Value::Object(json) = serde_json::to_value(&full).unwrap() else {
