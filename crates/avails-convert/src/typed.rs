@@ -23,84 +23,156 @@ pub(crate) fn transaction_or_serde(
 /// The typed transaction, or the untouched map when its shape is not one
 /// built here.
 pub(crate) fn transaction(map: Map<String, Value>) -> Result<AvailTrans, Map<String, Value>> {
-    if !transaction_fits(&map) {
+    if !fits(&map, TRANSACTION) {
         return Err(map);
     }
     let mut t = AvailTrans::default();
     for (key, value) in map {
-        match key.as_str() {
-            "_TransactionID" => t.transaction_id = Some(string(value)),
-            "LicenseType" => t.license_type = Some(string(value)),
-            "Territory" => {
-                t.territory = array(value)
-                    .map(|r| Region {
-                        country: string(field(r, "country")),
-                        ..Region::default()
-                    })
-                    .collect()
-            }
-            "FormatProfile" => {
-                t.format_profile = Some(FormatProfile {
-                    value: string(field(value, "value")),
-                    ..FormatProfile::default()
-                })
-            }
-            "Start" => t.start = Some(string(value)),
-            "End" => t.end = Some(string(value)),
-            "LicenseRightsDescription" => t.license_rights_description = Some(string(value)),
-            "ContractID" => t.contract_id = Some(string(value)),
-            "AssetLanguage" => t.asset_language = Some(languages(value)),
-            "AllowedLanguage" => t.allowed_language = Some(languages(value)),
-            "HoldbackLanguage" => t.holdback_language = Some(languages(value)),
-            "OtherInstructions" => t.other_instructions = Some(string(value)),
-            "Terms" => t.terms = Some(array(value).map(term).collect()),
-            _ => {}
+        if let Some(field) = TRANSACTION.iter().find(|f| f.name == key) {
+            (field.set)(&mut t, value);
         }
     }
     Ok(t)
 }
 
-fn transaction_fits(map: &Map<String, Value>) -> bool {
-    map.iter().all(|(key, value)| match key.as_str() {
-        "_TransactionID"
-        | "LicenseType"
-        | "Start"
-        | "End"
-        | "LicenseRightsDescription"
-        | "ContractID"
-        | "OtherInstructions" => value.is_string(),
-        "Territory" => all_objects(value, |o| {
-            o.contains_key("country") && only(o, &[("country", Value::is_string)])
-        }),
-        "FormatProfile" => value
-            .as_object()
-            .is_some_and(|o| o.contains_key("value") && only(o, &[("value", Value::is_string)])),
-        "AssetLanguage" | "AllowedLanguage" | "HoldbackLanguage" => all_objects(value, |o| {
-            o.get("value").is_some_and(Value::is_string)
-                && only(
-                    o,
-                    &[("value", Value::is_string), ("_asset", Value::is_string)],
-                )
-        }),
-        "Terms" => all_objects(value, term_fits),
-        _ => false,
+/// A field whose value is text, stored as `Some(text)`.
+macro_rules! text_field {
+    ($name:literal, $field:ident) => {
+        Field {
+            name: $name,
+            fits: Value::is_string,
+            set: |t, v| t.$field = Some(string(v)),
+        }
+    };
+}
+
+/// One attribute the fast path builds directly: its JSON name, the shape it
+/// accepts, and where the value goes.
+struct Field<T> {
+    name: &'static str,
+    fits: Check,
+    set: fn(&mut T, Value),
+}
+
+/// Every key of `map` is a field of `fields`, with a value of its shape.
+fn fits<T>(map: &Map<String, Value>, fields: &[Field<T>]) -> bool {
+    map.iter().all(|(key, value)| {
+        fields
+            .iter()
+            .find(|f| f.name == key)
+            .is_some_and(|f| (f.fits)(value))
     })
 }
 
+/// The fast path's transaction attributes: one entry per name of
+/// [`AvailTrans::FIELDS`] (a test checks it), so a field the model gains
+/// cannot silently send every row down the serde path.
+const TRANSACTION: &[Field<AvailTrans>] = &[
+    text_field!("_TransactionID", transaction_id),
+    text_field!("LicenseType", license_type),
+    Field {
+        name: "Territory",
+        fits: |v| {
+            all_objects(v, |o| {
+                o.contains_key("country") && only(o, &[("country", Value::is_string)])
+            })
+        },
+        set: |t, v| {
+            t.territory = array(v)
+                .map(|r| Region {
+                    country: string(field(r, "country")),
+                    ..Region::default()
+                })
+                .collect()
+        },
+    },
+    Field {
+        name: "FormatProfile",
+        fits: |v| {
+            v.as_object()
+                .is_some_and(|o| o.contains_key("value") && only(o, &[("value", Value::is_string)]))
+        },
+        set: |t, v| {
+            t.format_profile = Some(FormatProfile {
+                value: string(field(v, "value")),
+                ..FormatProfile::default()
+            })
+        },
+    },
+    text_field!("Start", start),
+    text_field!("End", end),
+    text_field!("LicenseRightsDescription", license_rights_description),
+    text_field!("ContractID", contract_id),
+    Field {
+        name: "AssetLanguage",
+        fits: languages_fit,
+        set: |t, v| t.asset_language = Some(languages(v)),
+    },
+    Field {
+        name: "AllowedLanguage",
+        fits: languages_fit,
+        set: |t, v| t.allowed_language = Some(languages(v)),
+    },
+    Field {
+        name: "HoldbackLanguage",
+        fits: languages_fit,
+        set: |t, v| t.holdback_language = Some(languages(v)),
+    },
+    Field {
+        name: "Terms",
+        fits: |v| all_objects(v, term_fits),
+        set: |t, v| t.terms = Some(array(v).map(term).collect()),
+    },
+    text_field!("OtherInstructions", other_instructions),
+];
+
+fn languages_fit(v: &Value) -> bool {
+    all_objects(v, |o| {
+        o.get("value").is_some_and(Value::is_string)
+            && only(
+                o,
+                &[("value", Value::is_string), ("_asset", Value::is_string)],
+            )
+    })
+}
+
+/// The fast path's term attributes (a test checks them against every field
+/// of [`Term`]).
+const TERM: &[Field<Term>] = &[
+    Field {
+        name: "_termName",
+        fits: Value::is_string,
+        set: |t, v| t.name = string(v),
+    },
+    text_field!("Text", text),
+    Field {
+        name: "Money",
+        fits: money_fits,
+        set: |t, v| {
+            let mut o = object(v);
+            t.money = Some(Money {
+                value: o.remove("value").and_then(|n| n.as_f64()),
+                currency: o.remove("_currency").map(string),
+                ..Money::default()
+            });
+        },
+    },
+    text_field!("Event", event),
+    Field {
+        name: "Boolean",
+        fits: Value::is_boolean,
+        set: |t, v| t.boolean = v.as_bool(),
+    },
+    text_field!("Duration", duration),
+    Field {
+        name: "Number",
+        fits: |v| v.as_i64().is_some(),
+        set: |t, v| t.number = v.as_i64(),
+    },
+];
+
 fn term_fits(o: &Map<String, Value>) -> bool {
-    o.get("_termName").is_some_and(Value::is_string)
-        && only(
-            o,
-            &[
-                ("_termName", Value::is_string),
-                ("Text", Value::is_string),
-                ("Money", money_fits),
-                ("Event", Value::is_string),
-                ("Boolean", Value::is_boolean),
-                ("Duration", Value::is_string),
-                ("Number", |v| v.as_i64().is_some()),
-            ],
-        )
+    o.get("_termName").is_some_and(Value::is_string) && fits(o, TERM)
 }
 
 fn money_fits(v: &Value) -> bool {
@@ -175,22 +247,8 @@ fn languages(v: Value) -> Vec<AssetLanguage> {
 fn term(v: Value) -> Term {
     let mut t = Term::default();
     for (key, value) in object(v) {
-        match key.as_str() {
-            "_termName" => t.name = string(value),
-            "Text" => t.text = Some(string(value)),
-            "Money" => {
-                let mut o = object(value);
-                t.money = Some(Money {
-                    value: o.remove("value").and_then(|n| n.as_f64()),
-                    currency: o.remove("_currency").map(string),
-                    ..Money::default()
-                });
-            }
-            "Event" => t.event = Some(string(value)),
-            "Boolean" => t.boolean = value.as_bool(),
-            "Duration" => t.duration = Some(string(value)),
-            "Number" => t.number = value.as_i64(),
-            _ => {}
+        if let Some(field) = TERM.iter().find(|f| f.name == key) {
+            (field.set)(&mut t, value);
         }
     }
     t
@@ -248,5 +306,38 @@ mod tests {
             };
             assert_eq!(transaction(map).unwrap_err(), *v.as_object().unwrap());
         }
+    }
+
+    #[test]
+    fn every_modelled_transaction_field_has_a_direct_build() {
+        let mut direct: Vec<&str> = TRANSACTION.iter().map(|f| f.name).collect();
+        let mut model = AvailTrans::FIELDS.to_vec();
+        direct.sort_unstable();
+        model.sort_unstable();
+        assert_eq!(direct, model);
+    }
+
+    #[test]
+    fn every_modelled_term_field_has_a_direct_build() {
+        // Every field given: a field Term gains does not compile here until
+        // it is added, and then fails below until TERM builds it.
+        let full = Term {
+            name: "n".into(),
+            text: Some("t".into()),
+            money: Some(Money::default()),
+            event: Some("e".into()),
+            boolean: Some(true),
+            duration: Some("PT1H".into()),
+            number: Some(1),
+            extra: Default::default(),
+        };
+        let Value::Object(json) = serde_json::to_value(full).unwrap() else {
+            panic!("a term serializes as an object");
+        };
+        let mut keys: Vec<&str> = json.keys().map(String::as_str).collect();
+        let mut direct: Vec<&str> = TERM.iter().map(|f| f.name).collect();
+        keys.sort_unstable();
+        direct.sort_unstable();
+        assert_eq!(direct, keys);
     }
 }

@@ -6,9 +6,10 @@
 //! `//REQ`/`//Opt` comment row whose first cell holds the version from 1.8
 //! on) and one data row per transaction, from row 4. Columns come from
 //! inverting the mapping table (`mappings/ema.toml`), placed in the column
-//! order of the MovieLabs reference workbooks ([`layout`]); mapping columns
-//! the layout lacks (the avails extension terms such as `allowAds`) are
-//! appended when used.
+//! order of the MovieLabs reference workbooks (the version's layout in
+//! `mappings/ema-versions.toml`, [`EmaVersion::layout`]); mapping columns the
+//! layout lacks (the avails extension terms such as `allowAds`) are appended
+//! when used.
 //!
 //! What EMA cannot carry (reported per value as a [`Loss`], never silently):
 //! - attributes the mapping has no column for (unknown `extra` attributes,
@@ -30,7 +31,6 @@
 //!   same local time, written without `.000`.
 
 pub mod csv_out;
-pub mod layout;
 pub mod mddf;
 mod rows;
 mod table;
@@ -44,7 +44,7 @@ pub use rows::build_table;
 pub use table::{CellValue, Loss, Table};
 pub use xlsx::{export_xlsx, xlsx_bytes};
 
-use avails_mapping::Mapping;
+use avails_mapping::{LayoutColumn, Mapping};
 
 /// Errors writing an export.
 #[derive(Debug, thiserror::Error)]
@@ -162,12 +162,11 @@ impl EmaVersion {
         }
     }
 
-    /// The column layout: (section, column name, comment) per column.
-    pub fn layout(self) -> &'static [(&'static str, &'static str, &'static str)] {
-        match self {
-            Self::V1_7 => layout::V1_7,
-            Self::V1_8 => layout::V1_8,
-        }
+    /// The column layout (section, column name, comment per column), from
+    /// the versions table the `--explain` checks read too.
+    pub fn layout(self) -> &'static [LayoutColumn] {
+        avails_mapping::export_layout(self.as_str())
+            .expect("the embedded EMA versions table has a layout for every export version")
     }
 }
 
@@ -201,5 +200,27 @@ impl Default for ExportOptions {
             version: EmaVersion::default(),
             sheet_name: "Avails".into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_export_version_has_its_layout() {
+        // TV_v1.7.3 with the movie columns of Movies_v1.7.2: 102 columns;
+        // Avails_noErrors_v2.3_v1.8: 109.
+        assert_eq!(EmaVersion::V1_7.layout().len(), 102);
+        assert_eq!(EmaVersion::V1_8.layout().len(), 109);
+        // 1.7 spells the bundle column BundleALIDs, 1.8 BundledALIDs.
+        let names = |v: EmaVersion| {
+            v.layout()
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert!(names(EmaVersion::V1_7).contains(&"BundleALIDs"));
+        assert!(names(EmaVersion::V1_8).contains(&"BundledALIDs"));
     }
 }

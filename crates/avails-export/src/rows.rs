@@ -272,12 +272,17 @@ pub fn build_table(avails: &[Avail], options: &ExportOptions) -> Table {
     }
     let mut table = Table::default();
     let mut index: HashMap<String, usize> = HashMap::new();
-    for (i, (section, name, comment)) in options.version.layout().iter().enumerate() {
-        table.sections.push(section.to_string());
-        table.names.push(name.to_string());
-        table.comments.push(comment.to_string());
+    for (i, column) in options.version.layout().iter().enumerate() {
+        table.sections.push(column.section.clone());
+        table.names.push(column.name.clone());
+        table.comments.push(column.comment.clone());
         index
-            .entry(options.mapping.canonical_column(name).to_ascii_lowercase())
+            .entry(
+                options
+                    .mapping
+                    .canonical_column(&column.name)
+                    .to_ascii_lowercase(),
+            )
             .or_insert(i);
     }
     if options.version == crate::EmaVersion::V1_8 {

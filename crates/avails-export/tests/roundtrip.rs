@@ -280,3 +280,100 @@ fn other_extensions_and_unwritable_paths_are_errors() {
     let t = build_table(&[], &options);
     assert!(t.rows.is_empty() && t.names.len() == t.sections.len());
 }
+
+/// A column is added with one table entry: a copy of the built-in table
+/// (what `--mapping FILE` loads) maps EMA's AvailTrans `Description`
+/// (MovieLabs' data dictionary: "A free-form description of the
+/// transaction", MDDF `Transaction/Description`), which the built-in table
+/// ignores because the API's transaction has no description. With that entry
+/// alone the value is carried both ways: JSON → its cell (at the column the
+/// EMA layout gives it) and that cell → JSON. Without it, export reports
+/// the value lost and conversion leaves the cell out.
+#[test]
+fn a_column_added_to_a_copy_of_the_table_is_carried_both_ways() {
+    let ignored = "Description = { reason = \"free text: the API's transaction has no description\", each_cell = true }\n";
+    let builtin = avails_mapping::DEFAULT_TOML;
+    assert!(
+        builtin.contains(ignored),
+        "the built-in table ignores Description"
+    );
+    let entry = "\n[[column]]\nname = \"Description\"\npath = \"Transaction.Description\"\nkind = \"text\"\n";
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("ema.toml");
+    std::fs::write(&copy, builtin.replace(ignored, "") + entry).unwrap();
+    let mapping = avails_mapping::Mapping::from_path(&copy).unwrap();
+
+    // The reference's TVOD movie, with a description on its window.
+    let text = "Box office info. Significant digital home entertainment release campaign planned.";
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/spec/003-avail-tvod-movie.json"
+    ))
+    .unwrap();
+    let mut example: Value = serde_json::from_str(&example).unwrap();
+    example["avail"]["Transaction"][0]["Description"] = Value::String(text.into());
+    let avail: Avail = serde_json::from_value(example["avail"].take()).unwrap();
+
+    for version in [EmaVersion::V1_7, EmaVersion::V1_8] {
+        // JSON → cell: in the layout's own Description column (AvailTrans).
+        let with = ExportOptions {
+            mapping: mapping.clone(),
+            version,
+            ..ExportOptions::default()
+        };
+        let table = build_table(std::slice::from_ref(&avail), &with);
+        assert!(table.losses.is_empty(), "{version:?}: {:?}", table.losses);
+        let at = table.column("Description").unwrap();
+        assert_eq!(table.sections[at], "AvailTrans");
+        assert!(at < version.layout().len(), "{version:?}: not appended");
+        assert_eq!(
+            table.rows[0][at],
+            avails_export::CellValue::Text(text.into())
+        );
+        // Without the entry the value is reported lost, not silently dropped.
+        let without = ExportOptions {
+            version,
+            ..ExportOptions::default()
+        };
+        let lost = build_table(std::slice::from_ref(&avail), &without).losses;
+        assert_eq!(
+            lost.iter().map(|l| l.pointer.as_str()).collect::<Vec<_>>(),
+            ["/Transaction/0/Description"]
+        );
+    }
+
+    // Cell → JSON: the sheet the copy wrote converts back with the copy.
+    let sheet = dir.path().join("avails.csv");
+    let options = ExportOptions {
+        mapping: mapping.clone(),
+        ..ExportOptions::default()
+    };
+    assert!(export_file(std::slice::from_ref(&avail), &options, &sheet)
+        .unwrap()
+        .is_empty());
+    let convert_with = |mapping: avails_mapping::Mapping| {
+        convert_inputs(
+            std::slice::from_ref(&sheet),
+            &ConvertOptions {
+                mapping,
+                ..ConvertOptions::default()
+            },
+            &mut |_| {},
+        )
+    };
+    let back = convert_with(mapping);
+    assert_eq!(back.payloads.len(), 1, "{:?}", back.diagnostics);
+    let t = &back.payloads[0].request.avail.transaction[0];
+    assert_eq!(
+        t.extra.get("Description"),
+        Some(&Value::String(text.into()))
+    );
+    // The built-in table leaves the cell out (and says so at the cell).
+    let builtin = convert_with(avails_mapping::Mapping::default_table());
+    let t = &builtin.payloads[0].request.avail.transaction[0];
+    assert!(t.extra.get("Description").is_none());
+    assert!(builtin
+        .diagnostics
+        .iter()
+        .any(|d| d.to_string().contains("Description")));
+}

@@ -17,7 +17,7 @@ mod versions;
 
 pub use accounting::{ColumnStatus, IgnoredColumn};
 pub use values::TermValue;
-pub use versions::{ema_versions, VersionColumns, VERSIONS_TOML};
+pub use versions::{ema_versions, export_layout, LayoutColumn, VersionColumns, VERSIONS_TOML};
 
 /// The asset attribute that, when no row of a payload gives it, takes the
 /// payload's ALID (the reference: `_contentID` "généralement identique à

@@ -294,6 +294,26 @@ impl Avail {
 }
 
 impl AvailTrans {
+    /// The JSON names of the attributes modelled as fields (everything else
+    /// lands in `extra`), in declaration order: the list a direct build of a
+    /// transaction (the converter's fast path) checks itself against. A test
+    /// below fails when a field is added without its name here.
+    pub const FIELDS: &'static [&'static str] = &[
+        "_TransactionID",
+        "LicenseType",
+        "Territory",
+        "FormatProfile",
+        "Start",
+        "End",
+        "LicenseRightsDescription",
+        "ContractID",
+        "AssetLanguage",
+        "AllowedLanguage",
+        "HoldbackLanguage",
+        "Terms",
+        "OtherInstructions",
+    ];
+
     /// The first term with this name (case-insensitive, as the reference says).
     pub fn term(&self, name: &str) -> Option<&Term> {
         self.terms
@@ -306,5 +326,45 @@ impl AvailTrans {
     /// The country of the window's territory, if present.
     pub fn country(&self) -> Option<&str> {
         self.territory.first().map(|r| r.country.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn avail_trans_fields_name_every_modelled_attribute() {
+        // Every field given (no `..Default::default()`): a new field does not
+        // compile here until it is added, and then fails below until
+        // `FIELDS` names it.
+        fn some<T: Default>() -> Option<T> {
+            Some(T::default())
+        }
+        let full = AvailTrans {
+            transaction_id: some(),
+            license_type: some(),
+            territory: vec![Region::default()],
+            format_profile: some(),
+            start: some(),
+            end: some(),
+            license_rights_description: some(),
+            contract_id: some(),
+            asset_language: some(),
+            allowed_language: some(),
+            holdback_language: some(),
+            terms: some(),
+            other_instructions: some(),
+            extra: Extra::new(),
+        };
+        let serde_json::Value::Object(json) = serde_json::to_value(&full).unwrap() else {
+            panic!("a transaction serializes as an object");
+        };
+        let keys: Vec<&str> = json.keys().map(String::as_str).collect();
+        let mut fields = AvailTrans::FIELDS.to_vec();
+        let mut sorted_keys = keys.clone();
+        fields.sort_unstable();
+        sorted_keys.sort_unstable();
+        assert_eq!(sorted_keys, fields);
     }
 }

@@ -631,4 +631,15 @@ mod tests {
             assert_eq!(names.len(), fields.len(), "{}", fields[0].owner);
         }
     }
+
+    #[test]
+    fn the_transaction_schema_checks_every_modelled_attribute() {
+        // The model owns the list of a transaction's attributes: a field it
+        // gains without a rule here would go unchecked.
+        let mut checked: Vec<&str> = TRANSACTION.iter().map(|f| f.name).collect();
+        let mut modelled = avails_model::AvailTrans::FIELDS.to_vec();
+        checked.sort_unstable();
+        modelled.sort_unstable();
+        assert_eq!(checked, modelled);
+    }
 }
