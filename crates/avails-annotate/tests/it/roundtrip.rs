@@ -1,15 +1,13 @@
 //! The annotated copy, read back: calamine for the values, the XML for the
 //! fills, notes, links, autofilter, widths and merges.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use avails_annotate::{annotate, column_letters, Mark, Options, Origin, Severity};
+use avails_test_support::xlsx_xml::{inspect, split_location, SheetXml};
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
-use support::xlsx_xml::{inspect, split_location, SheetXml};
 
 const RED: &str = "FFF8696B";
 const AMBER: &str = "FFFFC000";

@@ -2,19 +2,16 @@
 //! broken cells marked, every value kept, and a Findings sheet whose links
 //! land on the marks; and the copy opens in LibreOffice.
 
-#[path = "annotate_support/messy.rs"]
-mod messy;
-#[path = "../../avails-annotate/tests/support/xlsx_xml.rs"]
-mod xlsx_xml;
+use crate::support::messy;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use avails_test_support::xlsx_xml::{inspect, split_location, SheetXml};
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use serde_json::Value;
-use xlsx_xml::{inspect, split_location, SheetXml};
 
 const RED: &str = "FFF8696B";
 const AMBER: &str = "FFFFC000";

@@ -2,7 +2,7 @@
 //! status, journal, profiles, export and sandbox, with the messages a new
 //! user meets when something is missing.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Output;

@@ -1,7 +1,7 @@
 //! Concurrency, end to end: one writer per state directory, and the
 //! profile's `max_concurrency` honoured up to the server's limit.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! sent again (only payloads whose journal state was `sending` at the kill
 //! may reach the server twice).
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Stdio;

@@ -4,7 +4,7 @@
 //! message naming the profile and what to fix; and at trace level the API
 //! key appears nowhere: not on stdout, not on stderr, not in the journal.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Output;

@@ -6,7 +6,7 @@
 //! when stderr is not a terminal, and none at all when told to be quiet
 //! (`AVAILS_LOG=error`).
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::time::Instant;

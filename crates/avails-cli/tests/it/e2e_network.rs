@@ -7,7 +7,7 @@
 //! - a server that is not there stops a submission after a few connection
 //!   failures in a row (exit 2), the journal left so the next run resumes.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -4,7 +4,7 @@
 //! canonical JSON, the GET answer carrying no Disposition, as the sandbox
 //! documents). Payloads the validator refuses are reported and not sent.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 

@@ -5,7 +5,7 @@
 //! as hidden; a held-back title not counted as another error; and the
 //! findings grouped by cause, in text and JSON.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -22,7 +22,7 @@
 //! code of 0, 1 or 2.
 //!
 //! By default each reader gets 300 mutants from a fixed seed. A long run:
-//! `AVAILS_FUZZ_MUTANTS=20000 cargo test -p avails-cli --test fuzz -- --nocapture`
+//! `AVAILS_FUZZ_MUTANTS=20000 cargo test -p avails-cli --test it fuzz:: -- --nocapture`
 //! (`AVAILS_FUZZ_SEED` picks another sequence).
 
 use std::io::{Read, Write};

@@ -6,7 +6,7 @@
 //! manifest and `--format json` count the same rows; and (issue 10) that
 //! `convert --explain` knows every column of every corpus workbook.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -9,7 +9,7 @@
 //!
 //! A reader that goes away (EPIPE) stays a quiet end: `broken_pipe.rs`.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

@@ -4,8 +4,7 @@
 //! workbook (and listed per row in `--format json`); the second run says
 //! the sent rows are `unchanged`.
 
-#[path = "annotate_support/messy.rs"]
-mod messy;
+use crate::support::messy;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -6,12 +6,9 @@
 //! not among the licensor's metadata contributions), which no local rule
 //! can know.
 
-mod support;
-
-#[path = "annotate_support/messy.rs"]
-mod messy;
-#[path = "../../avails-annotate/tests/support/xlsx_xml.rs"]
-mod xlsx_xml;
+use crate::support;
+use crate::support::messy;
+use avails_test_support::xlsx_xml;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! The client against a scripted axum server over real loopback sockets.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

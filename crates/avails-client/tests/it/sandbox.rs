@@ -1,7 +1,7 @@
 //! End to end against `avails-sandbox` (the local Avails API): a profile, mutual
 //! TLS, the API key, a full-extract PUT and the GET that reads it back.
 
-mod common;
+use crate::common;
 
 use avails_client::{AvailsClient, ClientError, Config};
 use avails_model::{AvailRequest, BusinessLine};

@@ -1,7 +1,7 @@
 //! The API key never appears in an error, a debug print or a log line, even
 //! when a server echoes it back.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;

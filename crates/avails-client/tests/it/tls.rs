@@ -1,6 +1,6 @@
 //! Mutual TLS against a loopback server that requires a client certificate.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

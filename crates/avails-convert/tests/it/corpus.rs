@@ -2,7 +2,7 @@
 //! are located; a workbook saved as CSV gives the same payloads as the
 //! workbook (twins: `twins.rs`).
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 

@@ -7,7 +7,7 @@
 //! EMA → MDDF table, its v1.6 translator, and the reference's four
 //! XML-to-JSON rules, never from what the code prints.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

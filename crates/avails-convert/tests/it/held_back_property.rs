@@ -19,7 +19,7 @@
 //! its rows disagree on the title. A row with an empty ALID could belong to
 //! any title: every group of its territory and business line is broken.
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -6,7 +6,7 @@
 //! dictionary; `_contentID` "généralement identique à ALID", the reference),
 //! never copied from what the code prints.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! Payload JSON inputs: every accepted form converts, nothing is dropped
 //! without a message.
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 

@@ -1,7 +1,7 @@
 //! Each sample workbook in samples/ produces exactly the payload next to it:
 //! the reference's own example (Terms compared as a set, as the API does).
 
-mod support;
+use crate::support;
 
 use avails_model::canonical::canonical;
 use serde_json::Value;

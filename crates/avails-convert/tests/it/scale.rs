@@ -8,7 +8,7 @@
 //! T23:59:59, MovieLabs' data dictionary; a group with a rejected row is
 //! held back whole), never from what the streaming code prints.
 
-mod support;
+use crate::support;
 
 use std::collections::{BTreeMap, BTreeSet};
 

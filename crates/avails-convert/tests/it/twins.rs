@@ -3,7 +3,7 @@
 //! payloads from both readers. Every remaining difference is named here
 //! with its reason.
 
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 

@@ -2,7 +2,7 @@
 //! reported at their elements, the clean MDDF file is pinned to the Prime
 //! Video rules MDDF lacks, and a broken cell is named by sheet, row, column.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 

@@ -3,7 +3,7 @@
 //! _currency is missing in Money". The JSON keeps the path (the finding's
 //! location), and each finding sits at the cell the value came from.
 
-mod support;
+use crate::support;
 
 use avails_convert::{check, Diagnostic};
 use avails_mapping::Mapping;

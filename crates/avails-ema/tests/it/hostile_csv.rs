@@ -2,7 +2,7 @@
 //! or is an error at its line and column letter (1-based), in every
 //! encoding Excel saves.
 
-mod support;
+use crate::support;
 
 use support::{read, write};
 

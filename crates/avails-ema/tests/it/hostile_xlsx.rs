@@ -2,7 +2,7 @@
 //! where known), never a panic. Each fixture is built here, zipping XML
 //! written by hand, so the damage is exactly the one named.
 
-mod support;
+use crate::support;
 
 use support::{dated_workbook, read, shared_strings, sheet_xml, workbook, write, zip_parts};
 

@@ -2,7 +2,7 @@
 //! in a workbook as in CSV text (the conversion stops a read it no longer
 //! needs, see avails-convert's pipeline).
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -929,7 +929,7 @@ fn render_doc() -> String {
     s.push_str("# Validation rules\n\n");
     s.push_str(
         "Generated from `crates/avails-rules` (the rule catalogue and the failing case of each \
-         rule in `tests/rules.rs`) by `UPDATE_RULES_DOC=1 cargo test -p avails-rules --test rules`. \
+         rule in `tests/it/rules.rs`) by `UPDATE_RULES_DOC=1 cargo test -p avails-rules --test it rules::`. \
          Do not edit by hand.\n\n",
     );
     s.push_str(
@@ -992,6 +992,6 @@ fn docs_rules_md_is_up_to_date() {
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         have == want,
-        "docs/rules.md is out of date: run UPDATE_RULES_DOC=1 cargo test -p avails-rules --test rules"
+        "docs/rules.md is out of date: run UPDATE_RULES_DOC=1 cargo test -p avails-rules --test it rules::"
     );
 }

@@ -1,7 +1,7 @@
 //! Asset Status: required deliveries are Missing until the sandbox-only
 //! endpoint records them; every ProgressCode and ActionType can be produced.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::Method;

@@ -1,7 +1,7 @@
 //! API keys: missing or wrong is 401, a key on another licensor's path is
 //! 403, and no key string ever reaches a log line.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

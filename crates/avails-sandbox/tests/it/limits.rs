@@ -1,7 +1,7 @@
 //! Rate limit, concurrency limit and fault injection, checked through the
 //! counters.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

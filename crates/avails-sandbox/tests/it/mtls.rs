@@ -1,7 +1,7 @@
 //! TLS and mutual TLS with rcgen-made certificates: without a client
 //! certificate, or with one from another CA, a client cannot connect.
 
-mod common;
+use crate::common;
 
 use avails_sandbox::{start, TlsConfig};
 use avails_test_support::{Ca, Leaf, Usage};

@@ -8,7 +8,7 @@
 //! with the body unread, and the clients saw broken pipes and resets
 //! (10,274 429s and 5,715 broken pipes in the run).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

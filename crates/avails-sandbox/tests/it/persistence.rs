@@ -1,6 +1,6 @@
 //! A sandbox restarted on the same database still holds what was put.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::Method;

@@ -3,7 +3,7 @@
 //! own TVOD and FVOD movie examples (003) use the same ALID and reuse the
 //! transaction IDs `availId123movie` and `availId456movie`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::Method;

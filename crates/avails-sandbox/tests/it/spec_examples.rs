@@ -2,7 +2,7 @@
 //! example status and JSON shape. Fixtures: the top-level `tests/fixtures/spec/` (see its README
 //! for the repaired ones).
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::Method;

@@ -14,7 +14,7 @@
 //! the SRP and WSP terms the reference requires for POEST, so that title is
 //! refused; First Dance ES is clean and new on an empty sandbox.
 
-mod support;
+use crate::support;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use serde_json::Value;

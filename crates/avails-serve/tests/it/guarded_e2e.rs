@@ -3,7 +3,7 @@
 //! removal of uploads at the end, and one send at a time (in this server,
 //! and beside an `avails submit` holding the state directory's lock).
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -5,6 +5,8 @@
 
 #![allow(dead_code, unused_imports)]
 
+pub mod messy;
+
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};

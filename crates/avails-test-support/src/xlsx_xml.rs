@@ -3,10 +3,8 @@
 //! hyperlinks, the autofilter and the column widths of every sheet.
 //!
 //! Written for the tests independently of `avails-annotate`'s own package
-//! reader, so the library is not checked with itself. Shared with
-//! `crates/avails-cli/tests/annotate_e2e.rs` through `#[path]`.
-
-#![allow(dead_code)]
+//! reader, so the library is not checked with itself. Used by avails-annotate's
+//! tests and the CLI's `validate --annotate` tests.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;

@@ -8,9 +8,7 @@
 //! * a WSP price without its currency on row 7 (territory CA),
 //! * row 4's window repeated, same AvailID, on row 8.
 //!
-//! Shared by `annotate_e2e.rs` and `validate_remote_e2e.rs` through `#[path]`.
-
-#![allow(dead_code)]
+//! Used by `annotate_e2e`, `submit_report_e2e` and `validate_remote_e2e`.
 
 use std::path::Path;
 
