@@ -7,6 +7,8 @@
 //!   optional mutual TLS;
 //! - [`certs`]: a throwaway PKI made with rcgen;
 //! - [`files`]: API key files and `avails.toml` profiles;
+//! - [`xlsx_package`]: one-sheet XLSX packages written from XML text, to
+//!   damage exactly one part;
 //! - [`xlsx_xml`]: what an XLSX file's XML says that calamine does not show
 //!   (fills, notes, links, autofilter, widths, merges).
 //!
@@ -20,6 +22,7 @@ pub mod bin;
 pub mod certs;
 pub mod files;
 pub mod sandbox;
+pub mod xlsx_package;
 pub mod xlsx_xml;
 
 pub use bin::{describe, run_bounded, text, Avails, Running};

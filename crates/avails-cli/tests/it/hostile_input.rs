@@ -2,9 +2,10 @@
 //! message naming the file (and sheet or cell), never a crash (exit 101)
 //! and never a message the size of the input.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use avails_test_support::xlsx_package;
 
 const SAMPLE_CSV: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -43,38 +44,9 @@ fn workbook_rows(
     rows: &str,
     sst: Option<&str>,
 ) -> PathBuf {
-    let header: String = columns
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            let col = char::from(b'A' + i as u8);
-            format!(r#"<c r="{col}1" t="inlineStr"><is><t>{h}</t></is></c>"#)
-        })
-        .collect();
-    let sheet = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">{header}</row>{rows}</sheetData></worksheet>"#
-    );
-    let mut parts = vec![
-        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#.to_string()),
-        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
-        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Movies" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
-        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#.to_string()),
-        ("xl/worksheets/sheet1.xml", sheet),
-    ];
-    if let Some(sst) = sst {
-        parts.push(("xl/sharedStrings.xml", format!(
-            r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>{sst}</t></si></sst>"#
-        )));
-    }
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (part, content) in &parts {
-        zip.start_file(*part, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        zip.write_all(content.as_bytes()).unwrap();
-    }
-    let path = dir.join(name);
-    std::fs::write(&path, zip.finish().unwrap().into_inner()).unwrap();
-    path
+    let sst = sst.map(|s| xlsx_package::shared_strings(&[s]));
+    let bytes = xlsx_package::workbook(&xlsx_package::worksheet(columns, rows), sst.as_deref());
+    xlsx_package::write(dir, name, &bytes)
 }
 
 /// The run failed cleanly: exit 2, no panic, `needle` on standard error.

@@ -6,11 +6,10 @@
 //! disk; where the limit is in the hundreds of MiB the test lowers it with
 //! its variable instead of writing that much.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use avails_test_support::{avails_bin, describe, text, Avails};
+use avails_test_support::{avails_bin, describe, text, xlsx_package, Avails};
 
 const COLUMNS: [&str; 5] = ["ALID", "Territory", "LicenseType", "WorkType", "Start"];
 
@@ -18,42 +17,9 @@ const COLUMNS: [&str; 5] = ["ALID", "Territory", "LicenseType", "WorkType", "Sta
 /// `<row>` elements, or any XML to put after the header row), with a
 /// shared-string table of `sst` (the inner XML of `<sst>`) when given.
 fn workbook(dir: &Path, name: &str, rows: &str, sst: Option<&str>) -> PathBuf {
-    let header: String = COLUMNS
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            let col = char::from(b'A' + i as u8);
-            format!(r#"<c r="{col}1" t="inlineStr"><is><t>{h}</t></is></c>"#)
-        })
-        .collect();
-    let sheet = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">{header}</row>{rows}</sheetData></worksheet>"#
-    );
-    let mut parts = vec![
-        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>"#.to_string()),
-        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string()),
-        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Movies" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string()),
-        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#.to_string()),
-        ("xl/worksheets/sheet1.xml", sheet),
-    ];
-    if let Some(sst) = sst {
-        parts.push((
-            "xl/sharedStrings.xml",
-            format!(
-                r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">{sst}</sst>"#
-            ),
-        ));
-    }
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (part, content) in &parts {
-        zip.start_file(*part, options).unwrap();
-        zip.write_all(content.as_bytes()).unwrap();
-    }
-    let path = dir.join(name);
-    std::fs::write(&path, zip.finish().unwrap().into_inner()).unwrap();
-    path
+    let sst = sst.map(xlsx_package::shared_strings_table);
+    let bytes = xlsx_package::workbook(&xlsx_package::worksheet(&COLUMNS, rows), sst.as_deref());
+    xlsx_package::write(dir, name, &bytes)
 }
 
 /// `count` data rows of one movie each (an EST avail in the US).
