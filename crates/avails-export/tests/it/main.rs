@@ -2,6 +2,8 @@
 //! per file): each module is the file of the same name beside this one.
 //! Run one file's tests with `cargo test -p avails-export --test it FILE::`.
 
+mod support;
+
 mod kinds;
 mod mddf;
 mod mddf_validator;

@@ -29,6 +29,8 @@ use avails_model::canonical::canonical;
 use avails_model::Avail;
 use serde_json::{json, Value};
 
+use crate::support;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
@@ -88,20 +90,12 @@ fn refused(input: &str) -> Option<&'static str> {
     }
 }
 
-/// What a payload becomes through MDDF, and why (the MDDF Avails 2.6 schema
-/// and MovieLabs' structure rules):
+/// What a payload becomes through MDDF, and why: the changes of
+/// [`support::mddf_form`] (the MDDF Avails 2.6 schema and MovieLabs'
+/// structure rules), and two that only the files of this test meet:
 /// - no Disposition (the reference's GET responses): the entry type a
 ///   missing one means, FullExtract (avails-model's default);
-/// - a non-SVOD transaction holds one AssetLanguage (structure rule
-///   "SVOD-AssetLanguage"): one with several becomes one transaction per
-///   distinct language, the TransactionID on the first (one ID names one
-///   window);
-/// - a language's `asset` is subtitle, audio or subdub: `sub` is written
-///   `subtitle`, `dub` `audio`, another kind is dropped;
-/// - a Term holds one value (`AvailTerms-type` is a choice), which must not
-///   be empty: a Tier's or Category's Money currency beside its Text is
-///   dropped, and a term without value is left out;
-/// - a Series asset's SeriesContentID, required, is the asset's contentID.
+/// - a Term's value must not be empty: a term without value is left out.
 ///
 /// (A supplement's RefALID, which MDDF requires, is the avail's own ALID;
 /// the API has no RefALID, so reading it back drops it: no difference.)
@@ -110,74 +104,18 @@ fn mddf_form(avail: &Value) -> Value {
     if a.get("Disposition").is_none() {
         a["Disposition"] = json!({"EntryType": "FullExtract"});
     }
-    let asset = &mut a["Asset"][0];
-    if asset["WorkType"] == "Series" && asset["SeriesMetadata"].get("SeriesContentID").is_none() {
-        let id = asset["_contentID"].clone();
-        asset["SeriesMetadata"]["SeriesContentID"] = id;
-    }
-    let mut transactions = Vec::new();
-    for t in a["Transaction"].as_array().unwrap() {
-        let mut t = t.clone();
-        for key in ["AllowedLanguage", "AssetLanguage", "HoldbackLanguage"] {
-            for lang in t
-                .get_mut(key)
-                .and_then(Value::as_array_mut)
-                .into_iter()
-                .flatten()
-            {
-                let kind = match lang.get("_asset").and_then(Value::as_str) {
-                    Some("sub" | "subtitle") => Some("subtitle"),
-                    Some("dub" | "audio") => Some("audio"),
-                    Some("subdub") => Some("subdub"),
-                    _ => None,
-                };
-                let lang = lang.as_object_mut().unwrap();
-                match kind {
-                    Some(k) => lang.insert("_asset".into(), json!(k)),
-                    None => lang.remove("_asset"),
-                };
-            }
-        }
+    let has_value = |term: &Value| {
+        ["Event", "Text", "Number", "Boolean", "Duration"]
+            .iter()
+            .any(|k| term.get(*k).is_some())
+            || term["Money"].get("value").is_some()
+    };
+    for t in a["Transaction"].as_array_mut().unwrap() {
         if let Some(terms) = t.get_mut("Terms").and_then(Value::as_array_mut) {
-            let has_value = |term: &Value| {
-                ["Event", "Text", "Number", "Boolean", "Duration"]
-                    .iter()
-                    .any(|k| term.get(*k).is_some())
-                    || term["Money"].get("value").is_some()
-            };
             terms.retain(has_value);
-            for term in terms.iter_mut() {
-                if term.get("Text").is_some() {
-                    term.as_object_mut().unwrap().remove("Money");
-                }
-            }
-        }
-        let all = t
-            .get("AssetLanguage")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let mut distinct: Vec<Value> = Vec::new();
-        for lang in &all {
-            if !distinct.contains(lang) {
-                distinct.push(lang.clone());
-            }
-        }
-        if t["LicenseType"] != "SVOD" && all.len() > 1 {
-            for (k, lang) in distinct.into_iter().enumerate() {
-                let mut one = t.clone();
-                one["AssetLanguage"] = json!([lang]);
-                if k > 0 {
-                    one.as_object_mut().unwrap().remove("_TransactionID");
-                }
-                transactions.push(one);
-            }
-        } else {
-            transactions.push(t);
         }
     }
-    a["Transaction"] = Value::Array(transactions);
-    a
+    support::mddf_form(&a)
 }
 
 /// A payload compared as the API sees it: canonical, its windows as a set
