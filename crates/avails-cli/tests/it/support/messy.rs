@@ -12,6 +12,7 @@
 
 use std::path::Path;
 
+use avails_model::location::column_letter;
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook};
 
 /// The data sheet's name.
@@ -48,14 +49,7 @@ pub const COLUMNS: [&str; 24] = [
 /// The column letter of a column name of [`COLUMNS`].
 pub fn letter(name: &str) -> String {
     let i = COLUMNS.iter().position(|c| *c == name).expect(name);
-    let mut n = i + 1;
-    let mut out = Vec::new();
-    while n > 0 {
-        out.push(b'A' + ((n - 1) % 26) as u8);
-        n = (n - 1) / 26;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap()
+    column_letter(i)
 }
 
 /// The title of every row but the last.
