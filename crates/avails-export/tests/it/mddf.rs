@@ -2,6 +2,7 @@
 //! reference's four XML→JSON rules say a payload is in MDDF, reads back to
 //! the payload, and what it cannot carry is reported.
 
+use crate::support;
 use std::path::{Path, PathBuf};
 
 use avails_convert::{convert_inputs, Conversion, ConvertOptions};
@@ -422,11 +423,7 @@ fn every_corpus_file_round_trips_through_mddf_xml() {
         if first.payloads.is_empty() {
             continue;
         }
-        let avails: Vec<Avail> = first
-            .payloads
-            .iter()
-            .map(|p| p.request.avail.clone())
-            .collect();
+        let avails = support::avails_of(&first);
         let out = dir.path().join(format!("{name}.xml"));
         let losses = export_file(&avails, &ExportOptions::default(), &out).unwrap();
         assert!(

@@ -26,7 +26,6 @@ use std::process::Command;
 use avails_convert::{convert_inputs, Conversion, ConvertOptions};
 use avails_export::mddf_xml;
 use avails_model::canonical::canonical;
-use avails_model::Avail;
 use serde_json::{json, Value};
 
 use crate::support;
@@ -203,11 +202,7 @@ fn every_export_is_valid_for_movielabs_and_converts_back() {
             // The batch requests (not payloads) and MovieLabs' errors file.
             continue;
         }
-        let avails: Vec<Avail> = first
-            .payloads
-            .iter()
-            .map(|p| p.request.avail.clone())
-            .collect();
+        let avails = support::avails_of(&first);
         let document = mddf_xml(&avails).unwrap();
         match refused(&name) {
             Some(reason) => {
@@ -298,11 +293,7 @@ fn three_territories(dir: &Path) -> (String, PathBuf, BTreeMap<String, Value>) {
     }
     let first = convert(&files);
     assert_eq!(first.payloads.len(), 3);
-    let avails: Vec<Avail> = first
-        .payloads
-        .iter()
-        .map(|p| p.request.avail.clone())
-        .collect();
+    let avails = support::avails_of(&first);
     let document = mddf_xml(&avails).unwrap();
     assert!(document.rejected.is_empty(), "{:#?}", document.rejected);
     assert_eq!((document.avails, document.payloads), (1, 3));

@@ -1,6 +1,7 @@
 //! Export is the inverse of convert: convert → export (XLSX or CSV) →
 //! convert gives back the same payloads, on every corpus file and sample.
 
+use crate::support;
 use std::path::{Path, PathBuf};
 
 use avails_convert::{convert_inputs, Conversion, ConvertOptions};
@@ -8,7 +9,6 @@ use avails_export::{
     build_table, export_file, export_xlsx, EmaVersion, ExportError, ExportOptions,
 };
 use avails_model::canonical::canonical;
-use avails_model::Avail;
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use serde_json::Value;
 
@@ -129,11 +129,7 @@ fn round_trip(ext: &str, version: EmaVersion) {
             assert!(!first.held_back.is_empty(), "{name}: no payload");
             continue;
         }
-        let avails: Vec<Avail> = first
-            .payloads
-            .iter()
-            .map(|p| p.request.avail.clone())
-            .collect();
+        let avails = support::avails_of(&first);
         let out = dir.path().join(format!("{name}.{ext}"));
         let losses = export_file(&avails, &options, &out).unwrap();
         // Every value of the corpus converts to something EMA carries (the
@@ -200,7 +196,7 @@ fn round_trip_through_an_ema_1_7_workbook() {
 #[test]
 fn the_workbook_has_the_ema_header_rows_and_date_cells() {
     let c = convert(&corpus().join("TV_v1.8.xlsx"));
-    let avails: Vec<Avail> = c.payloads.iter().map(|p| p.request.avail.clone()).collect();
+    let avails = support::avails_of(&c);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("tv.xlsx");
     export_xlsx(&avails, &ExportOptions::default(), &out).unwrap();

@@ -1,7 +1,18 @@
 //! What the tests expect MDDF to make of a payload, written from the MDDF
 //! Avails schema and MovieLabs' structure rules, never from the writer.
 
+use avails_convert::Conversion;
+use avails_model::Avail;
 use serde_json::{json, Value};
+
+/// The avails of a conversion's payloads, in order: what an export is given.
+pub fn avails_of(conversion: &Conversion) -> Vec<Avail> {
+    conversion
+        .payloads
+        .iter()
+        .map(|p| p.request.avail.clone())
+        .collect()
+}
 
 /// What a payload becomes through MDDF:
 /// - a non-SVOD transaction holds one AssetLanguage (structure rule
