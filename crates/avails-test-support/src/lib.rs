@@ -6,7 +6,11 @@
 //! - [`sandbox`]: a sandbox on a loopback port for synchronous tests, with
 //!   optional mutual TLS;
 //! - [`certs`]: a throwaway PKI made with rcgen;
-//! - [`files`]: API key files and `avails.toml` profiles.
+//! - [`files`]: API key files and `avails.toml` profiles;
+//! - [`xlsx_package`]: one-sheet XLSX packages written from XML text, to
+//!   damage exactly one part;
+//! - [`xlsx_xml`]: what an XLSX file's XML says that calamine does not show
+//!   (fills, notes, links, autofilter, widths, merges).
 //!
 //! The binary's path is only known to the tests of the crate that builds it:
 //! pass [`avails_bin!`] (which expands to `env!("CARGO_BIN_EXE_avails")` in
@@ -18,6 +22,8 @@ pub mod bin;
 pub mod certs;
 pub mod files;
 pub mod sandbox;
+pub mod xlsx_package;
+pub mod xlsx_xml;
 
 pub use bin::{describe, run_bounded, text, Avails, Running};
 pub use certs::{Ca, Leaf, Pki, Usage};

@@ -1,0 +1,6 @@
+//! The integration tests of avails-annotate, in one binary (one link instead of one
+//! per file): each module is the file of the same name beside this one.
+//! Run one file's tests with `cargo test -p avails-annotate --test it FILE::`.
+
+mod package;
+mod roundtrip;

@@ -1,3 +1,0 @@
-//! Helpers of the tests.
-
-pub mod xlsx_xml;
