@@ -32,6 +32,18 @@ pub const EXIT_PROBLEMS: u8 = 1;
 /// The tool could not do its job.
 pub const EXIT_FAILURE: u8 = 2;
 
+/// The exit code of an API call that failed: the server refusing what was
+/// asked of it (400, 404, 409: the data or the name given) is a problem in
+/// the data; anything else (network, credentials, the server's own failure)
+/// means the tool could not do its job. The one owner of that decision for
+/// `get` and `delete`.
+pub fn client_error_code(error: &avails_client::ClientError) -> u8 {
+    match error.status() {
+        Some(400 | 404 | 409) => EXIT_PROBLEMS,
+        _ => EXIT_FAILURE,
+    }
+}
+
 /// Output format of a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use avails_client::Scope;
+use avails_client::{FetchFailed, Scope};
 use avails_model::Avail;
 
-use crate::connect::{runtime, ConnectArgs};
+use crate::connect::ConnectArgs;
 use crate::input::InputArgs;
 use crate::output::{self, Format};
 
@@ -72,25 +72,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
             });
         }
     }
-    let fetched: Result<Vec<Avail>> = runtime()?.block_on(async {
-        let c = args.connect.connect().await?;
-        let fetched = c.client.get_full_extracts(scopes).await;
-        let profile = c.profile.clone();
-        c.close().await;
-        let mut avails = Vec::new();
-        for f in fetched {
-            match f.result {
-                Ok(avail) => avails.extend(avail),
-                Err(e) => {
-                    return Err(anyhow::anyhow!(
-                        "profile `{profile}`: {} {}: {e}",
-                        f.scope.alid,
-                        f.scope.territory
-                    ));
-                }
-            }
-        }
-        Ok(avails)
+    let fetched: Result<Vec<Avail>> = args.connect.settings().and_then(|settings| {
+        settings.session(async |c| {
+            c.client.fetch_full_extracts(scopes, |_| {}).await.map_err(
+                |FetchFailed { scope, source }| {
+                    anyhow::anyhow!(
+                        "profile `{}`: {} {}: {source}",
+                        c.profile,
+                        scope.alid,
+                        scope.territory
+                    )
+                },
+            )
+        })
     });
     let server = match fetched {
         Ok(s) => s,

@@ -54,7 +54,8 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
     // One writer per state directory for the whole submit.
-    let _lock = args.connect.lock("submit")?;
+    let settings = args.connect.settings()?;
+    let _lock = settings.lock("submit")?;
     // Checked before anything is sent: the report may not overwrite an input.
     let report_to = match &args.report {
         Some(out) => Some((report::target(&args.input.inputs, out)?, out.clone())),
@@ -63,7 +64,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let options = args.input.options()?;
     let rt = runtime()?;
     rt.block_on(async {
-        let connection = args.connect.connect().await?;
+        let connection = settings.connect().await?;
         // Streamed: each payload checked and planned as its group closes,
         // its body kept on disk; nothing leaves before the whole input is
         // read (a later row could still reopen a group).
