@@ -120,6 +120,10 @@ pub struct Settings {
     pub state_dir: PathBuf,
     /// `--known-alids` of the in-process sandbox.
     known_alids: Option<String>,
+    /// The configuration file read for `--sandbox` (found as for a profile;
+    /// none when there is none or it does not parse: the sandbox needs no
+    /// profile).
+    sandbox_config: Option<Config>,
 }
 
 /// Connection arguments shared by the commands that talk to the API.
@@ -183,10 +187,15 @@ impl ConnectArgs {
             &self.config,
             Unnamed::DefaultProfile,
         )?;
+        let sandbox_config = match target {
+            Target::Sandbox => Config::load(self.config.config.as_deref()).ok(),
+            Target::Profile { .. } => None,
+        };
         Ok(Settings {
             state_dir: self.state.resolve(&target),
             target,
             known_alids: self.known_alids.clone(),
+            sandbox_config,
         })
     }
 
@@ -200,6 +209,17 @@ impl Settings {
     /// The profile's name (`sandbox` for `--sandbox`).
     pub fn profile(&self) -> &str {
         self.target.profile()
+    }
+
+    /// The configuration file this command reads (the profile's; with
+    /// `--sandbox`, the one found as for a profile, if any), read once:
+    /// its `date_order` goes to the conversion
+    /// ([`InputArgs::options_with`](crate::input::InputArgs::options_with)).
+    pub fn config(&self) -> Option<&Config> {
+        match &self.target {
+            Target::Profile { config, .. } => Some(config),
+            Target::Sandbox => self.sandbox_config.as_ref(),
+        }
     }
 
     /// Takes the state directory's writer lock for `command`: a second

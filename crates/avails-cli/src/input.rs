@@ -55,30 +55,36 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
-    /// The conversion options: the mapping table (the user's file or the
-    /// built-in one), parsed once, and the time zone.
+    /// The conversion options, `avails.toml` found as for profiles (see
+    /// [`options_with`](Self::options_with)); a file that does not parse
+    /// is said by the commands that need a profile.
     pub fn options(&self) -> Result<ConvertOptions> {
+        self.options_with(avails_client::Config::load(None).ok().as_ref())
+    }
+
+    /// The conversion options: the mapping table (the user's file or the
+    /// built-in one), parsed once; how to read dates written with slashes
+    /// (`--date-order`, else `$AVAILS_DATE_ORDER`, else `date_order` of
+    /// `config`, else the table's); the sheets; the time zone.
+    pub fn options_with(&self, config: Option<&avails_client::Config>) -> Result<ConvertOptions> {
         let mut mapping = self.mapping.load()?;
-        match self.date_order {
-            Some(order) => mapping.dates.order = Some(order),
-            None => {
-                // avails.toml, found as for profiles; a file that does not
-                // parse is said by the commands that need a profile.
-                if let Ok(config) = avails_client::Config::load(None) {
-                    if let Some(order) = &config.date_order {
-                        let place = config
-                            .path
-                            .as_deref()
-                            .map(|p| p.display().to_string())
-                            .unwrap_or_else(|| avails_client::config::CONFIG_FILE.to_string());
-                        mapping.dates.order = Some(
-                            order
-                                .parse()
-                                .map_err(|e| anyhow::anyhow!("{place}: date_order: {e}"))?,
-                        );
-                    }
+        match (self.date_order, config) {
+            (Some(order), _) => mapping.dates.order = Some(order),
+            (None, Some(config)) => {
+                if let Some(order) = &config.date_order {
+                    let place = config
+                        .path
+                        .as_deref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| avails_client::config::CONFIG_FILE.to_string());
+                    mapping.dates.order = Some(
+                        order
+                            .parse()
+                            .map_err(|e| anyhow::anyhow!("{place}: date_order: {e}"))?,
+                    );
                 }
             }
+            (None, None) => {}
         }
         if !self.sheets.is_empty() {
             mapping.sheet.only = self.sheets.clone();

@@ -34,7 +34,12 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let options = args.input.options()?;
+    // A profile that cannot be used is said when the server is asked,
+    // after the sheet's own errors.
+    let settings = args.connect.settings();
+    let options = args
+        .input
+        .options_with(settings.as_ref().ok().and_then(|s| s.config()))?;
     let mapping = &options.mapping;
     let conversion = args.input.convert(&options)?;
     if !conversion.unreadable.is_empty() {
@@ -72,7 +77,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             });
         }
     }
-    let fetched: Result<Vec<Avail>> = args.connect.settings().and_then(|settings| {
+    let fetched: Result<Vec<Avail>> = settings.and_then(|settings| {
         settings.session(async |c| {
             c.client.fetch_full_extracts(scopes, |_| {}).await.map_err(
                 |FetchFailed { scope, source }| {
@@ -135,11 +140,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         )?;
     }
     // Held-back groups were not compared (their CV013 errors say so above).
-    Ok(
-        if report.has_differences() || !conversion.held_back.is_empty() {
-            output::EXIT_PROBLEMS.into()
-        } else {
-            output::EXIT_OK.into()
-        },
-    )
+    Ok(output::verdict(
+        false,
+        report.has_differences() || !conversion.held_back.is_empty(),
+    ))
 }

@@ -61,7 +61,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(out) => Some((report::target(&args.input.inputs, out)?, out.clone())),
         None => None,
     };
-    let options = args.input.options()?;
+    let options = args.input.options_with(settings.config())?;
     let rt = runtime()?;
     rt.block_on(async {
         let connection = settings.connect().await?;
@@ -228,13 +228,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 );
             }
         }
-        Ok(if !report.failed.is_empty() {
-            output::EXIT_FAILURE.into()
-        } else if !report.rejected.is_empty() || locally_rejected > 0 || conversion.rows.rejected > 0 {
-            output::EXIT_PROBLEMS.into()
-        } else {
-            output::EXIT_OK.into()
-        })
+        Ok(output::verdict(
+            !report.failed.is_empty(),
+            !report.rejected.is_empty() || locally_rejected > 0 || conversion.rows.rejected > 0,
+        ))
     })
 }
 
