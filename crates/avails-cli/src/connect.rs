@@ -1,6 +1,9 @@
-//! Where requests go: a named profile of `avails.toml`, or a sandbox started
-//! in-process on a loopback port with a local database (`--sandbox`); and the
-//! state directory that holds the journals.
+//! Where requests go and where their state lives, resolved once per command
+//! into [`Settings`] (flags first, then `avails.toml`, then the
+//! environment): a named profile of `avails.toml` or a sandbox started
+//! in-process on a loopback port (`--sandbox`), and the state directory that
+//! holds the profile's journal and writer lock. [`Settings::session`] is the
+//! one way a command connects and closes.
 
 use std::path::PathBuf;
 
@@ -8,7 +11,7 @@ use anyhow::{Context, Result};
 use avails_client::config::{user_config_file, CONFIG_FILE, EXAMPLE_PROFILE};
 use avails_client::{ApiKey, AvailsClient, Config, ConfigError};
 use avails_journal::{
-    journal_path, sandbox_db_path, WriterLock, DEFAULT_STATE_DIR, SANDBOX_PROFILE,
+    journal_path, sandbox_db_path, user_state_dir, WriterLock, DEFAULT_STATE_DIR, SANDBOX_PROFILE,
 };
 use avails_sandbox::{KnownAlids, RunningSandbox, SandboxConfig};
 
@@ -24,17 +27,103 @@ pub struct ConfigArgs {
 /// The state directory argument.
 #[derive(Debug, Clone, clap::Args)]
 pub struct StateArgs {
-    /// Folder for the journals and the sandbox database.
-    #[arg(long, value_name = "DIR", default_value = DEFAULT_STATE_DIR)]
-    pub state_dir: PathBuf,
+    /// Folder for the journal, the writer lock and the sandbox database
+    /// (default: a profile's live in the user's data directory, e.g.
+    /// ~/.local/share/avails, whatever folder the command runs from; the
+    /// --sandbox runs' in .avails beside the sheet).
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
 }
 
 impl StateArgs {
-    /// Takes the state directory's writer lock for `command`: a second
-    /// writer is refused with a message naming the first.
-    pub fn lock(&self, command: &str) -> Result<WriterLock> {
-        Ok(WriterLock::acquire(&self.state_dir, command)?)
+    /// The state directory of `target`: `--state-dir`, else `.avails` in
+    /// the current folder for the sandbox, else the user's data directory
+    /// (`.avails` when the system names none).
+    pub fn resolve(&self, target: &Target) -> PathBuf {
+        if let Some(dir) = &self.state_dir {
+            return dir.clone();
+        }
+        match target {
+            Target::Sandbox => PathBuf::from(DEFAULT_STATE_DIR),
+            Target::Profile { .. } => {
+                user_state_dir().unwrap_or_else(|| PathBuf::from(DEFAULT_STATE_DIR))
+            }
+        }
     }
+}
+
+/// Where a command's requests go.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// The sandbox started in-process (`--sandbox`), or, for `journal`, the
+    /// journal its runs wrote.
+    Sandbox,
+    /// A profile of the configuration file (or of the environment alone).
+    Profile {
+        /// The profile's name.
+        name: String,
+        /// The configuration it is read from.
+        config: Box<Config>,
+    },
+}
+
+/// What to use when neither `--profile`, `$AVAILS_PROFILE`,
+/// `default_profile` nor a file of one profile names a profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unnamed {
+    /// The profile `default` (an error explaining `avails.toml` when the
+    /// file lacks it and the environment does not define one).
+    DefaultProfile,
+    /// The sandbox's runs (`avails journal` without any profile configured).
+    SandboxRuns,
+}
+
+impl Target {
+    /// Chooses the target, the one place a profile is chosen: the sandbox
+    /// when asked, else `profile`, else `$AVAILS_PROFILE`, else the file's
+    /// `default_profile`, else its only profile, else `unnamed`.
+    pub fn choose(
+        sandbox: bool,
+        profile: Option<&str>,
+        config: &ConfigArgs,
+        unnamed: Unnamed,
+    ) -> Result<Self> {
+        if sandbox {
+            return Ok(Self::Sandbox);
+        }
+        let config = Config::load(config.config.as_deref())?;
+        if profile.is_none() && !config.has_implicit_profile() && unnamed == Unnamed::SandboxRuns {
+            return Ok(Self::Sandbox);
+        }
+        Ok(Self::Profile {
+            name: config.profile_name(profile),
+            config: Box::new(config),
+        })
+    }
+
+    /// The profile's name (`sandbox` for the sandbox).
+    pub fn profile(&self) -> &str {
+        match self {
+            Self::Sandbox => SANDBOX_PROFILE,
+            Self::Profile { name, .. } => name,
+        }
+    }
+}
+
+/// A command's settings, resolved once: where requests go and where the
+/// journal and the writer lock live.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where requests go.
+    pub target: Target,
+    /// The state directory (see [`StateArgs::resolve`]).
+    pub state_dir: PathBuf,
+    /// `--known-alids` of the in-process sandbox.
+    known_alids: Option<String>,
+    /// The configuration file read for `--sandbox` (found as for a profile;
+    /// none when there is none or it does not parse: the sandbox needs no
+    /// profile).
+    sandbox_config: Option<Config>,
 }
 
 /// Connection arguments shared by the commands that talk to the API.
@@ -71,6 +160,8 @@ pub struct Connection {
     pub sandbox: Option<RunningSandbox>,
     /// Where this profile's journal lives.
     pub journal_path: PathBuf,
+    /// The state directory of this profile (journal, writer lock).
+    pub state_dir: PathBuf,
 }
 
 /// What to do when no profile can be used: what `avails.toml` is and where.
@@ -87,44 +178,101 @@ pub fn no_profile_help() -> String {
 }
 
 impl ConnectArgs {
-    /// Takes the state directory's writer lock (see [`StateArgs::lock`]).
+    /// The settings of this command: the target chosen and its state
+    /// directory.
+    pub fn settings(&self) -> Result<Settings> {
+        let target = Target::choose(
+            self.sandbox,
+            self.profile.as_deref(),
+            &self.config,
+            Unnamed::DefaultProfile,
+        )?;
+        let sandbox_config = match target {
+            Target::Sandbox => Config::load(self.config.config.as_deref()).ok(),
+            Target::Profile { .. } => None,
+        };
+        Ok(Settings {
+            state_dir: self.state.resolve(&target),
+            target,
+            known_alids: self.known_alids.clone(),
+            sandbox_config,
+        })
+    }
+
+    /// Resolves the settings and connects (see [`Settings::connect`]).
+    pub async fn connect(&self) -> Result<Connection> {
+        self.settings()?.connect().await
+    }
+}
+
+impl Settings {
+    /// The profile's name (`sandbox` for `--sandbox`).
+    pub fn profile(&self) -> &str {
+        self.target.profile()
+    }
+
+    /// The configuration file this command reads (the profile's; with
+    /// `--sandbox`, the one found as for a profile, if any), read once:
+    /// its `date_order` goes to the conversion
+    /// ([`InputArgs::options_with`](crate::input::InputArgs::options_with)).
+    pub fn config(&self) -> Option<&Config> {
+        match &self.target {
+            Target::Profile { config, .. } => Some(config),
+            Target::Sandbox => self.sandbox_config.as_ref(),
+        }
+    }
+
+    /// Takes the state directory's writer lock for `command`: a second
+    /// writer is refused with a message naming the first.
     pub fn lock(&self, command: &str) -> Result<WriterLock> {
-        self.state.lock(command)
+        Ok(WriterLock::acquire(&self.state_dir, command)?)
+    }
+
+    /// Connects, runs `work` with the connection and closes it, on a
+    /// runtime of its own: the one way a command talks to the API.
+    pub fn session<T>(&self, work: impl AsyncFnOnce(&Connection) -> Result<T>) -> Result<T> {
+        runtime()?.block_on(async {
+            let connection = self.connect().await?;
+            let result = work(&connection).await;
+            connection.close().await;
+            result
+        })
     }
 
     /// Connects: starts the sandbox or resolves the profile.
     pub async fn connect(&self) -> Result<Connection> {
-        let state_dir = &self.state.state_dir;
-        std::fs::create_dir_all(state_dir)
-            .with_context(|| format!("cannot create {}", state_dir.display()))?;
-        if self.sandbox {
-            return self.connect_sandbox().await;
-        }
-        let config = Config::load(self.config.config.as_deref())?;
-        let name = config.profile_name(self.profile.as_deref());
-        let profile = config
-            .resolve(self.profile.as_deref())
-            .map_err(|e| match e {
-                ConfigError::UnknownProfile { .. } => {
-                    anyhow::anyhow!("{e}\n{}", no_profile_help())
-                }
-                // The profile exists but a setting is wrong (e.g. its key
-                // file): say which profile, and not that there is none.
-                e if e.profile() == Some(name.as_str()) => e.into(),
-                e => anyhow::Error::new(e).context(format!("profile `{name}`")),
-            })?;
+        let state_dir = &self.state_dir;
+        let (name, config) = match &self.target {
+            Target::Sandbox => return self.connect_sandbox().await,
+            Target::Profile { name, config } => (name, config),
+        };
+        let profile = config.resolve(Some(name)).map_err(|e| match e {
+            ConfigError::UnknownProfile { .. } => {
+                anyhow::anyhow!("{e}\n{}", no_profile_help())
+            }
+            // The profile exists but a setting is wrong (e.g. its key
+            // file): say which profile, and not that there is none.
+            e if e.profile() == Some(name.as_str()) => e.into(),
+            e => anyhow::Error::new(e).context(format!("profile `{name}`")),
+        })?;
         let client = AvailsClient::from_profile(&profile)
             .with_context(|| format!("profile `{}`", profile.name))?;
         Ok(Connection {
             journal_path: journal_path(state_dir, &profile.name),
+            state_dir: state_dir.clone(),
             profile: profile.name,
             client,
             sandbox: None,
         })
     }
 
+    /// Starts the sandbox on its database in the state directory (created
+    /// if needed; a profile's is created by whatever writes there first,
+    /// so commands that only read leave no folder behind).
     async fn connect_sandbox(&self) -> Result<Connection> {
-        let state_dir = &self.state.state_dir;
+        let state_dir = &self.state_dir;
+        std::fs::create_dir_all(state_dir)
+            .with_context(|| format!("cannot create {}", state_dir.display()))?;
         // A fresh random key per run: nothing to configure, nothing to leak.
         let key: String = (0..32)
             .map(|_| format!("{:x}", rand::random::<u8>() % 16))
@@ -153,6 +301,7 @@ impl ConnectArgs {
             profile: SANDBOX_PROFILE.into(),
             sandbox: Some(sandbox),
             journal_path: journal_path(state_dir, SANDBOX_PROFILE),
+            state_dir: state_dir.clone(),
         })
     }
 }

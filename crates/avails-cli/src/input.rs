@@ -8,15 +8,34 @@ use avails_convert::{convert_inputs, Conversion, ConvertOptions};
 use avails_mapping::Mapping;
 use indicatif::{ProgressBar, ProgressStyle};
 
+/// The mapping table argument, declared once for every command that reads
+/// or writes sheets.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct MappingArg {
+    /// Mapping table to use instead of the built-in one (see mappings/ema.toml).
+    #[arg(long = "mapping", value_name = "FILE", env = avails_env::MAPPING)]
+    pub path: Option<PathBuf>,
+}
+
+impl MappingArg {
+    /// The mapping table: the user's file, else the built-in one. The one
+    /// place a mapping is loaded; the commands hand the result on.
+    pub fn load(&self) -> Result<Mapping> {
+        Ok(match &self.path {
+            Some(path) => Mapping::from_path(path)?,
+            None => Mapping::default_table(),
+        })
+    }
+}
+
 /// Inputs and how to read them.
 #[derive(Debug, Clone, clap::Args)]
 pub struct InputArgs {
     /// EMA workbooks (.xlsx, .xls), CSV exports, MDDF XML or payload JSON.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// Mapping table to use instead of the built-in one (see mappings/ema.toml).
-    #[arg(long, value_name = "FILE", env = avails_client::env::MAPPING)]
-    pub mapping: Option<PathBuf>,
+    #[command(flatten)]
+    pub mapping: MappingArg,
     /// Read only the workbook tab of this name (repeat for more; default:
     /// every tab with an EMA header). A name a workbook lacks is an error
     /// listing its tabs. CSV files have no tabs and ignore it.
@@ -27,7 +46,7 @@ pub struct InputArgs {
     /// is an error at its cell showing it under each order; an ambiguous one
     /// (`3/4/2023`) is never guessed. Default: `date_order` of avails.toml,
     /// else `[dates] order` of the mapping table.
-    #[arg(long, value_name = "MDY|DMY", env = avails_client::env::DATE_ORDER)]
+    #[arg(long, value_name = "MDY|DMY", env = avails_env::DATE_ORDER)]
     pub date_order: Option<avails_mapping::DateOrder>,
     /// Offset for dates without one, e.g. `Z` or `+02:00` (default: none,
     /// so Prime Video applies the territory's easternmost zone).
@@ -36,33 +55,36 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
-    /// The conversion options: the mapping table (the user's file or the
-    /// built-in one), parsed once, and the time zone.
+    /// The conversion options, `avails.toml` found as for profiles (see
+    /// [`options_with`](Self::options_with)); a file that does not parse
+    /// is said by the commands that need a profile.
     pub fn options(&self) -> Result<ConvertOptions> {
-        let mut mapping = match &self.mapping {
-            Some(path) => Mapping::from_path(path)?,
-            None => Mapping::default_table(),
-        };
-        match self.date_order {
-            Some(order) => mapping.dates.order = Some(order),
-            None => {
-                // avails.toml, found as for profiles; a file that does not
-                // parse is said by the commands that need a profile.
-                if let Ok(config) = avails_client::Config::load(None) {
-                    if let Some(order) = &config.date_order {
-                        let place = config
-                            .path
-                            .as_deref()
-                            .map(|p| p.display().to_string())
-                            .unwrap_or_else(|| avails_client::config::CONFIG_FILE.to_string());
-                        mapping.dates.order = Some(
-                            order
-                                .parse()
-                                .map_err(|e| anyhow::anyhow!("{place}: date_order: {e}"))?,
-                        );
-                    }
+        self.options_with(avails_client::Config::load(None).ok().as_ref())
+    }
+
+    /// The conversion options: the mapping table (the user's file or the
+    /// built-in one), parsed once; how to read dates written with slashes
+    /// (`--date-order`, else `$AVAILS_DATE_ORDER`, else `date_order` of
+    /// `config`, else the table's); the sheets; the time zone.
+    pub fn options_with(&self, config: Option<&avails_client::Config>) -> Result<ConvertOptions> {
+        let mut mapping = self.mapping.load()?;
+        match (self.date_order, config) {
+            (Some(order), _) => mapping.dates.order = Some(order),
+            (None, Some(config)) => {
+                if let Some(order) = &config.date_order {
+                    let place = config
+                        .path
+                        .as_deref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_else(|| avails_client::config::CONFIG_FILE.to_string());
+                    mapping.dates.order = Some(
+                        order
+                            .parse()
+                            .map_err(|e| anyhow::anyhow!("{place}: date_order: {e}"))?,
+                    );
                 }
             }
+            (None, None) => {}
         }
         if !self.sheets.is_empty() {
             mapping.sheet.only = self.sheets.clone();

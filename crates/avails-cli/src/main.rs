@@ -138,7 +138,7 @@ fn main() -> ExitCode {
 /// warnings only by default; colours only on a terminal.
 fn init_logging() {
     use std::io::IsTerminal;
-    let filter = avails_client::env::var(avails_client::env::LOG)
+    let filter = avails_env::var(avails_env::LOG)
         .or_else(|| std::env::var("RUST_LOG").ok())
         .unwrap_or_else(|| "warn".into());
     let _ = tracing_subscriber::fmt()

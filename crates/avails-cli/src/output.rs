@@ -32,6 +32,32 @@ pub const EXIT_PROBLEMS: u8 = 1;
 /// The tool could not do its job.
 pub const EXIT_FAILURE: u8 = 2;
 
+/// The exit code of a command's run, the one place the three codes are
+/// chosen from what happened: 2 when the tool could not do its job (an
+/// input unreadable, the server unreachable, a send that failed), else 1
+/// when the data has problems (or differs, for diff), else 0.
+pub fn verdict(could_not: bool, problems: bool) -> std::process::ExitCode {
+    if could_not {
+        EXIT_FAILURE.into()
+    } else if problems {
+        EXIT_PROBLEMS.into()
+    } else {
+        EXIT_OK.into()
+    }
+}
+
+/// The exit code of an API call that failed: the server refusing what was
+/// asked of it (400, 404, 409: the data or the name given) is a problem in
+/// the data; anything else (network, credentials, the server's own failure)
+/// means the tool could not do its job. The one owner of that decision for
+/// `get` and `delete`.
+pub fn client_error_code(error: &avails_client::ClientError) -> u8 {
+    match error.status() {
+        Some(400 | 404 | 409) => EXIT_PROBLEMS,
+        _ => EXIT_FAILURE,
+    }
+}
+
 /// Output format of a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Format {

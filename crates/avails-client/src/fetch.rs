@@ -1,22 +1,14 @@
 //! Fetching the full extracts of many scopes at once, within the client's
 //! rate and concurrency limits (diff and export both need it).
 
-use avails_model::{Avail, BusinessLine};
+use avails_model::Avail;
 use futures::stream::{self, StreamExt};
 
 use crate::client::AvailsClient;
 use crate::errors::ClientError;
 
-/// One full extract's scope: title, territory, business line.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Scope {
-    /// The title.
-    pub alid: String,
-    /// ISO 3166-1 alpha-2 territory.
-    pub territory: String,
-    /// Business line.
-    pub business_line: BusinessLine,
-}
+/// One full extract's scope (defined in avails-model, shared with the converter).
+pub use avails_model::Scope;
 
 /// What the server holds for one scope.
 #[derive(Debug)]
@@ -49,4 +41,41 @@ impl AvailsClient {
             .collect()
             .await
     }
+
+    /// What the server holds for every scope, fetched as
+    /// [`get_full_extracts`](Self::get_full_extracts) does: the avails it
+    /// holds in the order given, `absent` told of each scope it holds
+    /// nothing for, and the first call that failed (in that order) as the
+    /// error. The one fetch loop of `diff` and `export`.
+    pub async fn fetch_full_extracts(
+        &self,
+        scopes: impl IntoIterator<Item = Scope>,
+        mut absent: impl FnMut(&Scope),
+    ) -> Result<Vec<Avail>, FetchFailed> {
+        let mut held = Vec::new();
+        for fetched in self.get_full_extracts(scopes).await {
+            match fetched.result {
+                Ok(Some(avail)) => held.push(avail),
+                Ok(None) => absent(&fetched.scope),
+                Err(source) => {
+                    return Err(FetchFailed {
+                        scope: fetched.scope,
+                        source,
+                    })
+                }
+            }
+        }
+        Ok(held)
+    }
+}
+
+/// A full extract the server could not be asked for.
+#[derive(Debug, thiserror::Error)]
+#[error("{scope}: {source}")]
+pub struct FetchFailed {
+    /// The scope of the call that failed.
+    pub scope: Scope,
+    /// Why it failed.
+    #[source]
+    pub source: ClientError,
 }

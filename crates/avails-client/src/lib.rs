@@ -36,7 +36,6 @@ pub mod asset_status;
 pub mod client;
 pub mod config;
 pub mod endpoints;
-pub mod env;
 pub mod errors;
 pub mod fetch;
 pub mod limiter;
@@ -44,13 +43,16 @@ pub mod retry;
 pub mod secret;
 pub mod tls;
 
+/// The environment variables' names (owned by `avails-env`).
+pub use avails_env as env;
+
 pub use client::{
     AvailsClient, ClientBuilder, API_KEY_HEADER, MAX_CONSECUTIVE_CONNECTION_FAILURES,
 };
 pub use config::{list_profiles, Config, Profile, ProfileSpec, ProfileSummary};
 pub use endpoints::BatchOp;
 pub use errors::{ClientError, ConfigError};
-pub use fetch::{Fetched, Scope};
+pub use fetch::{FetchFailed, Fetched, Scope};
 pub use limiter::Limiter;
 pub use retry::{track, CounterSnapshot, Retried, RetryPolicy};
 pub use secret::ApiKey;

@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// Defined in avails-model, shared with the client's fetches.
+pub use avails_model::Scope;
 use avails_model::{AvailRequest, BusinessLine, EntryType, Location};
 use serde::Serialize;
 
@@ -25,24 +27,6 @@ impl Source {
             columns: None,
             lines: None,
         }
-    }
-}
-
-/// The scope a full extract replaces on the server.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
-pub struct Scope {
-    /// The title.
-    pub alid: String,
-    /// The territory (ISO 3166-1 alpha-2).
-    pub territory: String,
-    /// The business line.
-    #[serde(rename = "businessLine")]
-    pub business_line: BusinessLine,
-}
-
-impl std::fmt::Display for Scope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {} {}", self.alid, self.territory, self.business_line)
     }
 }
 

@@ -1,26 +1,12 @@
 //! The diff report: per title, what is missing, extra or changed.
 
-use avails_model::{BusinessLine, Location};
+use avails_model::Location;
 use serde::Serialize;
 use serde_json::Value;
 
-/// The identity of a title on the server: ALID, territory, business line.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct TitleKey {
-    /// The title.
-    pub alid: String,
-    /// ISO 3166-1 alpha-2 territory.
-    pub territory: String,
-    /// The business line.
-    #[serde(rename = "businessLine")]
-    pub business_line: BusinessLine,
-}
-
-impl std::fmt::Display for TitleKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {} {}", self.alid, self.territory, self.business_line)
-    }
-}
+/// The identity of a title on the server: ALID, territory, business line
+/// (the one scope type of avails-model, shared with convert and client).
+pub use avails_model::Scope as TitleKey;
 
 /// How a title compares overall.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -206,6 +206,7 @@ impl Outcome {
 
 /// A payload's latest record.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Entry {
     /// Payload key.
     pub key: String,
@@ -227,8 +228,10 @@ pub struct Entry {
     pub updated_at: String,
 }
 
-/// One transition in a payload's history.
+/// One transition in a payload's history; `avails journal --format json`
+/// prints these (camelCase keys, as every `--format json` output).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Event {
     /// Sequence number.
     pub id: i64,

@@ -33,7 +33,9 @@ pub use journal::{
     Decision, Description, Entry, Event, HistoryFilter, Journal, Outcome, SendReason, State,
     DELETED, INTERRUPTED,
 };
-pub use state::{journal_path, sandbox_db_path, WriterLock, DEFAULT_STATE_DIR, SANDBOX_PROFILE};
+pub use state::{
+    journal_path, sandbox_db_path, user_state_dir, WriterLock, DEFAULT_STATE_DIR, SANDBOX_PROFILE,
+};
 
 /// Errors of the journal.
 #[derive(Debug, thiserror::Error)]

@@ -1,6 +1,11 @@
-//! The state directory of `avails` (`.avails` by default): one journal per
-//! profile, the database of the `--sandbox` server, and the lock that lets
-//! one process write there at a time.
+//! The state directory of `avails`: one journal per profile, the database of
+//! the `--sandbox` server, and the lock that lets one process write there at
+//! a time.
+//!
+//! A real profile's journal lives in the user's data directory
+//! ([`user_state_dir`]), wherever the command is run from, so one profile
+//! has one audit trail and re-runs from another folder send nothing twice;
+//! the `--sandbox` runs keep theirs beside the sheet ([`DEFAULT_STATE_DIR`]).
 //!
 //! Every path in it comes from the functions here: [`journal_path`] is the
 //! one place a profile's journal file is named.
@@ -19,7 +24,8 @@ use sha2::{Digest, Sha256};
 
 use crate::JournalError;
 
-/// The state directory used unless told otherwise.
+/// The state directory of the `--sandbox` runs (relative to the current
+/// folder), and of a profile's when the user has no data directory.
 pub const DEFAULT_STATE_DIR: &str = ".avails";
 /// The profile name of runs against the in-process sandbox (`--sandbox`).
 pub const SANDBOX_PROFILE: &str = "sandbox";
@@ -51,6 +57,15 @@ pub fn journal_path(state_dir: &Path, profile: &str) -> PathBuf {
         format!("journal-{safe}-{}.sqlite", &digest[..8])
     };
     state_dir.join(name)
+}
+
+/// The state directory of a real profile: `avails` in the user's data
+/// directory (`directories`: `$XDG_DATA_HOME/avails`, else
+/// `~/.local/share/avails` on Linux; `~/Library/Application Support/avails`
+/// on macOS; `%APPDATA%\avails\data` on Windows), `None` when the system
+/// names no home for the user.
+pub fn user_state_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "avails").map(|d| d.data_dir().to_path_buf())
 }
 
 /// The database of the in-process sandbox (`--sandbox`) in `state_dir`.

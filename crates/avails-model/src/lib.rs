@@ -17,6 +17,7 @@ pub mod enums;
 pub mod envelope;
 pub mod limits;
 pub mod location;
+pub mod scope;
 pub mod term;
 pub mod text;
 
@@ -29,6 +30,7 @@ pub use diagnostic::{Diagnostic, Origin, Severity};
 pub use enums::{BusinessLine, EntryType};
 pub use envelope::*;
 pub use location::Location;
+pub use scope::Scope;
 pub use term::{Money, Term, TermValueKind};
 
 /// Attributes a payload carried that the model has no field for.

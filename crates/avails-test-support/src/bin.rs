@@ -8,6 +8,15 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+/// `XDG_DATA_HOME` of the binary run by [`Avails`], inside its folder.
+pub const DATA_HOME: &str = ".local/share";
+
+/// Where the binary run by [`Avails`] in `dir` keeps a real profile's
+/// journal by default: `avails` in its `XDG_DATA_HOME`.
+pub fn profile_state_dir(dir: &Path) -> PathBuf {
+    dir.join(DATA_HOME).join("avails")
+}
+
 /// Time a run may take unless told otherwise.
 pub const DEFAULT_LIMIT: Duration = Duration::from_secs(300);
 
@@ -54,8 +63,10 @@ impl Avails {
     }
 
     /// A command for the binary in the folder: no `AVAILS_*` or `RUST_LOG`
-    /// variable of the caller, `HOME` and `XDG_CONFIG_HOME` inside the folder
-    /// (so no user `avails.toml` is found), `NO_COLOR=1`.
+    /// variable of the caller, `HOME`, `XDG_CONFIG_HOME` and `XDG_DATA_HOME`
+    /// inside the folder (so no user `avails.toml` is found and a profile's
+    /// journal is written in `.local/share/avails` of the folder, never in
+    /// the real home), `NO_COLOR=1`.
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(&self.bin);
         cmd.current_dir(&self.dir);
@@ -67,6 +78,7 @@ impl Avails {
         }
         cmd.env("HOME", &self.dir)
             .env("XDG_CONFIG_HOME", self.dir.join(".config"))
+            .env("XDG_DATA_HOME", self.dir.join(DATA_HOME))
             .env("NO_COLOR", "1");
         cmd
     }

@@ -25,7 +25,7 @@ pub mod sandbox;
 pub mod xlsx_package;
 pub mod xlsx_xml;
 
-pub use bin::{describe, run_bounded, text, Avails, Running};
+pub use bin::{describe, profile_state_dir, run_bounded, text, Avails, Running};
 pub use certs::{Ca, Leaf, Pki, Usage};
 pub use files::{random_key, write_key_file, write_profile};
 pub use sandbox::{loopback, TestSandbox};

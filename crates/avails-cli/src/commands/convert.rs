@@ -145,16 +145,12 @@ fn summary(run: &Run, counts: &Counts, output: &str) -> String {
 /// 2 if an input could not be read, 1 if anything was rejected or held
 /// back (or any error was found), else 0.
 pub fn exit_code(run: &Run) -> ExitCode {
-    if !run.unreadable.is_empty() {
-        output::EXIT_FAILURE.into()
-    } else if run.diagnostics.iter().any(|d| d.is_error())
-        || run.rows.rejected > 0
-        || !run.held_back.is_empty()
-    {
-        output::EXIT_PROBLEMS.into()
-    } else {
-        output::EXIT_OK.into()
-    }
+    output::verdict(
+        !run.unreadable.is_empty(),
+        run.diagnostics.iter().any(|d| d.is_error())
+            || run.rows.rejected > 0
+            || !run.held_back.is_empty(),
+    )
 }
 
 /// Every sheet's columns and what the mapping does with each.
@@ -208,9 +204,5 @@ fn explain_code(run: &Run) -> ExitCode {
         .diagnostics
         .iter()
         .any(|d| d.code == avails_convert::codes::CV_MISSING_COLUMN);
-    if unknown || missing {
-        output::EXIT_PROBLEMS.into()
-    } else {
-        output::EXIT_OK.into()
-    }
+    output::verdict(false, unknown || missing)
 }

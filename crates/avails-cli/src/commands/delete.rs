@@ -9,7 +9,7 @@ use avails_journal::Journal;
 use avails_submit::{DeleteError, DeleteTarget};
 
 use super::target::{Target, TargetArgs};
-use crate::connect::{runtime, ConnectArgs};
+use crate::connect::ConnectArgs;
 use crate::output;
 
 /// Delete a full extract (--alid, --territory, --business-line) or one
@@ -70,14 +70,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
             return Ok(output::EXIT_OK.into());
         }
     }
-    let _lock = args.connect.lock("delete")?;
-    runtime()?.block_on(async {
-        let c = args.connect.connect().await?;
+    let settings = args.connect.settings()?;
+    let _lock = settings.lock("delete")?;
+    let result = settings.session(async |c| {
         let journal = Journal::open(&c.journal_path)
             .with_context(|| format!("cannot open the journal {}", c.journal_path.display()))?;
-        let result = avails_submit::delete(&c.client, &journal, target).await;
-        let profile = c.profile.clone();
-        c.close().await;
+        Ok(avails_submit::delete(&c.client, &journal, target).await)
+    })?;
+    let profile = settings.profile();
+    {
         match result {
             Ok(d) if d.response.success => {
                 errln!(
@@ -93,18 +94,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 );
                 Ok(output::EXIT_PROBLEMS.into())
             }
-            Err(DeleteError::Client(e)) if matches!(e.status(), Some(400 | 404 | 409)) => {
-                errln!("not deleted: {e}");
-                Ok(output::EXIT_PROBLEMS.into())
-            }
             Err(DeleteError::Client(e)) => {
-                errln!("error: profile `{profile}`: {e}");
-                Ok(output::EXIT_FAILURE.into())
+                let code = output::client_error_code(&e);
+                if code == output::EXIT_PROBLEMS {
+                    errln!("not deleted: {e}");
+                } else {
+                    errln!("error: profile `{profile}`: {e}");
+                }
+                Ok(code.into())
             }
             Err(e @ DeleteError::Journal(_)) => {
                 errln!("error: {e}");
                 Ok(output::EXIT_FAILURE.into())
             }
         }
-    })
+    }
 }

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use avails_client::Scope;
+use avails_client::{FetchFailed, Scope};
 use avails_model::Avail;
 
-use crate::connect::{runtime, ConnectArgs};
+use crate::connect::ConnectArgs;
 use crate::input::InputArgs;
 use crate::output::{self, Format};
 
@@ -34,7 +34,12 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let options = args.input.options()?;
+    // A profile that cannot be used is said when the server is asked,
+    // after the sheet's own errors.
+    let settings = args.connect.settings();
+    let options = args
+        .input
+        .options_with(settings.as_ref().ok().and_then(|s| s.config()))?;
     let mapping = &options.mapping;
     let conversion = args.input.convert(&options)?;
     if !conversion.unreadable.is_empty() {
@@ -72,25 +77,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
             });
         }
     }
-    let fetched: Result<Vec<Avail>> = runtime()?.block_on(async {
-        let c = args.connect.connect().await?;
-        let fetched = c.client.get_full_extracts(scopes).await;
-        let profile = c.profile.clone();
-        c.close().await;
-        let mut avails = Vec::new();
-        for f in fetched {
-            match f.result {
-                Ok(avail) => avails.extend(avail),
-                Err(e) => {
-                    return Err(anyhow::anyhow!(
-                        "profile `{profile}`: {} {}: {e}",
-                        f.scope.alid,
-                        f.scope.territory
-                    ));
-                }
-            }
-        }
-        Ok(avails)
+    let fetched: Result<Vec<Avail>> = settings.and_then(|settings| {
+        settings.session(async |c| {
+            c.client.fetch_full_extracts(scopes, |_| {}).await.map_err(
+                |FetchFailed { scope, source }| {
+                    anyhow::anyhow!(
+                        "profile `{}`: {} {}: {source}",
+                        c.profile,
+                        scope.alid,
+                        scope.territory
+                    )
+                },
+            )
+        })
     });
     let server = match fetched {
         Ok(s) => s,
@@ -141,11 +140,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         )?;
     }
     // Held-back groups were not compared (their CV013 errors say so above).
-    Ok(
-        if report.has_differences() || !conversion.held_back.is_empty() {
-            output::EXIT_PROBLEMS.into()
-        } else {
-            output::EXIT_OK.into()
-        },
-    )
+    Ok(output::verdict(
+        false,
+        report.has_differences() || !conversion.held_back.is_empty(),
+    ))
 }

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use avails_client::Scope;
+use avails_client::{FetchFailed, Scope};
 use avails_export::{EmaVersion, ExportOptions};
 use avails_model::{Avail, BusinessLine};
 
-use crate::connect::{runtime, ConnectArgs};
+use crate::connect::ConnectArgs;
 use crate::output;
 
 /// Write avails as an EMA workbook (.xlsx) or CSV with the version's header
@@ -41,9 +41,9 @@ pub struct Args {
     /// EMA version of the header rows: 1.8 (default) or 1.7.
     #[arg(long, default_value = "1.8")]
     pub ema_version: EmaVersion,
-    /// Mapping table to invert instead of the built-in one.
-    #[arg(long, value_name = "FILE", env = avails_client::env::MAPPING)]
-    pub mapping: Option<PathBuf>,
+    /// The mapping table to invert.
+    #[command(flatten)]
+    pub mapping: crate::input::MappingArg,
 }
 
 /// What to say when neither --from nor --alid says what to export.
@@ -57,10 +57,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.from.is_empty() && args.alid.is_empty() {
         bail!("{NO_SOURCE}");
     }
-    let mapping = match &args.mapping {
-        Some(p) => avails_mapping::Mapping::from_path(p)?,
-        None => avails_mapping::Mapping::default_table(),
-    };
+    let mapping = args.mapping.load()?;
     let ext = args
         .output
         .extension()
@@ -107,25 +104,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }));
     }
     if !args.offline {
-        let fetched: Result<Vec<Avail>> = runtime()?.block_on(async {
-            let c = args.connect.connect().await?;
-            let fetched = c.client.get_full_extracts(scopes).await;
-            let profile = c.profile.clone();
-            c.close().await;
-            let mut out = Vec::new();
-            for f in fetched {
-                match f.result {
-                    Ok(Some(avail)) => out.push(avail),
-                    Ok(None) => errln!(
-                        "not on the server: {} {} {}",
-                        f.scope.alid,
-                        f.scope.territory,
-                        f.scope.business_line
-                    ),
-                    Err(e) => anyhow::bail!("profile `{profile}`: {}: {e}", f.scope.alid),
-                }
-            }
-            Ok(out)
+        let fetched: Result<Vec<Avail>> = args.connect.settings().and_then(|settings| {
+            settings.session(async |c| {
+                c.client
+                    .fetch_full_extracts(scopes, |absent| {
+                        errln!("not on the server: {absent}");
+                    })
+                    .await
+                    .map_err(|FetchFailed { scope, source }| {
+                        anyhow::anyhow!("profile `{}`: {}: {source}", c.profile, scope.alid)
+                    })
+            })
         });
         match fetched {
             Ok(a) => avails = a,

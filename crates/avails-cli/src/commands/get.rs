@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::target::{Target, TargetArgs};
-use crate::connect::{runtime, ConnectArgs};
+use crate::connect::ConnectArgs;
 use crate::output;
 
 /// Fetch a full extract (--alid, --territory, --business-line) or one
@@ -32,35 +32,33 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ),
         Target::Transaction(id) => format!("no transaction `{id}`"),
     };
-    runtime()?.block_on(async {
-        let c = args.connect.connect().await?;
-        let result = match target {
+    let settings = args.connect.settings()?;
+    let result = settings.session(async |c| {
+        Ok(match target {
             Target::Full {
                 alid,
                 territory,
                 line,
             } => c.client.get_full_extract(alid, territory, line).await,
             Target::Transaction(id) => c.client.get_partial_extract(id).await,
-        };
-        let profile = c.profile.clone();
-        c.close().await;
-        match result {
-            Ok(r) => {
-                outln!("{}", serde_json::to_string_pretty(&r)?);
-                Ok(output::EXIT_OK.into())
-            }
-            Err(e) if e.status() == Some(404) => {
-                errln!("not found (404): the server of profile `{profile}` holds {what}");
-                Ok(output::EXIT_PROBLEMS.into())
-            }
-            Err(e) if matches!(e.status(), Some(400 | 409)) => {
-                errln!("refused: {e}");
-                Ok(output::EXIT_PROBLEMS.into())
-            }
-            Err(e) => {
-                errln!("error: profile `{profile}`: {e}");
-                Ok(output::EXIT_FAILURE.into())
-            }
+        })
+    })?;
+    let profile = settings.profile();
+    match result {
+        Ok(r) => {
+            outln!("{}", serde_json::to_string_pretty(&r)?);
+            Ok(output::EXIT_OK.into())
         }
-    })
+        Err(e) => {
+            let code = output::client_error_code(&e);
+            if e.status() == Some(404) {
+                errln!("not found (404): the server of profile `{profile}` holds {what}");
+            } else if code == output::EXIT_PROBLEMS {
+                errln!("refused: {e}");
+            } else {
+                errln!("error: profile `{profile}`: {e}");
+            }
+            Ok(code.into())
+        }
+    }
 }

@@ -3,10 +3,9 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use avails_client::Config;
-use avails_journal::{journal_path, HistoryFilter, Journal, State, SANDBOX_PROFILE};
+use avails_journal::{journal_path, HistoryFilter, Journal, State};
 
-use crate::connect::{ConfigArgs, StateArgs};
+use crate::connect::{ConfigArgs, StateArgs, Target, Unnamed};
 use crate::output::{self, Format};
 
 /// Show the submission journal of a profile: the audit trail, newest first.
@@ -43,26 +42,26 @@ pub struct Args {
     pub format: Format,
 }
 
-/// The profile whose journal is shown.
-fn profile(args: &Args) -> Result<String> {
-    if args.sandbox_runs {
-        return Ok(SANDBOX_PROFILE.to_string());
-    }
-    let config = Config::load(args.config.config.as_deref())?;
-    if args.profile.is_none() && !config.has_implicit_profile() {
-        return Ok(SANDBOX_PROFILE.to_string());
-    }
-    Ok(config.profile_name(args.profile.as_deref()))
-}
-
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
-    let profile = profile(&args)?;
-    let path = journal_path(&args.state.state_dir, &profile);
+    // The profile submit would use (one choice, `Target::choose`), else
+    // the sandbox's runs when none is configured.
+    let target = Target::choose(
+        args.sandbox_runs,
+        args.profile.as_deref(),
+        &args.config,
+        Unnamed::SandboxRuns,
+    )?;
+    let profile = target.profile();
+    let path = journal_path(&args.state.resolve(&target), profile);
     if !path.exists() {
+        let since = match &target {
+            Target::Sandbox => "from this folder yet",
+            Target::Profile { .. } => "yet",
+        };
         errln!(
-            "no journal for profile `{profile}` at {}: nothing was submitted with it from this \
-             folder yet (or give --state-dir, --profile or --sandbox-runs)",
+            "no journal for profile `{profile}` at {}: nothing was submitted with it {since} \
+             (or give --state-dir, --profile or --sandbox-runs)",
             path.display()
         );
         return Ok(output::EXIT_FAILURE.into());

@@ -90,7 +90,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let db = args
         .db
         .clone()
-        .unwrap_or_else(|| sandbox_db_path(&args.state.state_dir));
+        .unwrap_or_else(|| sandbox_db_path(&args.state.resolve(&crate::connect::Target::Sandbox)));
     if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }

@@ -47,7 +47,9 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let input = crate::input::InputArgs {
         inputs: Vec::new(),
-        mapping: args.mapping.clone(),
+        mapping: crate::input::MappingArg {
+            path: args.mapping.clone(),
+        },
         timezone: args.timezone.clone(),
         sheets: Vec::new(),
         date_order: args.date_order,
@@ -58,7 +60,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let connection = args.connect.connect().await?;
         let config = avails_serve::ServeConfig {
             listen: args.listen,
-            state_dir: args.connect.state.state_dir.clone(),
+            state_dir: connection.state_dir.clone(),
             profile: connection.profile.clone(),
             client: connection.client.clone(),
             journal_path: connection.journal_path.clone(),

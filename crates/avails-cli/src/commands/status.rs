@@ -6,7 +6,7 @@ use anyhow::Result;
 use avails_client::asset_status::{blocking, has_missing_or_failed, render_table};
 use serde_json::Value;
 
-use crate::connect::{runtime, ConnectArgs};
+use crate::connect::ConnectArgs;
 use crate::output::{self, Format};
 
 /// Show what each title still needs before it can go live. Exits 1 when a
@@ -30,8 +30,8 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
-    runtime()?.block_on(async {
-        let c = args.connect.connect().await?;
+    let settings = args.connect.settings()?;
+    let (all, mut code) = settings.session(async |c| {
         let mut all = Vec::new();
         let mut code = output::EXIT_OK;
         for alid in &args.alids {
@@ -52,35 +52,35 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 }
             }
         }
-        c.close().await;
-        match args.format {
-            Format::Json => {
-                let list: Vec<&Value> = all.iter().map(|(_, s)| s).collect();
-                outln!("{}", serde_json::to_string_pretty(&list)?);
+        Ok((all, code))
+    })?;
+    match args.format {
+        Format::Json => {
+            let list: Vec<&Value> = all.iter().map(|(_, s)| s).collect();
+            outln!("{}", serde_json::to_string_pretty(&list)?);
+        }
+        Format::Text => {
+            for (alid, status) in &all {
+                out!("{}", render_table(alid, status));
             }
-            Format::Text => {
-                for (alid, status) in &all {
-                    out!("{}", render_table(alid, status));
+        }
+    }
+    for (alid, status) in &all {
+        if has_missing_or_failed(status) {
+            let parts: Vec<String> = blocking(status)
+                .iter()
+                .map(|b| format!("{} ({})", b.part, b.progress))
+                .collect();
+            errln!(
+                "{alid}: missing or failed deliveries: {}",
+                if parts.is_empty() {
+                    "see the table".to_string()
+                } else {
+                    parts.join(", ")
                 }
-            }
+            );
+            code = code.max(output::EXIT_PROBLEMS);
         }
-        for (alid, status) in &all {
-            if has_missing_or_failed(status) {
-                let parts: Vec<String> = blocking(status)
-                    .iter()
-                    .map(|b| format!("{} ({})", b.part, b.progress))
-                    .collect();
-                errln!(
-                    "{alid}: missing or failed deliveries: {}",
-                    if parts.is_empty() {
-                        "see the table".to_string()
-                    } else {
-                        parts.join(", ")
-                    }
-                );
-                code = code.max(output::EXIT_PROBLEMS);
-            }
-        }
-        Ok(code.into())
-    })
+    }
+    Ok(code.into())
 }

@@ -54,16 +54,17 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
     // One writer per state directory for the whole submit.
-    let _lock = args.connect.lock("submit")?;
+    let settings = args.connect.settings()?;
+    let _lock = settings.lock("submit")?;
     // Checked before anything is sent: the report may not overwrite an input.
     let report_to = match &args.report {
         Some(out) => Some((report::target(&args.input.inputs, out)?, out.clone())),
         None => None,
     };
-    let options = args.input.options()?;
+    let options = args.input.options_with(settings.config())?;
     let rt = runtime()?;
     rt.block_on(async {
-        let connection = args.connect.connect().await?;
+        let connection = settings.connect().await?;
         // Streamed: each payload checked and planned as its group closes,
         // its body kept on disk; nothing leaves before the whole input is
         // read (a later row could still reopen a group).
@@ -227,13 +228,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 );
             }
         }
-        Ok(if !report.failed.is_empty() {
-            output::EXIT_FAILURE.into()
-        } else if !report.rejected.is_empty() || locally_rejected > 0 || conversion.rows.rejected > 0 {
-            output::EXIT_PROBLEMS.into()
-        } else {
-            output::EXIT_OK.into()
-        })
+        Ok(output::verdict(
+            !report.failed.is_empty(),
+            !report.rejected.is_empty() || locally_rejected > 0 || conversion.rows.rejected > 0,
+        ))
     })
 }
 

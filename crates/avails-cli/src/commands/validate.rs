@@ -217,13 +217,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         annotated::write(&input, out, &files, &all, server.as_ref())?;
     }
     let unreachable = server.as_ref().is_some_and(|o| o.unreachable.is_some());
-    Ok(if !unreadable.is_empty() || unreachable {
-        output::EXIT_FAILURE.into()
-    } else if counts.errors > 0 || counts.held_back > 0 {
-        output::EXIT_PROBLEMS.into()
-    } else {
-        output::EXIT_OK.into()
-    })
+    Ok(output::verdict(
+        !unreadable.is_empty() || unreachable,
+        counts.errors > 0 || counts.held_back > 0,
+    ))
 }
 
 /// Findings as they are printed: kept, or read back from disk.

@@ -383,6 +383,24 @@ fn dates_as_excel_writes_them_are_read_in_the_order_given_and_never_guessed() {
     );
     std::fs::remove_file(d.join("avails.toml")).unwrap();
 
+    // The file --config names is the one read, once, for the profile and
+    // for the dates alike (here with --sandbox, which needs no profile).
+    std::fs::create_dir_all(d.join("team")).unwrap();
+    std::fs::write(d.join("team/avails.toml"), "date_order = \"MDY\"\n").unwrap();
+    let dry_run = ["submit", "--sandbox", "--dry-run", "--state-dir", "state"];
+    let out = avails(
+        d,
+        &[&dry_run[..], &["--config", "team/avails.toml", "us.csv"]].concat(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = avails(d, &[&dry_run[..], &["us.csv"]].concat());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "no date order without it: {}",
+        text(&out.stderr)
+    );
+
     // An order that is neither: exit 2.
     let out = avails(d, &["validate", "--date-order", "YMD", "us.csv"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));

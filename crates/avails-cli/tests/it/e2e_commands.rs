@@ -212,10 +212,15 @@ fn a_profile_named_with_a_space_has_one_journal_for_submit_and_journal() {
     avails_test_support::write_profile(dir, "my prod", &sandbox.base_url(), LICENSOR, "");
     let out = bin(dir).run(["submit", SAMPLE]);
     ok(&out);
-    assert!(dir.join(".avails").read_dir().unwrap().any(|e| {
-        let name = e.unwrap().file_name().to_string_lossy().into_owned();
-        name.starts_with("journal-my_prod-") && name.ends_with(".sqlite")
-    }));
+    // In the user's data directory (the runner's XDG_DATA_HOME), not here.
+    assert!(!dir.join(".avails").exists());
+    assert!(avails_test_support::profile_state_dir(dir)
+        .read_dir()
+        .unwrap()
+        .any(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            name.starts_with("journal-my_prod-") && name.ends_with(".sqlite")
+        }));
     // `avails journal` finds it by default_profile, and by name.
     for args in [
         vec!["journal", "--format", "json"],
@@ -837,4 +842,107 @@ fn a_dry_run_lists_the_plan_per_title() {
         "FVOD",
     ]);
     code(&out, 1);
+}
+
+/// `avails ARGS` run in `folder` with `data` as the user's data directory
+/// (`XDG_DATA_HOME`): the same user running from another folder.
+fn run_in(folder: &Path, data: &Path, args: &[&str]) -> Output {
+    run(avails(folder).args(args).env("XDG_DATA_HOME", data))
+}
+
+/// The report of `submit --format json SAMPLE` (plus `extra`) in `folder`.
+fn submit_report(folder: &Path, data: &Path, extra: &[&str]) -> Value {
+    let mut args = vec!["submit", "--format", "json"];
+    args.extend_from_slice(extra);
+    args.push(SAMPLE);
+    let out = run_in(folder, data, &args);
+    ok(&out);
+    json_out(&out)["report"].clone()
+}
+
+#[test]
+fn one_profile_has_one_journal_whatever_folder_it_runs_from() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = random_key("two-folders");
+    let sandbox = Sandbox::start(sandbox_config(&key));
+    let data = tmp.path().join("data");
+    let (first, second) = (tmp.path().join("first"), tmp.path().join("second"));
+    for folder in [&first, &second] {
+        std::fs::create_dir_all(folder).unwrap();
+        write_profile(folder, &sandbox.base_url(), &key, "");
+    }
+    let sent = submit_report(&first, &data, &[]);
+    assert_eq!(sent["sent"], 1, "{sent:#}");
+    // The second folder reads the same journal: nothing to send again.
+    let again = submit_report(&second, &data, &[]);
+    assert_eq!(
+        (again["sent"].clone(), again["unchanged"].clone()),
+        (json!(0), json!(1)),
+        "{again:#}"
+    );
+    assert_eq!(sandbox.counters().writes_for_alid("demoALID"), 1);
+    // One audit trail, in the user's data directory; none beside the sheets.
+    assert!(data
+        .join("avails")
+        .join(format!("journal-{PROFILE}.sqlite"))
+        .is_file());
+    assert!(!first.join(".avails").exists() && !second.join(".avails").exists());
+    let out = run_in(&second, &data, &["journal", "--format", "json"]);
+    ok(&out);
+    let events: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let acknowledged: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["state"] == "acknowledged")
+        .collect();
+    assert_eq!(acknowledged.len(), 1, "{events:#?}");
+    // camelCase, as every --format json output (docs/json.md).
+    assert!(acknowledged[0]["httpStatus"].is_u64(), "{events:#?}");
+    assert!(
+        events.iter().all(|e| e.get("http_status").is_none()),
+        "{events:#?}"
+    );
+}
+
+#[test]
+fn state_dir_overrides_the_user_data_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = random_key("state-dir");
+    let sandbox = Sandbox::start(sandbox_config(&key));
+    let dir = tmp.path().join("sheets");
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&dir).unwrap();
+    write_profile(&dir, &sandbox.base_url(), &key, "");
+    let sent = submit_report(&dir, &data, &["--state-dir", "elsewhere"]);
+    assert_eq!(sent["sent"], 1, "{sent:#}");
+    assert!(dir
+        .join("elsewhere")
+        .join(format!("journal-{PROFILE}.sqlite"))
+        .is_file());
+    assert!(!data.exists(), "the user's data directory was written");
+    // The journal of the data directory never saw that run: it sends.
+    let default_dir = submit_report(&dir, &data, &[]);
+    assert_eq!(default_dir["sent"], 1, "{default_dir:#}");
+    // Each journal command reads the journal its --state-dir names.
+    let out = run_in(
+        &dir,
+        &data,
+        &["journal", "--state-dir", "elsewhere", "--format", "json"],
+    );
+    ok(&out);
+    let events: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e["state"] == "acknowledged")
+            .count(),
+        1,
+        "{events:#?}"
+    );
+    let out = run_in(&dir, &data, &["journal", "--state-dir", "nowhere"]);
+    code(&out, 2);
+    assert!(
+        text(&out.stderr).contains("no journal for profile `e2e`"),
+        "{}",
+        describe(&out)
+    );
 }

@@ -131,10 +131,11 @@ fn no_client_certificate_against_mutual_tls_is_exit_2_naming_the_profile() {
     assert_eq!(sandbox.counters().writes_for_alid("demoALID"), 1);
 }
 
-/// Every file of `.avails/` whose name starts with `journal-` (the journal
-/// and its -wal / -shm).
+/// Every file of the profile's state directory (the user's data directory,
+/// inside `dir` for the tests) whose name starts with `journal-` (the
+/// journal and its -wal / -shm).
 fn journal_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let state = dir.join(".avails");
+    let state = avails_test_support::profile_state_dir(dir);
     let mut files = Vec::new();
     for e in std::fs::read_dir(&state).unwrap() {
         let p = e.unwrap().path();

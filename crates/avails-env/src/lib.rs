@@ -1,5 +1,7 @@
-//! The environment variables `avails` reads, each named once here and read
-//! in one place ([`crate::Config`] for the profile ones).
+//! The environment variables `avails` reads, each named once here: the
+//! profile ones are read by `avails-client`'s `Config`, the others by the
+//! `avails` binary's settings. Owned by no crate that uses them, so the
+//! HTTP client does not own the binary's variables.
 //!
 //! | variable | what it does |
 //! | --- | --- |
@@ -10,6 +12,7 @@
 //! | `AVAILS_CERT`, `AVAILS_KEY`, `AVAILS_CA` | override the profile's PEM files |
 //! | `AVAILS_LOG` | the log filter of the `avails` binary (`warn` by default) |
 //! | `AVAILS_MAPPING` | the mapping table of the `avails` binary's conversions |
+//! | `AVAILS_DATE_ORDER` | how the `avails` binary reads dates written with slashes |
 
 /// The configuration file to read instead of `./avails.toml`.
 pub const CONFIG: &str = "AVAILS_CONFIG";
