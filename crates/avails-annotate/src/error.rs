@@ -68,7 +68,7 @@ pub enum AnnotateError {
     },
     /// A submit report was asked for inputs none of which it can be
     /// written from.
-    #[error("--report {output}: no workbook among the inputs to write the report into (allowed: .xlsx, .xlsm; use --format json for a CSV's rows)")]
+    #[error("--report {output}: no workbook or CSV among the inputs to write the report into (allowed: .xlsx, .xlsm, .xls, .csv; use --format json for the rows of MDDF XML or JSON inputs)")]
     NoWorkbook {
         /// The report asked for.
         output: PathBuf,

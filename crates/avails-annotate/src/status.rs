@@ -12,6 +12,11 @@
 //! into another, such as a repeated window), `failed: <HTTP status and
 //! message>`.
 //!
+//! An XLSX or XLSM input is copied part by part with the new columns
+//! right of each sheet's used range; a CSV or XLS input comes back as an
+//! XLSX of its cells with the same columns right of its rightmost cell.
+//! Which input of several is written is [`target`]'s choice.
+//!
 //! ```no_run
 //! # fn demo(units: &std::collections::HashMap<String, Vec<avails_submit::RowSource>>,
 //! #         report: &avails_submit::Report, findings: &[avails_model::Diagnostic],
@@ -42,20 +47,30 @@ use crate::{AnnotateError, Annotated, Mark, Options, RowColumns, RowTexts, Sever
 /// Titles of the new columns.
 pub const TITLES: [&str; 3] = ["avails submit", "TransactionID", "Time (UTC)"];
 
-/// The workbook the report is written from: the first XLSX or XLSM among
-/// the inputs (a CSV has no room for columns of its own: its rows are
-/// reported with `--format json`). The output may be none of the inputs.
+/// The input the report is written from, checked before anything is sent.
+///
+/// One report per run: the first XLSX or XLSM among the inputs (the team's
+/// own workbook, copied part by part); without one, the first CSV or XLS,
+/// whose report is an XLSX of its cells (see [`crate::annotate`]). The
+/// rows of the other inputs are in the [`RowOutcome`]s only, and the
+/// report's Findings sheet names them (see [`write`]). MDDF XML and JSON
+/// payloads have no rows to write beside. The output may be none of the
+/// inputs.
 pub fn target(inputs: &[PathBuf], output: &Path) -> Result<PathBuf, AnnotateError> {
     for input in inputs {
         if input.exists() {
             crate::ensure_distinct(input, output)?;
         }
     }
-    let found = inputs.iter().find(|p| {
+    let has = |p: &Path, exts: &[&str]| {
         p.extension()
             .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"))
-    });
+            .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
+    };
+    let found = inputs
+        .iter()
+        .find(|p| has(p, &["xlsx", "xlsm"]))
+        .or_else(|| inputs.iter().find(|p| has(p, &["csv", "xls"])));
     match found {
         Some(p) => Ok(p.clone()),
         None => Err(AnnotateError::NoWorkbook {
@@ -265,9 +280,10 @@ pub fn write(
         rows: rows
             .iter()
             .filter(|r| r.file == label)
-            .filter_map(|r| {
-                Some((
-                    (r.sheet.clone()?, r.row),
+            .map(|r| {
+                (
+                    // A CSV's rows name no sheet: its copy's one sheet takes them.
+                    (r.sheet.clone().unwrap_or_default(), r.row),
                     RowTexts {
                         texts: vec![
                             r.status.clone(),
@@ -276,16 +292,18 @@ pub fn write(
                         ],
                         severity: r.severity,
                     },
-                ))
+                )
             })
             .collect(),
     };
+    let mut notes = vec![summary];
+    notes.extend(elsewhere(&label, rows));
     let options = Options {
         title: Some(format!(
             "avails submit: {}",
             input.file_name().unwrap_or_default().to_string_lossy()
         )),
-        notes: vec![summary],
+        notes,
         columns: Some(columns),
     };
     let annotated = crate::annotate(input, output, &marks, &options)?;
@@ -293,6 +311,25 @@ pub fn write(
         annotated,
         rows: rows.iter().filter(|r| r.file == label).count(),
     })
+}
+
+/// The sentence naming the inputs whose rows this report does not show.
+fn elsewhere(label: &str, rows: &[RowOutcome]) -> Option<String> {
+    let mut others: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.file != label) {
+        *others.entry(r.file.as_str()).or_default() += 1;
+    }
+    if others.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = others
+        .iter()
+        .map(|(file, n)| format!("{file} ({n} rows)"))
+        .collect();
+    Some(format!(
+        "Rows of the other inputs are not shown in this workbook (see --format json): {}.",
+        list.join(", ")
+    ))
 }
 
 /// A time as RFC 3339 in UTC, to the second.
