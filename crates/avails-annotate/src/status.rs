@@ -53,7 +53,7 @@ pub const TITLES: [&str; 3] = ["avails submit", "TransactionID", "Time (UTC)"];
 /// own workbook, copied part by part); without one, the first CSV or XLS,
 /// whose report is an XLSX of its cells (see [`crate::annotate`]). The
 /// rows of the other inputs are in the [`RowOutcome`]s only, and the
-/// report's Findings sheet names them (see [`write`]). MDDF XML and JSON
+/// report's Findings sheet names them (see [`write()`]). MDDF XML and JSON
 /// payloads have no rows to write beside. The output may be none of the
 /// inputs.
 pub fn target(inputs: &[PathBuf], output: &Path) -> Result<PathBuf, AnnotateError> {
@@ -235,7 +235,7 @@ pub fn outcomes(
     rows.into_values().collect()
 }
 
-/// What [`write`] wrote.
+/// What [`write()`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Written {
     /// The annotated copy.
