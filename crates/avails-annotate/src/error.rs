@@ -66,6 +66,13 @@ pub enum AnnotateError {
         /// What the reader said.
         message: String,
     },
+    /// A submit report was asked for inputs none of which it can be
+    /// written from.
+    #[error("--report {output}: no workbook or CSV among the inputs to write the report into (allowed: .xlsx, .xlsm, .xls, .csv; use --format json for the rows of MDDF XML or JSON inputs)")]
+    NoWorkbook {
+        /// The report asked for.
+        output: PathBuf,
+    },
     /// The XLSX writer failed.
     #[error("{output}: cannot write the annotated workbook: {message}")]
     Write {

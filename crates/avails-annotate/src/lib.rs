@@ -86,6 +86,7 @@ mod package;
 mod paths;
 mod place;
 mod read;
+pub mod status;
 mod style;
 mod styles;
 mod text;
@@ -113,20 +114,23 @@ pub struct Options {
     pub title: Option<String>,
     /// Sentences shown under it, e.g. which payloads the server validated.
     pub notes: Vec<String>,
-    /// Texts written in new columns at the right of given rows (XLSX and
-    /// XLSM inputs), e.g. what `submit` did with each row.
+    /// Texts written in new columns at the right of given rows, e.g. what
+    /// `submit` did with each row.
     pub columns: Option<RowColumns>,
 }
 
 /// New columns at the right of a sheet's cells: after its last used
-/// column (as the sheet's dimension says), the titles on the row above
-/// the first row given, then each row's texts.
+/// column (as an XLSX sheet's dimension says; for a CSV or XLS, the
+/// rightmost cell read), the titles on the row above the first row given,
+/// then each row's texts.
 #[derive(Debug, Clone, Default)]
 pub struct RowColumns {
     /// Column titles.
     pub titles: Vec<String>,
     /// Texts by sheet name and 1-based row; the first text filled red (an
-    /// error) or amber (a warning) when a severity is given.
+    /// error) or amber (a warning) when a severity is given. A CSV's one
+    /// sheet takes the rows keyed by no name (`""`) as well as by its
+    /// sheet's name in the copy.
     pub rows: BTreeMap<(String, u32), RowTexts>,
 }
 
@@ -291,6 +295,10 @@ fn write_copy(
         if sheet.hidden {
             ws.set_hidden(true);
         }
+        let columns = match options.columns.as_ref() {
+            Some(c) => new_columns(c, &mut source, input, sheet, &names[index], csv)?,
+            None => write::NewColumns::default(),
+        };
         let mut copy = write::SheetCopy::new(
             ws,
             &styles,
@@ -298,6 +306,7 @@ fn write_copy(
             &sheet.merges,
             &sheet.layout,
             !is_xlsx(&source),
+            columns,
         )
         .map_err(write_err)?;
         source.read_sheet(input, &sheet.name, &mut |r, c, v| {
@@ -342,6 +351,50 @@ fn write_copy(
         listed_only: places.iter().filter(|p| **p == Place::Listed).count(),
         formulas,
         truncated,
+    })
+}
+
+/// The rows of `columns` that go to `sheet` of a copy (by its name in the
+/// input or in the copy; a CSV's also by no name), right of its last used
+/// column, which takes a first reading of the sheet to know.
+fn new_columns<'a>(
+    columns: &'a RowColumns,
+    source: &mut read::Input,
+    input: &Path,
+    sheet: &read::SheetInfo,
+    copy_name: &str,
+    csv: bool,
+) -> Result<write::NewColumns<'a>, AnnotateError> {
+    let ours = |name: &str| {
+        name == sheet.name
+            || name == copy_name
+            || name.to_lowercase() == sheet.name.to_lowercase()
+            || (csv && name.is_empty())
+    };
+    let rows: BTreeMap<u32, &RowTexts> = columns
+        .rows
+        .iter()
+        .filter(|((name, row), _)| ours(name) && (1..=mark::MAX_ROWS).contains(row))
+        .map(|((_, row), texts)| (row - 1, texts))
+        .collect();
+    if rows.is_empty() {
+        return Ok(write::NewColumns::default());
+    }
+    let mut last: Option<u16> = None;
+    source.read_sheet(input, &sheet.name, &mut |_, c, _| {
+        last = Some(last.map_or(c, |l| l.max(c)));
+        Ok(())
+    })?;
+    let title_row = rows
+        .keys()
+        .next()
+        .and_then(|r| r.checked_sub(1))
+        .filter(|_| !columns.titles.is_empty());
+    Ok(write::NewColumns {
+        base: last.map_or(0, |c| c.saturating_add(1)),
+        titles: &columns.titles,
+        title_row,
+        rows,
     })
 }
 

@@ -3,8 +3,9 @@
 //! merged ranges and column widths kept.
 //!
 //! A constant-memory worksheet cannot go back to an earlier row, so marks
-//! on empty cells and merged ranges are written when the input's cells
-//! reach their row, in row order.
+//! on empty cells, merged ranges and the texts of new columns (see
+//! [`NewColumns`]) are written when the input's cells reach their row, in
+//! row order.
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -14,7 +15,7 @@ use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 use crate::package::SheetLayout;
 use crate::read::Value;
 use crate::style::{self, Kind, Styles};
-use crate::Mark;
+use crate::{Mark, RowTexts};
 
 /// Most characters a cell holds.
 pub const MAX_CELL_CHARS: usize = 32_767;
@@ -23,12 +24,27 @@ const PIXELS_PER_CHAR: f64 = 7.0;
 /// Narrowest and widest estimated column (characters), for columns without widths.
 const ESTIMATED_WIDTH: (f64, f64) = (8.43, 60.0);
 
+/// Texts in new columns right of a sheet's cells (the copy's side of
+/// [`crate::RowColumns`]).
+#[derive(Debug, Default)]
+pub struct NewColumns<'a> {
+    /// 0-based first new column: right of the sheet's last used one.
+    pub base: u16,
+    /// Column titles, bold, on `title_row`.
+    pub titles: &'a [String],
+    /// 0-based row of the titles: the one above the first row of texts.
+    pub title_row: Option<u32>,
+    /// Texts by 0-based row.
+    pub rows: BTreeMap<u32, &'a RowTexts>,
+}
+
 /// One sheet being copied.
 pub struct SheetCopy<'a> {
     ws: &'a mut Worksheet,
     styles: &'a Styles,
     marks: BTreeMap<(u32, u16), Vec<&'a Mark>>,
     merges: VecDeque<Dimensions>,
+    columns: NewColumns<'a>,
     /// Widest value per column, for columns the input gives no width.
     estimate: Vec<usize>,
     /// Columns whose width the input gives.
@@ -53,6 +69,7 @@ impl<'a> SheetCopy<'a> {
         merges: &[Dimensions],
         layout: &SheetLayout,
         estimate_text: bool,
+        columns: NewColumns<'a>,
     ) -> Result<Self, XlsxError> {
         let mut sized = Vec::new();
         for run in &layout.columns {
@@ -82,6 +99,7 @@ impl<'a> SheetCopy<'a> {
             styles,
             marks,
             merges: merges.into(),
+            columns,
             estimate: Vec::new(),
             sized,
             estimate_text,
@@ -135,8 +153,9 @@ impl<'a> SheetCopy<'a> {
         Ok(())
     }
 
-    /// Writes the marks of empty cells and the merged ranges that come
-    /// before `row` (merges starting on `row` too), in row order.
+    /// Writes the marks of empty cells, the new columns' texts and the
+    /// merged ranges that come before `row` (merges starting on `row`
+    /// too), in row order.
     fn advance(&mut self, row: u32) -> Result<(), XlsxError> {
         loop {
             let merge = self.merges.front().map(|m| m.start.0).filter(|&r| r <= row);
@@ -145,13 +164,59 @@ impl<'a> SheetCopy<'a> {
                 .first_key_value()
                 .map(|(&(r, _), _)| r)
                 .filter(|&r| r < row);
-            match (merge, mark) {
-                (None, None) => return Ok(()),
-                (Some(m), Some(k)) if k < m => self.blank_mark()?,
-                (Some(_), _) => self.merge()?,
-                (None, Some(_)) => self.blank_mark()?,
+            let texts = self.next_texts_row().filter(|&r| r < row);
+            let first = [merge, mark, texts].into_iter().flatten().min();
+            match first {
+                None => return Ok(()),
+                Some(r) if mark == Some(r) => self.blank_mark()?,
+                Some(r) if texts == Some(r) => self.texts(r)?,
+                Some(_) => self.merge()?,
             }
         }
+    }
+
+    /// The first row whose new columns' texts are not written yet.
+    fn next_texts_row(&self) -> Option<u32> {
+        let title = self
+            .columns
+            .title_row
+            .filter(|_| !self.columns.titles.is_empty());
+        let first = self.columns.rows.first_key_value().map(|(&r, _)| r);
+        [title, first].into_iter().flatten().min()
+    }
+
+    /// Writes the new columns' texts of `row`: the titles bold, or a row's
+    /// texts, the first filled as its severity says.
+    fn texts(&mut self, row: u32) -> Result<(), XlsxError> {
+        let base = self.columns.base;
+        let put = |ws: &mut Worksheet, i: usize, text: &str, format: &Format| {
+            let Some(col) = u16::try_from(i)
+                .ok()
+                .and_then(|i| base.checked_add(i))
+                .filter(|c| *c < crate::mark::MAX_COLUMNS)
+            else {
+                return Ok(());
+            };
+            if text.is_empty() {
+                return Ok(());
+            }
+            ws.write_string_with_format(row, col, crate::findings::clip(text), format)
+                .map(drop)
+        };
+        if self.columns.title_row == Some(row) {
+            self.columns.title_row = None;
+            let bold = Format::new().set_bold();
+            for (i, title) in self.columns.titles.iter().enumerate() {
+                put(self.ws, i, title, &bold)?;
+            }
+        }
+        if let Some(texts) = self.columns.rows.remove(&row) {
+            for (i, text) in texts.texts.iter().enumerate() {
+                let severity = if i == 0 { texts.severity } else { None };
+                put(self.ws, i, text, self.styles.get(Kind::General, severity))?;
+            }
+        }
+        Ok(())
     }
 
     /// Marks the first pending empty cell.

@@ -2,5 +2,6 @@
 //! per file): each module is the file of the same name beside this one.
 //! Run one file's tests with `cargo test -p avails-annotate --test it FILE::`.
 
+mod csv_columns;
 mod package;
 mod roundtrip;

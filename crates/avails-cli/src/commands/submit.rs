@@ -46,7 +46,9 @@ pub struct Args {
     /// Also write the workbook back to OUT.xlsx with what became of each
     /// row (sent, unchanged, refused, held back, failed), its
     /// TransactionID and the time, in new columns at its right; `--format
-    /// json` then lists the same per row.
+    /// json` then lists the same per row. With several inputs: the first
+    /// .xlsx/.xlsm, else the first .csv/.xls (an XLSX of its cells); the
+    /// other inputs' rows are in `--format json` only.
     #[arg(long, value_name = "OUT.xlsx")]
     pub report: Option<std::path::PathBuf>,
 }

@@ -22,5 +22,6 @@ mod hostile_input;
 mod hostile_limits;
 mod integrity_e2e;
 mod output_errors;
+mod submit_report_csv_e2e;
 mod submit_report_e2e;
 mod validate_remote_e2e;
