@@ -33,8 +33,11 @@ pub struct App {
     pub token: String,
     /// The address listened on.
     pub addr: SocketAddr,
-    /// Non-loopback listening was acknowledged.
-    pub allow_remote: bool,
+    /// Listening beyond loopback (with TLS, or plain HTTP acknowledged):
+    /// requests may name the server by any host.
+    pub beyond_loopback: bool,
+    /// Served over TLS (the token's cookie is then `Secure`).
+    pub https: bool,
     /// The profile's name.
     pub profile: String,
     /// Its API client.
@@ -122,7 +125,8 @@ impl App {
         Ok(Self {
             token: config.token.unwrap_or_else(crate::auth::new_token),
             addr,
-            allow_remote: config.allow_remote,
+            beyond_loopback: !addr.ip().is_loopback(),
+            https: config.tls.is_some(),
             profile: config.profile,
             client: config.client,
             journal_path: config.journal_path,
