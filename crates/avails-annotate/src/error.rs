@@ -66,6 +66,13 @@ pub enum AnnotateError {
         /// What the reader said.
         message: String,
     },
+    /// A submit report was asked for inputs none of which it can be
+    /// written from.
+    #[error("--report {output}: no workbook among the inputs to write the report into (allowed: .xlsx, .xlsm; use --format json for a CSV's rows)")]
+    NoWorkbook {
+        /// The report asked for.
+        output: PathBuf,
+    },
     /// The XLSX writer failed.
     #[error("{output}: cannot write the annotated workbook: {message}")]
     Write {

@@ -86,6 +86,7 @@ mod package;
 mod paths;
 mod place;
 mod read;
+pub mod status;
 mod style;
 mod styles;
 mod text;

@@ -3,7 +3,6 @@
 //! `--annotate`, the user's workbook back with every finding marked.
 
 mod annotated;
-pub(crate) use annotated::marks;
 mod findings;
 mod remote;
 

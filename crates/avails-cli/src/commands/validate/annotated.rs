@@ -34,13 +34,6 @@ pub fn target(inputs: &[PathBuf], output: &Path) -> Result<PathBuf> {
     }
 }
 
-/// Every finding as a mark; those about another file than `annotated` are
-/// listed on the Findings sheet only.
-pub fn marks(annotated: &Path, findings: &[Diagnostic]) -> Vec<Mark> {
-    let label = annotated.display().to_string();
-    findings.iter().map(|f| mark_of(&label, f)).collect()
-}
-
 /// The mark of one finding, for the annotated copy of the input named
 /// `label` (a finding about another file is listed only).
 pub fn mark_of(label: &str, f: &Diagnostic) -> Mark {
