@@ -47,7 +47,9 @@ mod auth;
 mod engine;
 mod error;
 mod format;
+mod names;
 mod pages;
+mod status;
 mod tls;
 mod uploads;
 

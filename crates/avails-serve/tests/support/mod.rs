@@ -280,6 +280,16 @@ pub fn edited_workbook(dir: &Path, name: &str, edits: &[(&str, Edit<'_>)]) -> Pa
     out
 }
 
+/// Asserts that `text` (a page, a message, a cell) names no file by where
+/// the server stored it: only by the name the user gave it.
+pub fn assert_no_stored_path(text: &str, served: &Served, what: &str) {
+    let uploads = served.uploads.display().to_string();
+    assert!(
+        !text.contains(&uploads) && !text.contains("serve-uploads"),
+        "{what} shows where an upload is stored: {text}"
+    );
+}
+
 /// A program on PATH.
 fn on_path(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?
@@ -429,12 +439,26 @@ impl Browser {
 
     /// Runs a script and returns its value.
     pub async fn js(&self, script: &str) -> Value {
+        self.js_with(script, json!([])).await
+    }
+
+    /// Runs a script with `args` (its `arguments`) and returns its value.
+    pub async fn js_with(&self, script: &str, args: Value) -> Value {
         self.call(
             reqwest::Method::POST,
             "/execute/sync",
-            Some(json!({ "script": script, "args": [] })),
+            Some(json!({ "script": script, "args": args })),
         )
         .await
+    }
+
+    /// The page's visible text.
+    pub async fn text(&self) -> String {
+        self.js("return document.body ? document.body.innerText : ''")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Waits (bounded) until `script` returns true.
