@@ -13,7 +13,9 @@
 //!   column name with both values (`avails_diff`).
 //! - **Send**: the plan (new, changed, unchanged, refused, held back, what
 //!   each full extract replaces), an explicit confirmation, live progress
-//!   (server-sent events) and a receipt (`avails_submit`, the journal).
+//!   (server-sent events) and a receipt (`avails_submit`, the journal)
+//!   with the per-row status workbook of `avails submit --report`
+//!   (`avails_annotate::status`) and the JSON to download.
 //! - **History**: the journal, newest first, searchable by title.
 //!
 //! Nothing here is a second implementation: reading, mapping, rules and
@@ -39,7 +41,8 @@
 //! the address it listens on (a web page elsewhere cannot reach it by DNS
 //! rebinding).
 //! Uploads are written only under the state directory and removed when the
-//! run ends; nothing leaves the machine but the requests to the configured
+//! run ends; the page names each by the name the user gave it, never by
+//! where it is stored (the `names` module); nothing leaves the machine but the requests to the configured
 //! API.
 
 mod app;
