@@ -211,6 +211,7 @@ fn main() -> Result<(), BoxError> {
             jobs,
             token: None,
             allow_remote: false,
+            tls: None,
         })
         .await?;
         let base = format!("http://{}", bound.local_addr());

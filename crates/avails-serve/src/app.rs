@@ -23,6 +23,7 @@ use serde::Deserialize;
 
 use crate::engine::{self, CheckView, Plan};
 use crate::error::{RequestError, ServeError};
+use crate::names::FileNames;
 use crate::pages;
 use crate::uploads::Uploads;
 use crate::ServeConfig;
@@ -33,8 +34,11 @@ pub struct App {
     pub token: String,
     /// The address listened on.
     pub addr: SocketAddr,
-    /// Non-loopback listening was acknowledged.
-    pub allow_remote: bool,
+    /// Listening beyond loopback (with TLS, or plain HTTP acknowledged):
+    /// requests may name the server by any host.
+    pub beyond_loopback: bool,
+    /// Served over TLS (the token's cookie is then `Secure`).
+    pub https: bool,
     /// The profile's name.
     pub profile: String,
     /// Its API client.
@@ -55,6 +59,8 @@ pub struct App {
     next_batch: AtomicUsize,
     /// The send running, if any (one at a time).
     pub sending: Mutex<Option<Arc<SendRun>>>,
+    /// Sends started in this run (numbers their status workbooks).
+    sends: AtomicUsize,
     /// Titles' names seen this run, by ALID (for History).
     pub names: Mutex<BTreeMap<String, String>>,
 }
@@ -65,7 +71,7 @@ pub struct Batch {
     pub id: u64,
     /// Its folder under the run's uploads.
     pub dir: PathBuf,
-    /// Its files: name, stored path, size.
+    /// Its files: the user's name, stored path, size.
     pub files: Mutex<Vec<(String, PathBuf, u64)>>,
     /// Folders handed out to uploads (each file gets its own, even when
     /// two arrive at once).
@@ -81,12 +87,14 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// The stored paths, in upload order.
-    pub fn paths(&self) -> Vec<PathBuf> {
-        lock(&self.files)
-            .iter()
-            .map(|(_, p, _)| p.clone())
-            .collect()
+    /// The files' stored paths and the user's names, in upload order.
+    pub fn names(&self) -> FileNames {
+        FileNames::new(
+            lock(&self.files)
+                .iter()
+                .map(|(n, p, _)| (p.clone(), n.clone()))
+                .collect(),
+        )
     }
 }
 
@@ -108,6 +116,9 @@ pub struct SendRun {
     pub before: avails_client::CounterSnapshot,
     /// The receipt, once finished.
     pub receipt: Mutex<Option<Arc<serde_json::Value>>>,
+    /// The per-row status workbook, once written (before the receipt),
+    /// and the name it is downloaded as.
+    pub workbook: Mutex<Option<(PathBuf, String)>>,
 }
 
 /// Locks a std mutex, even one poisoned by a panic elsewhere.
@@ -122,7 +133,8 @@ impl App {
         Ok(Self {
             token: config.token.unwrap_or_else(crate::auth::new_token),
             addr,
-            allow_remote: config.allow_remote,
+            beyond_loopback: !addr.ip().is_loopback(),
+            https: config.tls.is_some(),
             profile: config.profile,
             client: config.client,
             journal_path: config.journal_path,
@@ -133,6 +145,7 @@ impl App {
             batches: Mutex::new(BTreeMap::new()),
             next_batch: AtomicUsize::new(1),
             sending: Mutex::new(None),
+            sends: AtomicUsize::new(0),
             names: Mutex::new(BTreeMap::new()),
         })
     }
@@ -157,13 +170,13 @@ impl App {
         let view = batch
             .check
             .get_or_try_init(|| async {
-                let paths = batch.paths();
-                if paths.is_empty() {
+                let files = batch.names();
+                if files.paths().is_empty() {
                     return Err(RequestError::Bad("this sheet set has no file".into()));
                 }
                 let options = self.options.clone();
                 let view = self
-                    .blocking(move || engine::check_set(&paths, &options))
+                    .blocking(move || engine::check_set(&files, &options))
                     .await?;
                 Ok(Arc::new(view))
             })
@@ -177,9 +190,9 @@ impl App {
     }
 
     async fn prepared(&self, batch: &Arc<Batch>) -> Result<engine::Prepared, RequestError> {
-        let paths = batch.paths();
+        let files = batch.names();
         let options = self.options.clone();
-        self.blocking(move || engine::prepare(&paths, &options))
+        self.blocking(move || engine::prepare(&files, &options))
             .await
     }
 
@@ -219,6 +232,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/sets/{id}/send/events", get(progress_events))
         .route("/sets/{id}/send/receipt", get(receipt_page))
         .route("/sets/{id}/send/receipt.json", get(receipt_json))
+        .route("/sets/{id}/send/status.xlsx", get(status_workbook))
         .route("/history", get(history_page))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
@@ -297,10 +311,7 @@ async fn upload(
         .store(&batch.dir, index, &q.name, body)
         .await
         .map_err(fail)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
+    let name = crate::uploads::shown_name(&q.name);
     lock(&batch.files).push((name.clone(), path, size));
     Ok(Json(serde_json::json!({ "name": name, "size": size })))
 }
@@ -343,8 +354,8 @@ async fn annotated(
         Some(p) => p.clone(),
         None => {
             let out = batch.dir.join("annotated.xlsx");
-            let (i, o, v) = (input.clone(), out.clone(), view.clone());
-            app.blocking(move || engine::annotate(&i, &o, &v.diagnostics))
+            let (i, o, v, files) = (input.clone(), out.clone(), view.clone(), batch.names());
+            app.blocking(move || engine::annotate(&i, &o, &v.diagnostics, &files))
                 .await??;
             *cached = Some(out.clone());
             out
@@ -353,12 +364,24 @@ async fn annotated(
     let bytes = tokio::fs::read(&path)
         .await
         .map_err(|e| RequestError::failed("cannot read the annotated workbook", &e))?;
-    let stem = input
+    let download = format!(
+        "{} (checked).xlsx",
+        stem(&batch.names().name_of_path(&input))
+    );
+    Ok(xlsx_download(bytes, &download))
+}
+
+/// A file name without its extension (`sheet` for none).
+fn stem(name: &str) -> String {
+    std::path::Path::new(name)
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_else(|| "sheet".into());
-    let download = format!("{stem} (checked).xlsx").replace('"', "'");
-    Ok((
+        .unwrap_or_else(|| "sheet".into())
+}
+
+/// A workbook to download as `name`.
+fn xlsx_download(bytes: Vec<u8>, name: &str) -> Response {
+    (
         [
             (
                 header::CONTENT_TYPE,
@@ -366,12 +389,15 @@ async fn annotated(
             ),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", ascii(&download)),
+                format!(
+                    "attachment; filename=\"{}\"",
+                    ascii(&name.replace('"', "'"))
+                ),
             ),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 /// A header-safe file name.
@@ -514,6 +540,7 @@ fn start_send(
         started_at: chrono::Utc::now().to_rfc3339(),
         before: app.client.counters(),
         receipt: Mutex::new(None),
+        workbook: Mutex::new(None),
     });
     *sending = Some(run.clone());
     drop(sending);
@@ -534,10 +561,68 @@ fn start_send(
         )
         .await;
         drop(writer);
-        let receipt = receipt(&app, &batch, &plan, &task_run, result);
+        let status = match &result {
+            Ok(report) => Some(row_status(&app, &batch, &plan, report).await),
+            Err(_) => None,
+        };
+        let mut receipt = receipt(&app, &batch, &plan, &task_run, result);
+        if let Some((rows, workbook)) = status {
+            receipt["rows"] = rows;
+            receipt["statusWorkbook"] = match workbook {
+                Ok(Some((path, download, rows))) => {
+                    *lock(&task_run.workbook) = Some((path, download.clone()));
+                    serde_json::json!({ "name": download, "rows": rows })
+                }
+                Ok(None) => serde_json::json!({
+                    "note": "no workbook (XLSX) among the files: each row's status is in this JSON"
+                }),
+                Err(e) => serde_json::json!({ "error": e.to_string() }),
+            };
+        }
         *lock(&task_run.receipt) = Some(Arc::new(receipt));
     });
     Ok(run)
+}
+
+/// A workbook written: its path, its download name, the rows given a status.
+type Written = Option<(PathBuf, String, usize)>;
+
+/// Each row's outcome (for the receipt's JSON) and the per-row status
+/// workbook, as `avails submit --report` writes it.
+async fn row_status(
+    app: &App,
+    batch: &Batch,
+    plan: &Arc<Plan>,
+    report: &avails_submit::Report,
+) -> (serde_json::Value, Result<Written, RequestError>) {
+    let rows = plan.rows.outcomes(report);
+    let json = plan.rows.json(&rows);
+    let n = app.sends.fetch_add(1, Ordering::Relaxed) + 1;
+    let output = batch.dir.join(format!("status-{n}.xlsx"));
+    let Some(input) = plan.rows.workbook(&output) else {
+        return (json, Ok(None));
+    };
+    let summary = format!(
+        "Profile {}: sent {}, unchanged {}, refused by the server {}, refused locally {}, held back {}, failed {}.",
+        app.profile,
+        report.sent,
+        report.unchanged,
+        report.rejected.len(),
+        plan.compare.counts.get(&engine::Status::Refused).copied().unwrap_or(0) + plan.problems.len(),
+        plan.rows.held_back.len(),
+        report.failed.len()
+    );
+    let download = format!(
+        "{} (sent).xlsx",
+        stem(&plan.rows.files.name_of_path(&input))
+    );
+    let plan = plan.clone();
+    let out = output.clone();
+    let written = app
+        .blocking(move || plan.rows.write(&input, &out, &rows, summary))
+        .await
+        .and_then(|r| r);
+    (json, written.map(|rows| Some((output, download, rows))))
 }
 
 /// The receipt: totals, and per title what happened.
@@ -733,6 +818,23 @@ async fn receipt_json(
         body,
     )
         .into_response())
+}
+
+async fn status_workbook(
+    State(app): State<Arc<App>>,
+    UrlPath(id): UrlPath<u64>,
+) -> Result<Response, RequestError> {
+    let batch = app.batch(id)?;
+    let run = lock(&batch.send).clone();
+    let Some((path, download)) = run.as_ref().and_then(|r| lock(&r.workbook).clone()) else {
+        return Err(RequestError::NotFound(
+            "no status workbook: the send has not finished, or its files hold no workbook".into(),
+        ));
+    };
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| RequestError::failed("cannot read the status workbook", &e))?;
+    Ok(xlsx_download(bytes, &download))
 }
 
 #[derive(Deserialize, Default)]

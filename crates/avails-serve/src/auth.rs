@@ -61,9 +61,9 @@ fn carried(app: &App, req: &Request) -> (Option<String>, bool) {
 }
 
 /// Whether the `Host` header names this server (any host when listening
-/// beyond loopback was acknowledged).
+/// beyond loopback, where its names are the network's).
 fn host_ok(app: &App, req: &Request) -> bool {
-    if app.allow_remote {
+    if app.beyond_loopback {
         return true;
     }
     let Some(host) = req
@@ -115,9 +115,10 @@ pub async fn require_token(State(app): State<Arc<App>>, req: Request, next: Next
         };
         let mut response = Redirect::to(&target).into_response();
         let cookie = format!(
-            "{}={}; Path=/; HttpOnly; SameSite=Strict",
+            "{}={}; Path=/; HttpOnly; SameSite=Strict{}",
             cookie_name(&app),
-            app.token
+            app.token,
+            if app.https { "; Secure" } else { "" }
         );
         if let Ok(v) = HeaderValue::from_str(&cookie) {
             response.headers_mut().insert(header::SET_COOKIE, v);

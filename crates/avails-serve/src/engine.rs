@@ -16,6 +16,7 @@ use avails_submit::Unit;
 use serde_json::Value;
 
 use crate::error::RequestError;
+use crate::names::FileNames;
 
 /// One finding as the page shows it.
 #[derive(Debug, Clone)]
@@ -91,16 +92,29 @@ pub struct Prepared {
     pub findings: Vec<Diagnostic>,
     /// Per payload, whether it has an error.
     pub failing: Vec<bool>,
+    /// The user's names of the files.
+    pub files: FileNames,
 }
 
 /// Converts and checks the set (blocking: run it off the async threads).
-pub fn prepare(paths: &[PathBuf], options: &ConvertOptions) -> Prepared {
-    let conversion = avails_convert::convert_inputs(paths, options, &mut |_| {});
-    let (findings, failing) = check(&conversion, &options.mapping);
+/// Every text that names a file names it as the user did ([`FileNames`]);
+/// locations keep the stored path, by which findings find their cells.
+pub fn prepare(files: &FileNames, options: &ConvertOptions) -> Prepared {
+    let mut conversion = avails_convert::convert_inputs(&files.paths(), options, &mut |_| {});
+    let (mut findings, failing) = check(&conversion, &options.mapping);
+    for f in &mut findings {
+        f.message = files.in_text(&f.message);
+    }
+    for h in &mut conversion.held_back {
+        for b in &mut h.blocking {
+            b.reason = files.in_text(&b.reason);
+        }
+    }
     Prepared {
         conversion,
         findings,
         failing,
+        files: files.clone(),
     }
 }
 
@@ -125,14 +139,6 @@ pub fn title_name(payload: &Payload) -> Option<String> {
     })
 }
 
-/// The file name of a location's path.
-fn base_name(file: &str) -> String {
-    Path::new(file)
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| file.to_string())
-}
-
 /// Where a finding is, as people say it: never a JSON path.
 pub fn cell(location: &Location) -> String {
     match (&location.sheet, location.row, &location.column) {
@@ -145,12 +151,12 @@ pub fn cell(location: &Location) -> String {
 }
 
 /// A finding for the page.
-pub fn finding(d: &Diagnostic) -> Finding {
+pub fn finding(d: &Diagnostic, files: &FileNames) -> Finding {
     Finding {
         error: d.is_error(),
         code: d.code.to_string(),
         message: d.message.clone(),
-        file: base_name(&d.location.file),
+        file: files.name_of(&d.location.file),
         cell: cell(&d.location),
         column: d.column.clone(),
         alid: d.alid.clone(),
@@ -159,12 +165,14 @@ pub fn finding(d: &Diagnostic) -> Finding {
 }
 
 /// Checks a sheet set: the summary and every finding (blocking).
-pub fn check_set(paths: &[PathBuf], options: &ConvertOptions) -> CheckView {
-    let prepared = prepare(paths, options);
+pub fn check_set(files: &FileNames, options: &ConvertOptions) -> CheckView {
+    let paths = files.paths();
+    let prepared = prepare(files, options);
     let Prepared {
         conversion,
         findings,
         failing,
+        ..
     } = prepared;
     let mut names = BTreeMap::new();
     let mut titles = BTreeSet::new();
@@ -177,7 +185,7 @@ pub fn check_set(paths: &[PathBuf], options: &ConvertOptions) -> CheckView {
     for h in &conversion.held_back {
         titles.insert(h.scope.alid.clone());
     }
-    let mut shown: Vec<Finding> = findings.iter().map(finding).collect();
+    let mut shown: Vec<Finding> = findings.iter().map(|d| finding(d, files)).collect();
     // Errors first; then in the engine's order (file, row).
     shown.sort_by_key(|f| !f.error);
     // A title held back is a consequence of another error, not one more
@@ -206,7 +214,7 @@ pub fn check_set(paths: &[PathBuf], options: &ConvertOptions) -> CheckView {
             .files
             .iter()
             .map(|f| FileLine {
-                name: base_name(&f.file),
+                name: files.name_of(&f.file),
                 kind: match f.kind {
                     avails_convert::InputKind::Ema => "EMA sheet",
                     avails_convert::InputKind::Mddf => "MDDF XML",
@@ -223,7 +231,7 @@ pub fn check_set(paths: &[PathBuf], options: &ConvertOptions) -> CheckView {
         unreadable: conversion
             .unreadable
             .iter()
-            .map(|e| strip_dirs(&e.to_string(), paths))
+            .map(|e| files.in_text(&e.to_string()))
             .collect(),
         titles: titles.len(),
         payloads: conversion.payloads.len(),
@@ -239,35 +247,21 @@ pub fn check_set(paths: &[PathBuf], options: &ConvertOptions) -> CheckView {
     }
 }
 
-/// A message naming an upload's stored path names its file only.
-fn strip_dirs(text: &str, paths: &[PathBuf]) -> String {
-    let mut text = text.to_string();
-    for p in paths {
-        text = text.replace(
-            &p.display().to_string(),
-            &base_name(&p.display().to_string()),
-        );
-    }
-    text
-}
-
 /// Writes the annotated workbook of `input` to `output`: the code of
 /// `avails validate --annotate` (blocking). Returns a one-line summary.
 pub fn annotate(
     input: &Path,
     output: &Path,
     findings: &[Diagnostic],
+    files: &FileNames,
 ) -> Result<String, RequestError> {
     let label = input.display().to_string();
     let marks: Vec<Mark> = findings
         .iter()
-        .map(|f| Mark::of_finding(&label, f, base_name))
+        .map(|f| Mark::of_finding(&label, f, |other| files.name_of(other)))
         .collect();
     let options = avails_annotate::Options {
-        title: Some(format!(
-            "avails serve: {}",
-            input.file_name().unwrap_or_default().to_string_lossy()
-        )),
+        title: Some(format!("avails serve: {}", files.name_of_path(input))),
         notes: Vec::new(),
         columns: None,
     };
@@ -689,6 +683,8 @@ pub struct Plan {
     /// A fingerprint of the units and decisions: the confirmation must
     /// carry it, so what is sent is what was shown.
     pub fingerprint: String,
+    /// What the receipt's per-row status is decided from.
+    pub rows: crate::status::RowInputs,
 }
 
 /// Plans the send of the set's clean payloads (async: compares first).
@@ -726,10 +722,14 @@ pub async fn plan(
     };
     Ok(Plan {
         compare,
-        units,
         actions,
-        problems: problems.iter().map(|p| p.message.clone()).collect(),
+        problems: problems
+            .iter()
+            .map(|p| prepared.files.in_text(&p.message))
+            .collect(),
         fingerprint,
+        rows: crate::status::RowInputs::new(prepared, &units, &problems),
+        units,
     })
 }
 

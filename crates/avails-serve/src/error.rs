@@ -1,16 +1,51 @@
 //! Errors of the server: starting it, and what a request could not do.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 /// Why the server could not start or run.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    /// A non-loopback address without the acknowledgement.
+    /// A non-loopback address without TLS or the acknowledgement.
     #[error(
         "{0} is not a loopback address: the page and its token would travel unencrypted; \
-         listen on 127.0.0.1, or acknowledge with --allow-remote"
+         add --tls-cert FILE --tls-key FILE to serve HTTPS, or acknowledge plain HTTP with \
+         --allow-remote (or listen on 127.0.0.1)"
     )]
     NotLoopback(SocketAddr),
+    /// The TLS private key file may be read by group or others.
+    #[error(
+        "the TLS private key {} may be read by other users (mode {mode:03o}): run `chmod 600 {}`",
+        path.display(),
+        path.display()
+    )]
+    KeyTooOpen {
+        /// The key file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The TLS certificate or key file cannot be read.
+    #[error("cannot read the TLS {what} {}: {source}", path.display())]
+    TlsRead {
+        /// `certificate` or `private key`.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The TLS certificate or key file is not usable PEM.
+    #[error("the TLS {what} {} is not usable: {reason}", path.display())]
+    TlsInvalid {
+        /// `certificate`, `private key`, or both.
+        what: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// What is wrong (never the key's content).
+        reason: String,
+    },
     /// A socket, file or folder operation failed.
     #[error("{what}: {source}")]
     Io {

@@ -13,7 +13,9 @@
 //!   column name with both values (`avails_diff`).
 //! - **Send**: the plan (new, changed, unchanged, refused, held back, what
 //!   each full extract replaces), an explicit confirmation, live progress
-//!   (server-sent events) and a receipt (`avails_submit`, the journal).
+//!   (server-sent events) and a receipt (`avails_submit`, the journal)
+//!   with the per-row status workbook of `avails submit --report`
+//!   (`avails_annotate::status`) and the JSON to download.
 //! - **History**: the journal, newest first, searchable by title.
 //!
 //! Nothing here is a second implementation: reading, mapping, rules and
@@ -33,10 +35,14 @@
 //! **Safety.** Every request must carry the run's secret token (the URL
 //! printed at start, as Jupyter does; the first visit trades it for a
 //! same-site cookie); others get 401. The server listens on loopback unless
-//! told otherwise, and refuses a `Host` header that is not the address it
-//! listens on (a web page elsewhere cannot reach it by DNS rebinding).
+//! told otherwise, and then only with TLS (`--tls-cert`, `--tls-key`; see
+//! the `tls` module) or the acknowledgement of plain HTTP
+//! (`--allow-remote`). On loopback it refuses a `Host` header that is not
+//! the address it listens on (a web page elsewhere cannot reach it by DNS
+//! rebinding).
 //! Uploads are written only under the state directory and removed when the
-//! run ends; nothing leaves the machine but the requests to the configured
+//! run ends; the page names each by the name the user gave it, never by
+//! where it is stored (the `names` module); nothing leaves the machine but the requests to the configured
 //! API.
 
 mod app;
@@ -44,7 +50,10 @@ mod auth;
 mod engine;
 mod error;
 mod format;
+mod names;
 mod pages;
+mod status;
+mod tls;
 mod uploads;
 
 use std::net::SocketAddr;
@@ -55,6 +64,7 @@ use avails_client::AvailsClient;
 use avails_convert::ConvertOptions;
 
 pub use error::ServeError;
+pub use tls::TlsFiles;
 
 /// Default upload limit per file: 200 MiB (a very large workbook).
 pub const DEFAULT_UPLOAD_LIMIT: u64 = 200 * 1024 * 1024;
@@ -85,11 +95,38 @@ pub struct ServeConfig {
     pub token: Option<String>,
     /// Listening on a non-loopback address without TLS was acknowledged.
     pub allow_remote: bool,
+    /// Serve HTTPS with this certificate and key (PEM).
+    pub tls: Option<TlsFiles>,
+}
+
+/// Whether the server may listen on `listen` as asked: loopback, or beyond
+/// it with TLS or the acknowledgement of plain HTTP; and, with TLS, that
+/// the private key is the owner's only. Cheap: the CLI asks before it
+/// connects, [`bind`] asks again.
+pub fn check_listen(
+    listen: SocketAddr,
+    tls: Option<&TlsFiles>,
+    allow_remote: bool,
+) -> Result<(), ServeError> {
+    if let Some(files) = tls {
+        tls::check_key_private(&files.key)?;
+    }
+    if listen.ip().is_loopback() || tls.is_some() || allow_remote {
+        Ok(())
+    } else {
+        Err(ServeError::NotLoopback(listen))
+    }
+}
+
+/// The bound socket: plain HTTP, or TLS handshaken before axum sees it.
+enum Listening {
+    Plain(tokio::net::TcpListener),
+    Tls(tls::TlsListener),
 }
 
 /// A bound server, ready to run: its URL (with the token) is known.
 pub struct Bound {
-    listener: tokio::net::TcpListener,
+    listener: Listening,
     app: Arc<app::App>,
     url: String,
 }
@@ -121,12 +158,18 @@ impl Bound {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
         let router = app::router(self.app.clone());
-        let served = axum::serve(
-            self.listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        let served = match self.listener {
+            Listening::Plain(tcp) => {
+                axum::serve(tcp, router)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+            Listening::Tls(tls) => {
+                axum::serve(tls, router)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            }
+        };
         self.app.uploads.remove_all();
         served.map_err(|e| ServeError::Io {
             what: "serving".into(),
@@ -135,13 +178,13 @@ impl Bound {
     }
 }
 
-/// Binds the listening socket and prepares the run: the uploads folder
-/// under the state directory and the token. A non-loopback address needs
-/// [`ServeConfig::allow_remote`].
+/// Binds the listening socket and prepares the run: the TLS certificate,
+/// the uploads folder under the state directory and the token. A
+/// non-loopback address needs [`ServeConfig::tls`] or
+/// [`ServeConfig::allow_remote`] ([`check_listen`]).
 pub async fn bind(config: ServeConfig) -> Result<Bound, ServeError> {
-    if !config.listen.ip().is_loopback() && !config.allow_remote {
-        return Err(ServeError::NotLoopback(config.listen));
-    }
+    check_listen(config.listen, config.tls.as_ref(), config.allow_remote)?;
+    let acceptor = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| ServeError::Io {
@@ -152,8 +195,18 @@ pub async fn bind(config: ServeConfig) -> Result<Bound, ServeError> {
         what: "reading the listening address".into(),
         source: e,
     })?;
+    let (listener, scheme) = match acceptor {
+        Some(acceptor) => {
+            let tls = tls::TlsListener::new(listener, acceptor).map_err(|e| ServeError::Io {
+                what: "reading the listening address".into(),
+                source: e,
+            })?;
+            (Listening::Tls(tls), "https")
+        }
+        None => (Listening::Plain(listener), "http"),
+    };
     let app = app::App::new(config, addr)?;
-    let url = format!("http://{}/?token={}", addr, app.token);
+    let url = format!("{scheme}://{}/?token={}", addr, app.token);
     Ok(Bound {
         listener,
         app: Arc::new(app),

@@ -695,12 +695,21 @@ pub fn receipt(app: &App, batch: &Batch, r: &Value) -> String {
                 p.sub { "Sent to " (app.target()) ": started " (when(&text(r, "startedAt"))) ", finished " (when(&text(r, "finishedAt"))) "." }
             }
             div.actions {
+                @if let Some(name) = r.pointer("/statusWorkbook/name").and_then(Value::as_str) {
+                    a.button href={"/sets/" (batch.id) "/send/status.xlsx"} download title={"Each row's status: " (name)} { "Download status per row (XLSX)" }
+                }
                 a.button.primary href={"/sets/" (batch.id) "/send/receipt.json"} download { "Download receipt (JSON)" }
                 a.button href="/history" { "History" }
             }
         }
         @if let Some(why) = r.get("stopped").and_then(Value::as_str) {
             div.alert.error role="alert" { h2 { "The send stopped" } p { (why) } }
+        }
+        @if let Some(why) = r.pointer("/statusWorkbook/error").and_then(Value::as_str) {
+            div.alert.error role="alert" { h2 { "No status workbook" } p { (why) } }
+        }
+        @if let Some(note) = r.pointer("/statusWorkbook/note").and_then(Value::as_str) {
+            p.sub { (note) "." }
         }
         section.cards aria-label="Outcome" {
             (card("Sent", num(r, "sent"), "ok"))

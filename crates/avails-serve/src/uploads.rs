@@ -115,10 +115,23 @@ impl Uploads {
     }
 }
 
+/// The name the user gave a file, as the page shows it: its last
+/// component, without control characters.
+pub fn shown_name(name: &str) -> String {
+    last_component(name)
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect()
+}
+
+fn last_component(name: &str) -> &str {
+    name.rsplit(['/', '\\']).next().unwrap_or("").trim()
+}
+
 /// The user's file name, reduced to its last component and to characters
 /// safe in any file system; its extension must be one the engine reads.
 pub fn file_name(name: &str) -> Result<String, RequestError> {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    let base = last_component(name);
     let clean: String = base
         .chars()
         .map(|c| {
@@ -169,5 +182,15 @@ mod tests {
         let long = format!("{}.xlsx", "x".repeat(400));
         let short = file_name(&long).unwrap();
         assert!(short.ends_with(".xlsx") && short.len() < 160);
+    }
+
+    #[test]
+    fn the_shown_name_is_the_users_last_component() {
+        assert_eq!(
+            shown_name("Avails: Q3 (final?).xlsx"),
+            "Avails: Q3 (final?).xlsx"
+        );
+        assert_eq!(shown_name("C:\\Users\\a\\Q3.xlsx"), "Q3.xlsx");
+        assert_eq!(shown_name("Q3\u{7}.csv"), "Q3.csv");
     }
 }

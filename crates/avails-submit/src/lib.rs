@@ -22,4 +22,4 @@ pub use run::{
     submit, submit_spooled, Event, Failure, PlannedAction, PlannedUnit, Rejection, Report,
     SubmitError, SubmitOptions, UnitOutcome, UnitStatus,
 };
-pub use spool::{RowSource, Spool, SpoolError, Spooled, SpooledUnit};
+pub use spool::{payload_rows, unit_rows, RowSource, Spool, SpoolError, Spooled, SpooledUnit};

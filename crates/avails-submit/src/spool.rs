@@ -240,15 +240,7 @@ impl Sink for Spool<'_> {
                 true => self.bodies.put(&body)?,
                 false => self.write(&unit.request)?,
             };
-            let sources = match &unit.kind {
-                _ if rows.is_empty() => Vec::new(),
-                UnitKind::Partial { transaction_id } => rows
-                    .iter()
-                    .filter(|r| r.transaction_id.as_ref() == Some(transaction_id))
-                    .cloned()
-                    .collect(),
-                UnitKind::Full { .. } => rows.clone(),
-            };
+            let sources = unit_rows(&rows, &unit.kind);
             self.by_group.add(group, self.units.len());
             self.units.push(Some(SpooledUnit {
                 sources,
@@ -288,10 +280,25 @@ impl Sink for Spool<'_> {
     }
 }
 
+/// Of a payload's rows ([`payload_rows`]), those a unit of it was built
+/// from: all of them for a full extract, the transaction's for a partial
+/// one.
+pub fn unit_rows(rows: &[RowSource], kind: &UnitKind) -> Vec<RowSource> {
+    match kind {
+        UnitKind::Partial { transaction_id } => rows
+            .iter()
+            .filter(|r| r.transaction_id.as_ref() == Some(transaction_id))
+            .cloned()
+            .collect(),
+        UnitKind::Full { .. } => rows.to_vec(),
+    }
+}
+
 /// The rows of a payload, each once, with the TransactionID of the
 /// transaction it gave (the avail's own row first when no transaction
-/// names it).
-fn payload_rows(payload: &Payload) -> Vec<RowSource> {
+/// names it): what `avails submit --report` and the page's receipt give a
+/// status.
+pub fn payload_rows(payload: &Payload) -> Vec<RowSource> {
     let mut out: Vec<RowSource> = Vec::new();
     for (i, source) in payload.transaction_sources.iter().enumerate() {
         if out.iter().any(|r| r.location == source.location) {

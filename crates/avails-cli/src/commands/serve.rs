@@ -14,9 +14,17 @@ use crate::output;
 /// Run a local web page to check, compare and send sheets.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Address to listen on. A non-loopback address needs --allow-remote.
+    /// Address to listen on. A non-loopback address needs --tls-cert and
+    /// --tls-key, or --allow-remote.
     #[arg(long, default_value = "127.0.0.1:8470")]
     pub listen: SocketAddr,
+    /// Serve HTTPS with this certificate chain (PEM, leaf first).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM); refused when others may read it
+    /// (chmod 600).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// Acknowledge listening beyond loopback without TLS: the page, its
     /// token and the sheets travel unencrypted on that network.
     #[arg(long)]
@@ -55,6 +63,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         date_order: args.date_order,
     };
     let options = input.options()?;
+    let tls = args
+        .tls_cert
+        .clone()
+        .zip(args.tls_key.clone())
+        .map(|(cert, key)| avails_serve::TlsFiles { cert, key });
+    // Refused before connecting: a listening address the page may not use.
+    avails_serve::check_listen(args.listen, tls.as_ref(), args.allow_remote)
+        .context("cannot start the page")?;
     let rt = runtime()?;
     rt.block_on(async {
         let connection = args.connect.connect().await?;
@@ -69,6 +85,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             jobs: args.jobs.into(),
             token: None,
             allow_remote: args.allow_remote,
+            tls,
         };
         let bound = avails_serve::bind(config)
             .await

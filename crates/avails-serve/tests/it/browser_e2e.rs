@@ -12,13 +12,21 @@
 //! a Mountain is held back (its US window too: a full extract without the
 //! row could delete a live window); rows 6-7 (First Dance, CA, POEST) lack
 //! the SRP and WSP terms the reference requires for POEST, so that title is
-//! refused; First Dance ES is clean and new on an empty sandbox.
+//! refused; First Dance ES is clean and new on an empty sandbox. Its rows
+//! 26-29 repeat rows 22-25's windows (CV015: sent once, the warning naming
+//! the first row's file by the name it was dropped with, never where the
+//! server stored it).
+//!
+//! The receipt offers the per-row status workbook (`avails submit
+//! --report`'s): read back, First Dance ES's rows are `sent`, then
+//! `unchanged` after the second send; row 5 is refused, rows 26-29 not
+//! sent on their own.
 
 use crate::support;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use serde_json::Value;
-use support::{bad_workbook, browser, serve, Browser, Edit};
+use support::{assert_no_stored_path, bad_workbook, browser, serve, Browser, Edit};
 
 /// The rows of the findings tables: cell, column, title, message.
 const FINDINGS: &str = "return Array.from(document.querySelectorAll('table.findings tbody tr'))\
@@ -31,6 +39,44 @@ const TITLES: &str = "return Array.from(document.querySelectorAll('article.title
 /// The receipt's rows: title, ALID, territory, line, outcome.
 const RECEIPT: &str = "return Array.from(document.querySelectorAll('table.receipt tbody tr'))\
     .map(r => Array.from(r.cells).map(c => c.textContent.trim()))";
+
+/// The status column (`avails submit`, as `submit --report` titles it) of
+/// a downloaded status workbook's Movies sheet: 1-based row → status.
+async fn status_column(
+    served: &support::Served,
+    href: &str,
+    saved: &std::path::Path,
+) -> std::collections::BTreeMap<u32, String> {
+    let response = served.get(href).await;
+    assert_eq!(response.status(), 200, "{href}");
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        disposition.contains("Movies Q3 (UK typo) (sent).xlsx"),
+        "named after the sheet sent: {disposition}"
+    );
+    std::fs::write(saved, response.bytes().await.unwrap()).unwrap();
+    let mut book: Xlsx<_> = open_workbook(saved).unwrap();
+    let movies = book.worksheet_range("Movies").unwrap();
+    let column = movies
+        .rows()
+        .find_map(|r| {
+            r.iter()
+                .position(|c| c == &Data::String("avails submit".into()))
+        })
+        .expect("a status column titled `avails submit`");
+    let (first, _) = movies.start().unwrap();
+    movies
+        .rows()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let text = r.get(column)?.to_string();
+            (!text.is_empty()).then(|| (first + i as u32 + 1, text))
+        })
+        .collect()
+}
 
 fn rows(v: &Value) -> Vec<Vec<String>> {
     v.as_array()
@@ -80,7 +126,18 @@ async fn a_rights_team_checks_compares_and_sends_in_a_browser() {
     )
     .await;
     b.screenshot("2-check").await;
+    assert_no_stored_path(&b.text().await, &served, "the Check page");
     let found = rows(&b.js(FINDINGS).await);
+    // Row 28 repeats row 24: the warning names row 24 in the file as the
+    // user dropped it.
+    let repeat = found
+        .iter()
+        .find(|r| r[0] == "Movies row 28" && r[3].contains("repeats"))
+        .unwrap_or_else(|| panic!("a CV015 finding at row 28: {found:?}"));
+    assert!(
+        repeat[3].contains("Movies Q3 (UK typo).xlsx:Movies!") && repeat[3].contains("24"),
+        "{repeat:?}"
+    );
     // At C5: the Territory error, and the title it holds back (reported
     // at the cell that causes it).
     let territory: Vec<&Vec<String>> = found
@@ -170,6 +227,7 @@ async fn a_rights_team_checks_compares_and_sends_in_a_browser() {
         text.iter().any(|l| l.contains("CV024") && l.contains("C5")),
         "the Findings sheet lists CV024 at C5: {text:#?}"
     );
+    assert_no_stored_path(&text.join("\n"), &served, "the annotated workbook");
 
     // Compare against the (empty) sandbox.
     b.click("nav a[href$='/compare']").await;
@@ -238,6 +296,7 @@ async fn a_rights_team_checks_compares_and_sends_in_a_browser() {
     )
     .await;
     b.screenshot("6-receipt").await;
+    assert_no_stored_path(&b.text().await, &served, "the receipt");
     let receipt = rows(&b.js(RECEIPT).await);
     let outcome = |alid: &str, territory: &str| -> String {
         receipt
@@ -263,6 +322,52 @@ async fn a_rights_team_checks_compares_and_sends_in_a_browser() {
         receipt_json["sent"].as_u64().unwrap() >= 1,
         "{receipt_json}"
     );
+    assert_no_stored_path(&receipt_json.to_string(), &served, "the receipt's JSON");
+    // The JSON has each row's status too, its file by the name dropped.
+    let row = |json: &Value, n: u64| -> String {
+        json["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["row"] == n && r["sheet"] == "Movies")
+            .map(|r| {
+                assert_eq!(r["file"], "Movies Q3 (UK typo).xlsx");
+                r["status"].as_str().unwrap().to_string()
+            })
+            .unwrap_or_else(|| panic!("no row {n} in the receipt's JSON"))
+    };
+    assert_eq!(row(&receipt_json, 24), "sent");
+
+    // The status workbook: each row's outcome beside it.
+    let status_href = b
+        .js("return document.querySelector('a[href$=\"status.xlsx\"]').getAttribute('href')")
+        .await;
+    let status_href = status_href.as_str().unwrap().to_string();
+    let first = status_column(&served, &status_href, &dir.path().join("status-1.xlsx")).await;
+    // First Dance ES: rows 22-25 sent; rows 26-29, which repeat them, not
+    // on their own.
+    for n in 22..=29 {
+        let status = first
+            .get(&n)
+            .unwrap_or_else(|| panic!("no status for row {n}: {first:?}"));
+        if n >= 26 {
+            assert!(
+                status.starts_with("not sent on its own:"),
+                "row {n}: {status}"
+            );
+        } else {
+            assert_eq!(status, "sent", "row {n}");
+        }
+    }
+    // Row 5's Territory `UK`: refused, and it holds View from a Mountain back.
+    assert!(
+        first[&5].starts_with("refused:") && first[&5].contains("UK"),
+        "row 5: {}",
+        first[&5]
+    );
+    for (n, status) in &first {
+        assert_no_stored_path(status, &served, &format!("row {n}'s status"));
+    }
 
     // The same sheet again: everything sent before is unchanged.
     b.click("nav a[href$='/send']").await;
@@ -306,6 +411,13 @@ async fn a_rights_team_checks_compares_and_sends_in_a_browser() {
         .await;
     assert_eq!(sent, "0");
     b.screenshot("8-receipt-unchanged").await;
+    // The second send's status workbook: what was sent is unchanged now.
+    let second = status_column(&served, &status_href, &dir.path().join("status-2.xlsx")).await;
+    for n in 22..=25 {
+        assert_eq!(second[&n], "unchanged", "row {n} after the second send");
+    }
+    assert!(second[&28].starts_with("not sent on its own:"));
+    assert!(second[&5].starts_with("refused:"));
 
     // The next quarter's sheet: First Dance ES's VOD HD window (row 24,
     // repeated on row 28) now ends 2013-10-20 (Excel day 41567) instead of

@@ -19,7 +19,7 @@ pub fn root() -> PathBuf {
 
 /// A running `avails serve` on an in-process sandbox.
 pub struct Served {
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (`https://` with TLS).
     pub base: String,
     /// The URL printed at start (with the token).
     pub url: String,
@@ -29,6 +29,8 @@ pub struct Served {
     pub uploads: PathBuf,
     /// The state directory.
     pub state: PathBuf,
+    /// The certificate authority the HTTPS server's certificate is from.
+    pub ca: Option<reqwest::Certificate>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<Result<(), avails_serve::ServeError>>>,
     sandbox: Option<RunningSandbox>,
@@ -48,13 +50,18 @@ impl Served {
         }
     }
 
-    /// An HTTP client without cookies, and the token as a header.
+    /// An HTTP client without cookies (trusting the server's certificate
+    /// authority over HTTPS); requests add the token as a header.
     pub fn http(&self) -> reqwest::Client {
-        reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(120))
-            .build()
-            .unwrap()
+            .timeout(Duration::from_secs(120));
+        if let Some(ca) = &self.ca {
+            builder = builder
+                .tls_built_in_root_certs(false)
+                .add_root_certificate(ca.clone());
+        }
+        builder.build().unwrap()
     }
 
     /// GET with the token.
@@ -147,6 +154,24 @@ impl Served {
 /// Starts a sandbox (with `latency_ms` per request) and a server on it,
 /// with its state in `state`.
 pub async fn serve(state: &Path, latency_ms: u64) -> Served {
+    serve_tls(state, latency_ms, None).await
+}
+
+/// As [`serve`], over HTTPS when given the certificate and key files and
+/// the authority (PEM) whose certificate the clients trust.
+pub async fn serve_tls(
+    state: &Path,
+    latency_ms: u64,
+    https: Option<(avails_serve::TlsFiles, String)>,
+) -> Served {
+    let scheme = if https.is_some() { "https" } else { "http" };
+    let (tls, ca) = match https {
+        Some((files, ca)) => (
+            Some(files),
+            Some(reqwest::Certificate::from_pem(ca.as_bytes()).unwrap()),
+        ),
+        None => (None, None),
+    };
     std::fs::create_dir_all(state).unwrap();
     let key = "k".repeat(32);
     let sandbox = avails_sandbox::start(SandboxConfig {
@@ -175,12 +200,13 @@ pub async fn serve(state: &Path, latency_ms: u64) -> Served {
         jobs: 2,
         token: None,
         allow_remote: false,
+        tls,
     })
     .await
     .unwrap();
     let url = bound.url().to_string();
     let token = bound.token().to_string();
-    let base = format!("http://{}", bound.local_addr());
+    let base = format!("{scheme}://{}", bound.local_addr());
     let uploads = bound.uploads_dir().to_path_buf();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(bound.run(async move {
@@ -192,6 +218,7 @@ pub async fn serve(state: &Path, latency_ms: u64) -> Served {
         token,
         uploads,
         state: state.to_path_buf(),
+        ca,
         stop: Some(tx),
         task: Some(task),
         sandbox: Some(sandbox),
@@ -251,6 +278,16 @@ pub fn edited_workbook(dir: &Path, name: &str, edits: &[(&str, Edit<'_>)]) -> Pa
     }
     writer.finish().unwrap();
     out
+}
+
+/// Asserts that `text` (a page, a message, a cell) names no file by where
+/// the server stored it: only by the name the user gave it.
+pub fn assert_no_stored_path(text: &str, served: &Served, what: &str) {
+    let uploads = served.uploads.display().to_string();
+    assert!(
+        !text.contains(&uploads) && !text.contains("serve-uploads"),
+        "{what} shows where an upload is stored: {text}"
+    );
 }
 
 /// A program on PATH.
@@ -402,12 +439,26 @@ impl Browser {
 
     /// Runs a script and returns its value.
     pub async fn js(&self, script: &str) -> Value {
+        self.js_with(script, json!([])).await
+    }
+
+    /// Runs a script with `args` (its `arguments`) and returns its value.
+    pub async fn js_with(&self, script: &str, args: Value) -> Value {
         self.call(
             reqwest::Method::POST,
             "/execute/sync",
-            Some(json!({ "script": script, "args": [] })),
+            Some(json!({ "script": script, "args": args })),
         )
         .await
+    }
+
+    /// The page's visible text.
+    pub async fn text(&self) -> String {
+        self.js("return document.body ? document.body.innerText : ''")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Waits (bounded) until `script` returns true.
