@@ -22,6 +22,7 @@ mod hostile_input;
 mod hostile_limits;
 mod integrity_e2e;
 mod output_errors;
+mod serve_cli;
 mod submit_report_csv_e2e;
 mod submit_report_e2e;
 mod validate_remote_e2e;

@@ -4,5 +4,7 @@
 
 mod support;
 
+mod browser_drop_e2e;
 mod browser_e2e;
 mod guarded_e2e;
+mod tls_e2e;

@@ -11,7 +11,7 @@
 //! 3166-1 code, CV024); its row 28 repeats row 24's window (CV015). Its
 //! name has characters no stored file name keeps (`:` and `?`).
 
-mod support;
+use crate::support;
 
 use base64::Engine;
 use serde_json::{json, Value};

@@ -4,7 +4,7 @@
 //! non-loopback address with neither TLS nor the acknowledgement, a client
 //! that does not trust the certificate, plain HTTP on the HTTPS port.
 
-mod support;
+use crate::support;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
