@@ -61,7 +61,7 @@ pub(crate) fn check(path: &Path, file_label: &str) -> Result<(), EmaError> {
         table: limits::XLSX_TABLE.bytes().map_err(limit_err)?,
         value: limits::VALUE.bytes().map_err(limit_err)?,
     };
-    let file = std::fs::File::open(path).map_err(|e| EmaError::open(file_label, &e))?;
+    let file = std::fs::File::open(path).map_err(|e| EmaError::open(file_label, e))?;
     // A second pass over the same file (an unsorted sheet is read twice)
     // is not checked again while the file is unchanged.
     let stamp = file
