@@ -247,7 +247,7 @@ impl<'m> Checker<'m> {
             match self.seen.get(&crate::hash_of(id)) {
                 Some(&(u, other_at)) if self.users[u as usize].key != key => {
                     let other = &self.users[u as usize];
-                    let d = Diagnostic::warning(
+                    let d = Diagnostic::of(
                         CV_SHARED_TRANSACTION_ID,
                         Location::pointer(format!("/avail/Transaction/{t}/_TransactionID")),
                         format!(

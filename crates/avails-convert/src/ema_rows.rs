@@ -98,7 +98,7 @@ impl<'o> EmaRows<'o> {
                 row: Some(header.row),
                 ..Location::default()
             };
-            out.finding(Diagnostic::warning(
+            out.finding(Diagnostic::of(
                 CV_CONTENT_ID_DEFAULT,
                 at,
                 "the sheet has no ContentID column: each payload's content ID is its ALID, as the reference says it usually is".to_string(),

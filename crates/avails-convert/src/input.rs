@@ -184,7 +184,7 @@ fn read_mddf(
         }
         let mut avail_findings = Vec::new();
         for ignored in &parsed.ignored {
-            avail_findings.push(Diagnostic::warning(
+            avail_findings.push(Diagnostic::of(
                 CV_IGNORED,
                 at_line(ignored.line, &ignored.path),
                 format!(
@@ -204,7 +204,7 @@ fn read_mddf(
                 avails_model::text::quote(&invalid.value),
                 invalid.expected
             );
-            avail_findings.push(Diagnostic::error(
+            avail_findings.push(Diagnostic::of(
                 CV_SHAPE,
                 at_line(invalid.line, &invalid.path),
                 message.clone(),
@@ -223,7 +223,7 @@ fn read_mddf(
         let mut end_markers: BTreeMap<usize, EndMarker> = BTreeMap::new();
         for (i, c) in parsed.conditions.iter().enumerate() {
             let mut refuse = |line: u32, message: String| {
-                avail_findings.push(Diagnostic::error(
+                avail_findings.push(Diagnostic::of(
                     CV_CONDITION,
                     at_line(line, &format!("/avail/Transaction/{i}")),
                     message.clone(),
@@ -400,7 +400,7 @@ fn split_avail(
             "{} assets: an avail has exactly one; none of its transactions is converted",
             assets.len()
         );
-        findings.push(Diagnostic::error(
+        findings.push(Diagnostic::of(
             CV_SHAPE,
             avail_source.location.clone(),
             message.clone(),
@@ -418,7 +418,7 @@ fn split_avail(
     };
     let count = transactions.len();
     if count == 0 {
-        findings.push(Diagnostic::error(
+        findings.push(Diagnostic::of(
             CV_SHAPE,
             avail_source.location.clone(),
             "avail has no Transaction; nothing to convert",
@@ -440,7 +440,7 @@ fn split_avail(
         let mut transaction = match t {
             Value::Object(map) => crate::typed::transaction_or_serde(map).unwrap_or_else(|e| {
                 let message = format!("Transaction {i} does not fit the API schema: {e}");
-                findings.push(Diagnostic::error(
+                findings.push(Diagnostic::of(
                     CV_SHAPE,
                     source.location.clone(),
                     message.clone(),
@@ -453,7 +453,7 @@ fn split_avail(
                     "Transaction {i} is {}, not an object",
                     avails_model::text::quote(&other.to_string())
                 );
-                findings.push(Diagnostic::error(
+                findings.push(Diagnostic::of(
                     CV_SHAPE,
                     source.location.clone(),
                     message.clone(),

@@ -379,7 +379,7 @@ fn given(doc: Doc, label: &str, mapping: &Mapping, out: &mut dyn Collect) -> usi
             Value::Object(w)
         }
         _ => {
-            out.finding(Diagnostic::error(
+            out.finding(Diagnostic::of(
                 CV_SHAPE,
                 at(&doc.pointer),
                 "not a payload: expected an object with `avail`",
@@ -389,7 +389,7 @@ fn given(doc: Doc, label: &str, mapping: &Mapping, out: &mut dyn Collect) -> usi
     };
     let transactions = value["avail"]["Transaction"].as_array().map_or(0, Vec::len);
     if value["avail"].get("Transaction").is_none() {
-        out.finding(Diagnostic::error(
+        out.finding(Diagnostic::of(
             CV_SHAPE,
             at(&format!("{}/avail", doc.pointer)),
             "the avail has no Transaction: there is nothing to send",
@@ -399,7 +399,7 @@ fn given(doc: Doc, label: &str, mapping: &Mapping, out: &mut dyn Collect) -> usi
     let request: AvailRequest = match serde_json::from_value(value.clone()) {
         Ok(r) => r,
         Err(e) => {
-            out.finding(Diagnostic::error(
+            out.finding(Diagnostic::of(
                 CV_SHAPE,
                 at(&doc.pointer),
                 format!("the payload does not fit the API schema: {e}"),
@@ -420,7 +420,7 @@ fn given(doc: Doc, label: &str, mapping: &Mapping, out: &mut dyn Collect) -> usi
         .as_deref()
         .and_then(|lt| mapping.business_line(lt, key.channel.as_deref()));
     let Some(business_line) = business_line else {
-        out.finding(Diagnostic::error(
+        out.finding(Diagnostic::of(
             CV_BUSINESS_LINE,
             at(&format!("{}/avail/Transaction/0/LicenseType", doc.pointer)),
             format!(

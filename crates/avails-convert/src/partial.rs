@@ -25,7 +25,7 @@ pub fn partial_extracts(payload: &Payload) -> (Vec<PartialPayload>, Vec<Diagnost
     for (index, t) in payload.request.avail.transaction.iter().enumerate() {
         let Some(id) = t.transaction_id.clone().filter(|s| !s.is_empty()) else {
             problems.push(
-                Diagnostic::error(
+                Diagnostic::of(
                     CV_NO_TRANSACTION_ID,
                     payload.transaction_sources[index].location.clone(),
                     format!(

@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 
 use avails_ema::EmaError;
-use avails_model::{Diagnostic, Severity};
+use avails_model::Diagnostic;
 
 use crate::codes::CV_HELD_BACK;
 use crate::ema_rows::EmaRows;
@@ -567,9 +567,8 @@ impl Driver<'_, '_> {
                 1 => format!(" because of {what}"),
                 n => format!(" because of {what} and {} other row(s)", n - 1),
             };
-            let mut finding = Diagnostic::new(
+            let mut finding = Diagnostic::of(
                     CV_HELD_BACK,
-                    Severity::Error,
                     at,
                     format!(
                         "{} ({}): not converted, {} row(s) held back{because}: a full extract without the rejected row(s) would delete their windows on the server",

@@ -65,7 +65,7 @@ pub(crate) fn supported_terms(
             return false;
         }
         let finding = match &source.lines {
-            Some(_) => Diagnostic::warning(
+            Some(_) => Diagnostic::of(
                 CV_UNSUPPORTED_TERM,
                 line_of(source, &format!("/Terms/{i}")),
                 format!(
@@ -101,7 +101,7 @@ pub(crate) fn supported_entitlements(
         if avails_model::enums::ECOSYSTEMS.contains(&ecosystem) {
             return true;
         }
-        findings.push(Diagnostic::warning(
+        findings.push(Diagnostic::of(
             CV_UNSUPPORTED_ENTITLEMENT,
             line_of(source, &format!("/SharedEntitlement/{i}")),
             format!(
@@ -134,7 +134,7 @@ fn unsupported_in_sheet(source: &Source, mapping: &Mapping, name: &str) -> Diagn
                 .as_ref()
                 .and_then(|c| c.get(column))
                 .map_or(at, |letter| source.location.with_column(letter.clone()));
-            Diagnostic::warning(
+            Diagnostic::of(
                 CV_UNSUPPORTED_TERM,
                 at,
                 format!(
@@ -149,7 +149,7 @@ fn unsupported_in_sheet(source: &Source, mapping: &Mapping, name: &str) -> Diagn
                 true => "a term".to_string(),
                 false => format!("term `{name}`"),
             };
-            Diagnostic::warning(
+            Diagnostic::of(
                 CV_UNSUPPORTED_TERM,
                 at,
                 format!(
@@ -158,7 +158,7 @@ fn unsupported_in_sheet(source: &Source, mapping: &Mapping, name: &str) -> Diagn
             )
             .in_column(column)
         }
-        None => Diagnostic::warning(
+        None => Diagnostic::of(
             CV_UNSUPPORTED_TERM,
             at,
             format!(

@@ -3,6 +3,7 @@
 //! path stays in the finding's location and JSON output).
 
 use avails_mapping::Mapping;
+use avails_model::diagnostic::codes;
 use avails_model::Diagnostic;
 
 use crate::Payload;
@@ -16,7 +17,7 @@ pub(crate) fn in_sheet_words(
     mapping: &Mapping,
 ) -> String {
     let pointer = d.pointer();
-    let missing = d.code == "AV002";
+    let missing = d.code == codes::AV002;
     if pointer.ends_with("/Terms") && payload.avail_source.columns.is_some() {
         if let Some(said) = about_terms(d, column, payload, mapping) {
             return said;
@@ -76,7 +77,7 @@ fn about_terms(
     let license = license_type(payload, pointer).unwrap_or("this");
     let price = &mapping.price;
     let Some(term) = crate::locate::term_named(&d.message) else {
-        if d.code != "AV002" {
+        if d.code != codes::AV002 {
             return None;
         }
         let at = column.unwrap_or(price.type_column.as_str());

@@ -14,22 +14,24 @@ const LIBRARY_MESSAGE_MAX_CHARS: usize = 300;
 #[derive(Debug, thiserror::Error)]
 pub enum EmaError {
     /// The file could not be opened.
-    #[error("{file}: cannot open: {message}")]
+    #[error("{file}: cannot open: {source}")]
     Open {
         /// The file.
         file: String,
         /// The underlying error.
-        message: String,
+        #[source]
+        source: Cause,
     },
     /// A sheet could not be read.
-    #[error("{file}:{sheet}: cannot read sheet: {message}")]
+    #[error("{file}:{sheet}: cannot read sheet: {source}")]
     Sheet {
         /// The file.
         file: String,
         /// The sheet.
         sheet: String,
         /// The underlying error.
-        message: String,
+        #[source]
+        source: Cause,
     },
     /// The spreadsheet library failed (panicked) on damaged content; the
     /// panic was contained.
@@ -81,20 +83,21 @@ pub enum EmaError {
 }
 
 impl EmaError {
-    /// The file could not be opened: `why` is a library's error.
-    pub fn open(file: &str, why: &dyn std::fmt::Display) -> Self {
+    /// The file could not be opened: `why` is a library's error (or what
+    /// is wrong with the file, in words).
+    pub fn open(file: &str, why: impl Into<BoxedError>) -> Self {
         EmaError::Open {
             file: file.to_string(),
-            message: library_message(why),
+            source: Cause::Library(why.into()),
         }
     }
 
     /// A sheet could not be read: `why` is a library's error.
-    pub fn sheet(file: &str, sheet: &str, why: &dyn std::fmt::Display) -> Self {
+    pub fn sheet(file: &str, sheet: &str, why: impl Into<BoxedError>) -> Self {
         EmaError::Sheet {
             file: file.to_string(),
             sheet: sheet.to_string(),
-            message: library_message(why),
+            source: Cause::Library(why.into()),
         }
     }
 
@@ -108,10 +111,45 @@ impl EmaError {
     }
 }
 
-/// A library's message, on one line and capped.
-fn library_message(why: &dyn std::fmt::Display) -> String {
-    shorten_to(&why.to_string(), LIBRARY_MESSAGE_MAX_CHARS)
+/// Any error a library returns.
+pub type BoxedError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Why a file or sheet cannot be read: a library's error (an `io::Error`,
+/// calamine's, zip's...), kept whole and said on one line, capped (a
+/// library that quotes a 10 MB value gives a short message); or what this
+/// reader found wrong, in words. A library error's own causes are in its
+/// text, so the chain of causes stops here; [`Cause::library`] gives the
+/// error itself (to downcast it).
+#[derive(Debug)]
+pub enum Cause {
+    /// A library's error.
+    Library(BoxedError),
+    /// What is wrong, found by this reader.
+    Found(String),
 }
+
+impl Cause {
+    /// The library's error, when the cause is one.
+    pub fn library(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
+        match self {
+            Cause::Library(e) => Some(&**e),
+            Cause::Found(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cause::Library(e) => {
+                f.write_str(&shorten_to(&e.to_string(), LIBRARY_MESSAGE_MAX_CHARS))
+            }
+            Cause::Found(what) => f.write_str(what),
+        }
+    }
+}
+
+impl std::error::Error for Cause {}
 
 /// `file.xlsx:Movies` or `file.xlsx`.
 fn place(file: &str, sheet: Option<&str>) -> String {
@@ -171,8 +209,24 @@ mod tests {
     #[test]
     fn a_huge_library_message_is_capped() {
         let why = format!("bad value {}", "x".repeat(5_000_000));
-        let line = EmaError::sheet("a.xlsx", "Movies", &why).to_string();
+        let line = EmaError::sheet("a.xlsx", "Movies", why).to_string();
         assert!(line.len() < 1024, "{} bytes", line.len());
+    }
+
+    #[test]
+    fn the_library_error_is_kept_as_the_source() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let e = EmaError::open("a.xlsx", io);
+        assert_eq!(e.to_string(), "a.xlsx: cannot open: no such file");
+        let source = std::error::Error::source(&e).expect("the cause is kept");
+        let kept = source
+            .downcast_ref::<Cause>()
+            .and_then(Cause::library)
+            .and_then(|l| l.downcast_ref::<std::io::Error>())
+            .expect("an io::Error");
+        assert_eq!(kept.kind(), std::io::ErrorKind::NotFound);
+        // Said once: the cause's text is the one in the message.
+        assert!(e.to_string().ends_with(&source.to_string()));
     }
 
     #[test]

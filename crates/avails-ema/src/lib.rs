@@ -21,7 +21,7 @@ pub mod source;
 pub mod values;
 
 pub use cell::Cell;
-pub use error::{CellProblem, EmaError};
+pub use error::{Cause, CellProblem, EmaError};
 pub use header::Header;
 pub use record::{Candidate, EndMarker, RowKey, RowMapper, RowRecord};
 pub use source::{read_rows, read_rows_until, SheetEvent};

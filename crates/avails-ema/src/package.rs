@@ -101,7 +101,7 @@ fn checked() -> std::sync::MutexGuard<'static, Vec<Stamp>> {
 /// before anything else reads it.
 pub(crate) fn check(path: &Path, file_label: &str) -> Result<(), EmaError> {
     let bounds = Bounds::in_force(file_label)?;
-    let file = std::fs::File::open(path).map_err(|e| EmaError::open(file_label, &e))?;
+    let file = std::fs::File::open(path).map_err(|e| EmaError::open(file_label, e))?;
     let stamp = stamp_of(path, &file);
     if known_within_bounds(stamp.as_ref()) {
         return Ok(());

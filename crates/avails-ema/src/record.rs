@@ -7,6 +7,7 @@
 use std::sync::Arc;
 
 use avails_mapping::{ColumnKind, Level, Mapping, TermValue};
+use avails_model::diagnostic::Code;
 use avails_model::location::column_letter;
 use avails_model::{
     AvailTrans, Diagnostic, EntryType, FormatProfile, Location, Money, Region, Severity, Term,
@@ -191,7 +192,7 @@ impl<'m> RowMapper<'m> {
                 None => String::new(),
             };
             out.push(
-                Diagnostic::error(
+                Diagnostic::of(
                     CV_MISSING_COLUMN,
                     at(nearest.map(|w| w.index)),
                     format!(
@@ -211,7 +212,7 @@ impl<'m> RowMapper<'m> {
                 .join(" and ");
             let missing = &b.missing;
             out.push(
-                Diagnostic::warning(
+                Diagnostic::of(
                     CV_SHEET_FALLBACK,
                     at(first),
                     format!(
@@ -227,7 +228,7 @@ impl<'m> RowMapper<'m> {
         }
         for (missing, instead) in &self.plan.sheet_fallbacks {
             out.push(
-                Diagnostic::warning(
+                Diagnostic::of(
                     CV_SHEET_FALLBACK,
                     at(self.names.iter().position(|n| n.eq_ignore_ascii_case(instead))),
                     format!(
@@ -290,7 +291,7 @@ impl<'m> RowMapper<'m> {
                 ),
             ),
         };
-        Diagnostic::warning(code, at, message).in_column(w.header.clone())
+        Diagnostic::of(code, at, message).in_column(w.header.clone())
     }
 
     /// Converts one row. Its key is read whatever else fails; every finding
@@ -510,7 +511,7 @@ impl<'a, 'm> RowContext<'a, 'm> {
     }
 
     /// A finding at a cell, naming its column, quoting what it holds.
-    fn report(&mut self, code: &'static str, severity: Severity, i: usize, expected: &str) {
+    fn report(&mut self, code: Code, severity: Severity, i: usize, expected: &str) {
         let found = self.cell(Some(i)).display();
         let column = self.name(i);
         let message = if found.is_empty() {

@@ -11,6 +11,7 @@ use avails_mapping::Mapping;
 use calamine::{open_workbook, DataRef, Reader, Xls, Xlsx};
 
 use crate::contain::contain;
+use crate::error::Cause;
 use crate::{Cell, EmaError, Header};
 
 /// The most rows a sheet can have (Excel's limit, row 1048576).
@@ -77,15 +78,15 @@ pub fn read_rows_until(
             // A part over a limit wins over what calamine made of it.
             checking.finish(stop.load(Ordering::Relaxed))?;
             match read {
-                Err(EmaError::Sheet { message, .. })
-                    if crate::repair::is_dimension_error(&message) =>
+                Err(EmaError::Sheet { source, .. })
+                    if crate::repair::is_dimension_error(&source.to_string()) =>
                 {
                     let file =
-                        std::fs::File::open(path).map_err(|e| EmaError::open(file_label, &e))?;
+                        std::fs::File::open(path).map_err(|e| EmaError::open(file_label, e))?;
                     let file = std::io::BufReader::new(file);
                     let repaired = contain(|| crate::repair::without_dimensions(file))
                         .map_err(|p| EmaError::damaged(file_label, None, p))?
-                        .map_err(|e| EmaError::open(file_label, &e))?;
+                        .map_err(|e| EmaError::open(file_label, e))?;
                     let mut wb =
                         open_xlsx(file_label, || Xlsx::new(std::io::Cursor::new(repaired)))?;
                     read_xlsx(&mut wb, file_label, mapping, stop, sink)?
@@ -114,13 +115,13 @@ fn check_tabs(file_label: &str, mapping: &Mapping, tabs: &[String]) -> Result<()
     Err(EmaError::Sheet {
         file: file_label.to_string(),
         sheet: missing.join(", "),
-        message: format!(
+        source: Cause::Found(format!(
             "no such tab; the workbook's tabs are: {}",
             tabs.iter()
                 .map(|t| format!("`{t}`"))
                 .collect::<Vec<_>>()
                 .join(", ")
-        ),
+        )),
     })
 }
 
@@ -142,7 +143,7 @@ fn format_of(path: &Path, file_label: &str) -> Result<Format, EmaError> {
     let mut head = Vec::with_capacity(64);
     std::fs::File::open(path)
         .and_then(|f| f.take(64).read_to_end(&mut head))
-        .map_err(|e| EmaError::open(file_label, &e))?;
+        .map_err(|e| EmaError::open(file_label, e))?;
     if head.starts_with(b"PK\x03\x04") {
         return Ok(Format::Xlsx);
     }
@@ -166,7 +167,7 @@ fn format_of(path: &Path, file_label: &str) -> Result<Format, EmaError> {
             avails_model::text::quote(start.trim_start_matches('\u{feff}'))
         )
     };
-    Err(EmaError::open(file_label, &why))
+    Err(EmaError::open(file_label, why))
 }
 
 /// Opens an XLSX workbook (reading its shared strings and styles), with
@@ -177,7 +178,7 @@ fn open_xlsx<RS: std::io::Read + std::io::Seek>(
 ) -> Result<Xlsx<RS>, EmaError> {
     contain(open)
         .map_err(|p| EmaError::damaged(file_label, None, p))?
-        .map_err(|e| EmaError::open(file_label, &e))
+        .map_err(|e| EmaError::open(file_label, e))
 }
 
 fn read_xls(
@@ -189,7 +190,7 @@ fn read_xls(
 ) -> Result<usize, EmaError> {
     let mut wb: Xls<_> = contain(|| open_workbook(path))
         .map_err(|p| EmaError::damaged(file_label, None, p))?
-        .map_err(|e: calamine::XlsError| EmaError::open(file_label, &e))?;
+        .map_err(|e: calamine::XlsError| EmaError::open(file_label, e))?;
     let mut found = 0;
     let names = wb.sheet_names();
     check_tabs(file_label, mapping, &names)?;
@@ -202,7 +203,7 @@ fn read_xls(
         }
         let range = contain(|| wb.worksheet_range(&name))
             .map_err(|p| EmaError::damaged(file_label, Some(&name), p))?
-            .map_err(|e| EmaError::sheet(file_label, &name, &e))?;
+            .map_err(|e| EmaError::sheet(file_label, &name, e))?;
         let mut scan = SheetScanner::new(mapping, Some(&name), stop);
         let (r0, c0) = range.start().unwrap_or((0, 0));
         let (r1, c1) = range.end().unwrap_or((0, 0));
@@ -210,9 +211,11 @@ fn read_xls(
             return Err(EmaError::Sheet {
                 file: file_label.to_string(),
                 sheet: name.clone(),
-                message: "the sheet reaches beyond the last cell a sheet can have \
+                source: Cause::Found(
+                    "the sheet reaches beyond the last cell a sheet can have \
                           (XFD1048576): it is damaged; open it in Excel and save it again"
-                    .into(),
+                        .into(),
+                ),
             });
         }
         for (i, row) in range.rows().enumerate() {
@@ -257,7 +260,7 @@ fn read_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
     stop: &AtomicBool,
     sink: &mut dyn FnMut(SheetEvent<'_>),
 ) -> Result<bool, EmaError> {
-    let sheet_err = |e: calamine::XlsxError| EmaError::sheet(file_label, name, &e);
+    let sheet_err = |e: calamine::XlsxError| EmaError::sheet(file_label, name, e);
     let damaged = |p| EmaError::damaged(file_label, Some(name), p);
     let mut reader = contain(|| wb.worksheet_cells_reader(name))
         .map_err(damaged)?
@@ -291,12 +294,12 @@ fn read_xlsx_sheet<RS: std::io::Read + std::io::Seek>(
             return Err(EmaError::Sheet {
                 file: file_label.to_string(),
                 sheet: name.to_string(),
-                message: format!(
+                source: Cause::Found(format!(
                     "a cell at row {}, column {} is beyond the last cell a sheet can have \
                      (XFD1048576): the sheet is damaged; open it in Excel and save it again",
                     u64::from(r) + 1,
                     u64::from(c) + 1
-                ),
+                )),
             });
         }
         let c = c as usize;

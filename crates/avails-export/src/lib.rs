@@ -50,12 +50,13 @@ use avails_mapping::{LayoutColumn, Mapping};
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// The workbook could not be built or saved.
-    #[error("cannot write workbook {file}: {message}")]
+    #[error("cannot write workbook {file}: {source}")]
     Xlsx {
         /// The output file (or `buffer`).
         file: String,
-        /// What rust_xlsxwriter said.
-        message: String,
+        /// rust_xlsxwriter's error, or the system's.
+        #[source]
+        source: BoxedError,
     },
     /// The output's extension is none of `.xlsx`, `.csv`, `.xml`.
     #[error("cannot export to {file}: the extension must be .xlsx, .csv or .xml")]
@@ -64,18 +65,27 @@ pub enum ExportError {
         file: String,
     },
     /// The MDDF XML could not be built.
-    #[error("cannot build MDDF XML: {message}")]
+    #[error("cannot build MDDF XML: {source}")]
     Xml {
-        /// What went wrong.
-        message: String,
+        /// What went wrong: serde_json's or the system's error.
+        #[source]
+        source: BoxedError,
+    },
+    /// The MDDF XML written does not read back as MDDF Avails.
+    #[error("cannot build MDDF XML: the XML written does not read back: {source}")]
+    ReadBack {
+        /// What the MDDF reader said.
+        #[source]
+        source: avails_mddf::MddfError,
     },
     /// A file could not be written.
-    #[error("cannot write {file}: {message}")]
+    #[error("cannot write {file}: {source}")]
     Write {
         /// The output file.
         file: String,
         /// What the system said.
-        message: String,
+        #[source]
+        source: std::io::Error,
     },
     /// Payloads MDDF cannot take: left out of the file, which holds the
     /// others (or is not written when there are none).
@@ -101,14 +111,18 @@ pub enum ExportError {
         file: String,
     },
     /// The CSV could not be written.
-    #[error("cannot write CSV {file}: {message}")]
+    #[error("cannot write CSV {file}: {source}")]
     Csv {
         /// The output file (or `writer`).
         file: String,
-        /// What went wrong.
-        message: String,
+        /// The csv writer's error, or the system's.
+        #[source]
+        source: BoxedError,
     },
 }
+
+/// A library's error, kept whole as the cause of an [`ExportError`].
+pub type BoxedError = Box<dyn std::error::Error + Send + Sync>;
 
 /// How many payloads a list of rejections names.
 fn distinct(rejected: &[mddf::Rejected]) -> usize {

@@ -63,7 +63,7 @@ fn fill(workbook: &mut Workbook, table: &Table, sheet_name: &str) -> Result<(), 
 pub fn xlsx_bytes(table: &Table, sheet_name: &str) -> Result<Vec<u8>, ExportError> {
     let err = |e: XlsxError| ExportError::Xlsx {
         file: "buffer".into(),
-        message: e.to_string(),
+        source: e.into(),
     };
     let mut workbook = Workbook::new();
     fill(&mut workbook, table, sheet_name).map_err(err)?;
@@ -78,15 +78,15 @@ pub fn export_xlsx(
 ) -> Result<Vec<Loss>, ExportError> {
     let table = build_table(avails, options);
     let bytes = xlsx_bytes(&table, &options.sheet_name).map_err(|e| match e {
-        ExportError::Xlsx { message, .. } => ExportError::Xlsx {
+        ExportError::Xlsx { source, .. } => ExportError::Xlsx {
             file: path.display().to_string(),
-            message,
+            source,
         },
         other => other,
     })?;
     std::fs::write(path, bytes).map_err(|e| ExportError::Xlsx {
         file: path.display().to_string(),
-        message: e.to_string(),
+        source: e.into(),
     })?;
     Ok(table.losses)
 }

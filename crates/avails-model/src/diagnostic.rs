@@ -8,10 +8,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::Location;
 
+pub mod codes;
+
+pub use codes::Code;
+
 /// The code of a title held back because one of its rows is rejected: a
 /// consequence of another finding (reported once, at that finding's cell),
 /// not counted as an error of its own.
-pub const HELD_BACK_CODE: &str = "CV013";
+pub const HELD_BACK_CODE: &str = codes::CV013.id();
 
 /// How bad a finding is: errors block a row or a payload, warnings do not.
 #[derive(
@@ -74,7 +78,8 @@ impl fmt::Display for Origin {
 /// One finding, located at the cell, XML line or JSON pointer it is about.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostic {
-    /// Stable code: `CV...` conversion, `AV...` validation, or the server's own.
+    /// Stable code: one of [`codes`] (`CV...` conversion, `AV...` validation)
+    /// for a finding of this tool, or the server's own.
     pub code: Cow<'static, str>,
     /// Error or warning.
     pub severity: Severity,
@@ -121,17 +126,46 @@ fn is_local(o: &Origin) -> bool {
 }
 
 impl Diagnostic {
-    /// A finding at a location.
+    /// A finding of `code` at a location, with the code's severity.
+    pub fn of(code: Code, location: Location, message: impl Into<String>) -> Self {
+        Self::new(code, code.severity(), location, message)
+    }
+
+    /// A finding of `code` whose severity depends on the case (an ignored
+    /// column is an error only where sending without it would grant more).
     pub fn new(
-        code: impl Into<Cow<'static, str>>,
+        code: Code,
         severity: Severity,
         location: Location,
         message: impl Into<String>,
     ) -> Self {
+        Self::with_code(code.id().into(), severity, location, message.into())
+    }
+
+    /// A finding the server answered with: its own code (not one of
+    /// [`codes`]), an error.
+    pub fn server(code: impl Into<String>, location: Location, message: impl Into<String>) -> Self {
         Self {
-            code: code.into(),
+            origin: Origin::Server,
+            ..Self::with_code(
+                Cow::Owned(code.into()),
+                Severity::Error,
+                location,
+                message.into(),
+            )
+        }
+    }
+
+    fn with_code(
+        code: Cow<'static, str>,
+        severity: Severity,
+        location: Location,
+        message: String,
+    ) -> Self {
+        Self {
+            code,
             severity,
-            message: message.into(),
+            message,
             location,
             column: None,
             payload_path: None,
@@ -139,24 +173,6 @@ impl Diagnostic {
             transaction_id: None,
             origin: Origin::Local,
         }
-    }
-
-    /// An error at a location.
-    pub fn error(
-        code: impl Into<Cow<'static, str>>,
-        location: Location,
-        message: impl Into<String>,
-    ) -> Self {
-        Self::new(code, Severity::Error, location, message)
-    }
-
-    /// A warning at a location.
-    pub fn warning(
-        code: impl Into<Cow<'static, str>>,
-        location: Location,
-        message: impl Into<String>,
-    ) -> Self {
-        Self::new(code, Severity::Warning, location, message)
     }
 
     /// This finding, naming the sheet column its value came from.
@@ -217,13 +233,13 @@ mod tests {
             column: Some("Q".into()),
             path: None,
         };
-        let d = Diagnostic::error("AV012", at, "End is before Start");
+        let d = Diagnostic::of(codes::AV012, at, "End is before Start");
         assert_eq!(
             d.to_string(),
             "f.xlsx:Movies!Q12: error[AV012]: End is before Start"
         );
-        let p = Diagnostic::warning(
-            "AV081",
+        let p = Diagnostic::of(
+            codes::AV081,
             Location {
                 path: Some("/avail/Transaction/1".into()),
                 ..Location::default()

@@ -2,6 +2,7 @@
 //! type, territories, dates, terms by license type, business line,
 //! transaction IDs and the caller's context.
 
+use avails_model::diagnostic::codes::*;
 use std::cmp::Ordering;
 
 use avails_model::api::check_path_segment;
@@ -45,7 +46,7 @@ pub fn check(avail: Obj, ctx: &Context, r: &mut Report) {
         if alid != expected {
             r.emit_at(
                 "ALID",
-                "AV084",
+                AV084,
                 format!(
                     "ALID {} differs from {} in the request path",
                     quote(alid),
@@ -62,7 +63,7 @@ fn path_segment(id: &str, key: &str, r: &mut Report) {
     if let Err(problem) = check_path_segment(id) {
         r.emit_at(
             key,
-            "AV085",
+            AV085,
             format!("{key} {} cannot be sent: {problem}", quote(id)),
         );
     }
@@ -75,7 +76,7 @@ fn check_assets(avail: Obj, r: &mut Report) {
     if assets.len() > 1 {
         r.emit_at(
             "Asset",
-            "AV020",
+            AV020,
             format!("Asset has {} entries (allowed: exactly one)", assets.len()),
         );
     }
@@ -104,7 +105,7 @@ fn check_asset(asset: Obj, r: &mut Report) {
             if !has(asset, "Metadata") {
                 r.emit_at(
                     "Metadata",
-                    "AV030",
+                    AV030,
                     format!("Metadata is missing; it is required for WorkType {wt}"),
                 );
             }
@@ -118,7 +119,7 @@ fn check_asset(asset: Obj, r: &mut Report) {
             match obj(asset, "EpisodeMetadata") {
                 None => r.emit_at(
                     "EpisodeMetadata",
-                    "AV031",
+                    AV031,
                     "EpisodeMetadata is missing; it is required for WorkType Episode".to_owned(),
                 ),
                 Some(ep) => {
@@ -135,7 +136,7 @@ fn check_asset(asset: Obj, r: &mut Report) {
             match obj(asset, "SeasonMetadata") {
                 None => r.emit_at(
                     "SeasonMetadata",
-                    "AV032",
+                    AV032,
                     "SeasonMetadata is missing; it is required for WorkType Season".to_owned(),
                 ),
                 Some(season) => {
@@ -151,7 +152,7 @@ fn check_asset(asset: Obj, r: &mut Report) {
             if !has(asset, "SeriesMetadata") {
                 r.emit_at(
                     "SeriesMetadata",
-                    "AV033",
+                    AV033,
                     "SeriesMetadata is missing; it is required for WorkType Series".to_owned(),
                 );
             }
@@ -169,7 +170,7 @@ fn check_asset(asset: Obj, r: &mut Report) {
         if has(asset, key) && !uses.contains(&key) {
             r.emit_at(
                 key,
-                "AV034",
+                AV034,
                 format!(
                     "{key} is ignored for WorkType {wt} (it uses {})",
                     uses.join(", ")
@@ -183,7 +184,7 @@ fn require_season(parent: Obj, parent_name: &str, r: &mut Report) {
     if !has(parent, "SeasonMetadata") {
         r.emit_at(
             "SeasonMetadata",
-            "AV032",
+            AV032,
             format!(
                 "SeasonMetadata is missing in {parent_name}; it is required for WorkType Episode"
             ),
@@ -195,7 +196,7 @@ fn require_series(parent: Obj, parent_name: &str, wt: &str, r: &mut Report) {
     if !has(parent, "SeriesMetadata") {
         r.emit_at(
             "SeriesMetadata",
-            "AV033",
+            AV033,
             format!("SeriesMetadata is missing in {parent_name}; it is required for WorkType {wt}"),
         );
     }
@@ -209,7 +210,7 @@ fn check_aliases(asset: Obj, r: &mut Report) {
             if list.len() > 1 || (list.is_empty() && !required) {
                 r.emit_at(
                     key,
-                    "AV023",
+                    AV023,
                     format!(
                         "{key} has {} entries (allowed: exactly one title name)",
                         list.len()
@@ -276,7 +277,7 @@ fn check_transactions(
     if ctx.partial && transactions.len() > 1 {
         r.emit_at(
             "Transaction",
-            "AV082",
+            AV082,
             format!(
                 "a partial-extract payload has {} transactions (allowed: exactly one)",
                 transactions.len()
@@ -301,7 +302,7 @@ fn check_transactions(
         {
             r.emit_at(
                 "_TransactionID",
-                "AV002",
+                AV002,
                 "required attribute _TransactionID is missing in AvailTrans (optional only with FullExtract)"
                     .to_owned(),
             );
@@ -315,7 +316,7 @@ fn check_transactions(
             {
                 r.emit_at(
                     "_TransactionID",
-                    "AV081",
+                    AV081,
                     format!(
                         "_TransactionID {} is also used by Transaction {j} of this avail",
                         quote(id)
@@ -328,7 +329,7 @@ fn check_transactions(
                 Some(id) if id == expected => {}
                 Some(id) => r.emit_at(
                     "_TransactionID",
-                    "AV083",
+                    AV083,
                     format!(
                         "_TransactionID {} differs from {} in the request path",
                         quote(id),
@@ -337,7 +338,7 @@ fn check_transactions(
                 ),
                 None => r.emit_at(
                     "_TransactionID",
-                    "AV083",
+                    AV083,
                     format!(
                         "_TransactionID is missing; the request path names {}",
                         quote(expected)
@@ -350,7 +351,7 @@ fn check_transactions(
             if territory.len() > 1 {
                 r.emit_at(
                     "Territory",
-                    "AV021",
+                    AV021,
                     format!(
                         "Territory has {} entries (allowed: exactly one)",
                         territory.len()
@@ -366,7 +367,7 @@ fn check_transactions(
                     r.key("Territory").index(0);
                     r.emit_at(
                         "country",
-                        "AV022",
+                        AV022,
                         format!(
                             "territory {} differs from {} of Transaction {j} (one avail has one territory)",
                             quote(c),
@@ -398,7 +399,7 @@ fn check_transactions(
                     None => first_line = Some((i, line, lt)),
                     Some((j, first, first_lt)) if first != line => r.emit_at(
                         "LicenseType",
-                        "AV075",
+                        AV075,
                         format!(
                             "LicenseType {lt}{} is business line {line} but Transaction {j} ({first_lt}) is {first} (one avail has one business line)",
                             channel.map(|c| format!(" with ChannelIdentity {}", quote(c))).unwrap_or_default(),
@@ -428,7 +429,7 @@ fn check_window(tx: Obj, r: &mut Report) {
         };
         r.emit_at(
             "End",
-            "AV044",
+            AV044,
             format!(
                 "End {} is not after Start {} (compared {how}); Start must be before End",
                 quote(end),

@@ -1,5 +1,6 @@
 //! Batch requests: `{"requestItems": [{"requestItemId", "path", "body"}]}`.
 
+use avails_model::diagnostic::codes::*;
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -99,14 +100,14 @@ fn check_query(query: &str, r: &mut Report) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         match k {
             "businessLine" if !enums::contains(enums::BUSINESS_LINES, v) => r.emit(
-                "AV017",
+                AV017,
                 format!(
                     "businessLine {} is not allowed (allowed: {})",
                     quote(v),
                     enums::list(enums::BUSINESS_LINES)
                 ),
             ),
-            "territory" if !countries::is_country(v) => r.emit("AV040", schema::country_message(v)),
+            "territory" if !countries::is_country(v) => r.emit(AV040, schema::country_message(v)),
             _ => {}
         }
     }
@@ -126,7 +127,7 @@ fn validate_node(request: Node) -> Vec<Diagnostic> {
         let mut r = Report::new(&mut out, "");
         let Some(root) = request.as_object() else {
             r.emit(
-                "AV003",
+                AV003,
                 format!(
                     "a batch request must be an object with requestItems, found {}",
                     describe(request)
@@ -137,7 +138,7 @@ fn validate_node(request: Node) -> Vec<Diagnostic> {
         for key in root.keys().filter(|k| *k != "requestItems") {
             r.emit_at(
                 key,
-                "AV005",
+                AV005,
                 format!("attribute `{key}` is not supported in a batch request and is ignored"),
             );
         }
@@ -146,7 +147,7 @@ fn validate_node(request: Node) -> Vec<Diagnostic> {
             Some((_, View::Array(_) | View::Null)) | None => {
                 r.emit_at(
                     "requestItems",
-                    "AV002",
+                    AV002,
                     "required attribute requestItems is missing or empty in the batch request"
                         .to_owned(),
                 );
@@ -155,7 +156,7 @@ fn validate_node(request: Node) -> Vec<Diagnostic> {
             Some((other, _)) => {
                 r.emit_at(
                     "requestItems",
-                    "AV003",
+                    AV003,
                     format!("requestItems must be an array, found {}", describe(other)),
                 );
                 return out;
@@ -164,7 +165,7 @@ fn validate_node(request: Node) -> Vec<Diagnostic> {
         r.key("requestItems");
         if items.len() > MAX_BATCH_ITEMS {
             r.emit(
-                "AV090",
+                AV090,
                 format!(
                     "batch has {} items (allowed: at most {MAX_BATCH_ITEMS})",
                     items.len()
@@ -203,7 +204,7 @@ fn validate_node(request: Node) -> Vec<Diagnostic> {
             r.index(i);
             r.emit_at(
                 "body",
-                "AV002",
+                AV002,
                 format!("required attribute body is missing in {why}"),
             );
             r.truncate(m);
@@ -243,7 +244,7 @@ fn check_item<'v>(
 ) {
     let Some(item) = item.as_object() else {
         r.emit(
-            "AV003",
+            AV003,
             format!("a batch item must be an object, found {}", describe(item)),
         );
         return;
@@ -252,7 +253,7 @@ fn check_item<'v>(
         if !matches!(key, "requestItemId" | "path" | "body") {
             r.emit_at(
                 key,
-                "AV005",
+                AV005,
                 format!("attribute `{key}` is not supported in a batch item and is ignored"),
             );
         }
@@ -263,7 +264,7 @@ fn check_item<'v>(
                 ids.insert(id, j);
                 r.emit_at(
                     "requestItemId",
-                    "AV091",
+                    AV091,
                     format!(
                         "requestItemId {} is also used by item {j} (must be unique)",
                         quote(id)
@@ -273,12 +274,12 @@ fn check_item<'v>(
         }
         Some((v, _)) if !schema::is_empty(v) => r.emit_at(
             "requestItemId",
-            "AV003",
+            AV003,
             format!("requestItemId must be a string, found {}", describe(v)),
         ),
         _ => r.emit_at(
             "requestItemId",
-            "AV002",
+            AV002,
             "required attribute requestItemId is missing in the batch item".to_owned(),
         ),
     }
@@ -292,16 +293,16 @@ fn check_item<'v>(
                     r.truncate(m);
                 }
             }
-            Err(why) => r.emit_at("path", "AV092", format!("path {} {why}", quote(p))),
+            Err(why) => r.emit_at("path", AV092, format!("path {} {why}", quote(p))),
         },
         Some((v, _)) if !schema::is_empty(v) => r.emit_at(
             "path",
-            "AV003",
+            AV003,
             format!("path must be a string, found {}", describe(v)),
         ),
         _ => r.emit_at(
             "path",
-            "AV002",
+            AV002,
             "required attribute path is missing in the batch item".to_owned(),
         ),
     }

@@ -32,6 +32,8 @@
 
 use std::collections::HashMap;
 
+use avails_model::diagnostic::codes::*;
+
 use avails_model::doc::{Doc, Node, Obj, View};
 use serde::Serialize;
 use serde_json::Value;
@@ -101,7 +103,7 @@ pub fn validate_node(payload: Node, ctx: &Context) -> Vec<Diagnostic> {
     let mut r = Report::new(&mut out, "");
     let Some(root) = payload.as_object() else {
         r.emit(
-            "AV001",
+            AV001,
             format!(
                 "the payload must be an object with an `avail` object, found {}",
                 report::describe(payload)
@@ -112,7 +114,7 @@ pub fn validate_node(payload: Node, ctx: &Context) -> Vec<Diagnostic> {
     for key in root.keys().filter(|k| *k != "avail") {
         r.emit_at(
             key,
-            "AV005",
+            AV005,
             format!("attribute `{key}` is not part of an avails request and is ignored"),
         );
     }
@@ -124,13 +126,13 @@ pub fn validate_node(payload: Node, ctx: &Context) -> Vec<Diagnostic> {
         }
         Some((other, _)) => r.emit_at(
             "avail",
-            "AV001",
+            AV001,
             format!(
                 "`avail` must be an object, found {}",
                 report::describe(other)
             ),
         ),
-        None => r.emit_at("avail", "AV001", "`avail` is missing".to_owned()),
+        None => r.emit_at("avail", AV001, "`avail` is missing".to_owned()),
     }
     out
 }
@@ -175,9 +177,8 @@ fn cross_ids(
 ) {
     for (t, id) in avail::transaction_ids(avail) {
         match seen.get(id) {
-            Some(&(other, ot)) if other != index => out.push(Diagnostic::new(
-                "AV080",
-                catalogue::severity_of("AV080"),
+            Some(&(other, ot)) if other != index => out.push(Diagnostic::of(
+                AV080,
                 avails_model::Location::pointer(format!(
                     "{prefix}/avail/Transaction/{t}/_TransactionID"
                 )),

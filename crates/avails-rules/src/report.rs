@@ -1,7 +1,8 @@
 //! Collecting diagnostics and building JSON pointers without allocating per
 //! node: one pointer buffer grows and shrinks as the walk descends.
 
-use crate::{catalogue, Diagnostic};
+use crate::Diagnostic;
+use avails_model::diagnostic::Code;
 use avails_model::doc::{Node, View};
 
 /// Diagnostics found so far and the pointer of the node being looked at.
@@ -70,17 +71,16 @@ impl<'o> Report<'o> {
     }
 
     /// Emits a diagnostic at the current pointer.
-    pub fn emit(&mut self, code: &'static str, message: String) {
-        self.out.push(Diagnostic::new(
+    pub fn emit(&mut self, code: Code, message: String) {
+        self.out.push(Diagnostic::of(
             code,
-            catalogue::severity_of(code),
             avails_model::Location::pointer(self.ptr.clone()),
             message,
         ));
     }
 
     /// Emits a diagnostic at the current pointer plus `key`.
-    pub fn emit_at(&mut self, key: &str, code: &'static str, message: String) {
+    pub fn emit_at(&mut self, key: &str, code: Code, message: String) {
         let m = self.mark();
         self.key(key);
         self.emit(code, message);
@@ -110,6 +110,7 @@ pub fn quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use avails_model::diagnostic::codes::AV005;
 
     #[test]
     fn pointers_escape_keys_and_write_every_index() {
@@ -117,10 +118,10 @@ mod tests {
         let mut r = Report::new(&mut out, "/avail");
         let m = r.mark();
         r.key("Transaction").index(0).key("a/b~c").index(9);
-        r.emit("AV005", String::new());
+        r.emit(AV005, String::new());
         r.truncate(m);
         r.key("Transaction").index(10).key("Terms").index(123);
-        r.emit("AV005", String::new());
+        r.emit(AV005, String::new());
         let pointers: Vec<&str> = out.iter().map(|d| d.pointer()).collect();
         assert_eq!(
             pointers,

@@ -6,6 +6,7 @@
 use crate::enums;
 use crate::report::{describe, quote, Report};
 use crate::{countries, currencies, dates, languages};
+use avails_model::diagnostic::codes::*;
 use avails_model::doc::{Node, Obj as Object, View};
 use avails_model::text::trim;
 
@@ -303,7 +304,7 @@ pub fn walk_object(map: Object, fields: &'static [Field], owner: &str, r: &mut R
         let Some(i) = field_index(fields, name, next) else {
             r.emit_at(
                 name,
-                "AV005",
+                AV005,
                 format!(
                     "attribute `{name}` is not supported in {owner} and is ignored by Prime Video"
                 ),
@@ -348,7 +349,7 @@ pub fn walk_object(map: Object, fields: &'static [Field], owner: &str, r: &mut R
         if field.need == Warn {
             r.emit_at(
                 field.name,
-                "AV004",
+                AV004,
                 format!(
                     "{} {how} in {}; the reference requires it (EntryType FullExtract or FullDelete)",
                     field.name, field.owner
@@ -357,7 +358,7 @@ pub fn walk_object(map: Object, fields: &'static [Field], owner: &str, r: &mut R
         } else {
             r.emit_at(
                 field.name,
-                "AV002",
+                AV002,
                 format!("required attribute {} {how} in {}", field.name, field.owner),
             );
         }
@@ -366,7 +367,7 @@ pub fn walk_object(map: Object, fields: &'static [Field], owner: &str, r: &mut R
 
 fn type_error(value: Node, field: &Field, expected: &str, r: &mut Report) {
     r.emit(
-        "AV003",
+        AV003,
         format!(
             "{}/{} must be {expected}, found {}",
             field.owner,
@@ -407,7 +408,7 @@ fn walk_value(value: Node, kind: Kind, field: &Field, r: &mut Report) {
     }
 }
 
-fn enum_error(code: &'static str, what: &str, s: &str, allowed: &[&str], r: &mut Report) {
+fn enum_error(code: Code, what: &str, s: &str, allowed: &[&str], r: &mut Report) {
     let hint = allowed
         .iter()
         .find(|a| a.eq_ignore_ascii_case(s.trim()))
@@ -428,51 +429,51 @@ fn check_string(s: &str, check: Check, field: &Field, r: &mut Report) {
     match check {
         C::Any => {}
         C::WorkType if !one_of(enums::WORK_TYPES) => {
-            enum_error("AV010", "WorkType", s, enums::WORK_TYPES, r)
+            enum_error(AV010, "WorkType", s, enums::WORK_TYPES, r)
         }
         C::LicenseType if !one_of(enums::LICENSE_TYPES) => {
-            enum_error("AV011", "LicenseType", s, enums::LICENSE_TYPES, r)
+            enum_error(AV011, "LicenseType", s, enums::LICENSE_TYPES, r)
         }
         C::EntryType if !one_of(enums::ENTRY_TYPES) => {
-            enum_error("AV012", "EntryType", s, enums::ENTRY_TYPES, r)
+            enum_error(AV012, "EntryType", s, enums::ENTRY_TYPES, r)
         }
         C::FormatProfile if !one_of(enums::FORMAT_PROFILES) => {
-            enum_error("AV013", "FormatProfile", s, enums::FORMAT_PROFILES, r)
+            enum_error(AV013, "FormatProfile", s, enums::FORMAT_PROFILES, r)
         }
         C::Ecosystem if !one_of(enums::ECOSYSTEMS) => {
-            enum_error("AV014", "_ecosystem", s, enums::ECOSYSTEMS, r)
+            enum_error(AV014, "_ecosystem", s, enums::ECOSYSTEMS, r)
         }
         C::AssetLanguageAsset if !one_of(enums::ASSET_LANGUAGE_ASSETS) => enum_error(
-            "AV015",
+            AV015,
             "AssetLanguage _asset",
             s,
             enums::ASSET_LANGUAGE_ASSETS,
             r,
         ),
         C::AllowedLanguageAsset if !one_of(enums::ALLOWED_LANGUAGE_ASSETS) => enum_error(
-            "AV016",
+            AV016,
             "AllowedLanguage/HoldbackLanguage _asset",
             s,
             enums::ALLOWED_LANGUAGE_ASSETS,
             r,
         ),
-        C::Country if !countries::is_country(s) => r.emit("AV040", country_message(s)),
+        C::Country if !countries::is_country(s) => r.emit(AV040, country_message(s)),
         C::Language => match languages::verdict(s) {
             languages::Verdict::Valid => {}
             languages::Verdict::Malformed => r.emit(
-                "AV041",
+                AV041,
                 format!(
                     "language {} is not a well-formed RFC 5646 tag (expected language[-script][-region][-variant]..., e.g. en-US)",
                     quote(s)
                 ),
             ),
             languages::Verdict::Unregistered(why) => r.emit(
-                "AV041",
+                AV041,
                 format!("language {} is not a valid RFC 5646 tag: {why}", quote(s)),
             ),
         },
         C::DateTime if dates::DateTime::parse(s).is_none() => r.emit(
-            "AV042",
+            AV042,
             format!(
                 "{} {} is not an ISO 8601 date-time (expected YYYY-MM-DDThh:mm:ss[.fff][Z|±hh:mm])",
                 field.name,
@@ -480,14 +481,14 @@ fn check_string(s: &str, check: Check, field: &Field, r: &mut Report) {
             ),
         ),
         C::Duration if !dates::is_duration(s) => r.emit(
-            "AV043",
+            AV043,
             format!(
                 "Duration {} is not an ISO 8601 duration (expected e.g. PT48H, P30D)",
                 quote(s)
             ),
         ),
         C::Currency if !currencies::is_currency(s) => r.emit(
-            "AV045",
+            AV045,
             match s {
                 "XTS" | "XXX" => format!(
                     "_currency {} is ISO 4217's code for {} and cannot price a title (expected e.g. USD, EUR)",

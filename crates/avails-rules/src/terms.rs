@@ -1,5 +1,6 @@
 //! The Supported Terms table and the rules on a transaction's `Terms`.
 
+use avails_model::diagnostic::codes::*;
 use avails_model::doc::{Arr, Obj};
 use avails_model::TermValueKind as K;
 
@@ -14,7 +15,7 @@ pub struct TermDef {
     /// The value kind the term takes.
     pub kind: K,
     /// Allowed Text values and the rule code enforcing them.
-    pub values: Option<(&'static str, &'static [&'static str])>,
+    pub values: Option<(Code, &'static [&'static str])>,
 }
 
 const fn t(name: &'static str, kind: K) -> TermDef {
@@ -25,7 +26,7 @@ const fn t(name: &'static str, kind: K) -> TermDef {
     }
 }
 
-const fn e(name: &'static str, code: &'static str, values: &'static [&'static str]) -> TermDef {
+const fn e(name: &'static str, code: Code, values: &'static [&'static str]) -> TermDef {
     TermDef {
         name,
         kind: K::Text,
@@ -68,21 +69,21 @@ pub const TERMS: &[TermDef] = &[
     t("SuppressionLiftDate", K::Event),
     t("RentalDuration", K::Duration),
     t("WatchDuration", K::Duration),
-    e("Download", "AV053", enums::DOWNLOAD),
+    e("Download", AV053, enums::DOWNLOAD),
     t("Exclusive", K::Boolean),
     t("ExclusiveAttributes", K::Text),
     t("BrandingRights", K::Boolean),
     t("BrandingRightsAttributes", K::Text),
     t("allowAds", K::Boolean),
-    e("allowedAdPlacement", "AV054", enums::AD_PLACEMENTS),
-    e("prohibitedAdPlacement", "AV054", enums::AD_PLACEMENTS),
-    e("cuepointDeliveryAndUsage", "AV055", enums::CUEPOINT_USAGE),
-    e("blindBasisSelling", "AV056", enums::BLIND_BASIS_SELLING),
-    e("sponsorships", "AV057", enums::SPONSORSHIPS),
+    e("allowedAdPlacement", AV054, enums::AD_PLACEMENTS),
+    e("prohibitedAdPlacement", AV054, enums::AD_PLACEMENTS),
+    e("cuepointDeliveryAndUsage", AV055, enums::CUEPOINT_USAGE),
+    e("blindBasisSelling", AV056, enums::BLIND_BASIS_SELLING),
+    e("sponsorships", AV057, enums::SPONSORSHIPS),
     t("sponsorshipsRestrictions", K::Text),
     e(
         "talentAndAmazonAdGuidelines",
-        "AV058",
+        AV058,
         enums::TALENT_GUIDELINES,
     ),
     t("talentRestrictions", K::Text),
@@ -162,7 +163,7 @@ pub fn check_terms<'a>(terms: Arr<'a>, r: &mut Report) -> Seen<'a> {
         match lookup(name) {
             None => r.emit_at(
                 "_termName",
-                "AV050",
+                AV050,
                 format!(
                     "term {} is not a supported term and is ignored (supported: {})",
                     quote(name),
@@ -177,7 +178,7 @@ pub fn check_terms<'a>(terms: Arr<'a>, r: &mut Report) -> Seen<'a> {
                     allow_ads += 1;
                     if allow_ads == 2 {
                         r.emit(
-                            "AV060",
+                            AV060,
                             "term allowAds appears more than once in this transaction (allowed: once)".to_owned(),
                         );
                     }
@@ -242,7 +243,7 @@ fn check_term(d: usize, obj: Obj, r: &mut Report) {
                 "no value".to_owned()
             };
             r.emit(
-                "AV051",
+                AV051,
                 format!(
                     "term {} needs a {} value, found {what}",
                     def.name,
@@ -264,7 +265,7 @@ fn check_term(d: usize, obj: Obj, r: &mut Report) {
         if !example_shape {
             r.emit_at(
                 kind.attribute(),
-                "AV052",
+                AV052,
                 format!(
                     "term {} takes a {} value; its {} is ignored",
                     def.name,
@@ -282,7 +283,7 @@ fn check_term(d: usize, obj: Obj, r: &mut Report) {
         return;
     }
     if let Some((code, allowed)) = def.values {
-        let ok = if code == "AV054" {
+        let ok = if code == AV054 {
             // A comma-separated list of placements is accepted.
             text.split(',').all(|p| enums::contains(allowed, p.trim()))
         } else {
@@ -309,7 +310,7 @@ fn check_term(d: usize, obj: Obj, r: &mut Report) {
     if d == ix::AD_LOAD_LIMIT && text.parse::<i32>().is_err() {
         r.emit_at(
             "Text",
-            "AV059",
+            AV059,
             format!(
                 "adLoadLimit {} is not an integer (expected minutes of ads per hour, e.g. 8)",
                 quote(text)
@@ -334,7 +335,7 @@ fn check_amounts(d: usize, obj: Obj, r: &mut Report) {
                 if dates::is_duration(dur) && !is_hours(dur) {
                     r.emit_at(
                         "Duration",
-                        "AV046",
+                        AV046,
                         format!(
                             "{} {} is not given in hours (the reference gives it in hours, e.g. PT48H)",
                             TERMS[d].name,
@@ -349,7 +350,7 @@ fn check_amounts(d: usize, obj: Obj, r: &mut Report) {
                 if money.get("value").filter(|v| !v.is_null()).is_none() {
                     r.emit_at(
                         "Money",
-                        "AV064",
+                        AV064,
                         format!(
                             "price term {} has a Money without value (allowed: an amount such as 9.99)",
                             TERMS[d].name
@@ -363,7 +364,7 @@ fn check_amounts(d: usize, obj: Obj, r: &mut Report) {
                 if !(0..=100).contains(&n) {
                     r.emit_at(
                         "Number",
-                        "AV065",
+                        AV065,
                         format!(
                             "CompleteYourBundleDiscountPercentage {n} is not a percentage (allowed: 0 to 100)"
                         ),
@@ -379,7 +380,7 @@ fn check_amounts(d: usize, obj: Obj, r: &mut Report) {
 /// report's pointer is at the transaction. `supplemental` is true for a
 /// Supplemental asset (trailers).
 pub fn check_license_terms(seen: &Seen, license_type: &str, supplemental: bool, r: &mut Report) {
-    let missing = |r: &mut Report, code: &'static str, d: usize, why: &str| {
+    let missing = |r: &mut Report, code: Code, d: usize, why: &str| {
         r.emit_at(
             "Terms",
             code,
@@ -390,14 +391,14 @@ pub fn check_license_terms(seen: &Seen, license_type: &str, supplemental: bool, 
         "POEST" => {
             for d in [ix::SRP, ix::WSP, ix::SUPPRESSION_LIFT_DATE] {
                 if !seen.has(d) {
-                    missing(r, "AV070", d, "for LicenseType POEST");
+                    missing(r, AV070, d, "for LicenseType POEST");
                 }
             }
             for d in [ix::TIER, ix::CATEGORY] {
                 if !seen.has(d) {
                     missing(
                         r,
-                        "AV071",
+                        AV071,
                         d,
                         "for LicenseType POEST by the reference's table",
                     );
@@ -411,9 +412,9 @@ pub fn check_license_terms(seen: &Seen, license_type: &str, supplemental: bool, 
                     continue;
                 }
                 if !supplemental {
-                    missing(r, "AV072", d, "for LicenseType SVOD");
+                    missing(r, AV072, d, "for LicenseType SVOD");
                 } else if download_yes {
-                    missing(r, "AV073", d, "for LicenseType SVOD with Download Yes");
+                    missing(r, AV073, d, "for LicenseType SVOD with Download Yes");
                 }
             }
         }
@@ -427,7 +428,7 @@ pub fn check_license_terms(seen: &Seen, license_type: &str, supplemental: bool, 
     {
         r.emit_at(
             "Terms",
-            "AV074",
+            AV074,
             format!(
                 "term ChannelIdentity is missing or empty; it is required for LicenseType {license_type}"
             ),
@@ -436,14 +437,14 @@ pub fn check_license_terms(seen: &Seen, license_type: &str, supplemental: bool, 
     if seen.has(ix::EXCLUSIVE_ATTRIBUTES) && seen.boolean(ix::EXCLUSIVE) != Some(true) {
         r.emit_at(
             "Terms",
-            "AV061",
+            AV061,
             "term ExclusiveAttributes is ignored because Exclusive is not true".to_owned(),
         );
     }
     if seen.has(ix::BRANDING_RIGHTS_ATTRIBUTES) && seen.boolean(ix::BRANDING_RIGHTS) != Some(true) {
         r.emit_at(
             "Terms",
-            "AV062",
+            AV062,
             "term BrandingRightsAttributes is ignored because BrandingRights is not true"
                 .to_owned(),
         );
@@ -453,7 +454,7 @@ pub fn check_license_terms(seen: &Seen, license_type: &str, supplemental: bool, 
     {
         r.emit_at(
             "Terms",
-            "AV063",
+            AV063,
             "sponsorships is PermittedWithRestrictions but no sponsorshipsRestrictions term says which"
                 .to_owned(),
         );
@@ -463,7 +464,7 @@ pub fn check_license_terms(seen: &Seen, license_type: &str, supplemental: bool, 
     {
         r.emit_at(
             "Terms",
-            "AV063",
+            AV063,
             "talentAndAmazonAdGuidelines is ConsultationRequired but no talentRestrictions term says which"
                 .to_owned(),
         );

@@ -1,6 +1,7 @@
 //! Reading a request body: JSON parse, the rule engine, and the parts the
 //! store needs (scope of each window, header without transactions).
 
+use avails_model::diagnostic::Code;
 use avails_model::{ApiError, AvailRequest, BusinessLine};
 use avails_rules::{Context, Severity};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -54,14 +55,14 @@ pub fn parse_json(body: &[u8]) -> Result<Value, Failure> {
 /// a payload without Disposition is answered `success: true` in the
 /// reference's validate examples (Prime Video assumes a full extract), so
 /// the sandbox accepts it too; `avails` itself never sends one (AV004).
-const NOT_ENFORCED_BY_THE_SERVER: &[&str] = &["AV004"];
+const NOT_ENFORCED_BY_THE_SERVER: &[Code] = &[avails_model::diagnostic::codes::AV004];
 
 /// Runs the rule engine; returns the Error-severity findings as API errors.
 pub fn rule_errors(payload: &Value, ctx: &Context) -> Vec<ApiError> {
     avails_rules::validate_payload(payload, ctx)
         .into_iter()
         .filter(|d| d.severity == Severity::Error)
-        .filter(|d| !NOT_ENFORCED_BY_THE_SERVER.contains(&d.code.as_ref()))
+        .filter(|d| !NOT_ENFORCED_BY_THE_SERVER.iter().any(|c| d.code == *c))
         .map(|d| {
             let message = if d.pointer().is_empty() {
                 d.message.clone()

@@ -151,7 +151,7 @@ pub fn home(app: &App, sets: &[SetLine]) -> String {
 /// A finding's cause: its code's catalogue line, else its most common message.
 fn cause(code: &str, findings: &[&Finding]) -> String {
     if let Some(c) = avails_convert::codes::code(code) {
-        return c.summary.to_string();
+        return c.title().to_string();
     }
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for f in findings {

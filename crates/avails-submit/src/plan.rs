@@ -167,7 +167,7 @@ fn full_unit(
 /// tell it from another.
 fn hash_of<T: serde::Serialize>(request: &T, p: &Payload) -> Result<String, Box<Diagnostic>> {
     content_hash_of(request).map_err(|e| {
-        Box::new(Diagnostic::error(
+        Box::new(Diagnostic::of(
             avails_convert::codes::CV_SHAPE,
             p.avail_source.location.clone(),
             format!(
@@ -227,7 +227,7 @@ pub(crate) fn unique_keys<T>(
 
 /// The finding of a unit refused because `n` units share its key.
 pub(crate) fn duplicate_key(alid: &str, location: &Location, n: usize, key: &str) -> Diagnostic {
-    Diagnostic::error(
+    Diagnostic::of(
         avails_convert::codes::CV_DUPLICATE_KEY,
         location.clone(),
         format!(

@@ -410,10 +410,7 @@ fn located(
         Some(part) => in_full_payload(&p, part.index),
         None => p,
     });
-    let d = Diagnostic {
-        origin: Origin::Server,
-        ..Diagnostic::error(error.code, Location::default(), error.message)
-    };
+    let d = Diagnostic::server(error.code, Location::default(), error.message);
     let mut d = match (&pointer, part) {
         (Some(p), _) => avails_convert::check::locate(
             payload,

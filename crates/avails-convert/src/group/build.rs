@@ -198,7 +198,7 @@ impl Builder<'_> {
                         show(&a.value),
                         at(a)
                     );
-                    let d = Diagnostic::error(CV_CONFLICT, at(b), message)
+                    let d = Diagnostic::of(CV_CONFLICT, at(b), message)
                         .in_column(b.column.clone())
                         .for_alid(self.key.scope.alid.clone());
                     self.refuse(d);
@@ -245,7 +245,7 @@ impl Builder<'_> {
                             "End `ESTStart`: no EST window for {} in {} with FormatProfile `{fp}` to end this pre-order at; give an End date",
                             self.key.scope.alid, self.key.scope.territory
                         );
-                        self.refuse(Diagnostic::error(CV_EST_START, at, message).in_column("End"));
+                        self.refuse(Diagnostic::of(CV_EST_START, at, message).in_column("End"));
                         continue;
                     }
                 }
@@ -273,7 +273,7 @@ impl Builder<'_> {
                         "{}: this window repeats the one at {} (everything sent is the same); it is sent once",
                         self.key.scope, kept[k].source.location
                     );
-                    self.findings.push(Diagnostic::warning(
+                    self.findings.push(Diagnostic::of(
                         CV_DUPLICATE_WINDOW,
                         t.source.location.clone(),
                         message,
@@ -292,7 +292,7 @@ impl Builder<'_> {
                         self.key.scope, kept[k].source.location
                     );
                     self.refuse(
-                        Diagnostic::error(CV_HOLDBACK_SPREAD, at, message)
+                        Diagnostic::of(CV_HOLDBACK_SPREAD, at, message)
                             .in_column("HoldbackLanguage"),
                     );
                     continue;
@@ -315,7 +315,7 @@ impl Builder<'_> {
                             "{}: TransactionID `{id}` also names a different window of the same FormatProfile at {}; one ID names one window",
                             self.key.scope, kept[k].source.location
                         );
-                        self.refuse(Diagnostic::error(CV_TRANSACTION_ID_CONFLICT, at, message));
+                        self.refuse(Diagnostic::of(CV_TRANSACTION_ID_CONFLICT, at, message));
                         continue;
                     }
                     hashbrown::hash_map::Entry::Vacant(free) => {
@@ -350,7 +350,7 @@ impl Builder<'_> {
                 // Located where the value comes from: the ALID cell.
                 let at = column_location(&group.avail_source, self.mapping, "Avail.ALID");
                 self.findings.push(
-                    Diagnostic::warning(
+                    Diagnostic::of(
                         CV_CONTENT_ID_DEFAULT,
                         at,
                         format!(
@@ -371,7 +371,7 @@ impl Builder<'_> {
         })();
         typed.map_err(|e| {
             let reason = format!("the payload does not fit the API schema: {e}");
-            self.findings.push(Diagnostic::error(
+            self.findings.push(Diagnostic::of(
                 CV_SHAPE,
                 group.avail_source.location.clone(),
                 format!("{}: {reason}", self.key.scope),
@@ -442,7 +442,7 @@ impl Builder<'_> {
                     "{}: a Partial Extract row needs a TransactionID (EMA column AvailID): the API addresses the window by it",
                     self.key.scope
                 );
-                self.refuse(Diagnostic::error(CV_NO_TRANSACTION_ID, at, message));
+                self.refuse(Diagnostic::of(CV_NO_TRANSACTION_ID, at, message));
                 continue;
             }
             let mut a = avail.clone();

@@ -26,8 +26,8 @@ use avails_model::{AvailTrans, BusinessLine, Diagnostic, EntryType, Location};
 use serde_json::{Map, Value};
 
 use crate::codes::{
-    CV_ALID_LOOKALIKE, CV_BUSINESS_LINE, CV_CONFLICT, CV_DISPOSITION_CONFLICT, CV_DUPLICATE_SCOPE,
-    CV_SHAPE,
+    Code, CV_ALID_LOOKALIKE, CV_BUSINESS_LINE, CV_CONFLICT, CV_DISPOSITION_CONFLICT,
+    CV_DUPLICATE_SCOPE, CV_SHAPE,
 };
 use crate::locate::column_location;
 use crate::merge;
@@ -465,7 +465,7 @@ impl<'m> Grouper<'m> {
                 "{}: rows beside a payload taken as given replace the same windows; neither is sent",
                 self.slots[index].key.scope
             );
-            self.findings.push(Diagnostic::error(
+            self.findings.push(Diagnostic::of(
                 CV_DUPLICATE_SCOPE,
                 item.source.location.clone(),
                 message.clone(),
@@ -487,7 +487,7 @@ impl<'m> Grouper<'m> {
             let message = self.disposition_message(index);
             let at = column_location(&item.source, self.mapping, placing::ENTRY_TYPE_PATH);
             self.findings
-                .push(Diagnostic::error(CV_DISPOSITION_CONFLICT, at, message));
+                .push(Diagnostic::of(CV_DISPOSITION_CONFLICT, at, message));
         }
         self.touch(index, input);
         let slot = &mut self.slots[index];
@@ -519,7 +519,7 @@ impl<'m> Grouper<'m> {
                 "{}: two payloads of this run replace the same windows ({}); neither is sent",
                 key.scope, key.entry_type
             );
-            self.findings.push(Diagnostic::error(
+            self.findings.push(Diagnostic::of(
                 CV_DUPLICATE_SCOPE,
                 payload.avail_source.location.clone(),
                 message.clone(),
@@ -603,14 +603,14 @@ impl<'m> Grouper<'m> {
         &mut self,
         item: &Item,
         business_line: Option<BusinessLine>,
-        code: &'static str,
+        code: Code,
         path: &str,
         message: String,
     ) {
         self.rejected += 1;
         let location = column_location(&item.source, self.mapping, path);
         self.findings
-            .push(Diagnostic::error(code, location, message.clone()));
+            .push(Diagnostic::of(code, location, message.clone()));
         // Never fails for want of a spill read: blocks reach closed groups
         // without reading them back. Without a business line the row's
         // LicenseType is wrong: it cannot be placed.
@@ -830,7 +830,7 @@ impl<'m> Grouper<'m> {
                 avails_model::text::quote(this),
                 avails_model::text::quote(that),
             );
-            self.findings.push(Diagnostic::error(
+            self.findings.push(Diagnostic::of(
                 CV_ALID_LOOKALIKE,
                 at.clone(),
                 message.clone(),
@@ -874,7 +874,7 @@ impl<'m> Grouper<'m> {
                 .first_source(o)?
                 .map(|s| column_location(&s, self.mapping, placing::ENTRY_TYPE_PATH));
             if let Some(there) = &there {
-                self.findings.push(Diagnostic::error(
+                self.findings.push(Diagnostic::of(
                     CV_DISPOSITION_CONFLICT,
                     there.clone(),
                     message.clone(),
@@ -885,7 +885,7 @@ impl<'m> Grouper<'m> {
                 self.push_block(index, there, message.clone())?;
             }
         }
-        self.findings.push(Diagnostic::error(
+        self.findings.push(Diagnostic::of(
             CV_DISPOSITION_CONFLICT,
             here.clone(),
             message.clone(),

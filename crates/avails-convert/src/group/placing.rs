@@ -15,7 +15,7 @@ use avails_model::text::{describe_char, first_hidden, quote, without_hidden};
 use avails_model::{Diagnostic, EntryType};
 use avails_rules::countries;
 
-use crate::codes::{CV_KEY_CASE, CV_UNPLACED};
+use crate::codes::{Code, CV_KEY_CASE, CV_UNPLACED};
 use crate::locate::{column_location, column_name_of, line_of, term_location};
 use crate::Item;
 
@@ -68,8 +68,8 @@ pub(super) fn check(item: &mut Item, mapping: &Mapping) -> Placing {
 
 /// A finding at the cell of a mapped attribute, naming its column.
 pub(super) fn at_cell(
-    finding: fn(&'static str, avails_model::Location, String) -> Diagnostic,
-    code: &'static str,
+    finding: fn(Code, avails_model::Location, String) -> Diagnostic,
+    code: Code,
     item: &Item,
     mapping: &Mapping,
     path: &str,
@@ -85,8 +85,8 @@ pub(super) fn at_cell(
 /// A finding at the Territory cell, or at the line of the transaction's
 /// `index`th country in MDDF.
 fn territory_finding(
-    finding: fn(&'static str, avails_model::Location, String) -> Diagnostic,
-    code: &'static str,
+    finding: fn(Code, avails_model::Location, String) -> Diagnostic,
+    code: Code,
     item: &Item,
     mapping: &Mapping,
     index: usize,
@@ -132,7 +132,7 @@ fn alid(item: &mut Item, mapping: &Mapping, placing: &mut Placing) {
         consequence(item),
     );
     placing.wrong(at_cell(
-        Diagnostic::error,
+        Diagnostic::of,
         CV_UNPLACED,
         item,
         mapping,
@@ -176,7 +176,7 @@ fn territories(item: &mut Item, mapping: &Mapping, placing: &mut Placing) {
                     quote(code)
                 );
                 placing.findings.push(territory_finding(
-                    Diagnostic::warning,
+                    Diagnostic::of,
                     CV_KEY_CASE,
                     item,
                     mapping,
@@ -203,7 +203,7 @@ fn territories(item: &mut Item, mapping: &Mapping, placing: &mut Placing) {
                     consequence(item)
                 );
                 placing.wrong(territory_finding(
-                    Diagnostic::error,
+                    Diagnostic::of,
                     CV_UNPLACED,
                     item,
                     mapping,
@@ -237,7 +237,7 @@ fn entry_type(item: &mut Item, mapping: &Mapping, placing: &mut Placing) {
     );
     item.key.entry_type = None;
     placing.wrong(at_cell(
-        Diagnostic::error,
+        Diagnostic::of,
         CV_UNPLACED,
         item,
         mapping,
@@ -270,7 +270,7 @@ fn license_type(item: &mut Item, mapping: &Mapping, placing: &mut Placing) {
         quote(&spelling)
     );
     placing.findings.push(at_cell(
-        Diagnostic::warning,
+        Diagnostic::of,
         CV_KEY_CASE,
         item,
         mapping,
@@ -302,7 +302,7 @@ fn channel(item: &mut Item, mapping: &Mapping, placing: &mut Placing) {
         .find(|t| t.name.as_deref() == Some(CHANNEL_TERM))
         .and_then(|t| t.column.clone());
     placing.unknown_business_line = true;
-    let finding = Diagnostic::error(CV_UNPLACED, at, message);
+    let finding = Diagnostic::of(CV_UNPLACED, at, message);
     placing.wrong(match column {
         Some(column) if item.source.columns.is_some() => finding.in_column(column),
         _ => finding,

@@ -30,6 +30,7 @@ use avails_mapping::Mapping;
 use avails_model::limits;
 use avails_model::location::column_letter;
 
+use crate::error::BoxedError;
 use crate::source::{SheetEvent, SheetScanner, MAX_COLUMNS};
 use crate::{Cell, EmaError, Header};
 use encoding::{detect, Detected, FieldDecoder, Utf16Reader};
@@ -48,15 +49,15 @@ pub(crate) fn read_csv(
     stop: &AtomicBool,
     sink: &mut dyn FnMut(SheetEvent<'_>),
 ) -> Result<usize, EmaError> {
-    let open_err = |e: &dyn std::fmt::Display| EmaError::open(file_label, e);
+    let open_err = |e: BoxedError| EmaError::open(file_label, e);
     let max_row = limits::CSV_ROW.bytes().map_err(|e| EmaError::Limit {
         file: file_label.to_string(),
         message: e.to_string(),
     })?;
-    let file = std::fs::File::open(path).map_err(|e| open_err(&e))?;
+    let file = std::fs::File::open(path).map_err(|e| open_err(e.into()))?;
     let mut raw = BufReader::with_capacity(64 * 1024, file);
-    let head = raw.fill_buf().map_err(|e| open_err(&e))?;
-    let (detected, mark) = detect(head).map_err(|why| open_err(&why))?;
+    let head = raw.fill_buf().map_err(|e| open_err(e.into()))?;
+    let (detected, mark) = detect(head).map_err(|why| open_err(why.into()))?;
     raw.consume(mark);
     let mut input: Box<dyn BufRead> = match detected {
         Detected::Utf8 { .. } => Box::new(raw),
@@ -70,7 +71,7 @@ pub(crate) fn read_csv(
         .by_ref()
         .take(SNIFF_BYTES)
         .read_to_end(&mut start)
-        .map_err(|e| open_err(&e))?;
+        .map_err(|e| open_err(e.into()))?;
     let delimiter = find_delimiter(&start, mapping);
     let input = Cursor::new(start).chain(input);
     read_records(
@@ -226,7 +227,7 @@ fn swallowed_rows(rec: &RawRecord, width: usize, delimiter: u8) -> Option<(usize
 /// The message of a syntax error, at the row being read.
 fn syntax_error(e: SyntaxError, file_label: &str, row: u64) -> EmaError {
     let (line, field, message) = match e {
-        SyntaxError::Io(e) => return EmaError::open(file_label, &e),
+        SyntaxError::Io(e) => return EmaError::open(file_label, e),
         SyntaxError::TooLong { line, limit } => {
             return EmaError::Csv {
                 file: file_label.to_string(),

@@ -54,7 +54,7 @@ impl Checking {
     pub(crate) fn start(path: &Path, file_label: &str) -> Result<Self, EmaError> {
         let bounds = Bounds::in_force(file_label)?;
         let open =
-            |path: &Path| std::fs::File::open(path).map_err(|e| EmaError::open(file_label, &e));
+            |path: &Path| std::fs::File::open(path).map_err(|e| EmaError::open(file_label, e));
         let file = open(path)?;
         let stamp = super::stamp_of(path, &file);
         let mut checking = Checking {
@@ -96,7 +96,7 @@ impl Checking {
         let checker = std::thread::Builder::new()
             .name("xlsx-check".into())
             .spawn(move || run_check(zip, &parts, &bounds, &gate, &position))
-            .map_err(|e| EmaError::open(file_label, &e))?;
+            .map_err(|e| EmaError::open(file_label, e))?;
         checking.checker = Some(checker);
         Ok(checking)
     }
@@ -104,7 +104,7 @@ impl Checking {
     /// The file for calamine to read, through the gate.
     pub(crate) fn reader(&self) -> Result<BufReader<GatedFile>, EmaError> {
         let file =
-            std::fs::File::open(&self.path).map_err(|e| EmaError::open(&self.file_label, &e))?;
+            std::fs::File::open(&self.path).map_err(|e| EmaError::open(&self.file_label, e))?;
         Ok(BufReader::new(GatedFile {
             file,
             position: 0,

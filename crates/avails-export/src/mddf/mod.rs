@@ -129,12 +129,8 @@ pub struct MddfDocument {
 /// the transactions of all its payloads, the payloads MDDF cannot take left
 /// out and named, and what the written ones cannot carry.
 pub fn mddf_xml(avails: &[Avail]) -> Result<MddfDocument, ExportError> {
-    let json = |e: serde_json::Error| ExportError::Xml {
-        message: e.to_string(),
-    };
-    let io = |e: std::io::Error| ExportError::Xml {
-        message: e.to_string(),
-    };
+    let json = |e: serde_json::Error| ExportError::Xml { source: e.into() };
+    let io = |e: std::io::Error| ExportError::Xml { source: e.into() };
     let mut out = MddfDocument::default();
     let mut expected: Vec<Map<String, Value>> = Vec::with_capacity(avails.len());
     let mut ok = vec![true; avails.len()];
@@ -240,9 +236,7 @@ pub fn mddf_xml(avails: &[Avail]) -> Result<MddfDocument, ExportError> {
 
     // What the XML really carries: read back as `avails convert` reads it,
     // each payload's part compared with the payload.
-    let read = avails_mddf::read_avails(&xml).map_err(|e| ExportError::Xml {
-        message: format!("the XML written does not read back: {e}"),
-    })?;
+    let read = avails_mddf::read_avails(&xml).map_err(|source| ExportError::ReadBack { source })?;
     for (g, members) in groups.iter().enumerate() {
         let got = read.get(g).and_then(|p| p.payload.get("avail"));
         for &p in members {
@@ -360,9 +354,9 @@ pub fn export_mddf(avails: &[Avail], path: &Path) -> Result<Vec<Loss>, ExportErr
     let file = path.display().to_string();
     let document = mddf_xml(avails)?;
     if let Some(xml) = &document.xml {
-        std::fs::write(path, xml).map_err(|e| ExportError::Write {
+        std::fs::write(path, xml).map_err(|source| ExportError::Write {
             file: file.clone(),
-            message: e.to_string(),
+            source,
         })?;
     }
     if !document.rejected.is_empty() {

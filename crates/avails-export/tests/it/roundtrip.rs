@@ -9,6 +9,7 @@ use avails_export::{
     build_table, export_file, export_xlsx, EmaVersion, ExportError, ExportOptions,
 };
 use avails_model::canonical::canonical;
+use avails_model::Avail;
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use serde_json::Value;
 

@@ -276,6 +276,7 @@ impl Later {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use avails_model::diagnostic::codes;
     use avails_model::Location;
 
     fn at(row: u32, column: &str) -> Location {
@@ -300,16 +301,16 @@ mod tests {
     fn findings_of_one_code_and_column_are_one_group() {
         let mut g = Grouping::default();
         for row in 4..=9 {
-            let d = Diagnostic::error("AV074", at(row, "AD"), "GroupIdentity is empty")
+            let d = Diagnostic::of(codes::AV074, at(row, "AD"), "GroupIdentity is empty")
                 .in_column("GroupIdentity");
             g.add(&d, false);
         }
         g.add(
-            &Diagnostic::warning("CV014", at(5, "CR"), "term LicenseFee").in_column("LicenseFee"),
+            &Diagnostic::of(codes::CV014, at(5, "CR"), "term LicenseFee").in_column("LicenseFee"),
             true,
         );
         g.add(
-            &Diagnostic::error("AV074", at(12, "AE"), "other column").in_column("Other"),
+            &Diagnostic::of(codes::AV074, at(12, "AE"), "other column").in_column("Other"),
             false,
         );
         let groups = g.into_groups();
