@@ -16,16 +16,10 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Declared for what they are, not named in code.
 NAMED_ELSEWHERE = {"mimalloc"}  # the global allocator: `mimalloc::MiMalloc`
 SINGLE_MAJOR = ("quick-xml", "zip")
-# Second versions known today, each pulled by one dependency that has not
-# moved yet: calamine 0.38 builds quick-xml 0.42 beside the workspace's 0.38,
-# rust_xlsxwriter 0.90 builds zip 4 beside the workspace's 9. Moving the
-# workspace to quick-xml 0.42 (an API change in mddf, export and annotate)
-# and rust_xlsxwriter to a release on zip 9 removes them; any other second
-# version fails this check.
-KNOWN_PAIRS = {
-    "quick-xml": {"v0.38.4", "v0.42.0"},
-    "zip": {"v4.6.1", "v9.8.2"},
-}
+# Second versions allowed, by name: none today (quick-xml 0.42 is the one
+# calamine builds, rust_xlsxwriter 0.102 builds zip 9 as the workspace does).
+# A pair added here must say which dependency pulls it and what removes it.
+KNOWN_PAIRS: dict[str, set[str]] = {}
 
 
 PATH_ATTR = re.compile(r'#\[path\s*=\s*"([^"]+)"\]')

@@ -1157,9 +1157,9 @@ impl<'a> SheetEdit<'a> {
                 Event::Start(e) | Event::Empty(e) => {
                     let empty = matches!(event, Event::Empty(_));
                     let local = e.local_name();
-                    let local = local.as_ref();
+                    let local = local.as_ref().as_bytes();
                     if depth == 0 {
-                        self.prefix = xml::prefix_of(e.name().as_ref());
+                        self.prefix = xml::prefix_of(e.name().as_ref().as_bytes());
                     } else if depth == 1 {
                         if local == b"legacyDrawing" {
                             // The sheet has one already: it cannot take a second.
@@ -1183,7 +1183,7 @@ impl<'a> SheetEdit<'a> {
                         }
                         if local == b"dimension" && !self.plan.columns.is_empty() {
                             // The new columns start after the last used one.
-                            let range = attr_value(e, b"ref").unwrap_or_default();
+                            let range = attr_value(e, "ref").unwrap_or_default();
                             let (first, last) = range.split_once(':').unwrap_or((&range, &range));
                             if let (Some(a), Some(b)) =
                                 (xml::parse_ref(first), xml::parse_ref(last))
@@ -1228,12 +1228,12 @@ impl<'a> SheetEdit<'a> {
                             }
                         }
                     } else if depth == 2 && in_cols && local == b"col" {
-                        let num = |k: &[u8]| -> Option<u32> {
+                        let num = |k: &str| -> Option<u32> {
                             let v = e.try_get_attribute(k).ok().flatten()?;
-                            std::str::from_utf8(&v.value).ok()?.parse().ok()
+                            v.value.parse().ok()
                         };
                         if let (Some(min), Some(max), Some(s)) =
-                            (num(b"min"), num(b"max"), num(b"style"))
+                            (num("min"), num("max"), num("style"))
                         {
                             if min >= 1 && max >= min {
                                 let to16 = |n: u32| u16::try_from(n - 1).unwrap_or(u16::MAX);
@@ -1241,15 +1241,15 @@ impl<'a> SheetEdit<'a> {
                             }
                         }
                     } else if depth == 2 && in_data && local == b"row" {
-                        let given = attr_value(e, b"r").and_then(|v| v.parse::<u32>().ok());
+                        let given = attr_value(e, "r").and_then(|v| v.parse::<u32>().ok());
                         let r = match given {
                             Some(r) if r >= 1 => r - 1,
                             _ => last_row.map_or(0, |l| l + 1),
                         };
                         raw.extend(self.rows_before(Some(r)).into_bytes());
                         let custom =
-                            attr_value(e, b"customFormat").is_some_and(|v| v == "1" || v == "true");
-                        let row_style = attr_value(e, b"s")
+                            attr_value(e, "customFormat").is_some_and(|v| v == "1" || v == "true");
+                        let row_style = attr_value(e, "s")
                             .and_then(|v| v.parse::<u32>().ok())
                             .filter(|_| custom);
                         last_row = Some(r);
@@ -1280,7 +1280,7 @@ impl<'a> SheetEdit<'a> {
                         }
                     } else if depth == 3 && in_data && local == b"c" {
                         if let Some((r, row_style)) = row {
-                            let given = attr_value(e, b"r");
+                            let given = attr_value(e, "r");
                             let col = match given.as_deref().and_then(xml::parse_ref) {
                                 Some((_, c)) => c,
                                 None => last_col.map_or(0, |l| l.saturating_add(1)),
@@ -1296,7 +1296,7 @@ impl<'a> SheetEdit<'a> {
                                 if (pr, pc) == (r, col) {
                                     self.next += 1;
                                     self.marked += 1;
-                                    let own = attr_value(e, b"s")
+                                    let own = attr_value(e, "s")
                                         .and_then(|v| v.parse::<u32>().ok())
                                         .unwrap_or(0);
                                     set.push(("s", self.styles.marked(own, sev).to_string()));
@@ -1315,7 +1315,7 @@ impl<'a> SheetEdit<'a> {
                 Event::End(e) => {
                     depth = depth.saturating_sub(1);
                     let local = e.local_name();
-                    let local = local.as_ref();
+                    let local = local.as_ref().as_bytes();
                     if depth == 2 && in_data && local == b"row" {
                         if let Some((r, row_style)) = row.take() {
                             let before = self.next;
@@ -1349,9 +1349,9 @@ impl<'a> SheetEdit<'a> {
     }
 }
 
-fn attr_value(e: &BytesStart<'_>, key: &[u8]) -> Option<String> {
+fn attr_value(e: &BytesStart<'_>, key: &str) -> Option<String> {
     let a = e.try_get_attribute(key).ok().flatten()?;
-    Some(String::from_utf8_lossy(&a.value).into_owned())
+    Some(a.value.into_owned())
 }
 
 fn attrs_tag(
@@ -1360,7 +1360,12 @@ fn attrs_tag(
     empty: bool,
 ) -> Result<Vec<u8>, StreamError> {
     let attrs = xml::raw_attrs(e).map_err(StreamError::Read)?;
-    Ok(xml::start_tag(e.name().as_ref(), &attrs, set, empty))
+    Ok(xml::start_tag(
+        e.name().as_ref().as_bytes(),
+        &attrs,
+        set,
+        empty,
+    ))
 }
 
 /// An inline-string cell.

@@ -290,7 +290,9 @@ fn write_copy(
                 }
             }
         }
-        let ws = workbook.add_worksheet_with_constant_memory();
+        let ws = workbook
+            .add_worksheet_with_constant_memory()
+            .map_err(write_err)?;
         ws.set_name(&names[index]).map_err(write_err)?;
         if sheet.hidden {
             ws.set_hidden(true);

@@ -10,7 +10,6 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek};
 use std::path::Path;
 
-use quick_xml::encoding::Decoder;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use zip::ZipArchive;
@@ -84,24 +83,28 @@ fn part<'z, R: Read + Seek>(
     Some(Reader::from_reader(BufReader::new(file)))
 }
 
-fn attr(e: &BytesStart<'_>, d: Decoder, local: &[u8]) -> Option<String> {
+/// An attribute by local name, entities resolved (white space kept as written).
+fn attr(e: &BytesStart<'_>, local: &str) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| a.key.local_name().as_ref() == local)
-        .and_then(|a| a.decode_and_unescape_value(d).ok().map(|v| v.into_owned()))
+        .and_then(|a| {
+            quick_xml::escape::unescape(&a.value)
+                .ok()
+                .map(|v| v.into_owned())
+        })
 }
 
 /// Calls `f` on every start or empty element until it returns false or the part ends.
 fn each_element<B: BufRead>(
     reader: &mut Reader<B>,
-    mut f: impl FnMut(&BytesStart<'_>, Decoder) -> bool,
+    mut f: impl FnMut(&BytesStart<'_>) -> bool,
 ) -> Option<()> {
     let mut buf = Vec::new();
     loop {
         buf.clear();
-        let decoder = reader.decoder();
         match reader.read_event_into(&mut buf).ok()? {
-            Event::Start(e) | Event::Empty(e) if !f(&e, decoder) => return Some(()),
+            Event::Start(e) | Event::Empty(e) if !f(&e) => return Some(()),
             Event::Eof => return Some(()),
             _ => {}
         }
@@ -111,11 +114,11 @@ fn each_element<B: BufRead>(
 fn office_document<R: Read + Seek>(zip: &mut ZipArchive<R>) -> Option<String> {
     let mut reader = part(zip, "_rels/.rels")?;
     let mut found = None;
-    each_element(&mut reader, |e, d| {
-        if e.local_name().as_ref() == b"Relationship"
-            && attr(e, d, b"Type").is_some_and(|t| t.ends_with("/officeDocument"))
+    each_element(&mut reader, |e| {
+        if e.local_name().as_ref() == "Relationship"
+            && attr(e, "Type").is_some_and(|t| t.ends_with("/officeDocument"))
         {
-            found = attr(e, d, b"Target");
+            found = attr(e, "Target");
             return false;
         }
         true
@@ -130,13 +133,13 @@ fn workbook_sheets<R: Read + Seek>(
     let mut reader = part(zip, workbook)?;
     let mut date1904 = false;
     let mut sheets = Vec::new();
-    each_element(&mut reader, |e, d| {
+    each_element(&mut reader, |e| {
         match e.local_name().as_ref() {
-            b"workbookPr" => {
-                date1904 = attr(e, d, b"date1904").is_some_and(|v| v == "1" || v == "true");
+            "workbookPr" => {
+                date1904 = attr(e, "date1904").is_some_and(|v| v == "1" || v == "true");
             }
-            b"sheet" => {
-                if let (Some(name), Some(id)) = (attr(e, d, b"name"), attr(e, d, b"id")) {
+            "sheet" => {
+                if let (Some(name), Some(id)) = (attr(e, "name"), attr(e, "id")) {
                     sheets.push((name, id));
                 }
             }
@@ -160,9 +163,9 @@ fn relationships<R: Read + Seek>(
 ) -> Option<HashMap<String, String>> {
     let mut reader = part(zip, rels)?;
     let mut out = HashMap::new();
-    each_element(&mut reader, |e, d| {
-        if e.local_name().as_ref() == b"Relationship" {
-            if let (Some(id), Some(target)) = (attr(e, d, b"Id"), attr(e, d, b"Target")) {
+    each_element(&mut reader, |e| {
+        if e.local_name().as_ref() == "Relationship" {
+            if let (Some(id), Some(target)) = (attr(e, "Id"), attr(e, "Target")) {
                 out.insert(id, target);
             }
         }
@@ -193,30 +196,30 @@ fn sheet_layout<R: Read + Seek>(zip: &mut ZipArchive<R>, name: &str) -> Option<S
     let mut reader = part(zip, name)?;
     let mut layout = SheetLayout::default();
     let mut in_data = false;
-    each_element(&mut reader, |e, d| {
+    each_element(&mut reader, |e| {
         match e.local_name().as_ref() {
-            b"col" if !in_data => {
-                let index = |k: &[u8]| {
-                    attr(e, d, k)
+            "col" if !in_data => {
+                let index = |k: &str| {
+                    attr(e, k)
                         .and_then(|v| v.parse::<u32>().ok())
                         .filter(|&n| (1..=u32::from(crate::mark::MAX_COLUMNS)).contains(&n))
                         .map(|n| (n - 1) as u16)
                 };
-                if let (Some(first), Some(last)) = (index(b"min"), index(b"max")) {
-                    let flag = |k: &[u8]| attr(e, d, k).is_some_and(|v| v == "1" || v == "true");
-                    let width = attr(e, d, b"width")
+                if let (Some(first), Some(last)) = (index("min"), index("max")) {
+                    let flag = |k: &str| attr(e, k).is_some_and(|v| v == "1" || v == "true");
+                    let width = attr(e, "width")
                         .and_then(|w| w.parse::<f64>().ok())
                         .filter(|w| w.is_finite() && *w >= 0.0);
                     layout.columns.push(ColumnRun {
                         first,
                         last: last.max(first),
-                        width: width.filter(|_| flag(b"customWidth") || !flag(b"hidden")),
-                        hidden: flag(b"hidden"),
+                        width: width.filter(|_| flag("customWidth") || !flag("hidden")),
+                        hidden: flag("hidden"),
                     });
                 }
             }
-            b"sheetData" => in_data = true,
-            b"f" if in_data => layout.formulas += 1,
+            "sheetData" => in_data = true,
+            "f" if in_data => layout.formulas += 1,
             _ => {}
         }
         true
@@ -239,7 +242,7 @@ mod tests {
             "xl/worksheets/sheet2.xml"
         );
         assert_eq!(
-            resolve("xl/sub", "../worksheets/s.xml"),
+            resolve("xl/su", "../worksheets/s.xml"),
             "xl/worksheets/s.xml"
         );
         assert_eq!(rels_path("xl/workbook.xml"), "xl/_rels/workbook.xml.rels");

@@ -85,7 +85,7 @@ impl<'a> SheetCopy<'a> {
                     let pixels = (width * PIXELS_PER_CHAR)
                         .round()
                         .clamp(0.0, f64::from(u16::MAX));
-                    ws.set_column_width_pixels(col, pixels as u16)?;
+                    ws.set_column_width_pixels(col, pixels as u32)?;
                 }
                 if run.hidden {
                     ws.set_column_hidden(col)?;

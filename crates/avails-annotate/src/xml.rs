@@ -73,7 +73,7 @@ pub fn elements(xml: &[u8]) -> Result<Vec<Element>, String> {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let empty = matches!(event, Event::Empty(_));
                 out.push(Element {
-                    name: e.name().as_ref().to_vec(),
+                    name: e.name().as_ref().as_bytes().to_vec(),
                     start: before,
                     start_end: after,
                     close: None,
@@ -101,8 +101,13 @@ pub fn elements(xml: &[u8]) -> Result<Vec<Element>, String> {
 pub fn raw_attrs(e: &BytesStart<'_>) -> Result<Attrs, String> {
     e.attributes()
         .map(|a| {
-            a.map(|a| (a.key.as_ref().to_vec(), a.value.into_owned()))
-                .map_err(|e| e.to_string())
+            a.map(|a| {
+                (
+                    a.key.as_ref().as_bytes().to_vec(),
+                    a.value.into_owned().into_bytes(),
+                )
+            })
+            .map_err(|e| e.to_string())
         })
         .collect()
 }

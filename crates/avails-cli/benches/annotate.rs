@@ -43,7 +43,7 @@ fn generate(path: &Path, rows: usize) -> Result<(), BoxError> {
         col("Territory").ok_or("no Territory column")?,
     );
     let mut workbook = Workbook::new();
-    let ws = workbook.add_worksheet_with_constant_memory();
+    let ws = workbook.add_worksheet_with_constant_memory()?;
     ws.set_name(&name)?;
     let put = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16, d: &Data| match d {
         Data::String(s) => ws.write_string(r, c, s).map(drop),

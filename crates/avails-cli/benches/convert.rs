@@ -255,7 +255,7 @@ fn generate(path: &Path, rows: usize) -> Result<(), XlsxError> {
         date: Format::new().set_num_format("yyyy-mm-dd"),
         money: Format::new().set_num_format("0.00"),
     };
-    let sheet = workbook.add_worksheet_with_constant_memory();
+    let sheet = workbook.add_worksheet_with_constant_memory()?;
     sheet.set_name("Avails")?;
     // Constant-memory mode writes rows in order: one header row at a time.
     for (c, (section, _)) in SECTIONS_AND_COLUMNS.iter().enumerate() {

@@ -110,6 +110,10 @@ fn rejection_keeps_the_server_errors() {
 }
 
 #[test]
+#[allow(
+    clippy::mem_forget,
+    reason = "the journal is forgotten on purpose: a crash runs no destructor"
+)]
 fn a_send_interrupted_by_a_crash_is_resent_never_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("j.sqlite");

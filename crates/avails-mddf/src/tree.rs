@@ -1,6 +1,7 @@
 //! A small element tree read with quick-xml: local names, attributes, text
 //! and the line each element starts on.
 
+use quick_xml::escape::unescape;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::Reader;
 
@@ -137,14 +138,14 @@ pub(crate) fn parse(xml: &str) -> Result<Element, MddfError> {
                         limit: MAX_DEPTH,
                     });
                 }
-                let element = start_element(&e, &reader, &lines, tag_pos)?;
+                let element = start_element(&e, &lines, tag_pos)?;
                 stack.push(Open {
                     element,
                     text: TextBuf::default(),
                 });
             }
             Event::Empty(e) => {
-                let element = start_element(&e, &reader, &lines, tag_pos)?;
+                let element = start_element(&e, &lines, tag_pos)?;
                 close(element, &mut stack, &mut root);
             }
             Event::End(_) => match stack.pop() {
@@ -155,22 +156,17 @@ pub(crate) fn parse(xml: &str) -> Result<Element, MddfError> {
                 None => return Err(lines.error(tag_pos, "closing tag without an opening tag")),
             },
             Event::Text(t) => {
-                let s = t
-                    .xml10_content()
-                    .map_err(|e| lines.error(before, e.to_string()))?;
+                let s = t.xml10_content();
                 match stack.last_mut() {
                     Some(open) => open.text.push(&s),
                     None if s.chars().all(is_xml_space) => {}
                     None => return Err(lines.error(before, "text outside the root element")),
                 }
             }
-            Event::CData(c) => {
-                let s = c.decode().map_err(|e| lines.error(before, e.to_string()))?;
-                match stack.last_mut() {
-                    Some(open) => open.text.push_cdata(&s),
-                    None => return Err(lines.error(before, "CDATA outside the root element")),
-                }
-            }
+            Event::CData(c) => match stack.last_mut() {
+                Some(open) => open.text.push_cdata(&c),
+                None => return Err(lines.error(before, "CDATA outside the root element")),
+            },
             Event::GeneralRef(r) => {
                 let resolved = resolve_ref(&r).map_err(|m| lines.error(before, m))?;
                 match stack.last_mut() {
@@ -205,21 +201,20 @@ fn close(element: Element, stack: &mut [Open], root: &mut Option<Element>) {
 /// Builds an element from a start tag: local name and non-namespace attributes.
 fn start_element(
     e: &BytesStart<'_>,
-    reader: &Reader<&[u8]>,
     lines: &LineIndex<'_>,
     pos: usize,
 ) -> Result<Element, MddfError> {
-    let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+    let name = e.local_name().as_ref().to_owned();
     let mut attrs = Vec::new();
     for attr in e.attributes() {
         let attr = attr.map_err(|err| lines.error(pos, err.to_string()))?;
         if attr.key.as_namespace_binding().is_some() {
             continue;
         }
-        let key = String::from_utf8_lossy(attr.key.local_name().as_ref()).into_owned();
-        let value = attr
-            .decode_and_unescape_value(reader.decoder())
-            .map_err(|err| lines.error(pos, err.to_string()))?;
+        let key = attr.key.local_name().as_ref().to_owned();
+        // Entities and character references resolved, white space kept as
+        // written (no attribute-value normalization), as before quick-xml 0.42.
+        let value = unescape(&attr.value).map_err(|err| lines.error(pos, err.to_string()))?;
         attrs.push((key, value.into_owned()));
     }
     Ok(Element {
@@ -240,8 +235,8 @@ fn resolve_ref(r: &BytesRef<'_>) -> Result<String, String> {
             Err(e) => Err(e.to_string()),
         };
     }
-    let name = r.decode().map_err(|e| e.to_string())?;
-    match quick_xml::escape::resolve_xml_entity(&name) {
+    let name: &str = r;
+    match quick_xml::escape::resolve_xml_entity(name) {
         Some(s) => Ok(s.to_string()),
         None => Err(format!("unknown entity `&{name};`")),
     }

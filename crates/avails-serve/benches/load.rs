@@ -59,7 +59,7 @@ const TERRITORIES: [(&str, &str); 5] = [
 /// title; the Territory of every 500th row is `UK`.
 fn workbook(path: &Path) -> Result<(), XlsxError> {
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet_with_constant_memory();
+    let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name("Movies")?;
     for (c, name) in COLUMNS.iter().enumerate() {
         sheet.write_string(0, c as u16, *name)?;

@@ -52,11 +52,11 @@ pub fn inspect(path: &Path) -> Vec<SheetXml> {
     let xf_fills = xf_fills(&styles);
     let mut out = Vec::new();
     for_each(&workbook, |e, _| {
-        if e.local_name().as_ref() == b"sheet" {
+        if e.local_name().as_ref() == "sheet" {
             out.push((
-                attr(e, b"name").unwrap(),
-                attr(e, b"id").unwrap(),
-                attr(e, b"state").is_some_and(|s| s == "hidden"),
+                attr(e, "name").unwrap(),
+                attr(e, "id").unwrap(),
+                attr(e, "state").is_some_and(|s| s == "hidden"),
             ));
         }
     });
@@ -71,25 +71,25 @@ pub fn inspect(path: &Path) -> Vec<SheetXml> {
                 ..SheetXml::default()
             };
             for_each(&xml, |e, _| match e.local_name().as_ref() {
-                b"c" => {
-                    let r = attr(e, b"r").unwrap();
-                    let s: usize = attr(e, b"s").map_or(0, |s| s.parse().unwrap());
+                "c" => {
+                    let r = attr(e, "r").unwrap();
+                    let s: usize = attr(e, "s").map_or(0, |s| s.parse().unwrap());
                     if let Some(Some(rgb)) = xf_fills.get(s) {
                         sheet.fills.insert(r, rgb.clone());
                     }
                 }
-                b"hyperlink" => {
-                    if let (Some(r), Some(loc)) = (attr(e, b"ref"), attr(e, b"location")) {
+                "hyperlink" => {
+                    if let (Some(r), Some(loc)) = (attr(e, "ref"), attr(e, "location")) {
                         sheet.links.insert(r, loc);
                     }
                 }
-                b"autoFilter" => sheet.autofilter = attr(e, b"ref"),
-                b"mergeCell" => sheet.merges.push(attr(e, b"ref").unwrap()),
-                b"col" => sheet.cols.push((
-                    attr(e, b"min").unwrap().parse().unwrap(),
-                    attr(e, b"max").unwrap().parse().unwrap(),
-                    attr(e, b"width").map(|w| w.parse().unwrap()),
-                    attr(e, b"hidden").is_some_and(|h| h == "1"),
+                "autoFilter" => sheet.autofilter = attr(e, "ref"),
+                "mergeCell" => sheet.merges.push(attr(e, "ref").unwrap()),
+                "col" => sheet.cols.push((
+                    attr(e, "min").unwrap().parse().unwrap(),
+                    attr(e, "max").unwrap().parse().unwrap(),
+                    attr(e, "width").map(|w| w.parse().unwrap()),
+                    attr(e, "hidden").is_some_and(|h| h == "1"),
                 )),
                 _ => {}
             });
@@ -97,10 +97,10 @@ pub fn inspect(path: &Path) -> Vec<SheetXml> {
             if let Some(srels) = read(&format!("{dir}/_rels/{file}.rels")) {
                 let mut comments = None;
                 for_each(&srels, |e, _| {
-                    if e.local_name().as_ref() == b"Relationship"
-                        && attr(e, b"Type").unwrap().ends_with("/comments")
+                    if e.local_name().as_ref() == "Relationship"
+                        && attr(e, "Type").unwrap().ends_with("/comments")
                     {
-                        comments = attr(e, b"Target");
+                        comments = attr(e, "Target");
                     }
                 });
                 if let Some(target) = comments {
@@ -129,13 +129,11 @@ fn resolve(dir: &str, target: &str) -> String {
     parts.join("/")
 }
 
-fn attr(e: &BytesStart<'_>, local: &[u8]) -> Option<String> {
-    // The parts are UTF-8 (`Reader::from_str`): decode as such.
-    let d = Reader::from_str("").decoder();
+fn attr(e: &BytesStart<'_>, local: &str) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| a.key.local_name().as_ref() == local)
-        .map(|a| a.decode_and_unescape_value(d).unwrap().into_owned())
+        .map(|a| quick_xml::escape::unescape(&a.value).unwrap().into_owned())
 }
 
 /// Calls `f(element, is_start)` on each start and empty element.
@@ -154,8 +152,8 @@ fn for_each(xml: &str, mut f: impl FnMut(&BytesStart<'_>, bool)) {
 fn relationships(xml: &str) -> HashMap<String, String> {
     let mut out = HashMap::new();
     for_each(xml, |e, _| {
-        if e.local_name().as_ref() == b"Relationship" {
-            out.insert(attr(e, b"Id").unwrap(), attr(e, b"Target").unwrap());
+        if e.local_name().as_ref() == "Relationship" {
+            out.insert(attr(e, "Id").unwrap(), attr(e, "Target").unwrap());
         }
     });
     out
@@ -172,26 +170,26 @@ fn xf_fills(styles: &str) -> Vec<Option<String>> {
     loop {
         match reader.read_event().unwrap() {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
-                b"fills" => in_fills = true,
-                b"cellXfs" => in_xfs = true,
-                b"fill" if in_fills => fills.push(None),
-                b"patternFill" if in_fills => {
-                    solid = attr(&e, b"patternType").is_some_and(|p| p == "solid")
+                "fills" => in_fills = true,
+                "cellXfs" => in_xfs = true,
+                "fill" if in_fills => fills.push(None),
+                "patternFill" if in_fills => {
+                    solid = attr(&e, "patternType").is_some_and(|p| p == "solid")
                 }
-                b"fgColor" if in_fills && solid => {
+                "fgColor" if in_fills && solid => {
                     if let Some(last) = fills.last_mut() {
-                        *last = attr(&e, b"rgb");
+                        *last = attr(&e, "rgb");
                     }
                 }
-                b"xf" if in_xfs => {
-                    xfs.push(attr(&e, b"fillId").map_or(0, |f| f.parse().unwrap()));
+                "xf" if in_xfs => {
+                    xfs.push(attr(&e, "fillId").map_or(0, |f| f.parse().unwrap()));
                 }
                 _ => {}
             },
             Event::End(e) => match e.local_name().as_ref() {
-                b"fills" => in_fills = false,
-                b"cellXfs" => in_xfs = false,
-                b"patternFill" => solid = false,
+                "fills" => in_fills = false,
+                "cellXfs" => in_xfs = false,
+                "patternFill" => solid = false,
                 _ => {}
             },
             Event::Eof => break,
@@ -216,38 +214,35 @@ fn notes(xml: &str) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
     loop {
         match reader.read_event().unwrap() {
             Event::Start(e) => match e.local_name().as_ref() {
-                b"author" => in_author = true,
-                b"comment" => {
-                    let r = attr(&e, b"ref").unwrap();
-                    let author: usize = attr(&e, b"authorId").map_or(0, |a| a.parse().unwrap());
+                "author" => in_author = true,
+                "comment" => {
+                    let r = attr(&e, "ref").unwrap();
+                    let author: usize = attr(&e, "authorId").map_or(0, |a| a.parse().unwrap());
                     if let Some(name) = authors.get(author) {
                         by.insert(r.clone(), name.clone());
                     }
                     current = Some(r);
                     text.clear();
                 }
-                b"t" => in_t = true,
+                "t" => in_t = true,
                 _ => {}
             },
             Event::Text(t) => {
-                let s = t.xml10_content().unwrap();
+                let s = t.xml10_content();
                 if in_author {
                     authors.push(s.into_owned());
                 } else if in_t {
                     text.push_str(&s);
                 }
             }
-            Event::GeneralRef(r) if in_t => {
-                let name = r.decode().unwrap();
-                match quick_xml::escape::resolve_xml_entity(&name) {
-                    Some(s) => text.push_str(s),
-                    None => text.push(r.resolve_char_ref().unwrap().unwrap()),
-                }
-            }
+            Event::GeneralRef(r) if in_t => match quick_xml::escape::resolve_xml_entity(&r) {
+                Some(s) => text.push_str(s),
+                None => text.push(r.resolve_char_ref().unwrap().unwrap()),
+            },
             Event::End(e) => match e.local_name().as_ref() {
-                b"author" => in_author = false,
-                b"t" => in_t = false,
-                b"comment" => {
+                "author" => in_author = false,
+                "t" => in_t = false,
+                "comment" => {
                     if let Some(r) = current.take() {
                         texts.insert(r, text.clone());
                     }

@@ -57,36 +57,23 @@ fn tokens(xml: &[u8]) -> Vec<Token> {
                 } else {
                     "empty"
                 },
-                String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+                e.name().as_ref().to_owned(),
                 e.attributes()
                     .map(|a| {
                         let a = a.unwrap();
-                        (
-                            String::from_utf8_lossy(a.key.as_ref()).into_owned(),
-                            String::from_utf8_lossy(&a.value).into_owned(),
-                        )
+                        (a.key.as_ref().to_owned(), a.value.into_owned())
                     })
                     .collect(),
                 String::new(),
             ),
             Event::End(e) => (
                 "end",
-                String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+                e.name().as_ref().to_owned(),
                 BTreeMap::new(),
                 String::new(),
             ),
-            Event::Text(t) => (
-                "text",
-                String::new(),
-                BTreeMap::new(),
-                String::from_utf8_lossy(t.as_ref()).into_owned(),
-            ),
-            Event::GeneralRef(t) => (
-                "ref",
-                String::new(),
-                BTreeMap::new(),
-                String::from_utf8_lossy(t.as_ref()).into_owned(),
-            ),
+            Event::Text(t) => ("text", String::new(), BTreeMap::new(), t.to_string()),
+            Event::GeneralRef(t) => ("ref", String::new(), BTreeMap::new(), t.to_string()),
             Event::Eof => break,
             _ => continue,
         };
@@ -116,7 +103,7 @@ fn children(xml: &[u8], name: &str) -> Vec<String> {
                 if inside == Some(depth - 1) {
                     start = before;
                 }
-                if inside.is_none() && e.local_name().as_ref() == name.as_bytes() {
+                if inside.is_none() && e.local_name().as_ref() == name {
                     inside = Some(depth);
                 }
                 depth += 1;

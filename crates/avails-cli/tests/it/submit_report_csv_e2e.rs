@@ -30,7 +30,7 @@ use std::process::{Command, Output};
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use serde_json::Value;
 
-const CSV: &str = include_str!("data/submit-report-messy.csv");
+const CSV: &str = include_str!("../data/submit-report-messy.csv");
 /// The copy's sheet: the CSV's file stem.
 const SHEET: &str = "avails";
 
