@@ -19,7 +19,8 @@
 //!   `--date-order`: an error at the cell showing the ISO date it would be
 //!   (2026-03-14), never guessed, so the row is refused and, the entry
 //!   being a full extract, its title's scope is held back;
-//! * row 7: SKU-CSV-2, US SD, clean itself: held back by row 6.
+//! * row 7: SKU-CSV-2, US SD, clean itself: held back by the Start cell
+//!   of row 6 (V6).
 
 use crate::support::messy;
 
@@ -143,8 +144,8 @@ fn a_csv_comes_back_as_an_xlsx_of_its_cells_with_each_rows_outcome_twice() {
     );
     assert!(status(6).contains("holds back SKU-CSV-2"), "{}", status(6));
     assert!(
-        status(7).starts_with("held back: avails.csv:6"),
-        "{}",
+        status(7).starts_with("held back: avails.csv:V6"),
+        "held back by the Start cell that is wrong: {}",
         status(7)
     );
     for r in rows.values() {

@@ -347,7 +347,8 @@ impl<'m> Grouper<'m> {
             let at = wrong_cells.first().cloned();
             self.block_title(&item, business_line, reason, at)?;
         } else if let Some(reason) = &item.rejected {
-            self.block(&item, business_line, reason.clone())?;
+            let at = item.error_cells.first().cloned();
+            self.block(&item, business_line, reason.clone(), at)?;
         } else if let Some(key) = self.key_of(&item, business_line) {
             self.accept(key, item, input)?;
         }
@@ -610,13 +611,13 @@ impl<'m> Grouper<'m> {
         self.rejected += 1;
         let location = column_location(&item.source, self.mapping, path);
         self.findings
-            .push(Diagnostic::of(code, location, message.clone()));
+            .push(Diagnostic::of(code, location.clone(), message.clone()));
         // Never fails for want of a spill read: blocks reach closed groups
         // without reading them back. Without a business line the row's
         // LicenseType is wrong: it cannot be placed.
         let _ = match business_line {
-            Some(_) => self.block(item, business_line, message),
-            None => self.block_title(item, None, message, None),
+            Some(_) => self.block(item, business_line, message, Some(location)),
+            None => self.block_title(item, None, message, Some(location)),
         };
     }
 
@@ -651,15 +652,17 @@ impl<'m> Grouper<'m> {
         })
     }
 
-    /// Records a rejected item against every group it could belong to.
+    /// Records a rejected item against every group it could belong to,
+    /// blocked by the cell `at` that is wrong (else by the row).
     fn block(
         &mut self,
         item: &Item,
         business_line: Option<BusinessLine>,
         reason: String,
+        at: Option<Location>,
     ) -> Result<(), SpillError> {
         let blocking = Blocking {
-            location: item.source.location.clone(),
+            location: at.unwrap_or_else(|| item.source.location.clone()),
             reason,
         };
         if let (Some(alid), Some(line), [territory]) = (
