@@ -19,6 +19,7 @@ pub mod limits;
 pub mod location;
 pub mod term;
 pub mod text;
+pub mod time;
 
 #[cfg(test)]
 mod test_json;
