@@ -97,6 +97,22 @@ impl DateTime {
     }
 }
 
+/// Whether `s` is a time of day `hh:mm:ss` (to 23:59:59), as a date alone
+/// is completed with.
+pub fn is_time_of_day(s: &str) -> bool {
+    match s.as_bytes() {
+        [h1, h2, b':', m1, m2, b':', s1, s2] => matches!(
+            (
+                digits(&[*h1, *h2]),
+                digits(&[*m1, *m2]),
+                digits(&[*s1, *s2])
+            ),
+            (Some(0..=23), Some(0..=59), Some(0..=59))
+        ),
+        _ => false,
+    }
+}
+
 /// Optional fractional seconds (`.5`, `,123456789`, more digits ignored),
 /// as nanoseconds, and what follows them.
 fn fraction(b: &[u8]) -> Option<(u32, &[u8])> {
@@ -164,6 +180,14 @@ mod tests {
             DateTime::parse_explained("2013-06-30").unwrap_err(),
             DateTimeError::Form
         );
+    }
+
+    #[test]
+    fn times_of_day() {
+        assert!(is_time_of_day("00:00:00") && is_time_of_day("23:59:59"));
+        for bad in ["24:00:00", "23:60:00", "9:00:00", "09:00", "09:00:00Z", ""] {
+            assert!(!is_time_of_day(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -14,6 +14,6 @@ mod duration;
 mod offset;
 
 pub use calendar::{days_in_month, is_leap_year, CalendarDate, ImpossibleDate};
-pub use datetime::{DateTime, DateTimeError, DATE_TIME_FORM};
+pub use datetime::{is_time_of_day, DateTime, DateTimeError, DATE_TIME_FORM};
 pub use duration::Duration;
 pub use offset::{UtcOffset, OFFSET_FORMS};
