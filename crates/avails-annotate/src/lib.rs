@@ -88,7 +88,6 @@ mod place;
 mod read;
 mod style;
 mod styles;
-mod text;
 mod write;
 mod xml;
 
