@@ -233,7 +233,7 @@ fn an_impossible_day_first_date_is_explained_under_its_order() {
     let file = sheet.write_csv(dir.path(), "avails.csv");
     let mut options = avails_convert::ConvertOptions::default();
     options.mapping.dates.order = Some(avails_mapping::DateOrder::Dmy);
-    let c = avails_convert::convert_inputs(&[file.clone()], &options, &mut |_| {});
+    let c = avails_convert::convert_inputs(std::slice::from_ref(&file), &options, &mut |_| {});
     assert!(
         starts(&c).contains(&("md:alid:org:studio:b".into(), "2013-06-30T00:00:00".into())),
         "{}",
