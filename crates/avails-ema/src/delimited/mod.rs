@@ -57,7 +57,7 @@ pub(crate) fn read_csv(
 }
 
 /// Every record of a CSV file, the rows around its EMA header too, as
-/// [`read_csv`] reads them: the same encoding, delimiter, syntax checks and
+/// [`crate::read_rows`] reads them: the same encoding, delimiter, syntax checks and
 /// row numbers (1-based), so what is said of a row names the row the reader
 /// read. `sink(row, cells)` returns false to end the reading.
 pub fn read_csv_records(
