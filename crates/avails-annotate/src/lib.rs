@@ -89,7 +89,6 @@ mod read;
 pub mod status;
 mod style;
 mod styles;
-mod text;
 mod write;
 mod xml;
 

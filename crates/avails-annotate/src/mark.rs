@@ -6,6 +6,8 @@
 /// one `Severity` and `Origin` of the project, from `avails-model`.
 pub use avails_model::{Origin, Severity};
 
+use avails_model::location::column_letter;
+
 /// One finding to show in the annotated workbook.
 ///
 /// With a row and a column it marks that cell; with a row only, the row's
@@ -83,17 +85,10 @@ pub fn column_index(letters: &str) -> Option<u16> {
     u16::try_from(n - 1).ok().filter(|&i| i < MAX_COLUMNS)
 }
 
-/// Column letters of a 0-based index (0 → `A`, 26 → `AA`).
+/// Column letters of a 0-based index (0 → `A`, 26 → `AA`): the model's
+/// [`column_letter`], the one place letters are computed.
 pub fn column_letters(index: u16) -> String {
-    let mut n = u32::from(index) + 1;
-    let mut out = Vec::new();
-    while n > 0 {
-        let rem = (n - 1) % 26;
-        out.push(b'A' + rem as u8);
-        n = (n - 1) / 26;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
+    column_letter(usize::from(index))
 }
 
 #[cfg(test)]

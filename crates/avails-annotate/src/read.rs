@@ -1,8 +1,8 @@
 //! Reading the input cell by cell, in row order: XLSX and XLSM streamed
 //! with calamine's cell reader (a large sheet is never held whole), XLS a
-//! sheet at a time, CSV record by record as Excel saves it (UTF-8, UTF-16
-//! or Windows-1252; comma, semicolon or tab, see [`crate::text`]; ragged
-//! rows allowed), each record one row, as `avails-ema` numbers them.
+//! sheet at a time, CSV record by record through `avails-ema`'s reader (the
+//! encoding, delimiter, syntax checks and row numbers validate reads it
+//! with; ragged rows allowed), each record one row.
 
 use std::fs::File;
 use std::io::BufReader;
@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use calamine::{
     open_workbook, Data, DataRef, Dimensions, Reader, SheetType, SheetVisible, Xls, Xlsx,
 };
+
+use avails_ema::Cell;
+use avails_mapping::Mapping;
 
 use crate::package::{self, Package, SheetLayout};
 use crate::AnnotateError;
@@ -223,34 +226,36 @@ impl Input {
                 Ok(())
             }
             Self::Csv(path) => {
-                let bytes = std::fs::read(&*path).map_err(|e| sheet_err(&e))?;
-                let text = crate::text::decode(&bytes).map_err(|e| sheet_err(&e))?;
-                let mut reader = csv::ReaderBuilder::new()
-                    .has_headers(false)
-                    .flexible(true)
-                    .delimiter(crate::text::delimiter(&text))
-                    .from_reader(text.as_bytes());
-                let mut record = csv::StringRecord::new();
-                let mut row: u64 = 0;
-                while reader.read_record(&mut record).map_err(|e| sheet_err(&e))? {
-                    for (c, field) in record.iter().enumerate() {
-                        let field = field.trim_start_matches('\u{feff}');
-                        if field.is_empty() {
-                            continue;
-                        }
-                        let (r, col) = match (u32::try_from(row), u16::try_from(c)) {
-                            (Ok(r), Ok(col))
+                // The EMA reader's records (its decoding, delimiter, syntax
+                // checks and row numbers), so a mark lands on the row
+                // validate named.
+                let mapping = Mapping::default_table();
+                let label = input.display().to_string();
+                let mut failed = None;
+                avails_ema::read_csv_records(path, &label, &mapping, &mut |row, cells| {
+                    let r = row.saturating_sub(1);
+                    for (c, cell) in cells.iter().enumerate() {
+                        let Cell::Text(field) = cell else { continue };
+                        let col = match u16::try_from(c) {
+                            Ok(col)
                                 if r < crate::mark::MAX_ROWS && col < crate::mark::MAX_COLUMNS =>
                             {
-                                (r, col)
+                                col
                             }
-                            _ => return Err(too_large(row, c as u64)),
+                            _ => {
+                                failed = Some(too_large(r.into(), c as u64));
+                                return false;
+                            }
                         };
-                        sink(r, col, Value::Text(field))?;
+                        if let Err(e) = sink(r, col, Value::Text(field)) {
+                            failed = Some(e);
+                            return false;
+                        }
                     }
-                    row += 1;
-                }
-                Ok(())
+                    true
+                })
+                .map_err(|e| sheet_err(&e))?;
+                failed.map_or(Ok(()), Err)
             }
         }
     }

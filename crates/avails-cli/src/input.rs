@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use avails_convert::pipeline::{self, Run, Sink};
 use avails_convert::{convert_inputs, Conversion, ConvertOptions};
 use avails_mapping::Mapping;
+use avails_model::time::{UtcOffset, OFFSET_FORMS};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// The mapping table argument, declared once for every command that reads
@@ -121,17 +122,9 @@ pub fn progress_bar() -> Result<ProgressBar> {
 }
 
 fn check_offset(tz: &str) -> Result<String> {
-    let ok = tz == "Z"
-        || (tz.len() == 6
-            && (tz.starts_with('+') || tz.starts_with('-'))
-            && tz.as_bytes()[3] == b':'
-            && tz[1..3]
-                .bytes()
-                .chain(tz[4..].bytes())
-                .all(|b| b.is_ascii_digit()));
     anyhow::ensure!(
-        ok,
-        "--timezone `{tz}`: expected Z or an offset such as +02:00"
+        UtcOffset::parse_setting(tz).is_some(),
+        "--timezone `{tz}`: expected {OFFSET_FORMS}"
     );
     Ok(tz.to_string())
 }

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use avails_model::Diagnostic;
 use serde::Serialize;
 
+use crate::collect::FileSummary;
 use crate::group::GroupId;
-use crate::input::FileSummary;
 use crate::pipeline::{self, ByGroup, Sink, SinkError};
 use crate::{ConvertError, ConvertOptions, HeldBack, Payload};
 

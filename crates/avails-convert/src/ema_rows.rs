@@ -12,7 +12,7 @@ use avails_model::{Diagnostic, Location};
 use serde_json::Value;
 
 use crate::codes::CV_CONTENT_ID_DEFAULT;
-use crate::input::{first_error, Collect};
+use crate::collect::{first_error, Collect};
 use crate::{ColumnAccount, ConvertOptions, FileSummary, InputKind, Item, SheetSummary, Source};
 
 /// The state of the sheet being read.

@@ -14,7 +14,7 @@ use avails_rules::{parse_item_path, Target};
 use serde_json::{Map, Value};
 
 use crate::codes::{CV_BUSINESS_LINE, CV_SHAPE};
-use crate::input::{Collect, FileSummary, InputKind};
+use crate::collect::{Collect, FileSummary, InputKind};
 use crate::{ConvertError, ConvertOptions, Item, Payload, Source};
 
 /// One document found in a JSON input, with where it is.

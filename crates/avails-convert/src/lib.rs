@@ -11,6 +11,7 @@
 
 pub mod check;
 pub mod codes;
+mod collect;
 mod conversion;
 mod ema_rows;
 pub mod error;
@@ -33,10 +34,10 @@ mod wording;
 pub use avails_mapping::ColumnStatus;
 pub use avails_model::{Diagnostic, Severity};
 pub use check::{check, check_payload};
+pub use collect::{ColumnAccount, ConvertOptions, FileSummary, InputKind, SheetSummary};
 pub use conversion::{convert_inputs, Conversion, RowCounts};
 pub use error::ConvertError;
 pub use group::{Closed, Event, GroupId, GroupKey, Grouper, Outcome, SpillError};
-pub use input::{ColumnAccount, ConvertOptions, FileSummary, InputKind, SheetSummary};
 pub use item::Item;
 pub use payload::{Blocking, HeldBack, Payload, Scope, Source};
 

@@ -33,9 +33,10 @@ use avails_ema::EmaError;
 use avails_model::Diagnostic;
 
 use crate::codes::CV_HELD_BACK;
+use crate::collect::{Collect, FileSummary};
 use crate::ema_rows::EmaRows;
 use crate::group::{Closed, Event, GroupId, Grouper, Outcome};
-use crate::input::{read_input, Collect, FileSummary};
+use crate::input::read_input;
 use crate::packed::{Batch, Unpacker};
 use crate::{ConvertError, ConvertOptions, HeldBack, InputKind, Item, Payload, RowCounts};
 

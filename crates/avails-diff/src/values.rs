@@ -1,83 +1,27 @@
 //! Equality of single values: instants, durations, numbers.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
+use avails_model::time::{DateTime, Duration};
 use serde_json::Value;
 
 /// Keys whose string values are date-times.
 pub const DATE_KEYS: &[&str] = &["Start", "End", "Event"];
 
-/// A parsed date-time: an instant when it has an offset, else as written.
-#[derive(Debug, PartialEq)]
-enum When {
-    Instant(DateTime<FixedOffset>),
-    Local(NaiveDateTime),
-}
-
-fn parse_when(s: &str) -> Option<When> {
-    let s = s.trim();
-    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
-        return Some(When::Instant(dt));
-    }
-    for form in [
-        "%Y-%m-%dT%H:%M%:z",
-        "%Y-%m-%dT%H:%M:%S%z",
-        "%Y-%m-%dT%H:%M:%S%.f%z",
-    ] {
-        if let Ok(dt) = DateTime::parse_from_str(s, form) {
-            return Some(When::Instant(dt));
-        }
-    }
-    for form in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
-        if let Ok(dt) = NaiveDateTime::parse_from_str(s, form) {
-            return Some(When::Local(dt));
-        }
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(When::Local)
-}
-
 /// Whether two date-times are the same instant (or, without offsets, the
-/// same wall-clock time). Unparseable values compare as text.
+/// same wall-clock time). Values that are not date-times as the API takes
+/// them (a date alone among them: the reference, Type AvailTrans, Start and
+/// End are "date et heure") compare as text.
 pub fn same_datetime(a: &str, b: &str) -> bool {
-    match (parse_when(a), parse_when(b)) {
-        (Some(When::Instant(x)), Some(When::Instant(y))) => x == y,
-        (Some(When::Local(x)), Some(When::Local(y))) => x == y,
-        (Some(_), Some(_)) => false,
-        _ => a.trim() == b.trim(),
+    let (a, b) = (a.trim(), b.trim());
+    match (DateTime::parse(a), DateTime::parse(b)) {
+        (Some(x), Some(y)) => x.same_moment(&y),
+        _ => a == b,
     }
 }
 
 /// The length of an ISO 8601 duration in seconds, when it has no years or
-/// months (whose length varies).
+/// months (whose length varies); designators in either case.
 pub fn duration_seconds(s: &str) -> Option<f64> {
-    let s = s.trim().to_ascii_uppercase();
-    let rest = s.strip_prefix('P')?;
-    let (date, time) = match rest.split_once('T') {
-        Some((d, t)) => (d, t),
-        None => (rest, ""),
-    };
-    let mut total = 0.0;
-    for (part, units) in [
-        (date, &[('W', 604_800.0), ('D', 86_400.0)][..]),
-        (time, &[('H', 3_600.0), ('M', 60.0), ('S', 1.0)][..]),
-    ] {
-        let mut number = String::new();
-        for c in part.chars() {
-            if c.is_ascii_digit() || c == '.' || c == ',' {
-                number.push(if c == ',' { '.' } else { c });
-                continue;
-            }
-            let factor = units.iter().find(|(u, _)| *u == c)?.1;
-            total += number.parse::<f64>().ok()? * factor;
-            number.clear();
-        }
-        if !number.is_empty() {
-            return None;
-        }
-    }
-    Some(total)
+    Duration::parse(&s.trim().to_ascii_uppercase())?.fixed_seconds()
 }
 
 /// Whether two scalars under `key` mean the same.
@@ -121,7 +65,10 @@ mod tests {
 
     #[test]
     fn values_without_offset_compare_as_written() {
-        assert!(same_datetime("2013-05-14T00:00:00", "2013-05-14"));
+        assert!(same_datetime(
+            " 2013-05-14T00:00:00",
+            "2013-05-14T00:00:00.000"
+        ));
         assert!(!same_datetime(
             "2013-05-14T00:00:00",
             "2013-05-14T00:00:00Z"
@@ -143,5 +90,21 @@ mod tests {
         assert!(!same_scalar("Duration", &json!("PT48H"), &json!("PT24H")));
         assert!(same_scalar("Duration", &json!("P1M"), &json!("p1m")));
         assert_eq!(duration_seconds("P1M"), None);
+        assert_eq!(duration_seconds("pt1,5h"), Some(5_400.0));
+        assert_eq!(duration_seconds("PT48"), None);
+    }
+
+    /// The reference (Type AvailTrans: Start and End are a date and a time)
+    /// makes a date alone no Start: it is not the same as midnight, nor is
+    /// a value without seconds or with a space for `T` read as a date-time.
+    #[test]
+    fn a_date_alone_is_not_a_date_time() {
+        assert!(!same_datetime("2013-05-14T00:00:00", "2013-05-14"));
+        assert!(!same_datetime("2013-05-14T10:30:00", "2013-05-14T10:30"));
+        assert!(!same_datetime(
+            "2013-05-14T10:30:00Z",
+            "2013-05-14 10:30:00Z"
+        ));
+        assert!(same_datetime("2013-05-14", " 2013-05-14"));
     }
 }

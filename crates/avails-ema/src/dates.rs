@@ -3,6 +3,7 @@
 //! second), a time or offset written in the cell is kept as written.
 
 use avails_mapping::DateOrder;
+use avails_model::time::{CalendarDate, ImpossibleDate};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 use crate::Cell;
@@ -10,6 +11,26 @@ use crate::Cell;
 /// Allowed date forms, for messages.
 pub const DATE_FORMS: &str =
     "a date cell, YYYY-MM-DD, or an ISO 8601 date-time such as 2024-05-31T09:00:00Z";
+
+/// Why a cell is not a date.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotADate {
+    /// Not written as a date is read: what is allowed.
+    #[error("{0}")]
+    Form(String),
+    /// Written as a date is read, but no such day exists: why, and the
+    /// likely fix when there is one.
+    #[error("{0}")]
+    Impossible(String),
+}
+
+impl NotADate {
+    /// Whether the cell holds a date that does not exist (no other word,
+    /// such as `Open`, is then what was meant).
+    pub fn is_impossible(&self) -> bool {
+        matches!(self, Self::Impossible(_))
+    }
+}
 
 /// How a column completes a date written without a time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,21 +60,22 @@ impl DateRule {
         self
     }
 
-    /// The ISO 8601 date-time a cell means, or what is allowed.
-    pub fn datetime(&self, cell: &Cell) -> Result<String, String> {
+    /// The ISO 8601 date-time a cell means, or what is wrong and allowed.
+    pub fn datetime(&self, cell: &Cell) -> Result<String, NotADate> {
+        let form = || NotADate::Form(DATE_FORMS.to_string());
         match cell {
             Cell::DateTime(dt) => Ok(self.of_naive(*dt)),
             Cell::Number(n) => excel_serial(*n)
                 .map(|dt| self.of_naive(dt))
-                .ok_or_else(|| DATE_FORMS.to_string()),
+                .ok_or_else(form),
             Cell::Text(t) => {
                 let t = t.trim();
                 self.parse_text(t).ok_or_else(|| match slashed(t) {
                     Some(s) => self.slash_hint(&s),
-                    None => DATE_FORMS.to_string(),
+                    None => impossible_iso(t).unwrap_or_else(form),
                 })
             }
-            _ => Err(DATE_FORMS.to_string()),
+            _ => Err(form()),
         }
     }
 
@@ -76,8 +98,9 @@ impl DateRule {
     }
 
     /// What to say of a date written with slashes that was not read: what
-    /// it is under each order (an ambiguous one is never guessed).
-    fn slash_hint(&self, s: &Slashed) -> String {
+    /// it is under each order (an ambiguous one is never guessed), and, when
+    /// it is no day under the order given, why and the likely fix.
+    fn slash_hint(&self, s: &Slashed) -> NotADate {
         let reading = |order: DateOrder| match s.date(order) {
             Some(d) => format!(
                 "{} (with --date-order {})",
@@ -86,23 +109,37 @@ impl DateRule {
             ),
             None => "not a date".to_string(),
         };
-        match self.order {
-            Some(order) => format!(
-                "a {} date (--date-order {}); as {} it would be {}",
-                order.words(),
-                order.as_str(),
-                other(order).words(),
-                reading(other(order))
-            ),
-            None => format!(
+        let Some(order) = self.order else {
+            return NotADate::Form(format!(
                 "a date whose month and day order is said: as {} it is {}, as {} it is {}; \
                  give --date-order MDY or DMY (never guessed), or write YYYY-MM-DD",
                 DateOrder::Mdy.words(),
                 reading(DateOrder::Mdy),
                 DateOrder::Dmy.words(),
                 reading(DateOrder::Dmy),
-            ),
+            ));
+        };
+        let said = format!("a {} date (--date-order {})", order.words(), order.as_str());
+        let other = other(order);
+        if s.date(other).is_some() {
+            // The other order reads it: that is the likely fix.
+            return NotADate::Form(format!(
+                "{said}; as {} it would be {}",
+                other.words(),
+                reading(other)
+            ));
         }
+        let Err(why) = s.calendar(order).check() else {
+            return NotADate::Form(said);
+        };
+        NotADate::Impossible(match why.likely_fix() {
+            Some(fix) => format!("{said} that exists: {why}; did you mean {}?", fix.iso()),
+            None => format!(
+                "{said} that exists: {why}; as {} it would be {}",
+                other.words(),
+                reading(other)
+            ),
+        })
     }
 
     fn parse_text(&self, t: &str) -> Option<String> {
@@ -156,11 +193,17 @@ struct Slashed {
 
 impl Slashed {
     fn date(&self, order: DateOrder) -> Option<NaiveDate> {
+        let d = self.calendar(order);
+        NaiveDate::from_ymd_opt(self.year, d.month, d.day)
+    }
+
+    /// The year, month and day as written, under `order`.
+    fn calendar(&self, order: DateOrder) -> CalendarDate {
         let (month, day) = match order {
             DateOrder::Mdy => (self.first, self.second),
             DateOrder::Dmy => (self.second, self.first),
         };
-        NaiveDate::from_ymd_opt(self.year, month, day)
+        CalendarDate::new(self.year.unsigned_abs(), month, day)
     }
 }
 
@@ -199,6 +242,33 @@ fn slashed(t: &str) -> Option<Slashed> {
         year: y.parse().ok()?,
         time,
     })
+}
+
+/// A text that starts as an ISO date (`YYYY-MM-DD` or `YYYY/MM/DD`, a
+/// time or nothing after it) naming no day: why, and the likely fix with
+/// what followed the date kept.
+fn impossible_iso(t: &str) -> Option<NotADate> {
+    let end = t.find(['T', 't', ' ']).unwrap_or(t.len());
+    let (date, rest) = t.split_at(end);
+    let mut parts = date.split(['-', '/']);
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let number = |s: &str, len: std::ops::RangeInclusive<usize>| {
+        (len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    let written = CalendarDate::new(number(y, 4..=4)?, number(m, 1..=2)?, number(d, 1..=2)?);
+    let why: ImpossibleDate = written.check().err()?;
+    let fix = why
+        .likely_fix()
+        .map(|fix| format!("; did you mean {}{rest}?", fix.iso()))
+        .unwrap_or_default();
+    Some(NotADate::Impossible(format!(
+        "a YYYY-MM-DD date that exists: {why}{fix}"
+    )))
 }
 
 fn format_datetime(dt: NaiveDateTime, offset: &str) -> String {
@@ -289,13 +359,14 @@ mod tests {
     fn what_is_not_a_date_says_what_is_allowed() {
         for bad in ["14/06/2013", "Theatrical", "2013-13-01", ""] {
             let err = start().datetime(&Cell::Text(bad.into())).unwrap_err();
-            assert!(err.contains("YYYY-MM-DD"), "{bad}: {err}");
+            assert!(err.to_string().contains("YYYY-MM-DD"), "{bad}: {err}");
         }
         assert!(start().datetime(&Cell::Bool(true)).is_err());
     }
 
     fn text(rule: &DateRule, t: &str) -> Result<String, String> {
         rule.datetime(&Cell::Text(t.into()))
+            .map_err(|e| e.to_string())
     }
 
     #[test]

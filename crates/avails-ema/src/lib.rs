@@ -24,4 +24,4 @@ pub use cell::Cell;
 pub use error::{Cause, CellProblem, EmaError};
 pub use header::Header;
 pub use record::{Candidate, EndMarker, RowKey, RowMapper, RowRecord};
-pub use source::{read_rows, read_rows_until, SheetEvent};
+pub use source::{read_csv_records, read_rows, read_rows_until, SheetEvent};

@@ -946,7 +946,7 @@ impl<'a, 'm> RowContext<'a, 'm> {
                         ),
                     );
                 } else {
-                    let extra = if which == "End" {
+                    let extra = if which == "End" && !forms.is_impossible() {
                         ", `Open`, or `ESTStart`"
                     } else {
                         ""
@@ -1006,7 +1006,12 @@ impl<'a, 'm> RowContext<'a, 'm> {
                     ..Money::default()
                 })
             }),
-            TermValue::Event => self.mapper.event.datetime(cell).map(|v| t.event = Some(v)),
+            TermValue::Event => self
+                .mapper
+                .event
+                .datetime(cell)
+                .map(|v| t.event = Some(v))
+                .map_err(|e| e.to_string()),
             TermValue::Boolean => values::boolean(cell).map(|b| t.boolean = Some(b)),
             TermValue::Duration => values::duration_hours(cell).map(|d| t.duration = Some(d)),
             TermValue::Number => values::integer(cell).map(|n| t.number = Some(n)),

@@ -11,6 +11,7 @@ use avails_mapping::Mapping;
 use calamine::{open_workbook, DataRef, Reader, Xls, Xlsx};
 
 use crate::contain::contain;
+pub use crate::delimited::read_csv_records;
 use crate::error::Cause;
 use crate::{Cell, EmaError, Header};
 

@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use avails_model::text::trim;
+use avails_model::text::{quote, trim};
+use avails_model::time::{is_time_of_day, UtcOffset, OFFSET_FORMS};
 use avails_model::{BusinessLine, TermValueKind};
 use serde::Deserialize;
 
@@ -356,6 +357,33 @@ pub struct DateRule {
     pub order: Option<DateOrder>,
 }
 
+impl DateRule {
+    /// What is wrong with the settings, if anything: the offset is appended
+    /// to every date-time written and the times complete every date alone,
+    /// so a typo would make every Start and End invalid.
+    fn check(&self) -> Result<(), String> {
+        let offset = &self.default_offset;
+        if !offset.is_empty() && UtcOffset::parse_setting(offset).is_none() {
+            return Err(format!(
+                "[dates] default_offset {}: expected {OFFSET_FORMS}, or \"\" to keep date-times local",
+                quote(offset)
+            ));
+        }
+        for (key, time) in [
+            ("start_of_day", &self.start_of_day),
+            ("end_of_day", &self.end_of_day),
+        ] {
+            if !is_time_of_day(time) {
+                return Err(format!(
+                    "[dates] {key} {}: expected a time of day hh:mm:ss such as 00:00:00",
+                    quote(time)
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The order of month and day in a date written with slashes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, Deserialize)]
 pub enum DateOrder {
@@ -539,7 +567,7 @@ impl Mapping {
             line.parse::<BusinessLine>()
                 .map_err(|e| invalid(format!("[business_line]: {e}")))?;
         }
-        Ok(())
+        self.dates.check().map_err(invalid)
     }
 
     /// The canonical name of a header cell (aliases resolved, trimmed).
@@ -654,6 +682,45 @@ mod tests {
         let bad = DEFAULT_TOML.replace("value = \"Duration\"", "value = \"Hours\"");
         let err = Mapping::from_toml(&bad, "my.toml").unwrap_err().to_string();
         assert!(err.contains("my.toml") && err.contains("Hours"), "{err}");
+    }
+
+    #[test]
+    fn date_settings_are_checked_when_the_table_loads() {
+        for (from, to, said) in [
+            (
+                "default_offset = \"\"",
+                "default_offset = \"+2\"",
+                "[dates] default_offset `+2`: expected Z or an offset such as +02:00, or \"\" to keep date-times local",
+            ),
+            (
+                "default_offset = \"\"",
+                "default_offset = \"UTC\"",
+                "[dates] default_offset `UTC`",
+            ),
+            (
+                "default_offset = \"\"",
+                "default_offset = \"+24:00\"",
+                "[dates] default_offset `+24:00`",
+            ),
+            (
+                "end_of_day = \"23:59:59\"",
+                "end_of_day = \"23:59\"",
+                "[dates] end_of_day `23:59`: expected a time of day hh:mm:ss",
+            ),
+        ] {
+            assert!(DEFAULT_TOML.contains(from), "{from}");
+            let bad = DEFAULT_TOML.replace(from, to);
+            let err = Mapping::from_toml(&bad, "my.toml").unwrap_err().to_string();
+            assert!(err.starts_with("mapping my.toml: ") && err.contains(said), "{to}: {err}");
+        }
+        for good in ["Z", "+02:00", "-05:30", ""] {
+            let ok = DEFAULT_TOML.replace(
+                "default_offset = \"\"",
+                &format!("default_offset = \"{good}\""),
+            );
+            let m = Mapping::from_toml(&ok, "my.toml").unwrap();
+            assert_eq!(m.dates.default_offset, good);
+        }
     }
 
     #[test]

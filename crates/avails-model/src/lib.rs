@@ -20,6 +20,7 @@ pub mod location;
 pub mod scope;
 pub mod term;
 pub mod text;
+pub mod time;
 
 #[cfg(test)]
 mod test_json;

@@ -8,11 +8,11 @@ use std::cmp::Ordering;
 use avails_model::api::check_path_segment;
 use avails_model::BusinessLine;
 
-use crate::dates::DateTime;
 use crate::report::{quote, Report};
 use crate::{terms, Context};
 use avails_model::doc::{Arr, Obj};
 use avails_model::text::trim;
+use avails_model::time::DateTime;
 
 fn obj<'a>(m: Obj<'a>, key: &str) -> Option<Obj<'a>> {
     m.get(key)?.as_object()

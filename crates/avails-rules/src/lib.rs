@@ -43,7 +43,6 @@ mod batch;
 mod catalogue;
 pub mod countries;
 pub mod currencies;
-pub mod dates;
 mod enums;
 pub mod languages;
 mod report;

@@ -5,10 +5,11 @@
 
 use crate::enums;
 use crate::report::{describe, quote, Report};
-use crate::{countries, currencies, dates, languages};
+use crate::{countries, currencies, languages};
 use avails_model::diagnostic::codes::*;
 use avails_model::doc::{Node, Obj as Object, View};
 use avails_model::text::trim;
+use avails_model::time::{DateTime, DateTimeError, Duration, ImpossibleDate, DATE_TIME_FORM};
 
 /// What a string attribute must look like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -472,15 +473,27 @@ fn check_string(s: &str, check: Check, field: &Field, r: &mut Report) {
                 format!("language {} is not a valid RFC 5646 tag: {why}", quote(s)),
             ),
         },
-        C::DateTime if dates::DateTime::parse(s).is_none() => r.emit(
-            AV042,
-            format!(
-                "{} {} is not an ISO 8601 date-time (expected YYYY-MM-DDThh:mm:ss[.fff][Z|±hh:mm])",
-                field.name,
-                quote(s)
+        C::DateTime => match DateTime::parse_explained(s) {
+            Ok(_) => {}
+            Err(DateTimeError::Form) => r.emit(
+                AV042,
+                format!(
+                    "{} {} is not an ISO 8601 date-time (expected {DATE_TIME_FORM})",
+                    field.name,
+                    quote(s)
+                ),
             ),
-        ),
-        C::Duration if !dates::is_duration(s) => r.emit(
+            Err(DateTimeError::Impossible(why)) => r.emit(
+                AV042,
+                format!(
+                    "{} {} is not a date: {why}{}",
+                    field.name,
+                    quote(s),
+                    did_you_mean(s, why)
+                ),
+            ),
+        },
+        C::Duration if Duration::parse(s).is_none() => r.emit(
             AV043,
             format!(
                 "Duration {} is not an ISO 8601 duration (expected e.g. PT48H, P30D)",
@@ -502,6 +515,18 @@ fn check_string(s: &str, check: Check, field: &Field, r: &mut Report) {
             },
         ),
         _ => {}
+    }
+}
+
+/// `; did you mean ...?` with the date-time `s` at the date its impossible
+/// date likely meant, its time and offset kept; empty when none is likely.
+fn did_you_mean(s: &str, why: ImpossibleDate) -> String {
+    match (why.likely_fix(), s.get(10..)) {
+        (Some(date), Some(rest)) => format!(
+            "; did you mean {}?",
+            quote(&format!("{}{rest}", date.iso()))
+        ),
+        _ => String::new(),
     }
 }
 

@@ -4,8 +4,9 @@ use avails_model::diagnostic::codes::*;
 use avails_model::doc::{Arr, Obj};
 use avails_model::TermValueKind as K;
 
+use crate::enums;
 use crate::report::{quote, Report};
-use crate::{dates, enums};
+use avails_model::time::Duration;
 
 /// One row of the Supported Terms table.
 #[derive(Debug, Clone, Copy)]
@@ -332,7 +333,7 @@ fn check_amounts(d: usize, obj: Obj, r: &mut Report) {
     match d {
         ix::RENTAL_DURATION | ix::WATCH_DURATION => {
             if let Some(dur) = obj.get("Duration").and_then(|d| d.as_str()) {
-                if dates::is_duration(dur) && !is_hours(dur) {
+                if Duration::parse(dur).is_some() && !is_hours(dur) {
                     r.emit_at(
                         "Duration",
                         AV046,

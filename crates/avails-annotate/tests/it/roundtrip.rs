@@ -445,6 +445,64 @@ fn a_clean_workbook_says_so_and_keeps_its_values() {
     }
 }
 
+/// The CSV's text in each encoding Excel saves (UTF-8 with a byte-order
+/// mark, Windows-1252, UTF-16 with one) and with each delimiter, read as
+/// validate reads it: the delimiter is the one that makes the EMA header,
+/// even when a row above it holds more commas (a guess by the widest row
+/// would split every row at the commas and move every mark).
+#[test]
+fn a_csv_is_read_as_validate_reads_it_in_every_encoding_and_delimiter() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "note,with,many,commas,here,and,more\n\
+                ALID;Territory;LicenseType;WorkType;Start;Title\n\
+                md:alid:1;US;EST;Movie;2024-01-01;\"Caf\u{e9}, 1,5\"\n";
+    let utf16 = |t: &str| {
+        let mut b = vec![0xFF, 0xFE];
+        b.extend(t.encode_utf16().flat_map(u16::to_le_bytes));
+        b
+    };
+    let latin1: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+    let tabbed = text.replace(';', "\t");
+    let mut utf8_bom = vec![0xEF, 0xBB, 0xBF];
+    utf8_bom.extend(text.as_bytes());
+    for (name, bytes) in [
+        ("utf8", utf8_bom),
+        ("latin1", latin1),
+        ("utf16", utf16(&tabbed)),
+    ] {
+        let input = dir.path().join(format!("{name}.csv"));
+        let output = dir.path().join(format!("{name}.xlsx"));
+        std::fs::write(&input, bytes).unwrap();
+        let marks = vec![Mark {
+            row: Some(3),
+            column: Some("B".into()),
+            code: "AV040".into(),
+            message: "country".into(),
+            ..Mark::default()
+        }];
+        let done = annotate(&input, &output, &marks, &Options::default()).unwrap();
+        assert_eq!(done.cells_marked, 1, "{name}");
+        let b = values(&output);
+        let cells = &b[name];
+        let at = |r: u32, c: u32| cells.get(&(r, c)).cloned();
+        let text = |s: &str| Some(Data::String(s.into()));
+        assert_eq!(
+            at(0, 0),
+            text("note,with,many,commas,here,and,more"),
+            "{name}: {cells:?}"
+        );
+        assert_eq!(at(1, 1), text("Territory"), "{name}: {cells:?}");
+        assert_eq!(at(2, 1), text("US"), "{name}: {cells:?}");
+        assert_eq!(at(2, 5), text("Caf\u{e9}, 1,5"), "{name}: {cells:?}");
+        let xml = inspect(&output);
+        assert_eq!(
+            sheet(&xml, name).fills,
+            BTreeMap::from([("B3".to_string(), RED.to_string())]),
+            "{name}"
+        );
+    }
+}
+
 #[test]
 fn a_csv_becomes_a_workbook_of_its_text() {
     let dir = tempfile::tempdir().unwrap();

@@ -49,6 +49,83 @@ pub(crate) fn read_csv(
     stop: &AtomicBool,
     sink: &mut dyn FnMut(SheetEvent<'_>),
 ) -> Result<usize, EmaError> {
+    let mut rows = EmaRows {
+        scan: SheetScanner::new(mapping, None, stop),
+        sink,
+    };
+    read_into(path, file_label, mapping, &mut rows)?;
+    Ok(rows.scan.finish(rows.sink) as usize)
+}
+
+/// Every record of a CSV file, the rows around its EMA header too, as
+/// [`crate::read_rows`] reads them: the same encoding, delimiter, syntax checks and
+/// row numbers (1-based), so what is said of a row names the row the reader
+/// read. `sink(row, cells)` returns false to end the reading.
+pub fn read_csv_records(
+    path: &Path,
+    file_label: &str,
+    mapping: &Mapping,
+    sink: &mut dyn FnMut(u32, &[Cell]) -> bool,
+) -> Result<(), EmaError> {
+    let stop = AtomicBool::new(false);
+    let mut records = EveryRecord {
+        scan: SheetScanner::new(mapping, None, &stop),
+        sink,
+    };
+    read_into(path, file_label, mapping, &mut records)
+}
+
+/// Where the records read go.
+trait Records {
+    /// Takes one record (its 1-based row); false ends the reading.
+    fn take(&mut self, row: u32, cells: &[Cell]) -> bool;
+    /// Whether the EMA header row has been read (from then on a cell may
+    /// span lines only in a row as wide as the header).
+    fn has_header(&self) -> bool;
+}
+
+/// The EMA rows of the sheet, as [`SheetEvent`]s.
+struct EmaRows<'m, 's> {
+    scan: SheetScanner<'m>,
+    sink: &'s mut dyn FnMut(SheetEvent<'_>),
+}
+
+impl Records for EmaRows<'_, '_> {
+    fn take(&mut self, row: u32, cells: &[Cell]) -> bool {
+        self.scan.push(row, cells, self.sink)
+    }
+
+    fn has_header(&self) -> bool {
+        self.scan.has_header()
+    }
+}
+
+/// Every record; the header is still looked for, so the checks are the
+/// ones [`EmaRows`] gets.
+struct EveryRecord<'m, 's> {
+    scan: SheetScanner<'m>,
+    sink: &'s mut dyn FnMut(u32, &[Cell]) -> bool,
+}
+
+impl Records for EveryRecord<'_, '_> {
+    fn take(&mut self, row: u32, cells: &[Cell]) -> bool {
+        self.scan.push(row, cells, &mut |_| {});
+        (self.sink)(row, cells)
+    }
+
+    fn has_header(&self) -> bool {
+        self.scan.has_header()
+    }
+}
+
+/// Opens the file, finds its encoding and delimiter, and reads its records
+/// into `records`.
+fn read_into(
+    path: &Path,
+    file_label: &str,
+    mapping: &Mapping,
+    records: &mut dyn Records,
+) -> Result<(), EmaError> {
     let open_err = |e: BoxedError| EmaError::open(file_label, e);
     let max_row = limits::CSV_ROW.bytes().map_err(|e| EmaError::Limit {
         file: file_label.to_string(),
@@ -80,9 +157,7 @@ pub(crate) fn read_csv(
         delimiter,
         FieldDecoder::new(detected),
         file_label,
-        mapping,
-        stop,
-        sink,
+        records,
     )
 }
 
@@ -115,11 +190,8 @@ fn read_records<R: BufRead>(
     delimiter: u8,
     mut decoder: FieldDecoder,
     file_label: &str,
-    mapping: &Mapping,
-    stop: &AtomicBool,
-    sink: &mut dyn FnMut(SheetEvent<'_>),
-) -> Result<usize, EmaError> {
-    let mut scan = SheetScanner::new(mapping, None, stop);
+    records: &mut dyn Records,
+) -> Result<(), EmaError> {
     let mut rec = RawRecord::default();
     let mut cells = Vec::new();
     let mut header_width: Option<usize> = None;
@@ -177,15 +249,15 @@ fn read_records<R: BufRead>(
                 Cell::Text(text)
             });
         }
-        let had_header = scan.has_header();
-        if !scan.push(row as u32, &cells, sink) {
+        let had_header = records.has_header();
+        if !records.take(row as u32, &cells) {
             break;
         }
-        if !had_header && scan.has_header() {
+        if !had_header && records.has_header() {
             header_width = Some(rec.len());
         }
     }
-    Ok(scan.finish(sink) as usize)
+    Ok(())
 }
 
 /// Why a record with a cell spanning lines looks like rows swallowed by an

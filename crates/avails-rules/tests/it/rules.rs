@@ -881,6 +881,40 @@ rule_tests! {
     av090 => "AV090", av091 => "AV091", av092 => "AV092",
 }
 
+/// An impossible date is AV042 too, saying why and what was likely meant
+/// (the time and offset as written); a date alone is still the form's error.
+#[test]
+fn av042_explains_an_impossible_date() {
+    let case = case("AV042");
+    let message = |start: &'static str| {
+        let quoted: &'static str = format!("{start:?}").leak();
+        let found = run(case, &[Set("/avail/Transaction/0/Start", quoted)]);
+        found
+            .into_iter()
+            .find(|d| d.code == "AV042")
+            .unwrap_or_else(|| panic!("{start}: no AV042"))
+            .message
+    };
+    assert_eq!(
+        message("2013-06-31T00:00:00Z"),
+        "Start `2013-06-31T00:00:00Z` is not a date: June has 30 days; did you mean `2013-06-30T00:00:00Z`?"
+    );
+    assert_eq!(
+        message("2023-02-29T09:00:00"),
+        "Start `2023-02-29T09:00:00` is not a date: 2023 is not a leap year, so February has 28 days; did you mean `2023-02-28T09:00:00`?"
+    );
+    let month = message("2023-13-14T00:00:00");
+    assert!(
+        month.ends_with("there is no month 13 (months run from 01 to 12)"),
+        "{month}"
+    );
+    let alone = message("2013-06-30");
+    assert!(
+        alone.contains("is not an ISO 8601 date-time (expected YYYY-MM-DDThh:mm:ss"),
+        "{alone}"
+    );
+}
+
 #[test]
 fn every_rule_has_a_test_and_a_case() {
     let codes: Vec<&str> = rules().iter().map(|r| r.code).collect();
