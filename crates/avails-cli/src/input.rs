@@ -29,19 +29,12 @@ impl MappingArg {
     }
 }
 
-/// Inputs and how to read them.
-#[derive(Debug, Clone, clap::Args)]
-pub struct InputArgs {
-    /// EMA workbooks (.xlsx, .xls), CSV exports, MDDF XML or payload JSON.
-    #[arg(required = true, value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+/// How sheets are read, declared once for the commands that take inputs
+/// and for `serve`, which takes them as uploads.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ReadingArgs {
     #[command(flatten)]
     pub mapping: MappingArg,
-    /// Read only the workbook tab of this name (repeat for more; default:
-    /// every tab with an EMA header). A name a workbook lacks is an error
-    /// listing its tabs. CSV files have no tabs and ignore it.
-    #[arg(long = "sheet", value_name = "NAME")]
-    pub sheets: Vec<String>,
     /// How to read dates written with slashes, as Excel writes them: MDY
     /// (`3/14/2023`, a US CSV) or DMY (`14/03/2023`). Without it such a date
     /// is an error at its cell showing it under each order; an ambiguous one
@@ -55,18 +48,11 @@ pub struct InputArgs {
     pub timezone: Option<String>,
 }
 
-impl InputArgs {
-    /// The conversion options, `avails.toml` found as for profiles (see
-    /// [`options_with`](Self::options_with)); a file that does not parse
-    /// is said by the commands that need a profile.
-    pub fn options(&self) -> Result<ConvertOptions> {
-        self.options_with(avails_client::Config::load(None).ok().as_ref())
-    }
-
+impl ReadingArgs {
     /// The conversion options: the mapping table (the user's file or the
     /// built-in one), parsed once; how to read dates written with slashes
     /// (`--date-order`, else `$AVAILS_DATE_ORDER`, else `date_order` of
-    /// `config`, else the table's); the sheets; the time zone.
+    /// `config`, else the table's); the time zone.
     pub fn options_with(&self, config: Option<&avails_client::Config>) -> Result<ConvertOptions> {
         let mut mapping = self.mapping.load()?;
         match (self.date_order, config) {
@@ -87,11 +73,42 @@ impl InputArgs {
             }
             (None, None) => {}
         }
-        if !self.sheets.is_empty() {
-            mapping.sheet.only = self.sheets.clone();
-        }
         let timezone = self.timezone.as_deref().map(check_offset).transpose()?;
         Ok(ConvertOptions { mapping, timezone })
+    }
+}
+
+/// Inputs and how to read them.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InputArgs {
+    /// EMA workbooks (.xlsx, .xls), CSV exports, MDDF XML or payload JSON.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub reading: ReadingArgs,
+    /// Read only the workbook tab of this name (repeat for more; default:
+    /// every tab with an EMA header). A name a workbook lacks is an error
+    /// listing its tabs. CSV files have no tabs and ignore it.
+    #[arg(long = "sheet", value_name = "NAME")]
+    pub sheets: Vec<String>,
+}
+
+impl InputArgs {
+    /// The conversion options, `avails.toml` found as for profiles (see
+    /// [`options_with`](Self::options_with)); a file that does not parse
+    /// is said by the commands that need a profile.
+    pub fn options(&self) -> Result<ConvertOptions> {
+        self.options_with(avails_client::Config::load(None).ok().as_ref())
+    }
+
+    /// The conversion options ([`ReadingArgs::options_with`]), reading only
+    /// the tabs `--sheet` names.
+    pub fn options_with(&self, config: Option<&avails_client::Config>) -> Result<ConvertOptions> {
+        let mut options = self.reading.options_with(config)?;
+        if !self.sheets.is_empty() {
+            options.mapping.sheet.only = self.sheets.clone();
+        }
+        Ok(options)
     }
 
     /// Reads and groups every input, keeping every payload, with a

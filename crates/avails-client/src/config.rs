@@ -137,7 +137,9 @@ pub struct Profile {
 }
 
 /// A profile as listed to a user: no secret, only where the key comes from.
+/// Its JSON keys are camelCase, as every `--format json` output's.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ProfileSummary {
     /// Profile name.
     pub name: String,

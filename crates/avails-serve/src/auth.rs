@@ -98,7 +98,7 @@ pub async fn require_token(State(app): State<Arc<App>>, req: Request, next: Next
     let (token, in_query) = carried(&app, &req);
     let ok = token.as_deref().is_some_and(|t| same(t, &app.token));
     if !ok {
-        return refused();
+        return refused(&app);
     }
     if in_query && req.method() == axum::http::Method::GET {
         // Drop the token from the address bar (and from history).
@@ -143,13 +143,15 @@ pub async fn require_token(State(app): State<Arc<App>>, req: Request, next: Next
     response
 }
 
-/// The 401 page: says where the right link is.
-fn refused() -> Response {
-    let body = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>avails serve: link needed</title></head>\
+/// The 401 page: says where the right link is (`https://` when the run
+/// serves TLS).
+fn refused(app: &App) -> Response {
+    let scheme = if app.https { "https" } else { "http" };
+    let body = format!("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>avails serve: link needed</title></head>\
         <body style=\"font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto; color: #1f2933\">\
         <h1 style=\"font-size: 1.4rem\">This page needs the link of its run</h1>\
-        <p>avails serve printed a link with a secret token when it started (<code>http://127.0.0.1:PORT/?token=…</code>). \
-        Open that link; other requests are refused.</p></body></html>";
+        <p>avails serve printed a link with a secret token when it started (<code>{scheme}://127.0.0.1:PORT/?token=…</code>). \
+        Open that link; other requests are refused.</p></body></html>");
     let mut response = (StatusCode::UNAUTHORIZED, axum::response::Html(body)).into_response();
     response.headers_mut().insert(
         header::WWW_AUTHENTICATE,

@@ -40,29 +40,16 @@ pub struct Args {
     /// Conversions run at once (the others wait their turn).
     #[arg(long, default_value_t = avails_serve::DEFAULT_JOBS as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub jobs: u16,
-    /// Mapping table to use instead of the built-in one (see mappings/ema.toml).
-    #[arg(long, value_name = "FILE", env = avails_client::env::MAPPING)]
-    pub mapping: Option<PathBuf>,
-    /// Offset for dates without one, e.g. `Z` or `+02:00`.
-    #[arg(long, value_name = "OFFSET")]
-    pub timezone: Option<String>,
-    /// Read dates like `3/14/2023` in this order (see `avails validate --help`).
-    #[arg(long, value_name = "MDY|DMY", env = avails_client::env::DATE_ORDER)]
-    pub date_order: Option<avails_mapping::DateOrder>,
+    #[command(flatten)]
+    pub reading: crate::input::ReadingArgs,
 }
 
 /// Runs the command until Ctrl-C (or SIGTERM).
 pub fn run(args: Args) -> Result<ExitCode> {
-    let input = crate::input::InputArgs {
-        inputs: Vec::new(),
-        mapping: crate::input::MappingArg {
-            path: args.mapping.clone(),
-        },
-        timezone: args.timezone.clone(),
-        sheets: Vec::new(),
-        date_order: args.date_order,
-    };
-    let options = input.options()?;
+    // Settings resolved once: the profile, its state and its avails.toml
+    // (whose date_order the page reads by, as submit does).
+    let settings = args.connect.settings()?;
+    let options = args.reading.options_with(settings.config())?;
     let tls = args
         .tls_cert
         .clone()
@@ -73,7 +60,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .context("cannot start the page")?;
     let rt = runtime()?;
     rt.block_on(async {
-        let connection = args.connect.connect().await?;
+        let connection = settings.connect().await?;
         let config = avails_serve::ServeConfig {
             listen: args.listen,
             state_dir: connection.state_dir.clone(),

@@ -31,9 +31,10 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: Args) -> Result<ExitCode> {
     let settings = args.connect.settings()?;
-    let (all, mut code) = settings.session(async |c| {
+    let (all, not_found, could_not) = settings.session(async |c| {
         let mut all = Vec::new();
-        let mut code = output::EXIT_OK;
+        let mut not_found = false;
+        let mut could_not = false;
         for alid in &args.alids {
             match c
                 .client
@@ -43,16 +44,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 Ok(status) => all.push((alid.clone(), status)),
                 Err(e) if e.status() == Some(404) => {
                     errln!("{alid}: not found: {e}");
-                    code = code.max(output::EXIT_PROBLEMS);
+                    not_found = true;
                 }
                 Err(e) => {
                     errln!("error: profile `{}`: {e}", c.profile);
-                    code = output::EXIT_FAILURE;
+                    could_not = true;
                     break;
                 }
             }
         }
-        Ok((all, code))
+        Ok((all, not_found, could_not))
     })?;
     match args.format {
         Format::Json => {
@@ -65,8 +66,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
         }
     }
+    let mut missing_or_failed = false;
     for (alid, status) in &all {
         if has_missing_or_failed(status) {
+            missing_or_failed = true;
             let parts: Vec<String> = blocking(status)
                 .iter()
                 .map(|b| format!("{} ({})", b.part, b.progress))
@@ -79,8 +82,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     parts.join(", ")
                 }
             );
-            code = code.max(output::EXIT_PROBLEMS);
         }
     }
-    Ok(code.into())
+    Ok(output::verdict(could_not, not_found || missing_or_failed))
 }

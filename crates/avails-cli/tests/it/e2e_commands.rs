@@ -238,7 +238,15 @@ fn a_profile_named_with_a_space_has_one_journal_for_submit_and_journal() {
     // The profile list shows it.
     let out = bin(dir).run(["profiles", "--format", "json"]);
     ok(&out);
-    assert_eq!(json_out(&out)[0]["name"], "my prod");
+    let listed = json_out(&out)[0].clone();
+    assert_eq!(listed["name"], "my prod");
+    // camelCase as every --format json output (docs/json.md), no secret.
+    assert!(listed["isDefault"].is_boolean(), "{listed}");
+    assert_eq!(listed["baseUrl"], sandbox.base_url().as_str(), "{listed}");
+    assert!(listed["maxConcurrency"].is_u64(), "{listed}");
+    assert!(listed["apiKeySource"].is_string(), "{listed}");
+    assert!(listed.get("is_default").is_none(), "{listed}");
+    assert!(!out.stdout.windows(key.len()).any(|w| w == key.as_bytes()));
 }
 
 #[test]

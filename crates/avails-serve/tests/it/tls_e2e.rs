@@ -72,6 +72,9 @@ async fn the_page_is_served_over_tls_and_still_needs_its_token() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401, "a wrong token over TLS");
+    // The refusal page points at the link as printed: https.
+    let page = r.text().await.unwrap();
+    assert!(page.contains("<code>https://127.0.0.1:PORT/"), "{page}");
 
     // The printed link: the cookie it gives is Secure (never sent over
     // plain HTTP).
