@@ -26,7 +26,10 @@ fn texts_go_right_of_the_widest_row_in_row_order_with_the_marks() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("rows.csv");
     // Row 3 is the widest (4 fields); row 4 has an empty field C4.
-    std::fs::write(&input, "\u{feff}A;B\nx;y\np;q;r;s\nm;n;;o\n").unwrap();
+    // Comma-separated: without an EMA header row the reader validate uses
+    // (avails-ema) has no column names to tell the delimiter by, and reads
+    // the default one.
+    std::fs::write(&input, "\u{feff}A,B\nx,y\np,q,r,s\nm,n,,o\n").unwrap();
     let output = dir.path().join("out.xlsx");
     let marks = vec![Mark {
         row: Some(4),

@@ -436,8 +436,8 @@ fn a_dry_run_names_what_is_held_back_and_refused() {
         "{plan}"
     );
     assert!(
-        plan.contains("             avails.xlsx:Movies!5: Start `2024-13-45`: expected a date"),
-        "the row to fix, and why: {plan}"
+        plan.contains("             avails.xlsx:Movies!K5: Start `2024-13-45`: expected a YYYY-MM-DD date that exists"),
+        "the cell to fix, and why: {plan}"
     );
     // Row 6's Territory `UK` cannot be placed: every scope of the title is
     // held back, each naming that cell.
@@ -472,7 +472,7 @@ fn a_dry_run_names_what_is_held_back_and_refused() {
         fr["blocking"].as_array().unwrap().iter().any(|b| b
             .as_str()
             .unwrap()
-            .starts_with("avails.xlsx:Movies!5: Start `2024-13-45`")),
+            .starts_with("avails.xlsx:Movies!K5: Start `2024-13-45`")),
         "{summary:#}"
     );
     assert_eq!(summary["report"]["sent"], 0);
