@@ -2,6 +2,10 @@
 
 use std::path::PathBuf;
 
+/// A library's error (zip, calamine, the XLSX writer, I/O), or this crate's
+/// own words where no library error is behind it; kept as the source.
+pub type BoxedError = Box<dyn std::error::Error + Send + Sync>;
+
 /// Errors of [`crate::annotate`]; each names the file and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum AnnotateError {
@@ -31,22 +35,24 @@ pub enum AnnotateError {
         input: PathBuf,
     },
     /// The input could not be read.
-    #[error("{input}: cannot read it: {message}")]
+    #[error("{input}: cannot read it: {source}")]
     Read {
         /// The input.
         input: PathBuf,
         /// What the reader said.
-        message: String,
+        #[source]
+        source: BoxedError,
     },
     /// A sheet of the input could not be read.
-    #[error("{input}: sheet `{sheet}`: cannot read it: {message}")]
+    #[error("{input}: sheet `{sheet}`: cannot read it: {source}")]
     Sheet {
         /// The input.
         input: PathBuf,
         /// The sheet.
         sheet: String,
         /// What the reader said.
-        message: String,
+        #[source]
+        source: BoxedError,
     },
     /// The input has more rows or columns than an XLSX sheet holds.
     #[error("{input}: row {row}, column {column} lies beyond what an XLSX sheet holds (1,048,576 rows, 16,384 columns)")]
@@ -74,11 +80,12 @@ pub enum AnnotateError {
         output: PathBuf,
     },
     /// The XLSX writer failed.
-    #[error("{output}: cannot write the annotated workbook: {message}")]
+    #[error("{output}: cannot write the annotated workbook: {source}")]
     Write {
         /// The output.
         output: PathBuf,
         /// What the writer said.
-        message: String,
+        #[source]
+        source: BoxedError,
     },
 }

@@ -17,6 +17,7 @@
 //! strings, formulas, data validations, conditional formats, defined
 //! names, freeze panes, filters, other tabs, images, macros.
 
+use crate::BoxedError;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Seek, Write};
@@ -271,22 +272,22 @@ pub fn write(
     options: &Options,
     macro_free: bool,
 ) -> Result<Annotated, AnnotateError> {
-    let read_err = |message: String| AnnotateError::Read {
+    let read_err = |source: BoxedError| AnnotateError::Read {
         input: input.to_path_buf(),
-        message,
+        source,
     };
-    let file = File::open(input).map_err(|e| read_err(e.to_string()))?;
-    let zip = ZipArchive::new(BufReader::new(file)).map_err(|e| read_err(e.to_string()))?;
+    let file = File::open(input).map_err(|e| read_err(e.into()))?;
+    let zip = ZipArchive::new(BufReader::new(file)).map_err(|e| read_err(e.into()))?;
     let names: Vec<String> = (0..zip.len())
         .map(|i| match zip.name_for_index(i) {
             Some(Ok(n)) => Ok(n.into_owned()),
-            Some(Err(e)) => Err(read_err(e.to_string())),
-            None => Err(read_err(format!("no part {i}"))),
+            Some(Err(e)) => Err(read_err(e.into())),
+            None => Err(read_err(format!("no part {i}").into())),
         })
         .collect::<Result<_, _>>()?;
     let taken = names.iter().map(|n| n.to_lowercase()).collect();
     let mut pkg = Package { zip, names, taken };
-    let plan = plan(&mut pkg, input, marks, options, macro_free).map_err(read_err)?;
+    let plan = plan(&mut pkg, input, marks, options, macro_free).map_err(|m| read_err(m.into()))?;
     let Planned {
         mut outputs,
         sheets,
@@ -297,9 +298,9 @@ pub fn write(
     } = plan;
     annotated.output = output.to_path_buf();
 
-    let write_err = |message: String| AnnotateError::Write {
+    let write_err = |source: BoxedError| AnnotateError::Write {
         output: annotated.output.clone(),
-        message,
+        source,
     };
     let options_deflate = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
@@ -315,15 +316,14 @@ pub fn write(
         }
         if let Some(bytes) = outputs.replaced.remove(&name.to_lowercase()) {
             zout.start_file(name.as_str(), options_deflate)
-                .map_err(|e| write_err(e.to_string()))?;
-            zout.write_all(&bytes)
-                .map_err(|e| write_err(e.to_string()))?;
+                .map_err(|e| write_err(e.into()))?;
+            zout.write_all(&bytes).map_err(|e| write_err(e.into()))?;
             continue;
         }
         if let Some(plan) = sheets.iter().find(|s| s.part.eq_ignore_ascii_case(&name)) {
             zout.start_file(name.as_str(), options_deflate)
-                .map_err(|e| write_err(e.to_string()))?;
-            let src = pkg.zip.by_index(i).map_err(|e| read_err(e.to_string()))?;
+                .map_err(|e| write_err(e.into()))?;
+            let src = pkg.zip.by_index(i).map_err(|e| read_err(e.into()))?;
             let mut sink = BufWriter::with_capacity(1 << 16, &mut zout);
             let marked = SheetEdit::new(plan, &mut styles)
                 .run(BufReader::with_capacity(1 << 16, src), &mut sink)
@@ -331,25 +331,21 @@ pub fn write(
                     StreamError::Read(message) => AnnotateError::Sheet {
                         input: input.to_path_buf(),
                         sheet: sheet_names.get(plan.sheet).cloned().unwrap_or_default(),
-                        message,
+                        source: message.into(),
                     },
-                    StreamError::Write(message) => write_err(message),
+                    StreamError::Write(message) => write_err(message.into()),
                 })?;
-            sink.flush().map_err(|e| write_err(e.to_string()))?;
+            sink.flush().map_err(|e| write_err(e.into()))?;
             drop(sink);
             cells_marked += marked;
             continue;
         }
-        let raw = pkg
-            .zip
-            .by_index_raw(i)
-            .map_err(|e| read_err(e.to_string()))?;
-        zout.raw_copy_file(raw)
-            .map_err(|e| write_err(e.to_string()))?;
+        let raw = pkg.zip.by_index_raw(i).map_err(|e| read_err(e.into()))?;
+        zout.raw_copy_file(raw).map_err(|e| write_err(e.into()))?;
     }
     for (name, added) in outputs.added.drain(..) {
         zout.start_file(name.as_str(), options_deflate)
-            .map_err(|e| write_err(e.to_string()))?;
+            .map_err(|e| write_err(e.into()))?;
         match added {
             Added::Bytes(bytes) => zout.write_all(&bytes),
             Added::Streamed(writes) => {
@@ -357,14 +353,14 @@ pub fn write(
                 writes(&mut sink).and_then(|()| sink.flush())
             }
         }
-        .map_err(|e| write_err(e.to_string()))?;
+        .map_err(|e| write_err(e.into()))?;
     }
     zout.start_file(styles_part.as_str(), options_deflate)
-        .map_err(|e| write_err(e.to_string()))?;
+        .map_err(|e| write_err(e.into()))?;
     zout.write_all(&styles.finish())
-        .map_err(|e| write_err(e.to_string()))?;
-    let mut buffered = zout.finish().map_err(|e| write_err(e.to_string()))?;
-    buffered.flush().map_err(|e| write_err(e.to_string()))?;
+        .map_err(|e| write_err(e.into()))?;
+    let mut buffered = zout.finish().map_err(|e| write_err(e.into()))?;
+    buffered.flush().map_err(|e| write_err(e.into()))?;
     annotated.cells_marked = cells_marked;
     Ok(annotated)
 }

@@ -97,7 +97,7 @@ use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{Workbook, XlsxError};
 
-pub use error::AnnotateError;
+pub use error::{AnnotateError, BoxedError};
 pub use findings::{COLUMNS as FINDINGS_COLUMNS, HEADER_ROW as FINDINGS_HEADER_ROW};
 pub use mark::{column_index, column_letters, Mark, Origin, Severity};
 pub use paths::ensure_distinct;
@@ -222,7 +222,7 @@ fn write_package(
     let done = inplace::write(input, output, temp.as_file(), marks, options, macro_free)?;
     temp.persist(output).map_err(|e| AnnotateError::Write {
         output: output.to_path_buf(),
-        message: e.error.to_string(),
+        source: e.error.into(),
     })?;
     Ok(done)
 }
@@ -240,7 +240,7 @@ fn temp_beside(output: &Path) -> Result<tempfile::NamedTempFile, AnnotateError> 
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     builder.tempfile_in(dir).map_err(|e| AnnotateError::Write {
         output: output.to_path_buf(),
-        message: e.to_string(),
+        source: e.into(),
     })
 }
 
@@ -253,7 +253,7 @@ fn write_copy(
 ) -> Result<Annotated, AnnotateError> {
     let write_err = |e: XlsxError| AnnotateError::Write {
         output: output.to_path_buf(),
-        message: e.to_string(),
+        source: e.into(),
     };
     let mut source = read::Input::open(input)?;
     let csv = matches!(source, read::Input::Csv(_));
@@ -450,15 +450,15 @@ fn caveats(
 
 /// Saves through a temporary file beside `output`, renamed into place.
 fn save(workbook: &mut Workbook, output: &Path) -> Result<(), AnnotateError> {
-    let write_err = |message: String| AnnotateError::Write {
+    let write_err = |source: BoxedError| AnnotateError::Write {
         output: output.to_path_buf(),
-        message,
+        source,
     };
     let temp = temp_beside(output)?;
     workbook
         .save(temp.path())
-        .map_err(|e| write_err(e.to_string()))?;
+        .map_err(|e| write_err(e.into()))?;
     temp.persist(output)
-        .map_err(|e| write_err(e.error.to_string()))?;
+        .map_err(|e| write_err(e.error.into()))?;
     Ok(())
 }

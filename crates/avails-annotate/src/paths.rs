@@ -32,7 +32,7 @@ pub fn ensure_distinct(input: &Path, output: &Path) -> Result<(), AnnotateError>
     }
     let input_real = std::fs::canonicalize(input).map_err(|e| AnnotateError::Read {
         input: input.to_path_buf(),
-        message: e.to_string(),
+        source: e.into(),
     })?;
     if output.exists() {
         if std::fs::canonicalize(output).is_ok_and(|o| o == input_real) {

@@ -4,6 +4,7 @@
 //! encoding, delimiter, syntax checks and row numbers validate reads it
 //! with; ragged rows allowed), each record one row.
 
+use crate::BoxedError;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -74,24 +75,26 @@ impl Input {
             .and_then(|e| e.to_str())
             .unwrap_or("")
             .to_ascii_lowercase();
-        let read_err = |e: &dyn std::fmt::Display| AnnotateError::Read {
+        let read_err = |source: BoxedError| AnnotateError::Read {
             input: path.to_path_buf(),
-            message: e.to_string(),
+            source,
         };
         match ext.as_str() {
             "xlsx" | "xlsm" => {
-                let book: Xlsx<_> = open_workbook(path).map_err(|e| read_err(&e))?;
+                let book: Xlsx<_> =
+                    open_workbook(path).map_err(|e: calamine::XlsxError| read_err(e.into()))?;
                 Ok(Self::Xlsx {
                     book: Box::new(book),
                     package: package::read(path),
                 })
             }
             "xls" => {
-                let book: Xls<_> = open_workbook(path).map_err(|e| read_err(&e))?;
+                let book: Xls<_> =
+                    open_workbook(path).map_err(|e: calamine::XlsError| read_err(e.into()))?;
                 Ok(Self::Xls(Box::new(book)))
             }
             "csv" => {
-                File::open(path).map_err(|e| read_err(&e))?;
+                File::open(path).map_err(|e| read_err(e.into()))?;
                 Ok(Self::Csv(path.to_path_buf()))
             }
             _ => Err(AnnotateError::Unsupported {
@@ -155,10 +158,10 @@ impl Input {
         sheet: &str,
         sink: &mut dyn FnMut(u32, u16, Value<'_>) -> Result<(), AnnotateError>,
     ) -> Result<(), AnnotateError> {
-        let sheet_err = |e: &dyn std::fmt::Display| AnnotateError::Sheet {
+        let sheet_err = |source: BoxedError| AnnotateError::Sheet {
             input: input.to_path_buf(),
             sheet: sheet.to_string(),
-            message: e.to_string(),
+            source,
         };
         let too_large = |row: u64, column: u64| AnnotateError::TooLarge {
             input: input.to_path_buf(),
@@ -174,8 +177,8 @@ impl Input {
                 };
                 let mut cells = book
                     .worksheet_cells_reader(sheet)
-                    .map_err(|e| sheet_err(&e))?;
-                while let Some(cell) = cells.next_cell().map_err(|e| sheet_err(&e))? {
+                    .map_err(|e| sheet_err(e.into()))?;
+                while let Some(cell) = cells.next_cell().map_err(|e| sheet_err(e.into()))? {
                     let (r, c) = cell.get_position();
                     let col = u16::try_from(c).map_err(|_| too_large(r.into(), c.into()))?;
                     let error_text;
@@ -200,7 +203,9 @@ impl Input {
                 Ok(())
             }
             Self::Xls(book) => {
-                let range = book.worksheet_range(sheet).map_err(|e| sheet_err(&e))?;
+                let range = book
+                    .worksheet_range(sheet)
+                    .map_err(|e| sheet_err(e.into()))?;
                 let (r0, c0) = range.start().unwrap_or((0, 0));
                 for (r, c, data) in range.used_cells() {
                     let (r, c) = (r0 + r as u32, c0 as usize + c);
@@ -254,7 +259,7 @@ impl Input {
                     }
                     true
                 })
-                .map_err(|e| sheet_err(&e))?;
+                .map_err(|e| sheet_err(e.into()))?;
                 failed.map_or(Ok(()), Err)
             }
         }

@@ -106,7 +106,7 @@ pub fn convert_inputs(
             return Conversion {
                 unreadable: vec![ConvertError::Read {
                     file: String::new(),
-                    message: e.to_string(),
+                    source: e,
                 }],
                 ..Conversion::default()
             }

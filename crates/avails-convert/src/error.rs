@@ -1,5 +1,9 @@
 //! Inputs that cannot be read at all (exit code 2).
 
+/// A library's error (I/O, JSON, the MDDF reader), or this crate's own
+/// words where no library error is behind it; kept as the source.
+pub type BoxedError = Box<dyn std::error::Error + Send + Sync>;
+
 /// An input that could not be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum ConvertError {
@@ -10,12 +14,13 @@ pub enum ConvertError {
         file: String,
     },
     /// The file could not be opened or read.
-    #[error("{file}: {message}")]
+    #[error("{file}: {source}")]
     Read {
         /// The file.
         file: String,
         /// What went wrong.
-        message: String,
+        #[source]
+        source: BoxedError,
     },
     /// An EMA workbook could not be read.
     #[error(transparent)]

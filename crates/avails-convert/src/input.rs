@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 use crate::codes::{CV_CONDITION, CV_IGNORED, CV_SHAPE};
 use crate::collect::{Collect, ConvertOptions, FileSummary, InputKind};
 use crate::ema_rows::EmaRows;
+use crate::error::BoxedError;
 use crate::{ConvertError, Item, Source};
 
 /// Reads one input into `out`; returns what was read, or why it could not be.
@@ -58,7 +59,7 @@ fn read_mddf(
     let xml = read_text(path, label)?;
     let avails = avails_mddf::read_avails(&xml).map_err(|e| ConvertError::Read {
         file: label.to_string(),
-        message: e.to_string(),
+        source: e.into(),
     })?;
     let mut summary = FileSummary {
         file: label.to_string(),
@@ -225,13 +226,13 @@ fn transaction_index(path: &str) -> Option<usize> {
 /// limit instead of filling memory.
 pub(crate) fn read_text(path: &Path, label: &str) -> Result<String, ConvertError> {
     use std::io::Read;
-    let err = |message: String| ConvertError::Read {
+    let err = |source: BoxedError| ConvertError::Read {
         file: label.to_string(),
-        message,
+        source,
     };
-    let max_file = limits::XML_FILE.bytes().map_err(|e| err(e.to_string()))?;
-    let max_value = limits::VALUE.bytes().map_err(|e| err(e.to_string()))?;
-    let mut file = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
+    let max_file = limits::XML_FILE.bytes().map_err(|e| err(e.into()))?;
+    let max_value = limits::VALUE.bytes().map_err(|e| err(e.into()))?;
+    let mut file = std::fs::File::open(path).map_err(|e| err(e.into()))?;
     // A regular file says its size, so the text is allocated once.
     let expected = file.metadata().map_or(0, |m| m.len()).min(max_file);
     let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
@@ -242,20 +243,22 @@ pub(crate) fn read_text(path: &Path, label: &str) -> Result<String, ConvertError
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(err(e.to_string())),
+            Err(e) => return Err(err(e.into())),
         };
         if bytes.len() as u64 + n as u64 > max_file {
             return Err(err(format!(
                 "the file is {}",
                 limits::XML_FILE.exceeded(max_file)
-            )));
+            )
+            .into()));
         }
         if let Err(kind) = runs.feed(&chunk[..n]) {
             return Err(err(format!(
                 "the file holds {} of {}",
                 kind.name(),
                 limits::VALUE.exceeded(max_value)
-            )));
+            )
+            .into()));
         }
         bytes.extend_from_slice(&chunk[..n]);
     }

@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::codes::{CV_BUSINESS_LINE, CV_SHAPE};
 use crate::collect::{Collect, FileSummary, InputKind};
+use crate::error::BoxedError;
 use crate::{ConvertError, ConvertOptions, Item, Payload, Source};
 
 /// One document found in a JSON input, with where it is.
@@ -35,16 +36,16 @@ pub(crate) fn read_json(
     options: &ConvertOptions,
     out: &mut dyn Collect,
 ) -> Result<FileSummary, ConvertError> {
-    let read_err = |message: String| ConvertError::Read {
+    let read_err = |source: BoxedError| ConvertError::Read {
         file: label.to_string(),
-        message,
+        source,
     };
     let max = limits::JSON_DOCUMENT
         .bytes()
-        .map_err(|e| read_err(e.to_string()))?;
+        .map_err(|e| read_err(e.into()))?;
     let too_long =
-        |what: &str| read_err(format!("{what} is {}", limits::JSON_DOCUMENT.exceeded(max)));
-    let file = std::fs::File::open(path).map_err(|e| read_err(e.to_string()))?;
+        |what: &str| read_err(format!("{what} is {}", limits::JSON_DOCUMENT.exceeded(max)).into());
+    let file = std::fs::File::open(path).map_err(|e| read_err(e.into()))?;
     let mut reader = BufReader::with_capacity(1 << 16, file);
     let mut summary = FileSummary {
         file: label.to_string(),
@@ -55,7 +56,7 @@ pub(crate) fn read_json(
     let mapping = &options.mapping;
     let mut give =
         |doc: Doc, out: &mut dyn Collect| summary.items += given(doc, label, mapping, out);
-    match first_byte(&mut reader).map_err(|e| read_err(e.to_string()))? {
+    match first_byte(&mut reader).map_err(|e| read_err(e.into()))? {
         None => {
             return Err(read_err(
                 "the file is empty: expected a payload {\"avail\": ...}, an array of them, a batch request, or NDJSON".into(),
@@ -87,11 +88,11 @@ pub(crate) fn read_json(
             if used.get() > max {
                 return Err(too_long("an element of the array"));
             }
-            parsed.map_err(|e| read_err(format!("not JSON: {e}")))?;
+            parsed.map_err(|e| read_err(format!("not JSON: {e}").into()))?;
         }
         _ => {
             let mut first = String::new();
-            match read_line(&mut reader, &mut first, max).map_err(|e| read_err(e.to_string()))? {
+            match read_line(&mut reader, &mut first, max).map_err(|e| read_err(e.into()))? {
                 Line::Read(_) => {}
                 Line::TooLong => return Err(too_long("line 1")),
             }
@@ -100,7 +101,7 @@ pub(crate) fn read_json(
                 Ok(value) if is_lone_payload(&value) => {
                     lines(reader, value, max, &mut |doc| give(doc, &mut *out)).map_err(|e| match e {
                         LinesError::TooLong(n) => too_long(&format!("line {n}")),
-                        LinesError::Other(message) => read_err(message),
+                        LinesError::Other(message) => read_err(message.into()),
                     })?
                 }
                 // A document over several lines (or a batch): read whole.
@@ -110,11 +111,11 @@ pub(crate) fn read_json(
                     reader
                         .take(room)
                         .read_to_string(&mut text)
-                        .map_err(|e| read_err(e.to_string()))?;
+                        .map_err(|e| read_err(e.into()))?;
                     if text.len() as u64 > max {
                         return Err(too_long("the document"));
                     }
-                    for doc in whole(&text, label, &mut *out).map_err(read_err)? {
+                    for doc in whole(&text, label, &mut *out).map_err(|m| read_err(m.into()))? {
                         give(doc, &mut *out);
                     }
                 }
