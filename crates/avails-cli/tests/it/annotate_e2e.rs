@@ -2,6 +2,7 @@
 //! broken cells marked, every value kept, and a Findings sheet whose links
 //! land on the marks; and the copy opens in LibreOffice.
 
+use crate::support::avails_with as avails;
 use crate::support::messy;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,17 +19,6 @@ const AMBER: &str = "FFFFC000";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn avails(dir: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_avails"));
-    cmd.current_dir(dir).args(args);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("AVAILS_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.output().expect("runs avails")
 }
 
 fn text(b: &[u8]) -> String {

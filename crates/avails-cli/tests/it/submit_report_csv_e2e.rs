@@ -23,10 +23,11 @@
 //!   of row 6 (V6).
 
 use crate::support::messy;
+use crate::support::{avails_with as avails, describe};
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use serde_json::Value;
@@ -34,26 +35,6 @@ use serde_json::Value;
 const CSV: &str = include_str!("../data/submit-report-messy.csv");
 /// The copy's sheet: the CSV's file stem.
 const SHEET: &str = "avails";
-
-fn avails(dir: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_avails"));
-    cmd.current_dir(dir).args(args);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("AVAILS_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.output().expect("runs avails")
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 fn submit(dir: &Path, inputs: &[&str], report: &str) -> (Value, Output) {
     let mut args = vec!["submit", "--sandbox", "--state-dir", "state"];

@@ -5,33 +5,14 @@
 //! the sent rows are `unchanged`.
 
 use crate::support::messy;
+use crate::support::{avails_with as avails, describe};
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use serde_json::Value;
-
-fn avails(dir: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_avails"));
-    cmd.current_dir(dir).args(args);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("AVAILS_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.output().expect("runs avails")
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 fn submit(dir: &Path, report: &str) -> (Value, Output) {
     let out = avails(

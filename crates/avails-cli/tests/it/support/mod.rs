@@ -50,6 +50,11 @@ pub fn avails(dir: &Path) -> Command {
     bin(dir).command()
 }
 
+/// Runs the binary in `dir` with `args` to the end (see [`run`]).
+pub fn avails_with(dir: &Path, args: &[&str]) -> Output {
+    run(avails(dir).args(args))
+}
+
 /// Runs a command made by [`avails`] to the end, within the default time limit.
 pub fn run(cmd: &mut Command) -> Output {
     let dir = cmd
