@@ -19,6 +19,7 @@ mod output;
 mod commands;
 mod connect;
 mod input;
+mod memory;
 mod report;
 
 /// Convert, validate, submit and compare Prime Video avails.
@@ -99,26 +100,7 @@ enum Command {
     Serve(commands::serve::Args),
 }
 
-/// `mi_option_purge_delay` in mimalloc.h (v2 and v3), between
-/// `mi_option_eager_commit_delay` (14) and `mi_option_use_numa_nodes` (16),
-/// which libmimalloc-sys names; it does not name this one.
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// mimalloc keeps freed pages for a while (1 s in its v3) before giving
-/// them back; conversion frees much as it goes, so that delay alone added
-/// about 40 MiB to the peak of a 100,000-row `validate` (162 MiB, 130 MiB
-/// purged at once; the heap itself peaks at 93 MB), at no measured cost in
-/// time. `MIMALLOC_PURGE_DELAY`, when set, still decides.
-fn return_freed_memory_at_once() {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        // SAFETY: sets an integer option of the allocator, which reads it
-        // atomically; no memory is touched.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
-    }
-}
-
 fn main() -> ExitCode {
-    return_freed_memory_at_once();
     let cli = Cli::parse();
     init_logging();
     let result = match cli.command {

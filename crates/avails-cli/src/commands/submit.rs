@@ -60,7 +60,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let _lock = settings.lock("submit")?;
     // Checked before anything is sent: the report may not overwrite an input.
     let report_to = match &args.report {
-        Some(out) => Some((report::target(&args.input.inputs, out)?, out.clone())),
+        Some(out) => {
+            crate::memory::return_freed_memory_at_once();
+            Some((report::target(&args.input.inputs, out)?, out.clone()))
+        }
         None => None,
     };
     let options = args.input.options_with(settings.config())?;

@@ -67,7 +67,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "--sandbox asks a local sandbox's validate endpoints: add --remote"
     );
     let annotate = match &args.annotate {
-        Some(out) => Some((annotated::target(&args.input.inputs, out)?, out)),
+        Some(out) => {
+            crate::memory::return_freed_memory_at_once();
+            Some((annotated::target(&args.input.inputs, out)?, out))
+        }
         None => None,
     };
     let options = args.input.options()?;
