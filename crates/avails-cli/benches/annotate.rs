@@ -102,25 +102,12 @@ fn measure(cmd: &mut Command, log: &Path) -> Result<Run, BoxError> {
     let err = File::create(log)?;
     let started = Instant::now();
     let child = cmd.stdout(Stdio::null()).stderr(Stdio::from(err)).spawn()?;
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: rusage is plain data; wait4 fills it for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let time = started.elapsed();
-    if waited != pid {
-        return Err(format!("wait4: {}", std::io::Error::last_os_error()).into());
-    }
-    drop(child);
-    let status = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
+    let measured = avails_test_support::rusage::wait_measured(child, started)
+        .map_err(|e| format!("wait4: {e}"))?;
     Ok(Run {
-        time,
-        peak: usage.ru_maxrss as u64 * 1024,
-        status,
+        time: measured.time,
+        peak: measured.peak,
+        status: measured.status.code().unwrap_or(-1),
     })
 }
 

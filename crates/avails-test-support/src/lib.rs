@@ -21,6 +21,7 @@
 pub mod bin;
 pub mod certs;
 pub mod files;
+pub mod rusage;
 pub mod sandbox;
 pub mod xlsx_package;
 pub mod xlsx_xml;

@@ -158,23 +158,14 @@ fn validate_measured(dir: &Path, file: &Path) -> (Output, u64) {
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&stderr).unwrap());
     let child = cmd.spawn().expect("avails starts");
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: rusage is plain data; wait4 fills it for our own child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid, "wait4: {}", std::io::Error::last_os_error());
-    drop(child);
-    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    let measured = avails_test_support::rusage::wait_measured(child, std::time::Instant::now())
+        .expect("wait4");
     let out = Output {
-        status: std::os::unix::process::ExitStatusExt::from_raw(match code {
-            Some(c) => c << 8,
-            None => status,
-        }),
+        status: measured.status,
         stdout: Vec::new(),
         stderr: std::fs::read(&stderr).unwrap(),
     };
-    (out, usage.ru_maxrss as u64 * 1024)
+    (out, measured.peak)
 }
 
 #[test]
